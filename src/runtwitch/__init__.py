@@ -1,0 +1,65 @@
+"""runtwitch: a runner's own data, turned into answers about post-run muscle twitches.
+
+Import activity files into tidy pandas frames (``read_activity``, ``read_fit``),
+then build features and explanations from them. See ``docs/`` for the schema.
+"""
+
+from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
+from runtwitch.errors import (
+    ChecksumError,
+    CorruptFileError,
+    DataQualityWarning,
+    EmptyFileError,
+    FileError,
+    LimitExceededError,
+    NotAnActivityError,
+    ParseError,
+    PartialImportWarning,
+    RuntwitchError,
+    RuntwitchWarning,
+    TruncatedFileError,
+    UnknownFormatError,
+)
+from runtwitch.io import (
+    FunctionImporter,
+    Importer,
+    find_importer,
+    importers,
+    read_activity,
+    read_fit,
+    register,
+    unregister,
+)
+from runtwitch.schema import SCHEMA_VERSION
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Activity",
+    "ActivityMeta",
+    "ChecksumError",
+    "CorruptFileError",
+    "Damage",
+    "DataQualityWarning",
+    "EmptyFileError",
+    "FileError",
+    "FunctionImporter",
+    "ImportReport",
+    "Importer",
+    "LimitExceededError",
+    "NotAnActivityError",
+    "ParseError",
+    "PartialImportWarning",
+    "RuntwitchError",
+    "RuntwitchWarning",
+    "TruncatedFileError",
+    "UnknownFormatError",
+    "__version__",
+    "find_importer",
+    "importers",
+    "read_activity",
+    "read_fit",
+    "register",
+    "unregister",
+]

@@ -1,0 +1,172 @@
+"""Command line: ``runtwitch inspect FILE... [--json]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+
+from runtwitch.activity import Activity, _iso
+from runtwitch.errors import RuntwitchError
+from runtwitch.io.registry import find_importer, importers, read_activity
+
+
+def _num(v: Any) -> float | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
+        return None
+    return round(float(v), 3)
+
+
+def iter_paths(paths: Sequence[str]) -> Iterator[str]:
+    """Expand folders (recursively, files with a known activity suffix) and keep files as given."""
+    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p, followlinks=False):
+                dirs.sort()
+                for f in sorted(files):
+                    low = f.lower().removesuffix(".gz")
+                    if low.endswith(suffixes):
+                        yield os.path.join(root, f)
+        else:
+            yield p
+
+
+def inspect_file(path: str) -> dict[str, Any]:
+    """Import one file and describe the result as JSON-ready values (never raises)."""
+    out: dict[str, Any] = {
+        "path": path, "format": None, "status": "error", "error": None, "kind": None,
+        "sport": None, "source_records": None, "rows": None, "dropped": {}, "repaired": {},
+        "source_first_time": None, "source_last_time": None, "start": None, "end": None,
+        "utc_offset_s": None, "columns": [], "sessions": [], "damage": None, "warnings": [],
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out["format"] = find_importer(path).name
+            act = read_activity(path)
+        except RuntwitchError as exc:
+            out["error"] = {"type": type(exc).__name__, "message": str(exc)}
+            act = None
+        except Exception as exc:  # noqa: BLE001 - a bug in runtwitch; report it, keep going
+            out["error"] = {"type": "InternalError", "message": f"{type(exc).__name__}: {exc}"}
+            act = None
+    if act is not None:
+        out.update(_describe(act))
+    else:
+        out["warnings"] = [str(w.message) for w in caught]
+    return out
+
+
+def _describe(act: Activity) -> dict[str, Any]:
+    rep = act.report.to_dict()
+    return {
+        "format": act.meta.format,
+        "status": rep["status"],
+        "kind": act.meta.kind,
+        "sport": act.meta.sport,
+        "source_records": rep["source_records"],
+        "rows": rep["rows"],
+        "dropped": rep["dropped"],
+        "repaired": rep["repaired"],
+        "source_first_time": rep["source_first_time"],
+        "source_last_time": rep["source_last_time"],
+        "start": _iso(act.start),
+        "end": _iso(act.end),
+        "utc_offset_s": act.meta.utc_offset_s,
+        "columns": [str(c) for c in act.records.columns],
+        "sessions": [
+            {
+                "sport": s["sport"] if not pd.isna(s["sport"]) else None,
+                "start": _iso(s["start"]),
+                "elapsed_s": _num(s["elapsed_s"]),
+                "timer_s": _num(s["timer_s"]),
+                "moving_s": _num(s["moving_s"]),
+                "distance_m": _num(s["distance_m"]),
+            }
+            for _, s in act.sessions.iterrows()
+        ],
+        "damage": rep["damage"],
+        "warnings": rep["warnings"],
+    }
+
+
+def _fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}"
+
+
+def _print_table(results: list[dict[str, Any]]) -> None:
+    header = f"{'status':<8} {'format':<6} {'sport':<18} {'start (UTC)':<20} {'elapsed':>8} " \
+             f"{'records':>7} {'rows':>7}  file"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        elapsed = sum(s["elapsed_s"] or 0 for s in r["sessions"]) if r["sessions"] else None
+        start = (r["start"] or "")[:19].replace("T", " ")
+        print(
+            f"{r['status']:<8} {r['format'] or '?':<6} {(r['sport'] or '')[:18]:<18} {start:<20} "
+            f"{_fmt_duration(elapsed):>8} {r['source_records'] if r['source_records'] is not None else '–':>7} "
+            f"{r['rows'] if r['rows'] is not None else '–':>7}  {r['path']}"
+        )
+        if r["error"]:
+            print(f"         error: {r['error']['type']}: {r['error']['message']}")
+        if r["dropped"]:
+            print("         dropped: " + ", ".join(f"{k} {v}" for k, v in r["dropped"].items()))
+        if r["damage"]:
+            print(f"         damage: {r['damage']['kind']} at byte {r['damage']['offset']}: "
+                  f"{r['damage']['reason']}")
+    n_err = sum(r["status"] == "error" for r in results)
+    n_part = sum(r["status"] == "partial" for r in results)
+    print(f"\n{len(results)} files: {len(results) - n_err - n_part} ok, {n_part} partial, "
+          f"{n_err} failed")
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    results = [inspect_file(p) for p in iter_paths(args.files)]
+    if args.json:
+        json.dump(results, sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        _print_table(results)
+    return 1 if any(r["status"] == "error" for r in results) else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``runtwitch`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="runtwitch",
+        description="Post-run muscle twitches, explained from your own activity files and diary.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser(
+        "inspect",
+        help="import activity files and report what was read, dropped and repaired",
+        description="Import each file (folders are searched recursively) and report the result. "
+        "One bad file never stops the others. Exit code 1 if any file failed.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="activity files or folders")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.set_defaults(func=_cmd_inspect)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``runtwitch`` console script."""
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

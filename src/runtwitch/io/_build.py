@@ -1,0 +1,379 @@
+"""Shared assembly of canonical frames from what a format reader decoded.
+
+Every importer hands :func:`build` the samples it found, in file order, and the
+sessions/laps the file declares. The cleaning rules live here once, so that FIT,
+GPX, TCX and plugin importers treat time and values the same way. The rules are
+documented in ``docs/schema.md`` ("Cleaning rules").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.activity import ImportReport
+from runtwitch.schema import (
+    LAP_COLUMNS,
+    RECORD_COLUMNS,
+    RECORDS_INDEX,
+    RUNNING_SPORTS,
+    SESSION_COLUMNS,
+)
+
+#: A gap between consecutive samples longer than this splits the recording
+#: into segments when looking for clock jumps [s].
+CLOCK_JUMP_S = 6 * 3600.0
+#: A segment cut off by clock jumps and holding at most this fraction of the
+#: samples is a clock error (dropped as ``clock_jump``), not a long pause.
+CLOCK_JUMP_MAX_FRACTION = 0.05
+#: Samples further apart than this are a pause, for the timer and moving clocks [s].
+PAUSE_GAP_S = 60.0
+#: Speed at or above which a sample counts as moving [m/s] (1.8 km/h, slower
+#: than any walk).
+MOVING_SPEED_MPS = 0.5
+
+#: A device elapsed time shorter than the recorded span by more than this is
+#: not trusted; elapsed is then taken from the records [s].
+ELAPSED_TOLERANCE_S = 60.0
+
+#: Valid range per canonical column; values outside become missing (repaired).
+VALID_RANGES: dict[str, tuple[float, float]] = {
+    "lat_deg": (-90.0, 90.0),
+    "lon_deg": (-180.0, 180.0),
+    "altitude_m": (-500.0, 9000.0),
+    "distance_m": (0.0, 1.0e7),
+    "speed_mps": (0.0, 100.0),
+    "heart_rate_bpm": (1.0, 250.0),
+    "cadence": (0.0, 300.0),
+    "power_w": (0.0, 3000.0),
+    "temperature_c": (-60.0, 70.0),
+}
+
+_CANONICAL = [c.name for c in RECORD_COLUMNS]
+_EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass
+class Built:
+    """Canonical frames produced by :func:`build`."""
+
+    records: pd.DataFrame
+    sessions: pd.DataFrame
+    laps: pd.DataFrame
+
+
+def _to_utc(values: object) -> pd.DatetimeIndex:
+    idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True, errors="coerce"))  # type: ignore[arg-type]
+    return idx.as_unit("ns")
+
+
+def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Apply the time rules to samples in file order and return them indexed by time.
+
+    Rules, in order (each dropped row counted in ``report.dropped``):
+
+    1. a sample without a timestamp is dropped (``no_timestamp``);
+    2. samples are split into segments at gaps longer than :data:`CLOCK_JUMP_S`;
+       a segment holding at most :data:`CLOCK_JUMP_MAX_FRACTION` of the samples
+       is a clock error and dropped (``clock_jump``); larger segments are kept
+       (a long pause);
+    3. a sample earlier than one already kept is dropped (``time_backwards``);
+       samples are never re-sorted, so a clock step cannot stretch a duration;
+    4. samples sharing a timestamp are merged into one row, the first non-missing
+       value of each column winning (``duplicate_timestamp``).
+    """
+    times = _to_utc(raw["time"])
+    report.source_records = len(raw)
+    valid = ~times.isna()
+    if valid.any():
+        report.source_first_time = pd.Timestamp(times[valid][0])
+        report.source_last_time = pd.Timestamp(times[valid][-1])
+    report.drop("no_timestamp", int((~valid).sum()))
+    df = raw.drop(columns="time").loc[np.asarray(valid)]
+    t = times[valid].asi8
+    n = len(t)
+    if n == 0:
+        out = df.iloc[:0]
+        out.index = pd.DatetimeIndex([], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
+        return out
+
+    keep = np.ones(n, dtype=bool)
+    jumps = np.abs(np.diff(t)) > CLOCK_JUMP_S * 1e9
+    if jumps.any():
+        seg = np.concatenate([[0], np.cumsum(jumps)])
+        sizes = np.bincount(seg)
+        bogus = (sizes <= CLOCK_JUMP_MAX_FRACTION * n) & (sizes < sizes.max())
+        keep &= ~bogus[seg]
+        report.drop("clock_jump", int((~keep).sum()))
+
+    tk = np.where(keep, t, np.iinfo(np.int64).min)
+    prev_max = np.maximum.accumulate(np.concatenate([[np.iinfo(np.int64).min], tk[:-1]]))
+    backwards = keep & (t < prev_max)
+    report.drop("time_backwards", int(backwards.sum()))
+    keep &= ~backwards
+
+    df = df.loc[df.index[keep]]
+    idx = pd.DatetimeIndex(t[keep], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
+    df.index = idx
+    if not idx.is_unique:
+        before = len(df)
+        df = df.groupby(level=0, sort=False).first()
+        report.drop("duplicate_timestamp", before - len(df))
+        df.index.name = RECORDS_INDEX.name
+    return df
+
+
+def _repair_values(df: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    if "heart_rate_bpm" in df:
+        zero = df["heart_rate_bpm"] == 0
+        report.repair("heart_rate_zero", int(zero.sum()))
+        df.loc[zero, "heart_rate_bpm"] = np.nan
+    for col, (lo, hi) in VALID_RANGES.items():
+        if col not in df:
+            continue
+        s = df[col]
+        bad = (s < lo) | (s > hi) | np.isinf(s)
+        if bad.any():
+            report.repair(f"{col}_out_of_range", int(bad.sum()))
+            df.loc[bad, col] = np.nan
+    if "lat_deg" in df and "lon_deg" in df:
+        # One of the pair missing, or the (0, 0) "null island" placeholder.
+        lat, lon = df["lat_deg"], df["lon_deg"]
+        half = lat.isna() ^ lon.isna()
+        null_island = (lat == 0) & (lon == 0)
+        bad = half | null_island
+        if bad.any():
+            report.repair("position_incomplete_or_zero", int(bad.sum()))
+            df.loc[bad, ["lat_deg", "lon_deg"]] = np.nan
+    return df
+
+
+def _haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Distance between consecutive points [m] (first element NaN)."""
+    la, lo = np.radians(lat), np.radians(lon)
+    dla, dlo = np.diff(la), np.diff(lo)
+    a = np.sin(dla / 2) ** 2 + np.cos(la[:-1]) * np.cos(la[1:]) * np.sin(dlo / 2) ** 2
+    d = 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return np.concatenate([[np.nan], d])
+
+
+def _assign(times: pd.DatetimeIndex, starts: pd.Series) -> np.ndarray:
+    """Index of the last start at or before each time (0 before the first start)."""
+    s = starts.to_numpy(dtype="datetime64[ns]").astype("int64")
+    pos = np.searchsorted(s, times.asi8, side="right") - 1
+    return np.clip(pos, 0, max(len(s) - 1, 0))
+
+
+def _clock_stats(rec: pd.DataFrame) -> tuple[float, float, float, str]:
+    """Return (span, timer from records, moving, moving source) of one session's samples."""
+    if len(rec) == 0:
+        return np.nan, np.nan, np.nan, "none"
+    t = rec.index.asi8 / 1e9
+    span = float(t[-1] - t[0])
+    dt = np.diff(t, prepend=t[0])
+    live = dt <= PAUSE_GAP_S
+    timer = float(dt[live].sum())
+    speed: np.ndarray | None = None
+    source = "none"
+    if "speed_mps" in rec and rec["speed_mps"].notna().any():
+        speed, source = rec["speed_mps"].to_numpy(float), "speed"
+    elif "distance_m" in rec and rec["distance_m"].notna().sum() > 1:
+        d = rec["distance_m"].ffill().to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            speed = np.diff(d, prepend=np.nan) / dt
+        source = "distance"
+    elif "lat_deg" in rec and rec["lat_deg"].notna().sum() > 1:
+        pos = rec[["lat_deg", "lon_deg"]].ffill().to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            speed = _haversine_m(pos[:, 0], pos[:, 1]) / dt
+        source = "position"
+    if speed is None:
+        return span, timer, np.nan, source
+    moving = live & (np.nan_to_num(speed, nan=0.0) >= MOVING_SPEED_MPS)
+    return span, timer, float(dt[moving].sum()), source
+
+
+def _distance_from_records(rec: pd.DataFrame) -> float:
+    if "distance_m" in rec and rec["distance_m"].notna().any():
+        d = rec["distance_m"]
+        return float(d.max() - d.min())
+    if "lat_deg" in rec and rec["lat_deg"].notna().sum() > 1:
+        pos = rec[["lat_deg", "lon_deg"]].dropna().to_numpy(float)
+        return float(np.nansum(_haversine_m(pos[:, 0], pos[:, 1])))
+    return np.nan
+
+
+def _finish_sessions(
+    sessions_in: pd.DataFrame, records: pd.DataFrame, default_sport: str
+) -> pd.DataFrame:
+    """Fill the session table: starts, the three clocks and their sources."""
+    sess = sessions_in.copy()
+    if len(sess) == 0:
+        sess = pd.DataFrame({"sport": [default_sport]})
+    for c in SESSION_COLUMNS:
+        if c.name not in sess:
+            sess[c.name] = pd.Series([pd.NA] * len(sess), dtype=object)
+    sess = sess.reset_index(drop=True)
+    rows = []
+    for i, row in sess.iterrows():
+        rec = records[records["session"] == i]
+        span, rec_timer, moving, moving_src = _clock_stats(rec)
+        r = dict(row)
+        first = rec.index[0] if len(rec) else pd.NaT
+        start = r["start"]
+        if pd.isna(start) or (
+            len(rec) and abs((pd.Timestamp(start) - first).total_seconds()) > CLOCK_JUMP_S
+        ):
+            start = first
+        r["start"] = start
+        elapsed = r["elapsed_s"]
+        if not pd.isna(elapsed) and (
+            np.isnan(span) or span - ELAPSED_TOLERANCE_S <= float(elapsed) <= span + max(3600.0, span)
+        ):
+            r["elapsed_source"] = "session"
+        elif not np.isnan(span):
+            last = rec.index[-1]
+            elapsed = (last - pd.Timestamp(start)).total_seconds() if not pd.isna(start) else span
+            r["elapsed_source"] = "records"
+        else:
+            r["elapsed_source"] = "none"
+        r["elapsed_s"] = elapsed
+        if pd.isna(r["timer_s"]):
+            r["timer_s"], r["timer_source"] = rec_timer, ("records" if len(rec) else "none")
+        elif pd.isna(r["timer_source"]):
+            r["timer_source"] = "session"
+        r["moving_s"], r["moving_source"] = moving, moving_src
+        if pd.isna(r["distance_m"]):
+            r["distance_m"] = _distance_from_records(rec)
+        r["end"] = (
+            pd.Timestamp(start) + pd.to_timedelta(float(elapsed), unit="s")
+            if not pd.isna(start) and not pd.isna(elapsed)
+            else (rec.index[-1] if len(rec) else pd.NaT)
+        )
+        r["session"] = i
+        rows.append(r)
+    out = pd.DataFrame(rows, columns=[c.name for c in SESSION_COLUMNS])
+    return _coerce(out, SESSION_COLUMNS)
+
+
+def _coerce(df: pd.DataFrame, columns: tuple) -> pd.DataFrame:  # type: ignore[type-arg]
+    for c in columns:
+        if c.dtype.startswith("datetime64"):
+            df[c.name] = _to_utc(df[c.name])
+        elif c.dtype == "string":
+            df[c.name] = df[c.name].astype("string")
+        elif c.dtype == "int64":  # indexes, assigned by the caller; -1 until then
+            df[c.name] = pd.to_numeric(df[c.name], errors="coerce").fillna(-1).astype("int64")
+        else:
+            df[c.name] = pd.to_numeric(df[c.name], errors="coerce").astype(c.dtype)
+    return df
+
+
+def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    laps = laps_in.copy()
+    if len(laps) == 0 or laps.get("start", pd.Series(dtype=object)).isna().all():
+        laps = sessions[["start", "end", "elapsed_s", "timer_s", "distance_m",
+                         "avg_heart_rate_bpm", "max_heart_rate_bpm"]].copy()
+    for c in LAP_COLUMNS:
+        if c.name not in laps:
+            laps[c.name] = pd.Series([pd.NA] * len(laps), dtype=object)
+    laps = _coerce(laps.reset_index(drop=True), LAP_COLUMNS)
+    laps = laps[laps["start"].notna()].sort_values("start", kind="stable").reset_index(drop=True)
+    missing_end = laps["end"].isna() & laps["elapsed_s"].notna()
+    laps.loc[missing_end, "end"] = laps.loc[missing_end, "start"] + pd.to_timedelta(
+        laps.loc[missing_end, "elapsed_s"], unit="s"
+    )
+    laps["lap"] = np.arange(len(laps), dtype="int64")
+    if len(sessions):
+        laps["session"] = _assign(pd.DatetimeIndex(laps["start"]), sessions["start"]).astype("int64")
+    else:
+        laps["session"] = 0
+    return laps[[c.name for c in LAP_COLUMNS]]
+
+
+def build(
+    raw: pd.DataFrame,
+    report: ImportReport,
+    *,
+    sessions: pd.DataFrame | None = None,
+    laps: pd.DataFrame | None = None,
+    default_sport: str = "generic",
+    cadence_in_steps: bool = False,
+) -> Built:
+    """Clean samples and assemble the canonical records, sessions and laps.
+
+    Parameters
+    ----------
+    raw
+        One row per source sample in file order: a ``time`` column (UTC or NaT),
+        canonical record columns, ``cadence`` (cycles per minute as recorded,
+        before the steps/strides decision) and extra (``dev_``/``fit_``/``ext_``)
+        columns.
+    report
+        Report to fill (source counts, drops, repairs).
+    sessions
+        Sessions declared by the file (any subset of the session columns, with
+        ``start``), or None / empty to derive one session from the samples.
+    laps
+        Laps declared by the file, or None / empty for one lap per session.
+    default_sport
+        Sport of a derived session.
+    cadence_in_steps
+        True when the source's running cadence already counts both feet.
+    """
+    df = clean_times(raw, report)
+    df = df.apply(pd.to_numeric, errors="coerce") if len(df.columns) else df
+    df = _repair_values(df, report)
+
+    sess_in = sessions if sessions is not None else pd.DataFrame()
+    if len(sess_in):
+        sess_in = _coerce(sess_in.copy().assign(**{
+            c.name: sess_in[c.name] if c.name in sess_in else pd.NA for c in SESSION_COLUMNS
+        }), SESSION_COLUMNS)
+        sess_in = sess_in[sess_in["start"].notna() | (len(sess_in) == 1)]
+        sess_in = sess_in.sort_values("start", kind="stable").reset_index(drop=True)
+    session_idx = (
+        _assign(df.index, sess_in["start"].fillna(pd.Timestamp.min.tz_localize("UTC")))  # type: ignore[arg-type]
+        if len(sess_in) > 1
+        else np.zeros(len(df), dtype=np.int64)
+    )
+    df["session"] = session_idx.astype("int64")
+
+    if "cadence" in df:
+        sports = (
+            sess_in["sport"].fillna(default_sport).to_numpy(str)
+            if len(sess_in)
+            else np.array([default_sport])
+        )
+        running = np.isin(sports[session_idx], list(RUNNING_SPORTS)) if len(df) else np.zeros(0, bool)
+        cad = df.pop("cadence").astype(float)
+        df["cadence_spm"] = cad.where(running) * (1.0 if cadence_in_steps else 2.0)
+        df["cadence_rpm"] = cad.where(~running)
+
+    sessions_out = _finish_sessions(sess_in, df, default_sport)
+    laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out)
+    df["lap"] = (
+        _assign(df.index, laps_out["start"]).astype("int64") if len(laps_out) else 0
+    )
+
+    ordered = [c for c in _CANONICAL if c in df]
+    extras = sorted(c for c in df.columns if c not in _CANONICAL)
+    df = df[ordered + extras]
+    optional = [c.name for c in RECORD_COLUMNS if not c.always] + extras
+    empty = [c for c in optional if c in df and df[c].isna().all()]
+    for c in empty:
+        if c == "heart_rate_bpm" and report.repaired.get("heart_rate_zero"):
+            report.warn(
+                f"heart_rate_bpm: all {report.repaired['heart_rate_zero']} heart-rate values "
+                "were 0 (no sensor signal); treated as missing and the column omitted"
+            )
+    df = df.drop(columns=empty)
+    for c in RECORD_COLUMNS:
+        if c.name in df:
+            df[c.name] = df[c.name].astype(c.dtype)
+    df.index.name = RECORDS_INDEX.name
+    report.rows = len(df)
+    report.check()
+    return Built(df, sessions_out, laps_out)

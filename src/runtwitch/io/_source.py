@@ -1,0 +1,122 @@
+"""Turn a path or a buffer into bytes, safely (gzip with a size limit)."""
+
+from __future__ import annotations
+
+import io
+import os
+import zlib
+from dataclasses import dataclass
+from typing import IO, Union
+
+from runtwitch.errors import EmptyFileError, FileError, LimitExceededError, ParseError
+
+#: What the ``read_*`` functions accept: a path or a binary file object.
+Source = Union[str, "os.PathLike[str]", IO[bytes]]
+
+#: Largest decompressed size accepted from a gzip file [bytes]. The largest real
+#: activity file we know of is a few MB; override per call with ``max_bytes``.
+MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024
+
+#: Largest file read at all [bytes].
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Bytes of a source, with its display name and whether it was gzip-compressed."""
+
+    data: bytes
+    name: str
+    gzipped: bool
+
+
+def source_name(source: Source) -> str:
+    """Return a display name for a source: its path, or the buffer's ``name``, or ``<buffer>``."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "<buffer>"
+
+
+def _read_raw(source: Source, name: str, limit: int) -> bytes:
+    try:
+        if isinstance(source, (str, os.PathLike)):
+            if os.path.isdir(source):
+                raise FileError(name, "is a directory, expected an activity file")
+            with open(source, "rb") as fh:
+                data = fh.read(limit + 1)
+        else:
+            data = source.read(limit + 1)
+    except FileError:
+        raise
+    except OSError as exc:
+        raise FileError(name, f"cannot be read: {exc.strerror or exc}") from exc
+    if not isinstance(data, bytes):
+        raise FileError(name, "expected a binary file object (open the file with 'rb')")
+    if len(data) > limit:
+        raise LimitExceededError(name, f"file is larger than the limit of {limit} bytes")
+    return data
+
+
+def gunzip(data: bytes, name: str, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Decompress gzip data, refusing output larger than ``max_bytes``.
+
+    Concatenated gzip members are supported. Decompression stops as soon as
+    the limit is passed, so a small "gzip bomb" costs little time or memory.
+    """
+    out = bytearray()
+    rest = data
+    try:
+        while rest:
+            d = zlib.decompressobj(wbits=31)
+            while True:
+                chunk = d.decompress(rest, max_bytes + 1 - len(out))
+                out += chunk
+                if len(out) > max_bytes:
+                    raise LimitExceededError(
+                        name, f"gzip content expands beyond the limit of {max_bytes} bytes"
+                    )
+                if d.eof or not d.unconsumed_tail:
+                    break
+                rest = d.unconsumed_tail
+            if not d.eof:
+                raise ParseError(
+                    name, "gzip stream ends early (truncated .gz file)", offset=len(data)
+                )
+            rest = d.unused_data
+            if rest and not rest.startswith(GZIP_MAGIC):
+                break  # trailing garbage after the last member: ignore, like gzip(1)
+    except zlib.error as exc:
+        raise ParseError(name, f"invalid gzip data: {exc}") from exc
+    return bytes(out)
+
+
+def load(source: Source, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Loaded:
+    """Read a source fully, decompressing gzip transparently.
+
+    Raises
+    ------
+    EmptyFileError
+        The file holds no bytes.
+    FileError
+        The file cannot be read (missing, permissions, a directory).
+    LimitExceededError
+        The file, or its decompressed content, is larger than allowed.
+    """
+    name = source_name(source)
+    data = _read_raw(source, name, MAX_FILE_BYTES)
+    if not data:
+        raise EmptyFileError(name, "file is empty (0 bytes)")
+    gz = data[:2] == GZIP_MAGIC
+    if gz:
+        data = gunzip(data, name, max_bytes)
+        if not data:
+            raise EmptyFileError(name, "gzip file decompresses to 0 bytes")
+    return Loaded(data, name, gz)
+
+
+def as_buffer(loaded: Loaded) -> io.BytesIO:
+    """Return the loaded bytes as a seekable buffer."""
+    return io.BytesIO(loaded.data)

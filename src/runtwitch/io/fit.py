@@ -1,0 +1,484 @@
+"""FIT importer: ``read_fit``.
+
+Decoding is done by fitdecode (streaming, tolerant of real-device quirks such
+as COROS field sizes, chained files and compressed timestamps). This module
+turns its messages into the canonical frames and maps every decoder failure to
+a runtwitch error carrying the file name and byte offset.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from io import BytesIO
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+import fitdecode
+import numpy as np
+import pandas as pd
+
+from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
+from runtwitch.errors import (
+    ChecksumError,
+    CorruptFileError,
+    FileError,
+    NotAnActivityError,
+    ParseError,
+    TruncatedFileError,
+)
+from runtwitch.io._build import build
+from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Source, load
+
+Errors = Literal["raise", "warn", "salvage"]
+
+#: FIT epoch (1989-12-31T00:00:00Z) and the threshold below which a FIT
+#: ``date_time`` is a relative "system time" (seconds since device power-on).
+FIT_EPOCH = datetime(1989, 12, 31, tzinfo=timezone.utc)
+FIT_RELATIVE_LIMIT = 0x10000000
+SEMICIRCLE_TO_DEG = 180.0 / 2**31
+
+#: FIT record field -> canonical column. Enhanced fields win over plain ones.
+RECORD_FIELDS: dict[str, str] = {
+    "position_lat": "lat_deg",
+    "position_long": "lon_deg",
+    "enhanced_altitude": "altitude_m",
+    "altitude": "altitude_m",
+    "distance": "distance_m",
+    "enhanced_speed": "speed_mps",
+    "speed": "speed_mps",
+    "heart_rate": "heart_rate_bpm",
+    "cadence": "cadence",
+    "fractional_cadence": "_fractional_cadence",
+    "power": "power_w",
+    "temperature": "temperature_c",
+}
+_PLAIN_FALLBACK = {"altitude", "speed"}
+_ACTIVITY_TYPES = {"activity", 4}
+_COURSE_TYPES = {"course", 6}
+
+_UNIT_SUFFIX = {
+    "m": "m", "mm": "mm", "cm": "cm", "km": "km", "s": "s", "ms": "ms", "m/s": "mps",
+    "%": "pct", "percent": "pct", "bpm": "bpm", "rpm": "rpm", "watts": "w", "w": "w",
+    "c": "c", "kcal": "kcal", "degrees": "deg", "kg": "kg", "v": "v", "spm": "spm",
+}
+
+
+def _snake(text: str) -> str:
+    s = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    return s or "field"
+
+
+def _unit_suffix(units: object) -> str:
+    if not isinstance(units, str) or not units.strip():
+        return ""
+    key = units.strip().lower()
+    return "_" + _UNIT_SUFFIX.get(key, _snake(key))
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+class _Collector:
+    """Gathers the messages runtwitch uses while fitdecode streams the file."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.sessions: list[dict[str, Any]] = []
+        self.laps: list[dict[str, Any]] = []
+        self.timer_events: list[tuple[Any, str]] = []
+        self.file_ids: list[dict[str, Any]] = []
+        self.activity: dict[str, Any] | None = None
+        self.correlation: tuple[Any, Any] | None = None
+        self.sports: list[tuple[Any, Any]] = []
+        self.headers = 0
+        self.not_kept: set[str] = set()
+
+    def add(self, frame: Any) -> None:
+        name = frame.name
+        if name == "record":
+            self.records.append(self._record(frame))
+        elif name == "session":
+            self.sessions.append(self._values(frame))
+        elif name == "lap":
+            self.laps.append(self._values(frame))
+        elif name == "event":
+            v = self._values(frame)
+            if v.get("event") == "timer" and v.get("timestamp") is not None:
+                self.timer_events.append((v["timestamp"], str(v.get("event_type"))))
+        elif name == "file_id":
+            self.file_ids.append(self._values(frame))
+        elif name == "activity" and self.activity is None:
+            self.activity = self._values(frame)
+        elif name == "timestamp_correlation" and self.correlation is None:
+            v = self._values(frame)
+            if v.get("timestamp") is not None and v.get("system_timestamp") is not None:
+                self.correlation = (v["timestamp"], v["system_timestamp"])
+        elif name == "sport":
+            v = self._values(frame)
+            self.sports.append((v.get("sport"), v.get("sub_sport")))
+
+    @staticmethod
+    def _values(frame: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in frame.fields:
+            if f.value is not None and f.name not in out:
+                out[f.name] = f.value
+        return out
+
+    def _record(self, frame: Any) -> dict[str, Any]:
+        row: dict[str, Any] = {"time": None}
+        for f in frame.fields:
+            v = f.value
+            fname = f.name
+            if fname == "timestamp":
+                row["time"] = v
+                continue
+            if v is None:
+                continue
+            fdef = f.field_def
+            if fdef is not None and getattr(fdef, "is_dev", False):
+                col = f"dev_{fdef.dev_data_index}_{_snake(str(fname))}{_unit_suffix(f.units)}"
+            elif fname in RECORD_FIELDS:
+                col = RECORD_FIELDS[fname]
+                if fname in _PLAIN_FALLBACK and row.get(col) is not None:
+                    continue
+                if col in ("lat_deg", "lon_deg") and _is_number(v):
+                    v = v * SEMICIRCLE_TO_DEG
+            else:
+                col = f"fit_{_snake(str(fname))}{_unit_suffix(f.units)}"
+            if _is_number(v):
+                row[col] = v
+            elif isinstance(v, bool):
+                row[col] = float(v)
+            else:
+                self.not_kept.add(col)
+        return row
+
+
+_CRC_RE = re.compile(r"(?:footer|header) offset: (\d+)")
+
+
+def _offset_of(exc: BaseException, reader: Any) -> int | None:
+    off = getattr(exc, "offset", None)
+    if isinstance(off, int):
+        return off
+    m = _CRC_RE.search(str(exc))
+    if m:
+        return int(m.group(1))
+    off = getattr(reader, "_chunk_offset", None)  # fitdecode's current chunk start
+    return off if isinstance(off, int) else None
+
+
+def _classify(exc: BaseException, name: str, offset: int | None) -> FileError:
+    msg = str(exc)
+    if isinstance(exc, fitdecode.FitEOFError):
+        return TruncatedFileError(name, f"file ends early: {msg}", offset=offset)
+    if isinstance(exc, fitdecode.FitCRCError):
+        return ChecksumError(name, f"CRC mismatch: {msg}", offset=offset)
+    if isinstance(exc, fitdecode.FitHeaderError):
+        if offset in (0, None):
+            return ParseError(name, f"not a FIT file: {msg}", offset=offset)
+        return CorruptFileError(name, f"invalid FIT header of a chained file: {msg}", offset=offset)
+    return CorruptFileError(name, f"undecodable FIT data ({type(exc).__name__}: {msg})", offset=offset)
+
+
+def _check_signature(data: bytes, name: str) -> None:
+    if len(data) < 12:
+        raise ParseError(name, f"too short for a FIT header ({len(data)} bytes, expected >= 12)", offset=0)
+    if data[8:12] != b".FIT":
+        raise ParseError(
+            name, f"not a FIT file: expected '.FIT' at bytes 8-11, found {data[8:12]!r}", offset=8
+        )
+    if data[0] not in (12, 14):
+        raise ParseError(name, f"FIT header size {data[0]}, expected 12 or 14", offset=0)
+
+
+def _decode(
+    data: bytes, name: str, errors: Errors, report: ImportReport
+) -> tuple[_Collector, FileError | None]:
+    col = _Collector()
+    crc = fitdecode.CrcCheck.RAISE if errors == "raise" else fitdecode.CrcCheck.WARN
+    failure: FileError | None = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reader = fitdecode.FitReader(
+            BytesIO(data), check_crc=crc, error_handling=fitdecode.ErrorHandling.WARN
+        )
+        try:
+            for frame in reader:
+                if isinstance(frame, fitdecode.FitDataMessage):
+                    col.add(frame)
+                elif isinstance(frame, fitdecode.FitHeader):
+                    col.headers += 1
+        except Exception as exc:  # noqa: BLE001 - every decoder failure becomes a typed error
+            failure = _classify(exc, name, _offset_of(exc, reader))
+            failure.__cause__ = exc
+    for w in caught:
+        msg = str(w.message)
+        if "CRC" in msg and report.damage is None:
+            off = _offset_of(Exception(msg), None)
+            report.damage = Damage(off, ChecksumError.__name__, f"CRC mismatch: {msg}")
+        else:
+            report.warn(f"{name}: FIT decoder: {msg}")
+    return col, failure
+
+
+def _to_time(v: Any, anchor: timedelta | None) -> Any:
+    """FIT date_time value -> aware datetime; relative system time via ``anchor``."""
+    if isinstance(v, datetime):
+        return v
+    if _is_number(v):
+        if v >= FIT_RELATIVE_LIMIT:
+            return FIT_EPOCH + timedelta(seconds=float(v))
+        if anchor is not None:
+            return FIT_EPOCH + anchor + timedelta(seconds=float(v))
+    return None
+
+
+def _relative_anchor(col: _Collector, report: ImportReport, name: str) -> timedelta | None:
+    """Offset that turns relative system times into absolute FIT times, if the file has one."""
+    if not any(_is_number(r["time"]) and r["time"] < FIT_RELATIVE_LIMIT for r in col.records):
+        return None
+    if col.correlation is not None:
+        utc, system = col.correlation
+        if isinstance(utc, datetime) and _is_number(system):
+            report.warn(f"{name}: relative device timestamps anchored with timestamp_correlation")
+            return (utc - FIT_EPOCH) - timedelta(seconds=float(system))
+    act = col.activity or {}
+    local, rel = act.get("local_timestamp"), act.get("timestamp")
+    if isinstance(local, datetime) and _is_number(rel):
+        report.warn(
+            f"{name}: records carry relative device time (seconds since power-on); anchored to "
+            "the activity's local clock because the file has no UTC anchor. Times may be off by "
+            "the unknown UTC offset."
+        )
+        report.repair("relative_timestamp_anchored_to_local_clock", len(col.records))
+        return (local.replace(tzinfo=timezone.utc) - FIT_EPOCH) - timedelta(seconds=float(rel))
+    return None
+
+
+def _utc_offset(col: _Collector) -> tuple[int | None, str]:
+    act = col.activity or {}
+    local, ts = act.get("local_timestamp"), act.get("timestamp")
+    if isinstance(local, datetime) and isinstance(ts, datetime):
+        off = (local.replace(tzinfo=timezone.utc) - ts).total_seconds()
+        if abs(off) <= 14 * 3600:
+            return int(round(off / 900.0) * 900), "fit_activity_local_timestamp"
+    return None, "unknown"
+
+
+def _str_or_none(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _sessions_frame(col: _Collector, anchor: timedelta | None) -> pd.DataFrame:
+    rows = []
+    for s in col.sessions:
+        rows.append({
+            "start": _to_time(s.get("start_time"), anchor),
+            "sport": _str_or_none(s.get("sport")),
+            "sub_sport": _str_or_none(s.get("sub_sport")),
+            "elapsed_s": s.get("total_elapsed_time"),
+            "timer_s": s.get("total_timer_time"),
+            "distance_m": s.get("total_distance"),
+            "avg_heart_rate_bpm": s.get("avg_heart_rate"),
+            "max_heart_rate_bpm": s.get("max_heart_rate"),
+            "total_ascent_m": s.get("total_ascent"),
+            "calories_kcal": s.get("total_calories"),
+            "training_effect": s.get("total_training_effect"),
+            "workout_rpe": s.get("workout_rpe"),
+            "workout_feel": s.get("workout_feel"),
+        })
+    df = pd.DataFrame(rows)
+    if len(df):
+        for c in ("elapsed_s", "timer_s", "distance_m", "avg_heart_rate_bpm", "max_heart_rate_bpm",
+                  "total_ascent_m", "calories_kcal", "training_effect", "workout_rpe", "workout_feel"):
+            df[c] = pd.to_numeric(df[c], errors="coerce")
+        df = _fill_timer_from_events(df, col, anchor)
+    return df
+
+
+def _fill_timer_from_events(
+    df: pd.DataFrame, col: _Collector, anchor: timedelta | None
+) -> pd.DataFrame:
+    """Sessions without total_timer_time: sum the timer start/stop intervals."""
+    missing = df["timer_s"].isna() & df["start"].notna()
+    if not missing.any() or not col.timer_events:
+        return df
+    intervals = []
+    on: datetime | None = None
+    for ts, kind in col.timer_events:
+        t = _to_time(ts, anchor)
+        if t is None:
+            continue
+        if kind == "start" and on is None:
+            on = t
+        elif kind.startswith("stop") and on is not None:
+            intervals.append((on, t))
+            on = None
+    df = df.copy()
+    df["timer_source"] = pd.Series([None] * len(df), dtype=object)
+    starts = pd.to_datetime(df["start"], utc=True)
+    for i in df.index[missing]:
+        s = starts[i]
+        e = s + pd.to_timedelta(df.at[i, "elapsed_s"] if pd.notna(df.at[i, "elapsed_s"]) else 0, unit="s")
+        total = sum(
+            max(0.0, (min(pd.Timestamp(b), e) - max(pd.Timestamp(a), s)).total_seconds())
+            for a, b in intervals
+        )
+        if total > 0:
+            df.at[i, "timer_s"] = total
+            df.at[i, "timer_source"] = "events"
+    return df
+
+
+def _laps_frame(col: _Collector, anchor: timedelta | None) -> pd.DataFrame:
+    rows = []
+    for lap in col.laps:
+        rows.append({
+            "start": _to_time(lap.get("start_time"), anchor),
+            "end": _to_time(lap.get("timestamp"), anchor),
+            "elapsed_s": lap.get("total_elapsed_time"),
+            "timer_s": lap.get("total_timer_time"),
+            "distance_m": lap.get("total_distance"),
+            "avg_heart_rate_bpm": lap.get("avg_heart_rate"),
+            "max_heart_rate_bpm": lap.get("max_heart_rate"),
+            "avg_speed_mps": lap.get("enhanced_avg_speed", lap.get("avg_speed")),
+            "intensity": _str_or_none(lap.get("intensity")),
+            "trigger": _str_or_none(lap.get("lap_trigger")),
+        })
+    return pd.DataFrame(rows)
+
+
+def _records_frame(col: _Collector, anchor: timedelta | None) -> pd.DataFrame:
+    raw = pd.DataFrame.from_records(col.records) if col.records else pd.DataFrame({"time": []})
+    if "time" not in raw:
+        raw["time"] = None
+    raw["time"] = [_to_time(v, anchor) for v in raw["time"]]
+    if "_fractional_cadence" in raw:
+        frac = pd.to_numeric(raw.pop("_fractional_cadence"), errors="coerce")
+        if "cadence" in raw:
+            raw["cadence"] = pd.to_numeric(raw["cadence"], errors="coerce") + frac.fillna(0.0)
+    return raw
+
+
+def _file_type(col: _Collector, name: str) -> str | None:
+    types = [fid.get("type") for fid in col.file_ids]
+    if any(t in _ACTIVITY_TYPES for t in types):
+        return "activity"
+    if any(t in _COURSE_TYPES for t in types):
+        return "course"
+    if types and types[0] is not None:
+        return str(types[0])
+    return None
+
+
+def read_fit(
+    source: Source,
+    *,
+    errors: Errors = "salvage",
+    max_bytes: int = MAX_DECOMPRESSED_BYTES,
+) -> Activity:
+    """Read a FIT activity (or course) file into a canonical :class:`Activity`.
+
+    Parameters
+    ----------
+    source
+        Path or binary file object. Gzip-compressed content (``.fit.gz``) is
+        decompressed transparently, up to ``max_bytes``.
+    errors
+        What to do with a damaged file:
+
+        - ``"raise"``: any damage, including a checksum mismatch, raises.
+        - ``"warn"``: a checksum mismatch is a warning (the data decoded
+          cleanly); a truncated or undecodable file raises.
+        - ``"salvage"`` (default): like ``"warn"``, but a truncated or
+          undecodable file returns every record decoded before the damage; the
+          report's ``damage`` gives the byte offset and ``status`` is
+          ``"partial"``. A :class:`~runtwitch.errors.PartialImportWarning` is
+          emitted.
+    max_bytes
+        Largest decompressed size accepted for gzip input [bytes].
+
+    Returns
+    -------
+    Activity
+        Records, laps, sessions, metadata and import report.
+
+    Raises
+    ------
+    EmptyFileError
+        The file is empty.
+    ParseError
+        The file is not a FIT file.
+    TruncatedFileError, ChecksumError, CorruptFileError
+        The file is damaged (see ``errors``).
+    NotAnActivityError
+        A valid FIT file of another type (settings, workout, monitoring...).
+    """
+    if errors not in ("raise", "warn", "salvage"):
+        raise ValueError(f"errors must be 'raise', 'warn' or 'salvage', not {errors!r}")
+    loaded = load(source, max_bytes=max_bytes)
+    name = loaded.name
+    _check_signature(loaded.data, name)
+    report = ImportReport()
+    col, failure = _decode(loaded.data, name, errors, report)
+    if failure is not None:
+        salvageable = errors == "salvage" and (col.records or col.sessions)
+        if not salvageable:
+            raise failure
+        report.damage = Damage(failure.offset, type(failure).__name__, failure.reason)
+    if report.damage is not None and errors == "raise":  # pragma: no cover - CRC raises in decoder
+        raise ChecksumError(name, report.damage.reason, offset=report.damage.offset)
+
+    file_type = _file_type(col, name)
+    if file_type not in ("activity", "course") and not col.records:
+        raise NotAnActivityError(name, file_type or "unknown")
+    if file_type is None:
+        report.warn(f"{name}: no file_id message; read as an activity")
+
+    anchor = _relative_anchor(col, report, name)
+    raw = _records_frame(col, anchor)
+    sessions = _sessions_frame(col, anchor)
+    default_sport = "generic"
+    if col.sports and col.sports[0][0] is not None:
+        default_sport = str(col.sports[0][0])
+    built = build(
+        raw, report, sessions=sessions, laps=_laps_frame(col, anchor), default_sport=default_sport
+    )
+    if col.not_kept:
+        report.warn(
+            f"{name}: record fields that are not single numbers were not kept: "
+            + ", ".join(sorted(col.not_kept))
+        )
+    if report.dropped:
+        report.warn(
+            f"{name}: {report.n_dropped} of {report.source_records} records dropped ("
+            + ", ".join(f"{k}: {v}" for k, v in sorted(report.dropped.items()))
+            + ")"
+        )
+    emit_partial_warning(report, name)
+
+    fid = next((f for f in col.file_ids if f.get("type") in _ACTIVITY_TYPES | _COURSE_TYPES),
+               col.file_ids[0] if col.file_ids else {})
+    sports = [s for s in built.sessions["sport"].dropna().unique() if s != "transition"]
+    offset, offset_source = _utc_offset(col)
+    first = built.sessions.iloc[0] if len(built.sessions) else None
+    meta = ActivityMeta(
+        source=name,
+        format="fit",
+        kind="course" if file_type == "course" else "activity",
+        sport="multisport" if len(sports) > 1 else (str(sports[0]) if sports else default_sport),
+        sub_sport=None if first is None or pd.isna(first["sub_sport"]) else str(first["sub_sport"]),
+        manufacturer=_str_or_none(fid.get("manufacturer")),
+        product=_str_or_none(
+            fid.get("product_name") or fid.get("garmin_product") or fid.get("product")
+        ),
+        file_type=file_type,
+        utc_offset_s=offset,
+        utc_offset_source=offset_source,
+        extra={"fit_headers": col.headers, "gzipped": loaded.gzipped},
+    )
+    return Activity(built.records, built.laps, built.sessions, meta, report)
