@@ -55,7 +55,7 @@ def inspect_file(path: str) -> dict[str, Any]:
         except RuntwitchError as exc:
             out["error"] = {"type": type(exc).__name__, "message": str(exc)}
             act = None
-        except Exception as exc:  # noqa: BLE001 - a bug in runtwitch; report it, keep going
+        except Exception as exc:
             out["error"] = {"type": "InternalError", "message": f"{type(exc).__name__}: {exc}"}
             act = None
     if act is not None:
@@ -101,9 +101,13 @@ def _describe(act: Activity) -> dict[str, Any]:
 def _fmt_duration(seconds: float | None) -> str:
     if seconds is None:
         return "–"
-    m, s = divmod(int(round(seconds)), 60)
+    m, s = divmod(round(seconds), 60)
     h, m = divmod(m, 60)
     return f"{h}:{m:02d}:{s:02d}"
+
+
+def _dash(v: object) -> str:
+    return "–" if v is None else str(v)
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
@@ -116,8 +120,7 @@ def _print_table(results: list[dict[str, Any]]) -> None:
         start = (r["start"] or "")[:19].replace("T", " ")
         print(
             f"{r['status']:<8} {r['format'] or '?':<6} {(r['sport'] or '')[:18]:<18} {start:<20} "
-            f"{_fmt_duration(elapsed):>8} {r['source_records'] if r['source_records'] is not None else '–':>7} "
-            f"{r['rows'] if r['rows'] is not None else '–':>7}  {r['path']}"
+            f"{_fmt_duration(elapsed):>8} {_dash(r['source_records']):>7} {_dash(r['rows']):>7}  {r['path']}"
         )
         if r["error"]:
             print(f"         error: {r['error']['type']}: {r['error']['message']}")

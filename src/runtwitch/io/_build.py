@@ -9,6 +9,7 @@ documented in ``docs/schema.md`` ("Cleaning rules").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from runtwitch.schema import (
     RECORDS_INDEX,
     RUNNING_SPORTS,
     SESSION_COLUMNS,
+    Column,
 )
 
 #: A gap between consecutive samples longer than this splits the recording
@@ -64,8 +66,8 @@ class Built:
     laps: pd.DataFrame
 
 
-def _to_utc(values: object) -> pd.DatetimeIndex:
-    idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True, errors="coerce"))  # type: ignore[arg-type]
+def _to_utc(values: Any) -> pd.DatetimeIndex:
+    idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True, errors="coerce"))
     return idx.as_unit("ns")
 
 
@@ -86,12 +88,12 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     """
     times = _to_utc(raw["time"])
     report.source_records = len(raw)
-    valid = ~times.isna()
+    valid = ~np.asarray(times.isna())
     if valid.any():
         report.source_first_time = pd.Timestamp(times[valid][0])
         report.source_last_time = pd.Timestamp(times[valid][-1])
     report.drop("no_timestamp", int((~valid).sum()))
-    df = raw.drop(columns="time").loc[np.asarray(valid)]
+    df = raw.drop(columns="time").loc[valid]
     t = times[valid].asi8
     n = len(t)
     if n == 0:
@@ -170,7 +172,7 @@ def _clock_stats(rec: pd.DataFrame) -> tuple[float, float, float, str]:
     """Return (span, timer from records, moving, moving source) of one session's samples."""
     if len(rec) == 0:
         return np.nan, np.nan, np.nan, "none"
-    t = rec.index.asi8 / 1e9
+    t = pd.DatetimeIndex(rec.index).asi8 / 1e9
     span = float(t[-1] - t[0])
     dt = np.diff(t, prepend=t[0])
     live = dt <= PAUSE_GAP_S
@@ -216,7 +218,7 @@ def _finish_sessions(
         if c.name not in sess:
             sess[c.name] = pd.Series([pd.NA] * len(sess), dtype=object)
     sess = sess.reset_index(drop=True)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, row in sess.iterrows():
         rec = records[records["session"] == i]
         span, rec_timer, moving, moving_src = _clock_stats(rec)
@@ -258,7 +260,7 @@ def _finish_sessions(
     return _coerce(out, SESSION_COLUMNS)
 
 
-def _coerce(df: pd.DataFrame, columns: tuple) -> pd.DataFrame:  # type: ignore[type-arg]
+def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
     for c in columns:
         if c.dtype.startswith("datetime64"):
             df[c.name] = _to_utc(df[c.name])
@@ -267,7 +269,8 @@ def _coerce(df: pd.DataFrame, columns: tuple) -> pd.DataFrame:  # type: ignore[t
         elif c.dtype == "int64":  # indexes, assigned by the caller; -1 until then
             df[c.name] = pd.to_numeric(df[c.name], errors="coerce").fillna(-1).astype("int64")
         else:
-            df[c.name] = pd.to_numeric(df[c.name], errors="coerce").astype(c.dtype)
+            # dtype names come from the schema table; the stubs only accept literals
+            df[c.name] = pd.to_numeric(df[c.name], errors="coerce").astype(c.dtype)  # type: ignore[call-overload]
     return df
 
 
@@ -329,13 +332,16 @@ def build(
 
     sess_in = sessions if sessions is not None else pd.DataFrame()
     if len(sess_in):
-        sess_in = _coerce(sess_in.copy().assign(**{
-            c.name: sess_in[c.name] if c.name in sess_in else pd.NA for c in SESSION_COLUMNS
-        }), SESSION_COLUMNS)
+        sess_in = sess_in.copy()
+        for col in SESSION_COLUMNS:
+            if col.name not in sess_in:
+                sess_in[col.name] = pd.NA
+        sess_in = _coerce(sess_in, SESSION_COLUMNS)
         sess_in = sess_in[sess_in["start"].notna() | (len(sess_in) == 1)]
         sess_in = sess_in.sort_values("start", kind="stable").reset_index(drop=True)
+    times = pd.DatetimeIndex(df.index)
     session_idx = (
-        _assign(df.index, sess_in["start"].fillna(pd.Timestamp.min.tz_localize("UTC")))  # type: ignore[arg-type]
+        _assign(times, sess_in["start"].fillna(pd.Timestamp.min.tz_localize("UTC")))
         if len(sess_in) > 1
         else np.zeros(len(df), dtype=np.int64)
     )
@@ -355,7 +361,7 @@ def build(
     sessions_out = _finish_sessions(sess_in, df, default_sport)
     laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out)
     df["lap"] = (
-        _assign(df.index, laps_out["start"]).astype("int64") if len(laps_out) else 0
+        _assign(times, laps_out["start"]).astype("int64") if len(laps_out) else 0
     )
 
     ordered = [c for c in _CANONICAL if c in df]
@@ -370,9 +376,9 @@ def build(
                 "were 0 (no sensor signal); treated as missing and the column omitted"
             )
     df = df.drop(columns=empty)
-    for c in RECORD_COLUMNS:
-        if c.name in df:
-            df[c.name] = df[c.name].astype(c.dtype)
+    for column in RECORD_COLUMNS:
+        if column.name in df:
+            df[column.name] = df[column.name].astype(column.dtype)  # type: ignore[call-overload]  # schema dtype name
     df.index.name = RECORDS_INDEX.name
     report.rows = len(df)
     report.check()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
-from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import fitdecode
 import numpy as np
@@ -34,7 +34,7 @@ Errors = Literal["raise", "warn", "salvage"]
 
 #: FIT epoch (1989-12-31T00:00:00Z) and the threshold below which a FIT
 #: ``date_time`` is a relative "system time" (seconds since device power-on).
-FIT_EPOCH = datetime(1989, 12, 31, tzinfo=timezone.utc)
+FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 FIT_RELATIVE_LIMIT = 0x10000000
 SEMICIRCLE_TO_DEG = 180.0 / 2**31
 
@@ -212,7 +212,7 @@ def _decode(
                     col.add(frame)
                 elif isinstance(frame, fitdecode.FitHeader):
                     col.headers += 1
-        except Exception as exc:  # noqa: BLE001 - every decoder failure becomes a typed error
+        except Exception as exc:
             failure = _classify(exc, name, _offset_of(exc, reader))
             failure.__cause__ = exc
     for w in caught:
@@ -255,7 +255,7 @@ def _relative_anchor(col: _Collector, report: ImportReport, name: str) -> timede
             "the unknown UTC offset."
         )
         report.repair("relative_timestamp_anchored_to_local_clock", len(col.records))
-        return (local.replace(tzinfo=timezone.utc) - FIT_EPOCH) - timedelta(seconds=float(rel))
+        return (local.replace(tzinfo=UTC) - FIT_EPOCH) - timedelta(seconds=float(cast(float, rel)))
     return None
 
 
@@ -263,7 +263,7 @@ def _utc_offset(col: _Collector) -> tuple[int | None, str]:
     act = col.activity or {}
     local, ts = act.get("local_timestamp"), act.get("timestamp")
     if isinstance(local, datetime) and isinstance(ts, datetime):
-        off = (local.replace(tzinfo=timezone.utc) - ts).total_seconds()
+        off = (local.replace(tzinfo=UTC) - ts).total_seconds()
         if abs(off) <= 14 * 3600:
             return int(round(off / 900.0) * 900), "fit_activity_local_timestamp"
     return None, "unknown"
@@ -323,7 +323,8 @@ def _fill_timer_from_events(
     starts = pd.to_datetime(df["start"], utc=True)
     for i in df.index[missing]:
         s = starts[i]
-        e = s + pd.to_timedelta(df.at[i, "elapsed_s"] if pd.notna(df.at[i, "elapsed_s"]) else 0, unit="s")
+        elapsed = float(cast(float, df.at[i, "elapsed_s"]))
+        e = s + pd.Timedelta(seconds=0.0 if np.isnan(elapsed) else elapsed)
         total = sum(
             max(0.0, (min(pd.Timestamp(b), e) - max(pd.Timestamp(a), s)).total_seconds())
             for a, b in intervals

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -19,7 +20,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 from runtwitch.activity import Activity
 from runtwitch.errors import RuntwitchWarning, UnknownFormatError
-from runtwitch.io._source import GZIP_MAGIC, Source, gunzip, source_name
+from runtwitch.io._source import GZIP_MAGIC, Source, source_name
 
 ENTRY_POINT_GROUP = "runtwitch.importers"
 #: Bytes of the (decompressed) file start handed to ``sniff``.
@@ -41,8 +42,11 @@ class Importer(Protocol):
         is stripped before matching.
     """
 
-    name: str
-    suffixes: Sequence[str]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def suffixes(self) -> Sequence[str]: ...
 
     def sniff(self, head: bytes) -> bool:
         """Return True if the first bytes of a file look like this format."""
@@ -112,7 +116,7 @@ def _load_plugins() -> None:
             imp = obj() if isinstance(obj, type) else obj
             if imp.name not in _registered:
                 register(imp)
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break runtwitch
+        except Exception as exc:
             warnings.warn(
                 f"runtwitch importer plugin {ep.name!r} ({ep.value}) failed to load and is "
                 f"ignored: {type(exc).__name__}: {exc}",
@@ -133,35 +137,24 @@ def _suffix_key(name: str) -> str:
 
 
 def _head(source: Source) -> bytes:
-    if isinstance(source, (str, os.PathLike)):
-        try:
+    """First bytes of the (decompressed) content, without consuming a buffer."""
+    raw_limit = 16 * SNIFF_BYTES
+    try:
+        if isinstance(source, (str, os.PathLike)):
             with open(source, "rb") as fh:
-                head = fh.read(SNIFF_BYTES)
-        except OSError:
-            return b""
-    else:
-        pos = source.tell()
-        head = source.read(SNIFF_BYTES)
-        source.seek(pos)
+                head = fh.read(raw_limit)
+        else:
+            pos = source.tell()
+            head = source.read(raw_limit)
+            source.seek(pos)
+    except (OSError, ValueError):
+        return b""
     if head[:2] == GZIP_MAGIC:
         try:
-            with open(source, "rb") if isinstance(source, (str, os.PathLike)) else _Rewind(source) as fh:
-                head = gunzip(fh.read(), source_name(source), max_bytes=1 << 30)[:SNIFF_BYTES]
-        except Exception:  # noqa: BLE001 - sniffing only; the reader reports the real error
+            head = zlib.decompressobj(wbits=31).decompress(head, SNIFF_BYTES)
+        except zlib.error:
             return b""
     return head
-
-
-class _Rewind:
-    def __init__(self, fh: object) -> None:
-        self.fh = fh
-        self.pos = fh.tell()  # type: ignore[attr-defined]
-
-    def __enter__(self) -> object:
-        return self.fh
-
-    def __exit__(self, *exc: object) -> None:
-        self.fh.seek(self.pos)  # type: ignore[attr-defined]
 
 
 def find_importer(source: Source) -> Importer:
@@ -183,7 +176,7 @@ def find_importer(source: Source) -> Importer:
         try:
             if imp.sniff(head):
                 return imp
-        except Exception:  # noqa: BLE001, S112 - a faulty sniffer must not stop the search
+        except Exception:
             continue
     known = ", ".join(sorted({s for i in available for s in i.suffixes}))
     raise UnknownFormatError(

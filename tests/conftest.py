@@ -1,0 +1,54 @@
+"""Shared test fixtures: the real-file corpus in ../shared/corpus and its manifest."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+import runtwitch
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("RUNTWITCH_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def _manifest() -> list[dict[str, str]]:
+    path = CORPUS / "MANIFEST.csv"
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+MANIFEST = _manifest()
+
+
+def manifest_rows(formats: tuple[str, ...], kinds: tuple[str, ...] | None = None) -> list:
+    """Manifest rows as pytest params (id = file name), filtered by format and kind."""
+    rows = [
+        r for r in MANIFEST
+        if r["format"] in formats and (kinds is None or r["kind"] in kinds)
+    ]
+    return [pytest.param(r, id=r["file"]) for r in rows]
+
+
+def corpus_path(row: dict[str, str]) -> Path:
+    return CORPUS / row["file"]
+
+
+@functools.cache
+def read_cached(path: str) -> runtwitch.Activity:
+    """Read a corpus file once per test session (the frames are not modified by tests)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
+        return runtwitch.read_activity(path)
+
+
+@pytest.fixture(autouse=True)
+def _need_corpus(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("corpus") and not MANIFEST:
+        pytest.fail(f"the shared corpus is missing at {CORPUS} (set RUNTWITCH_CORPUS)")
