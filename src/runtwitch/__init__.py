@@ -27,6 +27,8 @@ from runtwitch.io import (
     importers,
     read_activity,
     read_fit,
+    read_gpx,
+    read_tcx,
     register,
     unregister,
 )
@@ -60,6 +62,8 @@ __all__ = [
     "importers",
     "read_activity",
     "read_fit",
+    "read_gpx",
+    "read_tcx",
     "register",
     "unregister",
 ]

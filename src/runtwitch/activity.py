@@ -193,6 +193,10 @@ class Activity:
         File facts, including the local UTC offset and its source.
     report
         What was found, kept, dropped and repaired.
+    route
+        For a course or route (``meta.kind == "course"``): the planned points
+        (``lat_deg``, ``lon_deg``, ``altitude_m``, ``distance_m``), indexed by
+        ``point``. Empty for recorded activities.
     """
 
     records: pd.DataFrame
@@ -200,6 +204,7 @@ class Activity:
     sessions: pd.DataFrame
     meta: ActivityMeta
     report: ImportReport
+    route: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(index=pd.RangeIndex(0, name="point")))
 
     @property
     def start(self) -> pd.Timestamp | None:

@@ -1,6 +1,7 @@
 """Importers: one module per format, plus the registry that picks among them."""
 
 from runtwitch.io.fit import read_fit
+from runtwitch.io.gpx import read_gpx
 from runtwitch.io.registry import (
     FunctionImporter,
     Importer,
@@ -10,8 +11,11 @@ from runtwitch.io.registry import (
     register,
     unregister,
 )
+from runtwitch.io.tcx import read_tcx
 
 register(FunctionImporter("fit", (".fit",), read_fit, signature=b".FIT", signature_offset=8))
+register(FunctionImporter("gpx", (".gpx",), read_gpx, markers=(b"<gpx",)))
+register(FunctionImporter("tcx", (".tcx",), read_tcx, markers=(b"<TrainingCenterDatabase",)))
 
 __all__ = [
     "FunctionImporter",
@@ -20,6 +24,8 @@ __all__ = [
     "importers",
     "read_activity",
     "read_fit",
+    "read_gpx",
+    "read_tcx",
     "register",
     "unregister",
 ]

@@ -81,10 +81,11 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
        a segment holding at most :data:`CLOCK_JUMP_MAX_FRACTION` of the samples
        is a clock error and dropped (``clock_jump``); larger segments are kept
        (a long pause);
-    3. a sample earlier than one already kept is dropped (``time_backwards``);
-       samples are never re-sorted, so a clock step cannot stretch a duration;
+    3. a sample earlier than one already kept is dropped (``time_backwards``),
+       unless its time equals one already kept; samples are never re-sorted, so
+       a clock step cannot stretch a duration;
     4. samples sharing a timestamp are merged into one row, the first non-missing
-       value of each column winning (``duplicate_timestamp``).
+       value of each column in file order winning (``duplicate_timestamp``).
     """
     times = _to_utc(raw["time"])
     report.source_records = len(raw)
@@ -113,6 +114,9 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     tk = np.where(keep, t, np.iinfo(np.int64).min)
     prev_max = np.maximum.accumulate(np.concatenate([[np.iinfo(np.int64).min], tk[:-1]]))
     backwards = keep & (t < prev_max)
+    # A repeat of a time already kept (a writer that emits the track twice) is a
+    # duplicate, merged below, not a step back.
+    backwards &= ~np.isin(t, t[keep & ~backwards])
     report.drop("time_backwards", int(backwards.sum()))
     keep &= ~backwards
 
@@ -121,7 +125,7 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     df.index = idx
     if not idx.is_unique:
         before = len(df)
-        df = df.groupby(level=0, sort=False).first()
+        df = df.groupby(level=0, sort=True).first()
         report.drop("duplicate_timestamp", before - len(df))
         df.index.name = RECORDS_INDEX.name
     return df

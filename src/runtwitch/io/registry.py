@@ -66,12 +66,15 @@ class FunctionImporter:
     reader: object
     signature: bytes = b""
     signature_offset: int = 0
+    markers: Sequence[bytes] = ()
 
     def sniff(self, head: bytes) -> bool:
-        if not self.signature:
-            return False
-        start = self.signature_offset
-        return head[start:start + len(self.signature)] == self.signature
+        """True if ``signature`` sits at ``signature_offset``, or any of ``markers`` is in ``head``."""
+        if self.signature:
+            start = self.signature_offset
+            if head[start:start + len(self.signature)] == self.signature:
+                return True
+        return any(m in head for m in self.markers)
 
     def read(self, source: Source, *, errors: Errors = "salvage") -> Activity:
         return self.reader(source, errors=errors)  # type: ignore[operator,no-any-return]

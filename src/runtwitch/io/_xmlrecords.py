@@ -1,0 +1,146 @@
+"""What GPX and TCX share: extension names, sport names, times, and course handling."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.activity import Activity, ActivityMeta, ImportReport
+from runtwitch.io._build import build
+from runtwitch.io._xml import local
+from runtwitch.schema import RUNNING_SPORTS
+
+#: Extension element (local name, lower-case) -> canonical column, whatever the
+#: prefix or namespace (Garmin TrackPointExtension v1/v2, Suunto/Movescount,
+#: Amazfit, Strava, Urban Biker, Garmin TCX ActivityExtension).
+EXTENSION_COLUMNS: dict[str, str] = {
+    "hr": "heart_rate_bpm",
+    "heartrate": "heart_rate_bpm",
+    "heartratebpm": "heart_rate_bpm",
+    "cad": "cadence",
+    "cadence": "cadence",
+    "runcadence": "cadence",
+    "atemp": "temperature_c",
+    "temp": "temperature_c",
+    "temperature": "temperature_c",
+    "power": "power_w",
+    "powerinwatts": "power_w",
+    "watts": "power_w",
+    "speed": "speed_mps",
+    "distance": "distance_m",
+    "altitude": "altitude_m",
+}
+
+#: Sport words and Strava activity-type numbers -> FIT-style sport names.
+SPORT_WORDS: tuple[tuple[str, str], ...] = (
+    ("run", "running"), ("jog", "running"), ("walk", "walking"), ("hik", "hiking"),
+    ("bik", "cycling"), ("cycl", "cycling"), ("ride", "cycling"), ("swim", "swimming"),
+)
+STRAVA_TYPES = {"1": "cycling", "9": "running", "10": "walking", "4": "hiking", "16": "swimming",
+                "17": "cycling"}
+
+#: A running file whose median moving cadence is above this already counts
+#: steps (both feet) rather than strides [per minute].
+STEPS_CADENCE_THRESHOLD = 130.0
+
+
+def sport_from_text(value: str | None) -> str:
+    """Normalise a GPX ``<type>`` or TCX ``Sport`` value to a sport name."""
+    if not value:
+        return "generic"
+    v = value.strip().lower()
+    if v in STRAVA_TYPES:
+        return STRAVA_TYPES[v]
+    for word, sport in SPORT_WORDS:
+        if word in v:
+            return sport
+    return "generic"
+
+
+def snake(text: str) -> str:
+    return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower() or "value"
+
+
+def to_float(value: str | None) -> float:
+    if value is None:
+        return np.nan
+    try:
+        return float(value.replace(",", ".")) if "," in value and "." not in value else float(value)
+    except ValueError:
+        return np.nan
+
+
+def read_extensions(ext: ET.Element | None, row: dict[str, Any]) -> None:
+    """Put every leaf value of an ``<extensions>`` block into ``row`` (numbers only)."""
+    if ext is None:
+        return
+    for el in ext.iter():
+        if len(el) or el is ext:
+            continue
+        name = local(el.tag)
+        value = to_float(el.text.strip() if el.text else None)
+        if np.isnan(value):
+            continue
+        col = EXTENSION_COLUMNS.get(name.lower(), f"ext_{snake(name)}")
+        if row.get(col) is None or (isinstance(row.get(col), float) and np.isnan(row[col])):
+            row[col] = value
+
+
+def parse_times(values: list[str | None]) -> pd.DatetimeIndex:
+    """ISO 8601 strings (Z, offsets, fractions) -> UTC; unparsable -> NaT."""
+    return pd.DatetimeIndex(pd.to_datetime(pd.Series(values, dtype=object), utc=True,
+                                           errors="coerce", format="ISO8601"))
+
+
+def cadence_counts_steps(raw: pd.DataFrame, sport: str) -> bool:
+    """Decide from the data whether a running file's cadence already counts both feet."""
+    if sport not in RUNNING_SPORTS or "cadence" not in raw:
+        return False
+    cad = pd.to_numeric(raw["cadence"], errors="coerce")
+    positive = cad[cad > 0]
+    return bool(len(positive)) and float(positive.median()) > STEPS_CADENCE_THRESHOLD
+
+
+def placeholder_times(times: pd.DatetimeIndex) -> str | None:
+    """Why the times of a track are not a recording, or None if they look real.
+
+    Heuristics: no point has a time; all points share one time; or the track
+    starts exactly at midnight UTC on 1 January (the "zero" date route planners
+    write when they invent times).
+    """
+    valid = times[times.notna()]
+    if len(valid) == 0:
+        return "no point has a time"
+    if len(valid) > 1 and valid.nunique() == 1:
+        return "every point has the same time"
+    first = valid[0]
+    if (first.month, first.day, first.hour, first.minute, first.second) == (1, 1, 0, 0, 0):
+        return f"times start at {first:%Y-%m-%d %H:%M:%S}Z, a planner's placeholder"
+    return None
+
+
+def course_activity(
+    raw: pd.DataFrame, report: ImportReport, meta: ActivityMeta, why: str
+) -> Activity:
+    """A route/course: points go to ``Activity.route``; ``records`` stays empty."""
+    times = pd.DatetimeIndex(pd.to_datetime(raw["time"], utc=True, errors="coerce"))
+    report.source_records = len(raw)
+    valid = times[times.notna()]
+    if len(valid):
+        report.source_first_time = pd.Timestamp(valid[0])
+        report.source_last_time = pd.Timestamp(valid[-1])
+    report.drop("course_point", len(raw))
+    report.warn(f"{meta.source}: read as a course/route, not a recording ({why})")
+    route_cols = [c for c in ("lat_deg", "lon_deg", "altitude_m", "distance_m") if c in raw]
+    route = raw[route_cols].apply(pd.to_numeric, errors="coerce").reset_index(drop=True)
+    route.index.name = "point"
+    built = build(raw.iloc[:0], ImportReport(), default_sport=meta.sport)
+    report.rows = 0
+    report.check()
+    meta.kind = "course"
+    meta.extra["course_reason"] = why
+    return Activity(built.records, built.laps, built.sessions.iloc[:0], meta, report, route=route)

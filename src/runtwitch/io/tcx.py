@@ -1,0 +1,153 @@
+"""TCX importer: ``read_tcx`` (Garmin Training Center XML v2, activities and courses)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.activity import Activity, ActivityMeta, ImportReport
+from runtwitch.errors import NotAnActivityError, ParseError
+from runtwitch.io._build import build
+from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Source, load
+from runtwitch.io._xml import child, children, descendants, local, parse, text
+from runtwitch.io._xmlrecords import (
+    cadence_counts_steps,
+    course_activity,
+    parse_times,
+    read_extensions,
+    sport_from_text,
+    to_float,
+)
+from runtwitch.io.registry import Errors
+
+
+def _value(el: ET.Element | None, name: str) -> float:
+    """Number in ``<name>`` or ``<name><Value>`` under ``el``."""
+    if el is None:
+        return np.nan
+    c = child(el, name)
+    if c is None:
+        return np.nan
+    inner = child(c, "Value")
+    return to_float(text(inner if inner is not None else c))
+
+
+def _trackpoint(tp: ET.Element) -> dict[str, Any]:
+    pos = child(tp, "Position")
+    row: dict[str, Any] = {
+        "time": text(child(tp, "Time")),
+        "lat_deg": _value(pos, "LatitudeDegrees"),
+        "lon_deg": _value(pos, "LongitudeDegrees"),
+        "altitude_m": _value(tp, "AltitudeMeters"),
+        "distance_m": _value(tp, "DistanceMeters"),
+        "heart_rate_bpm": _value(tp, "HeartRateBpm"),
+        "cadence": _value(tp, "Cadence"),
+    }
+    read_extensions(child(tp, "Extensions"), row)
+    return row
+
+
+def _lap(lap: ET.Element) -> dict[str, Any]:
+    ext = child(lap, "Extensions")
+    avg_speed = np.nan
+    if ext is not None:
+        avg_speed = next((to_float(text(e)) for e in descendants(ext, "AvgSpeed")), np.nan)
+    return {
+        "start": lap.get("StartTime"),
+        "timer_s": _value(lap, "TotalTimeSeconds"),
+        "elapsed_s": _value(lap, "TotalTimeSeconds"),
+        "distance_m": _value(lap, "DistanceMeters"),
+        "avg_heart_rate_bpm": _value(lap, "AverageHeartRateBpm"),
+        "max_heart_rate_bpm": _value(lap, "MaximumHeartRateBpm"),
+        "avg_speed_mps": avg_speed,
+        "intensity": text(child(lap, "Intensity")),
+        "trigger": text(child(lap, "TriggerMethod")),
+        "calories_kcal": _value(lap, "Calories"),
+    }
+
+
+def _lap_total(laps: list[dict[str, Any]], key: str, how: Any) -> float:
+    """Session total from lap totals (NaN when no lap has the value)."""
+    values = np.array([lp[key] for lp in laps], dtype=float)
+    return float(how(values)) if np.isfinite(values).any() else np.nan
+
+
+def read_tcx(
+    source: Source, *, errors: Errors = "salvage", max_bytes: int = MAX_DECOMPRESSED_BYTES
+) -> Activity:
+    """Read a TCX file into a canonical :class:`Activity`.
+
+    Each ``Activity`` element (including the legs of a ``MultiSportSession``)
+    becomes a session; laps keep their device totals. ``Courses`` files come
+    back as courses (``meta.kind == "course"``, points in ``Activity.route``).
+
+    Parameters
+    ----------
+    source
+        Path or binary file object (gzip content is decompressed up to ``max_bytes``).
+    errors
+        Accepted for a uniform importer interface; unreadable XML always raises.
+    max_bytes
+        Largest decompressed size accepted [bytes].
+
+    Raises
+    ------
+    ParseError
+        Not well-formed XML (with line and column) or not a TCX document.
+    UnsafeXMLError
+        Entity declarations or external references.
+    NotAnActivityError
+        A TCX file without activities or courses (e.g. workouts only).
+    """
+    loaded = load(source, max_bytes=max_bytes)
+    name = loaded.name
+    report = ImportReport()
+    root = parse(loaded.data, name, report)
+    if local(root.tag) != "TrainingCenterDatabase":
+        raise ParseError(name, f"root element is <{local(root.tag)}>, expected <TrainingCenterDatabase>",
+                         line=1)
+    activities = [a for acts in children(root, "Activities") for a in descendants(acts, "Activity")]
+    creator = next((text(child(c, "Name")) for a in activities for c in children(a, "Creator")), None)
+    meta = ActivityMeta(source=name, format="tcx", file_type="tcx", product=creator)
+    if not activities:
+        courses = [c for cs in children(root, "Courses") for c in children(cs, "Course")]
+        if not courses:
+            raise NotAnActivityError(name, "tcx", "TCX file has no Activity or Course; nothing to import")
+        course_points = [_trackpoint(tp) for c in courses for tp in descendants(c, "Trackpoint")]
+        return course_activity(pd.DataFrame(course_points), report, meta, "TCX Course")
+
+    points: list[dict[str, Any]] = []
+    sessions: list[dict[str, Any]] = []
+    laps: list[dict[str, Any]] = []
+    for act in activities:
+        sport = sport_from_text(act.get("Sport"))
+        act_laps = [_lap(lap) for lap in children(act, "Lap")]
+        laps.extend(act_laps)
+        start = act_laps[0]["start"] if act_laps else text(child(act, "Id"))
+        sessions.append({
+            "start": start, "sport": sport, "sub_sport": None,
+            "timer_s": _lap_total(act_laps, "timer_s", np.nansum),
+            "distance_m": _lap_total(act_laps, "distance_m", np.nansum),
+            "calories_kcal": _lap_total(act_laps, "calories_kcal", np.nansum),
+            "max_heart_rate_bpm": _lap_total(act_laps, "max_heart_rate_bpm", np.nanmax),
+        })
+        for lap in children(act, "Lap"):
+            points.extend(_trackpoint(tp) for tp in descendants(lap, "Trackpoint"))
+    raw = pd.DataFrame(points) if points else pd.DataFrame({"time": []})
+    raw["time"] = parse_times(list(raw["time"]))
+    sess = pd.DataFrame(sessions)
+    sess["start"] = parse_times(list(sess["start"]))
+    lap_frame = pd.DataFrame(laps).drop(columns=["calories_kcal", "elapsed_s"]) if laps else None
+    if lap_frame is not None:
+        lap_frame["start"] = parse_times(list(lap_frame["start"]))
+    sports = [s for s in sess["sport"] if s != "transition"]
+    meta.sport = "multisport" if len(set(sports)) > 1 else (sports[0] if sports else "generic")
+    built = build(raw, report, sessions=sess, laps=lap_frame, default_sport=meta.sport,
+                  cadence_in_steps=cadence_counts_steps(raw, meta.sport))
+    if report.dropped:
+        report.warn(f"{name}: {report.n_dropped} of {report.source_records} trackpoints dropped ("
+                    + ", ".join(f"{k}: {v}" for k, v in sorted(report.dropped.items())) + ")")
+    return Activity(built.records, built.laps, built.sessions, meta, report)
