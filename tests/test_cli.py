@@ -18,14 +18,16 @@ KEYS = {
 
 
 @pytest.mark.corpus
-def test_inspect_json_over_whole_fit_folder() -> None:
+def test_inspect_json_over_whole_corpus() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "runtwitch.cli", "inspect", "--json", str(CORPUS / "fit")],
+        [sys.executable, "-m", "runtwitch.cli", "inspect", "--json", str(CORPUS)],
         capture_output=True, text=True, timeout=600, check=False,
     )
     assert "Traceback" not in proc.stderr
     results = json.loads(proc.stdout)
-    assert len(results) == len(list((CORPUS / "fit").iterdir()))
+    files = [p for sub in ("fit", "gpx", "tcx") for p in (CORPUS / sub).iterdir()]
+    assert len(results) == len(files)
+    assert {r["format"] for r in results} == {"fit", "gpx", "tcx"}
     for r in results:
         assert set(r) >= KEYS
         assert r["status"] in ("ok", "partial", "error")

@@ -23,6 +23,7 @@ from runtwitch.errors import (
 from runtwitch.io import (
     FunctionImporter,
     Importer,
+    activity_from_samples,
     find_importer,
     importers,
     read_activity,
@@ -58,6 +59,7 @@ __all__ = [
     "TruncatedFileError",
     "UnknownFormatError",
     "__version__",
+    "activity_from_samples",
     "find_importer",
     "importers",
     "read_activity",

@@ -1,5 +1,6 @@
 """Importers: one module per format, plus the registry that picks among them."""
 
+from runtwitch.io._build import activity_from_samples
 from runtwitch.io.fit import read_fit
 from runtwitch.io.gpx import read_gpx
 from runtwitch.io.registry import (
@@ -20,6 +21,7 @@ register(FunctionImporter("tcx", (".tcx",), read_tcx, markers=(b"<TrainingCenter
 __all__ = [
     "FunctionImporter",
     "Importer",
+    "activity_from_samples",
     "find_importer",
     "importers",
     "read_activity",

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import ImportReport
+from runtwitch.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.schema import (
     LAP_COLUMNS,
     RECORD_COLUMNS,
@@ -387,3 +387,51 @@ def build(
     report.rows = len(df)
     report.check()
     return Built(df, sessions_out, laps_out)
+
+
+def activity_from_samples(
+    samples: pd.DataFrame,
+    *,
+    source: str,
+    format: str,
+    sport: str = "generic",
+    sessions: pd.DataFrame | None = None,
+    laps: pd.DataFrame | None = None,
+    cadence_in_steps: bool = False,
+    utc_offset_s: int | None = None,
+    utc_offset_source: str = "unknown",
+) -> Activity:
+    """Build a canonical :class:`Activity` from decoded samples (for importer authors).
+
+    The samples go through the same cleaning rules as the built-in importers,
+    and the import report is filled in (see ``docs/extending.md``).
+
+    Parameters
+    ----------
+    samples
+        One row per sample in file order: a ``time`` column (anything
+        :func:`pandas.to_datetime` reads; naive times are taken as UTC), any
+        canonical record columns (``lat_deg``, ``heart_rate_bpm``...),
+        ``cadence`` as recorded (cycles per minute) and ``ext_`` extra columns.
+    source, format
+        File name and format name for ``Activity.meta``.
+    sport
+        Sport of the activity (FIT vocabulary: running, cycling, ...).
+    sessions, laps
+        Optional declared sessions/laps (see :func:`build`).
+    cadence_in_steps
+        True when a running cadence already counts both feet.
+    utc_offset_s, utc_offset_source
+        Local time minus UTC, if the format records it, and where it came from.
+    """
+    report = ImportReport()
+    raw = samples.copy()
+    raw["time"] = _to_utc(raw["time"]) if "time" in raw else pd.NaT
+    built = build(raw, report, sessions=sessions, laps=laps, default_sport=sport,
+                  cadence_in_steps=cadence_in_steps)
+    if report.dropped:
+        report.warn(f"{source}: {report.n_dropped} of {report.source_records} samples dropped ("
+                    + ", ".join(f"{k}: {v}" for k, v in sorted(report.dropped.items())) + ")")
+    meta = ActivityMeta(source=source, format=format, sport=sport, utc_offset_s=utc_offset_s,
+                        utc_offset_source=utc_offset_source)
+    return Activity(built.records, built.laps, built.sessions, meta, report)
