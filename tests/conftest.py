@@ -8,6 +8,7 @@ import os
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import runtwitch
@@ -38,6 +39,20 @@ def manifest_rows(formats: tuple[str, ...], kinds: tuple[str, ...] | None = None
 
 def corpus_path(row: dict[str, str]) -> Path:
     return CORPUS / row["file"]
+
+
+#: Manifest sensor facts -> the record columns that express them.
+HAS_COLUMNS = {
+    "has_hr": ("heart_rate_bpm",),
+    "has_cadence": ("cadence_spm", "cadence_rpm"),
+    "has_power": ("power_w",),
+    "has_temp": ("temperature_c",),
+}
+
+
+def same_second(a: pd.Timestamp | None, manifest_time: str) -> bool:
+    """True if ``a`` is within a second of a manifest timestamp."""
+    return a is not None and abs((pd.Timestamp(manifest_time) - a).total_seconds()) < 1
 
 
 @functools.cache

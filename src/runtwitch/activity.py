@@ -96,6 +96,12 @@ class ImportReport:
         self.warnings.append(message)
         warnings.warn(message, category, stacklevel=3)
 
+    def warn_dropped(self, source: str, what: str = "records") -> None:
+        """Warn once with the dropped-row counts, if any rows were dropped."""
+        if self.dropped:
+            counts = ", ".join(f"{k}: {v}" for k, v in sorted(self.dropped.items()))
+            self.warn(f"{source}: {self.n_dropped} of {self.source_records} {what} dropped ({counts})")
+
     def check(self) -> None:
         """Assert the bookkeeping invariant (a bug in runtwitch if it fails)."""
         if self.rows + self.n_dropped != self.source_records:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 import runtwitch
 from runtwitch.schema import validate_records
-from tests.conftest import corpus_path, manifest_rows, read_cached
+from tests.conftest import HAS_COLUMNS, corpus_path, manifest_rows, read_cached, same_second
 
 pytestmark = pytest.mark.corpus
 
@@ -24,16 +23,7 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("fit/python-fitparse__DeveloperData.fit", "has_cadence"): "no_timestamp",
 }
 
-HAS = {
-    "has_hr": ("heart_rate_bpm",),
-    "has_cadence": ("cadence_spm", "cadence_rpm"),
-    "has_power": ("power_w",),
-    "has_temp": ("temperature_c",),
-}
 
-
-def _close(a: pd.Timestamp | None, b: str) -> bool:
-    return a is not None and abs((pd.Timestamp(b) - a).total_seconds()) < 1
 
 
 @pytest.mark.parametrize("row", manifest_rows(FIT, ("activity",)))
@@ -55,11 +45,11 @@ def test_activity_matches_manifest(row: dict[str, str]) -> None:
         span = (rep.source_last_time - rep.source_first_time).total_seconds()
         assert span == int(last) - int(first)
     else:
-        assert _close(rep.source_first_time, first), (rep.source_first_time, first)
-        assert _close(rep.source_last_time, last), (rep.source_last_time, last)
+        assert same_second(rep.source_first_time, first), (rep.source_first_time, first)
+        assert same_second(rep.source_last_time, last), (rep.source_last_time, last)
 
     cols = set(act.records.columns)
-    for fact, names in HAS.items():
+    for fact, names in HAS_COLUMNS.items():
         expected = row[fact] == "yes"
         got = bool(cols & set(names))
         reason = KNOWN_DIFFERENCES.get((row["file"], fact))

@@ -9,21 +9,12 @@ import pytest
 
 import runtwitch
 from runtwitch.schema import validate_records
-from tests.conftest import MANIFEST, corpus_path, manifest_rows, read_cached
+from tests.conftest import HAS_COLUMNS, MANIFEST, corpus_path, manifest_rows, read_cached, same_second
 
 pytestmark = pytest.mark.corpus
 
 XML = ("gpx", "tcx")
-HAS = {
-    "has_hr": ("heart_rate_bpm",),
-    "has_cadence": ("cadence_spm", "cadence_rpm"),
-    "has_power": ("power_w",),
-    "has_temp": ("temperature_c",),
-}
 
-
-def _close(a: pd.Timestamp | None, b: str) -> bool:
-    return a is not None and abs((pd.Timestamp(b) - a).total_seconds()) < 1
 
 
 @pytest.mark.parametrize("row", manifest_rows(XML, ("activity",)))
@@ -36,10 +27,10 @@ def test_activity_matches_manifest(row: dict[str, str]) -> None:
     assert rep.rows + rep.n_dropped == rep.source_records
     assert validate_records(act.records) == []
     if row["first_ts"]:
-        assert _close(rep.source_first_time, row["first_ts"])
-        assert _close(rep.source_last_time, row["last_ts"])
+        assert same_second(rep.source_first_time, row["first_ts"])
+        assert same_second(rep.source_last_time, row["last_ts"])
     cols = set(act.records.columns)
-    for fact, names in HAS.items():
+    for fact, names in HAS_COLUMNS.items():
         assert bool(cols & set(names)) == (row[fact] == "yes"), fact
 
 
@@ -52,7 +43,7 @@ def test_routes_and_courses_are_flagged(row: dict[str, str]) -> None:
     assert act.route[["lat_deg", "lon_deg"]].notna().all().all()
     assert len(act.records) == 0
     if row["first_ts"]:
-        assert _close(act.report.source_first_time, row["first_ts"])
+        assert same_second(act.report.source_first_time, row["first_ts"])
 
 
 def test_waypoint_only_gpx_is_not_an_activity() -> None:

@@ -429,9 +429,7 @@ def activity_from_samples(
     raw["time"] = _to_utc(raw["time"]) if "time" in raw else pd.NaT
     built = build(raw, report, sessions=sessions, laps=laps, default_sport=sport,
                   cadence_in_steps=cadence_in_steps)
-    if report.dropped:
-        report.warn(f"{source}: {report.n_dropped} of {report.source_records} samples dropped ("
-                    + ", ".join(f"{k}: {v}" for k, v in sorted(report.dropped.items())) + ")")
+    report.warn_dropped(source, "samples")
     meta = ActivityMeta(source=source, format=format, sport=sport, utc_offset_s=utc_offset_s,
                         utc_offset_source=utc_offset_source)
     return Activity(built.records, built.laps, built.sessions, meta, report)

@@ -454,12 +454,7 @@ def read_fit(
             f"{name}: record fields that are not single numbers were not kept: "
             + ", ".join(sorted(col.not_kept))
         )
-    if report.dropped:
-        report.warn(
-            f"{name}: {report.n_dropped} of {report.source_records} records dropped ("
-            + ", ".join(f"{k}: {v}" for k, v in sorted(report.dropped.items()))
-            + ")"
-        )
+    report.warn_dropped(name, "records")
     emit_partial_warning(report, name)
 
     fid = next((f for f in col.file_ids if f.get("type") in _ACTIVITY_TYPES | _COURSE_TYPES),

@@ -139,7 +139,5 @@ def read_gpx(
         report.warn(f"{name}: {report.repaired['trackpoint_missing_lat_lon']} track points lack "
                     "lat/lon; kept with missing position")
     built = build(raw, report, default_sport=sport, cadence_in_steps=cadence_counts_steps(raw, sport))
-    if report.dropped:
-        report.warn(f"{name}: {report.n_dropped} of {report.source_records} track points dropped ("
-                    + ", ".join(f"{k}: {v}" for k, v in sorted(report.dropped.items())) + ")")
+    report.warn_dropped(name, "track points")
     return Activity(built.records, built.laps, built.sessions, meta, report)

@@ -147,7 +147,5 @@ def read_tcx(
     meta.sport = "multisport" if len(set(sports)) > 1 else (sports[0] if sports else "generic")
     built = build(raw, report, sessions=sess, laps=lap_frame, default_sport=meta.sport,
                   cadence_in_steps=cadence_counts_steps(raw, meta.sport))
-    if report.dropped:
-        report.warn(f"{name}: {report.n_dropped} of {report.source_records} trackpoints dropped ("
-                    + ", ".join(f"{k}: {v}" for k, v in sorted(report.dropped.items())) + ")")
+    report.warn_dropped(name, "trackpoints")
     return Activity(built.records, built.laps, built.sessions, meta, report)
