@@ -147,3 +147,18 @@ def test_directory_and_missing_file_are_typed_errors(tmp_path) -> None:  # type:
         runtwitch.read_fit(d)
     with pytest.raises(runtwitch.FileError, match="cannot be read"):
         runtwitch.read_fit(tmp_path / "missing.fit")
+
+
+def test_swim_heart_rate_from_stored_hr_messages() -> None:
+    act = read_cached(fit("sports-lib__6688025408.fit"))
+    assert act.report.repaired["heart_rate_from_hr_messages"] == act.report.rows
+    hr = act.records["heart_rate_bpm"]
+    assert hr.min() > 60 and hr.max() < 200
+    assert abs(hr.mean() - 118.5) < 1  # Garmin Connect's TCX of the same swim
+
+
+def test_unpack_12bit_event_timestamps() -> None:
+    from runtwitch.io.fit import _unpack_12bit
+
+    # 0xABC and 0x123 packed little-endian: BC 3A 12
+    assert _unpack_12bit((0xBC, 0x3A, 0x12)) == [0xABC, 0x123]

@@ -92,6 +92,7 @@ class _Collector:
         self.activity: dict[str, Any] | None = None
         self.correlation: tuple[Any, Any] | None = None
         self.sports: list[tuple[Any, Any]] = []
+        self.hr: list[dict[str, Any]] = []
         self.headers = 0
         self.not_kept: set[str] = set()
 
@@ -115,6 +116,9 @@ class _Collector:
             v = self._values(frame)
             if v.get("timestamp") is not None and v.get("system_timestamp") is not None:
                 self.correlation = (v["timestamp"], v["system_timestamp"])
+        elif name == "hr":
+            self.hr.append({f.name: (f.raw_value if f.name == "event_timestamp_12" else f.value)
+                            for f in frame.fields})
         elif name == "sport":
             v = self._values(frame)
             self.sports.append((v.get("sport"), v.get("sub_sport")))
@@ -267,6 +271,92 @@ def _utc_offset(col: _Collector) -> tuple[int | None, str]:
         if abs(off) <= 14 * 3600:
             return int(round(off / 900.0) * 900), "fit_activity_local_timestamp"
     return None, "unknown"
+
+
+#: Largest distance between a record and a stored heart-rate sample used to fill it [s].
+HR_MESSAGE_TOLERANCE_S = 2.0
+
+
+def _as_list(v: Any) -> list[Any]:
+    if v is None:
+        return []
+    return list(v) if isinstance(v, (tuple, list)) else [v]
+
+
+def _unpack_12bit(raw: Any) -> list[int]:
+    """Unpack little-endian 12-bit values (FIT ``hr.event_timestamp_12``)."""
+    data = bytes(b for b in _as_list(raw) if isinstance(b, int) and 0 <= b <= 255)
+    out = []
+    for i in range(0, len(data) - 2, 3):
+        out.append(data[i] | ((data[i + 1] & 0x0F) << 8))
+        out.append((data[i + 1] >> 4) | (data[i + 2] << 4))
+    return out
+
+
+def hr_message_series(messages: list[dict[str, Any]]) -> pd.Series:
+    """Heart rate stored by a chest strap (FIT ``hr`` messages) as a UTC-indexed series [bpm].
+
+    HRM-Swim/Tri straps store beats while the watch cannot receive them and the
+    watch appends them as ``hr`` messages. The first message anchors the strap's
+    clock (``timestamp`` + ``fractional_timestamp`` at ``event_timestamp``);
+    later messages carry 12-bit rolling event times in 1/1024 s
+    (``event_timestamp_12``), accumulated as in the FIT SDK's HR-to-record plugin.
+    """
+    times: list[float] = []
+    bpms: list[float] = []
+    anchor_utc: float | None = None
+    anchor_evt = 0.0
+    last: int | None = None
+    for m in messages:
+        bpm = [float(b) for b in _as_list(m.get("filtered_bpm")) if _is_number(b)]
+        ts, evt = m.get("timestamp"), _as_list(m.get("event_timestamp"))
+        if isinstance(ts, datetime) and evt and all(_is_number(e) for e in evt):
+            anchor_utc = ts.timestamp() + float(m.get("fractional_timestamp") or 0.0)
+            anchor_evt = float(evt[0])
+            events = [float(e) for e in evt]
+            last = round(events[-1] * 1024)
+        elif m.get("event_timestamp_12") is not None and last is not None:
+            events = []
+            for v in _unpack_12bit(m["event_timestamp_12"])[: len(bpm)]:
+                last = last + ((v - last) & 0xFFF)
+                events.append(last / 1024.0)
+        else:
+            continue
+        if anchor_utc is None:
+            continue
+        for b, e in zip(bpm, events, strict=False):
+            times.append(anchor_utc + (e - anchor_evt))
+            bpms.append(b)
+    if not times:
+        return pd.Series(dtype=float)
+    idx = pd.to_datetime(np.array(times) * 1e9, utc=True)
+    s = pd.Series(bpms, index=idx).sort_index()
+    s = s[(s > 0) & (s < 255)]
+    return s[~s.index.duplicated()]
+
+
+def _fill_hr_from_messages(records: pd.DataFrame, col: _Collector, report: ImportReport) -> pd.DataFrame:
+    """Fill missing record heart rate from stored ``hr`` messages (nearest sample)."""
+    if not col.hr or not len(records):
+        return records
+    series = hr_message_series(col.hr)
+    if series.empty:
+        return records
+    near = series.reindex(records.index, method="nearest",
+                          tolerance=pd.Timedelta(seconds=HR_MESSAGE_TOLERANCE_S)).to_numpy(float)
+    current = (records["heart_rate_bpm"].to_numpy(float) if "heart_rate_bpm" in records
+               else np.full(len(records), np.nan))
+    fill = np.isnan(current) & ~np.isnan(near)
+    if not fill.any():
+        return records
+    records = records.copy()
+    records["heart_rate_bpm"] = np.where(fill, near, current)
+    report.repair("heart_rate_from_hr_messages", int(fill.sum()))
+    ordered = [c for c in records.columns if c != "heart_rate_bpm"]
+    pos = next((i for i, c in enumerate(ordered)
+                if c in ("cadence_spm", "cadence_rpm", "power_w", "temperature_c")
+                or c.startswith(("dev_", "fit_"))), len(ordered))
+    return records[[*ordered[:pos], "heart_rate_bpm", *ordered[pos:]]]
 
 
 def _str_or_none(v: Any) -> str | None:
@@ -449,6 +539,7 @@ def read_fit(
     built = build(
         raw, report, sessions=sessions, laps=_laps_frame(col, anchor), default_sport=default_sport
     )
+    records = _fill_hr_from_messages(built.records, col, report)
     if col.not_kept:
         report.warn(
             f"{name}: record fields that are not single numbers were not kept: "
@@ -477,4 +568,4 @@ def read_fit(
         utc_offset_source=offset_source,
         extra={"fit_headers": col.headers, "gzipped": loaded.gzipped},
     )
-    return Activity(built.records, built.laps, built.sessions, meta, report)
+    return Activity(records, built.laps, built.sessions, meta, report)
