@@ -51,3 +51,16 @@ def test_inspect_reports_unknown_file(tmp_path, capsys) -> None:  # type: ignore
     assert main(["inspect", "--json", str(f)]) == 1
     r = json.loads(capsys.readouterr().out)[0]
     assert r["status"] == "error" and r["error"]["type"] == "UnknownFormatError"
+
+
+def test_diary_command_prints_the_report(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "diary.csv"
+    f.write_text("date,muscles,severity\n2026-06-01,calf,14\n")
+    assert main(["diary", str(f), "--tz", "Europe/Paris"]) == 0
+    out = capsys.readouterr().out
+    assert "row 2, column 'severity': '14'" in out
+    assert main(["inspect", str(f)]) == 0
+    assert "1 episodes" in capsys.readouterr().out
+    assert main(["diary", "--json", str(f)]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["status"] == "partial" and r["report"]["problems"][0]["column"] == "severity"

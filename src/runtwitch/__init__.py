@@ -33,6 +33,8 @@ from runtwitch.io import (
     register,
     unregister,
 )
+from runtwitch.io.diary import Diary, DiaryError, DiaryReport, Problem, read_diary
+from runtwitch.link import activity_table, link_context, link_episodes
 from runtwitch.schema import SCHEMA_VERSION
 
 __version__ = "0.1.0.dev0"
@@ -45,6 +47,9 @@ __all__ = [
     "CorruptFileError",
     "Damage",
     "DataQualityWarning",
+    "Diary",
+    "DiaryError",
+    "DiaryReport",
     "EmptyFileError",
     "FileError",
     "FunctionImporter",
@@ -54,15 +59,20 @@ __all__ = [
     "NotAnActivityError",
     "ParseError",
     "PartialImportWarning",
+    "Problem",
     "RuntwitchError",
     "RuntwitchWarning",
     "TruncatedFileError",
     "UnknownFormatError",
     "__version__",
     "activity_from_samples",
+    "activity_table",
     "find_importer",
     "importers",
+    "link_context",
+    "link_episodes",
     "read_activity",
+    "read_diary",
     "read_fit",
     "read_gpx",
     "read_tcx",

@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from runtwitch.activity import Activity, _iso
-from runtwitch.errors import RuntwitchError
+from runtwitch.errors import RuntwitchError, UnknownFormatError
+from runtwitch.io.diary import read_diary
 from runtwitch.io.registry import find_importer, importers, read_activity
 
 
@@ -135,14 +136,70 @@ def _print_table(results: list[dict[str, Any]]) -> None:
           f"{n_err} failed")
 
 
-def _cmd_inspect(args: argparse.Namespace) -> int:
-    results = [inspect_file(p) for p in iter_paths(args.files)]
+def diary_report(path: str, tz: str | None) -> dict[str, Any]:
+    """Read a diary and describe it as JSON-ready values (never raises)."""
+    out: dict[str, Any] = {"path": path, "format": "diary", "status": "error", "error": None,
+                           "episodes": None, "rows": None, "report": None}
+    try:
+        diary = read_diary(path, tz=tz)
+    except RuntwitchError as exc:
+        out["error"] = {"type": type(exc).__name__, "message": str(exc)}
+        return out
+    out.update(status="partial" if diary.report.problems else "ok", rows=diary.report.rows,
+               episodes=len(diary.episodes), report=diary.report.to_dict())
+    return out
+
+
+def _is_diary(path: str) -> bool:
+    if not path.lower().endswith(".csv"):
+        return False
+    try:
+        find_importer(path)
+    except UnknownFormatError:
+        return True
+    return False
+
+
+def _print_diary(r: dict[str, Any]) -> None:
+    print(f"diary {r['path']}: {r['status']}")
+    if r["error"]:
+        print(f"  error: {r['error']['type']}: {r['error']['message']}")
+        return
+    rep = r["report"]
+    print(f"  {r['rows']} rows, {r['episodes']} episodes, {rep['blank_rows']} blank rows skipped")
+    for key in ("renamed_columns", "unknown_columns", "duplicate_episodes"):
+        if rep[key]:
+            print(f"  {key.replace('_', ' ')}: {rep[key]}")
+    for w in rep["warnings"]:
+        print(f"  warning: {w}")
+    for p in rep["problems"]:
+        print(f"  row {p['row']}, column {p['column']!r}: {p['value']!r} – expected {p['expected']}")
+
+
+def _cmd_diary(args: argparse.Namespace) -> int:
+    r = diary_report(args.file, args.tz)
     if args.json:
-        json.dump(results, sys.stdout, indent=2, allow_nan=False)
+        json.dump(r, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
+        _print_diary(r)
+    return 1 if r["status"] == "error" else 0
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    paths = list(iter_paths(args.files))
+    diaries = [diary_report(p, None) for p in paths if _is_diary(p)]
+    results = [inspect_file(p) for p in paths if not _is_diary(p)]
+    if diaries and not args.json:
+        for d in diaries:
+            _print_diary(d)
+        print()
+    if args.json:
+        json.dump(results + diaries, sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+    elif results:
         _print_table(results)
-    return 1 if any(r["status"] == "error" for r in results) else 0
+    return 1 if any(r["status"] == "error" for r in results + diaries) else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,6 +218,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="activity files or folders")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(func=_cmd_inspect)
+    d = sub.add_parser(
+        "diary",
+        help="read a twitch diary and report every problem (row, column, value, expected)",
+        description="Read a twitch diary CSV (see docs/diary.md) and print its report. "
+        "Exit code 1 only if the diary cannot be read at all.",
+    )
+    d.add_argument("file", metavar="DIARY.csv")
+    d.add_argument("--tz", help="IANA time zone of the diary's local times, e.g. Europe/Paris")
+    d.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    d.set_defaults(func=_cmd_diary)
     return parser
 
 

@@ -130,7 +130,7 @@ def write_activity(
     *,
     sport: str = "running",
     sub_sport: str = "generic",
-    utc_offset_s: int = 0,
+    utc_offset_s: int | None = 0,
     pauses: Sequence[tuple[datetime, datetime]] = (),
     **columns: Sequence[float | None],
 ) -> bytes:
@@ -143,7 +143,8 @@ def write_activity(
     sport, sub_sport
         FIT sport names (see :data:`SPORTS`, :data:`SUB_SPORTS`).
     utc_offset_s
-        Local time minus UTC, written as ``activity.local_timestamp``.
+        Local time minus UTC, written as ``activity.local_timestamp``; None
+        writes no local time (as some devices do).
     pauses
         Timer stop/start pairs (written as timer events; excluded from timer time).
     columns
@@ -179,7 +180,8 @@ def write_activity(
           sub_sport=SUB_SPORTS[sub_sport],
           avg_heart_rate=round(sum(hr) / len(hr)) if hr else None,
           max_heart_rate=max(hr) if hr else None, event=8, event_type=1)
-    local = datetime.fromtimestamp(end.timestamp() + utc_offset_s, tz=UTC)
+    local = (None if utc_offset_s is None
+             else datetime.fromtimestamp(end.timestamp() + utc_offset_s, tz=UTC))
     w.add("activity", timestamp=end, total_timer_time=timer, num_sessions=1, type=0, event=26,
           event_type=1, local_timestamp=local)
     return w.to_bytes()

@@ -1,0 +1,530 @@
+"""The twitch diary: a documented CSV format and a strict-but-forgiving reader.
+
+One table (:data:`DIARY_COLUMNS`) defines every column: its type, its valid
+range and its meaning. It drives parsing, validation and the column table in
+``docs/diary.md``. Every problem is reported with the row number a spreadsheet
+user sees (the header is row 1), the column, the value and what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from runtwitch.errors import FileError, RuntwitchError
+from runtwitch.io._source import Source, load, source_name
+
+#: Largest diary accepted [bytes]; a decade of daily rows is well under 5 MB.
+MAX_DIARY_BYTES = 50 * 1024 * 1024
+#: Longest cell kept [characters]; longer cells are cut and reported.
+MAX_CELL_CHARS = 2000
+#: Body mass may rise during a run by at most this much before the value is
+#: treated as a typo [kg] (a gain at all is already an over-drinking warning).
+MAX_WEIGHT_GAIN_KG = 5.0
+
+
+@dataclass(frozen=True)
+class DiaryColumn:
+    """One diary column: name, type, valid range, meaning and accepted aliases."""
+
+    name: str
+    kind: str  # date, time, text, list, bool, number, integer, choice
+    description: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    episode: bool = False  # describes the twitch episode rather than the run
+
+
+DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
+    DiaryColumn("date", "date", "Local calendar date, YYYY-MM-DD. The only required column.", aliases=("day",)),
+    DiaryColumn("time", "time", "Local time of the twitch onset, HH:MM.", aliases=("onset", "onset_time"), episode=True),
+    DiaryColumn("muscles", "list", "Where it twitched, ';'-separated (left calf; right quadriceps). A filled cell makes the row an episode.", aliases=("muscle", "where", "location"), episode=True),
+    DiaryColumn("kind", "choice", "twitch (default), cramp or spasm.", choices=("twitch", "cramp", "spasm"), aliases=("type",), episode=True),
+    DiaryColumn("duration_min", "number", "How long the episode lasted [min].", 0, 24 * 60, aliases=("duration", "minutes"), episode=True),
+    DiaryColumn("severity", "number", "Severity, 0-10.", 0, 10, episode=True),
+    DiaryColumn("weakness", "bool", "yes/no: the muscle felt weak.", episode=True),
+    DiaryColumn("sleep_disrupted", "bool", "yes/no: twitching kept the runner awake or woke them.", aliases=("sleep_disruption",), episode=True),
+    DiaryColumn("run", "text", "Which of the day's activities the row refers to: its local start HH:MM or file name (default: the day's longest run)."),
+    DiaryColumn("fluid_before_l", "number", "Fluid drunk in the 2 h before the run [L].", 0, 10, aliases=("fluid_before",)),
+    DiaryColumn("fluid_during_l", "number", "Fluid drunk during the run [L].", 0, 15, aliases=("fluid_during",)),
+    DiaryColumn("fluid_after_l", "number", "Fluid drunk in the 2 h after the run [L].", 0, 10, aliases=("fluid_after",)),
+    DiaryColumn("electrolytes", "bool", "yes/no: electrolyte drink, tablets or salty food around the run."),
+    DiaryColumn("sodium_mg", "number", "Sodium taken around the run, if known [mg].", 0, 20000, aliases=("sodium",)),
+    DiaryColumn("carbs_before_g", "number", "Carbohydrate in the 2 h before the run [g].", 0, 1000, aliases=("carbs_before",)),
+    DiaryColumn("carbs_during_g", "number", "Carbohydrate during the run [g].", 0, 1000, aliases=("carbs_during",)),
+    DiaryColumn("meal_hours_before", "number", "Hours between the last full meal and the run [h].", 0, 72),
+    DiaryColumn("spicy_meal", "bool", "yes/no: a spicy meal before the run."),
+    DiaryColumn("cooldown_min", "number", "Minutes of easy jogging/walking after the run; overrides what the file shows [min].", 0, 180, aliases=("cooldown",)),
+    DiaryColumn("stretched", "bool", "yes/no: stretched after the run."),
+    DiaryColumn("weight_before_kg", "number", "Body mass right before the run [kg].", 25, 250, aliases=("weight_before",)),
+    DiaryColumn("weight_after_kg", "number", "Body mass right after the run [kg].", 25, 250, aliases=("weight_after",)),
+    DiaryColumn("urine_color", "integer", "1-8 on the usual urine colour chart (1 pale, 8 dark).", 1, 8, aliases=("urine_colour", "urine")),
+    DiaryColumn("thirst", "bool", "yes/no: felt thirsty."),
+    DiaryColumn("dizziness", "bool", "yes/no: felt dizzy."),
+    DiaryColumn("fatigue", "bool", "yes/no: felt unusually tired."),
+    DiaryColumn("air_temp_c", "number", "Air temperature during the run, if noted [°C].", -40, 55, aliases=("temperature_c", "temp_c", "air_temp")),
+    DiaryColumn("humidity_pct", "number", "Relative humidity during the run, if noted [%].", 0, 100, aliases=("humidity",)),
+    DiaryColumn("rpe", "number", "Session effort, 0-10 (CR-10 scale).", 0, 10, aliases=("effort",)),
+    DiaryColumn("sleep_h", "number", "Hours slept the night before [h].", 0, 24, aliases=("sleep", "sleep_hours")),
+    DiaryColumn("medications", "list", "';'-separated names of medicines taken that day.", aliases=("medication", "meds", "medicines")),
+    DiaryColumn("recovery", "list", "';'-separated things done afterwards (foam rolling; massage; cupping; trigger point).", aliases=("recovery_measures",)),
+    DiaryColumn("notes", "text", "Free text.", aliases=("note", "comment", "comments")),
+)
+COLUMNS_BY_NAME = {c.name: c for c in DIARY_COLUMNS}
+_ALIASES = {a: c.name for c in DIARY_COLUMNS for a in (c.name, *c.aliases)}
+
+_YES = {"yes", "y", "true", "t", "1", "x", "ja", "oui", "si", "sí"}
+_NO = {"no", "n", "false", "f", "0", "nein", "non"}
+_DTYPES = {"date": "datetime64[ns]", "time": "string", "text": "string", "list": "object",
+           "bool": "boolean", "number": "Float64", "integer": "Int64", "choice": "string"}
+#: Characters that make a spreadsheet treat a cell as a formula when exported.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad cell or row: where it is, what it holds and what was expected."""
+
+    row: int
+    column: str
+    value: str
+    expected: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column!r}: {self.value!r} – expected {self.expected}"
+
+
+class DiaryError(RuntwitchError):
+    """The diary has problems (strict mode) or cannot be read at all.
+
+    Attributes
+    ----------
+    path
+        The diary file.
+    problems
+        Every problem found, not only the first.
+    """
+
+    def __init__(self, path: str, problems: list[Problem], reason: str | None = None) -> None:
+        self.path = path
+        self.problems = problems
+        head = reason or f"{len(problems)} problem(s) in the diary"
+        lines = "\n".join(f"  {p}" for p in problems[:200])
+        more = f"\n  ... and {len(problems) - 200} more" if len(problems) > 200 else ""
+        super().__init__(f"{path}: {head}" + (f"\n{lines}{more}" if problems else ""))
+
+
+@dataclass
+class DiaryReport:
+    """What the diary reader found.
+
+    Attributes
+    ----------
+    rows
+        Data rows read (blank lines not counted).
+    blank_rows
+        Entirely blank rows skipped.
+    problems
+        Bad cells/rows; in the default mode each bad cell was blanked, rows kept.
+    duplicate_episodes
+        Spreadsheet rows of episodes that repeat an earlier one (same date,
+        time, muscles and kind); they are left out of ``episodes``.
+    unknown_columns
+        Columns runtwitch does not know; kept in ``context`` as text.
+    renamed_columns
+        Aliases accepted, as ``{header in file: column}``.
+    warnings
+        Other remarks (encoding, delimiter, time zone).
+    """
+
+    rows: int = 0
+    blank_rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    duplicate_episodes: list[int] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    renamed_columns: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready values."""
+        return {
+            "rows": self.rows,
+            "blank_rows": self.blank_rows,
+            "problems": [p.__dict__ for p in self.problems],
+            "duplicate_episodes": list(self.duplicate_episodes),
+            "unknown_columns": list(self.unknown_columns),
+            "renamed_columns": dict(self.renamed_columns),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class Diary:
+    """A parsed diary.
+
+    Attributes
+    ----------
+    episodes
+        One row per twitch episode (rows whose ``muscles`` cell is filled).
+        Columns: ``episode_id``, ``row``, ``date`` (local calendar date),
+        ``time`` (local ``HH:MM`` or <NA>), ``onset_local`` (tz-aware, in the
+        diary time zone, when the time is known), ``onset_utc``, ``muscles``
+        (list of str), ``kind`` and the other episode columns.
+    context
+        One row per diary row (every row is a day/run entry): ``row``, ``date``
+        and every non-episode column, plus unknown columns as text.
+    tz
+        The IANA time zone the local times were read in, or None.
+    report
+        Problems, duplicates, unknown columns.
+    """
+
+    episodes: pd.DataFrame
+    context: pd.DataFrame
+    tz: str | None
+    report: DiaryReport
+
+
+def normalise_header(name: str) -> str:
+    """Header cell -> column key: lower case, spaces and dashes to underscores."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").lower())
+
+
+def _decode(data: bytes, report: DiaryReport) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        report.warnings.append(
+            f"the file is not UTF-8 (invalid byte at offset {exc.start}); read as Windows-1252 – "
+            "check accented characters"
+        )
+        return data.decode("cp1252", errors="replace")
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first and "," not in first else ",")
+
+
+_NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def _number(raw: str) -> float | None:
+    """A number as typed: decimal point or decimal comma, spaces as thousands separators."""
+    s = raw.replace("\u00a0", "").replace(" ", "")
+    if not _NUM.match(s):
+        return None
+    if "," in s:
+        s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%Y.%m.%d")
+_TIME = re.compile(r"^(\d{1,2})[:h.](\d{2})(?::(\d{2}))?$")
+
+
+def _parse_cell(col: DiaryColumn, raw: str) -> tuple[Any, str | None]:
+    """Return (value, None) or (None, what was expected)."""
+    if col.kind == "date":
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(raw, fmt).date(), None
+            except ValueError:
+                continue
+        return None, "a date as YYYY-MM-DD"
+    if col.kind == "time":
+        m = _TIME.match(raw)
+        if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+            return f"{int(m.group(1)):02d}:{m.group(2)}", None
+        return None, "a local time as HH:MM (00:00-23:59)"
+    if col.kind == "bool":
+        low = raw.lower()
+        if low in _YES:
+            return True, None
+        if low in _NO:
+            return False, None
+        return None, "yes/no (also y/n, true/false, 1/0)"
+    if col.kind in ("number", "integer"):
+        v = _number(raw)
+        rng = f"{col.low:g} to {col.high:g}" if col.low is not None and col.high is not None else ""
+        if v is None:
+            return None, f"a number ({rng})" if rng else "a number"
+        if col.kind == "integer" and v != int(v):
+            return None, f"a whole number ({rng})"
+        if (col.low is not None and v < col.low) or (col.high is not None and v > col.high):
+            hint = ""
+            if col.name.startswith("fluid_") and v >= 50:
+                hint = "; this looks like millilitres – write litres"
+            return None, f"a number from {rng}{hint}"
+        return (int(v) if col.kind == "integer" else v), None
+    if col.kind == "choice":
+        low = raw.lower()
+        if low in col.choices:
+            return low, None
+        return None, "one of " + ", ".join(col.choices)
+    if col.kind == "list":
+        items = [x.strip().lower() for x in re.split(r"[;|]", raw) if x.strip()]
+        return items, None
+    return raw, None
+
+
+def _today(tz: ZoneInfo | None) -> date:
+    return datetime.now(tz).date() if tz is not None else datetime.now(ZoneInfo("UTC")).date()
+
+
+def _resolve_tz(tz: str | None) -> ZoneInfo | None:
+    if tz is None:
+        return None
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntwitchError(f"unknown time zone {tz!r}: expected an IANA name such as 'Europe/Paris'") from exc
+
+
+def _rows_from_source(source: Source | pd.DataFrame, report: DiaryReport) -> tuple[list[str], list[list[str]], str]:
+    if isinstance(source, pd.DataFrame):
+        header = [str(c) for c in source.columns]
+        body = [["" if pd.isna(v) else str(v) for v in row] for row in source.itertuples(index=False)]
+        return header, body, "<frame>"
+    name = source_name(source)
+    if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
+        raise FileError(name, "is a directory, expected a diary CSV file")
+    data = load(source, max_bytes=MAX_DIARY_BYTES).data
+    if len(data) > MAX_DIARY_BYTES:
+        raise FileError(name, f"diary larger than {MAX_DIARY_BYTES} bytes")
+    text = _decode(data, report)
+    if "\x00" in text:
+        raise DiaryError(name, [], "binary content (NUL bytes): expected a CSV text file")
+    delim = _sniff_delimiter(text)
+    if delim == ";":
+        report.warnings.append("';'-delimited file: decimal commas accepted")
+    csv.field_size_limit(MAX_DIARY_BYTES)
+    try:
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
+        raise DiaryError(name, [], f"not a readable CSV: {exc}") from exc
+    if not table:
+        raise DiaryError(name, [], "the diary is empty: expected a header row with at least 'date'")
+    return table[0], table[1:], name
+
+
+def read_diary(
+    source: Source | pd.DataFrame,
+    *,
+    tz: str | None = None,
+    strict: bool = False,
+    today: date | None = None,
+) -> Diary:
+    """Read a twitch diary (CSV, UTF-8, header row) into episodes and context.
+
+    Parameters
+    ----------
+    source
+        Path, binary file object, or a DataFrame with the diary's columns
+        (cells as typed in the spreadsheet).
+    tz
+        IANA time zone of the diary's local dates and times (e.g. the
+        ``timezone`` of ``athlete.toml``). Without it, ``onset_utc`` stays empty;
+        the computer's own time zone is never used.
+    strict
+        Raise :class:`DiaryError` listing every problem instead of blanking
+        the bad cells.
+    today
+        The date after which diary dates are "in the future" (default: today
+        in ``tz``).
+
+    Returns
+    -------
+    Diary
+        ``episodes``, ``context`` and the ``report``.
+    """
+    zone = _resolve_tz(tz)
+    report = DiaryReport()
+    header, body, name = _rows_from_source(source, report)
+    keys = [normalise_header(h) for h in header]
+    columns: list[str | None] = []
+    for raw_header, key in zip(header, keys, strict=True):
+        col = _ALIASES.get(key)
+        if col is None:
+            if key:
+                report.unknown_columns.append(raw_header.strip())
+            columns.append(key or None)
+        else:
+            if key != col:
+                report.renamed_columns[raw_header.strip()] = col
+            columns.append(col)
+    if "date" not in columns:
+        raise DiaryError(name, [Problem(1, "date", ",".join(header)[:80], "a header row with a 'date' column")],
+                         "the diary has no 'date' column")
+    if report.unknown_columns:
+        report.warnings.append("unknown columns kept as text: " + ", ".join(report.unknown_columns))
+
+    limit = today or _today(zone)
+    records: list[dict[str, Any]] = []
+    for i, cells in enumerate(body, start=2):
+        if not any(c.strip() for c in cells):
+            report.blank_rows += 1
+            continue
+        report.rows += 1
+        rec: dict[str, Any] = {"row": i}
+        if len(cells) > len(columns):
+            extra = [c for c in cells[len(columns):] if c.strip()]
+            if extra:
+                report.problems.append(Problem(i, "(beyond last column)", ";".join(extra)[:80],
+                                               f"at most {len(columns)} cells, as in the header"))
+        for col_name, raw_value in zip(columns, cells, strict=False):
+            if col_name is None:
+                continue
+            raw = raw_value.strip()
+            if len(raw) > MAX_CELL_CHARS:
+                report.problems.append(Problem(i, col_name, raw[:40] + "...",
+                                               f"at most {MAX_CELL_CHARS} characters (cell cut)"))
+                raw = raw[:MAX_CELL_CHARS]
+            spec = COLUMNS_BY_NAME.get(col_name)
+            if not raw:
+                continue
+            if spec is None:
+                rec[col_name] = raw
+                continue
+            value, expected = _parse_cell(spec, raw)
+            if expected is not None:
+                report.problems.append(Problem(i, col_name, raw[:80], expected))
+                continue
+            rec[col_name] = value
+        _check_row(rec, limit, report)
+        records.append(rec)
+    extra_cols = [c for c in columns if c and c not in COLUMNS_BY_NAME]
+    episodes, context = _frames(records, extra_cols, zone, report)
+    report.problems.sort(key=lambda p: p.row)
+    if strict and report.problems:
+        raise DiaryError(name, report.problems)
+    return Diary(episodes, context, tz, report)
+
+
+def _check_row(rec: dict[str, Any], limit: date, report: DiaryReport) -> None:
+    """Cross-field checks; a bad cell is blanked and reported."""
+    row = rec["row"]
+    if "date" not in rec:
+        if not any(p.row == row and p.column == "date" for p in report.problems):
+            report.problems.append(Problem(row, "date", "", "a date: every row needs one"))
+    elif rec["date"] > limit:
+        report.problems.append(Problem(row, "date", rec["date"].isoformat(), f"a date not after {limit}"))
+        del rec["date"]
+    wb, wa = rec.get("weight_before_kg"), rec.get("weight_after_kg")
+    if wb is not None and wa is not None and wa > wb + MAX_WEIGHT_GAIN_KG:
+        report.problems.append(Problem(row, "weight_after_kg", f"{wa:g}",
+                                       f"at most {MAX_WEIGHT_GAIN_KG:g} kg above weight_before_kg ({wb:g})"))
+        del rec["weight_after_kg"]
+    if "muscles" not in rec:
+        filled = [c for c in ("kind", "duration_min", "severity", "weakness", "sleep_disrupted") if c in rec]
+        if filled:
+            report.warnings.append(f"row {row}: {', '.join(filled)} filled but 'muscles' empty; not an episode")
+    elif not rec["muscles"]:
+        report.problems.append(Problem(row, "muscles", "", "muscle names separated by ';'"))
+        del rec["muscles"]
+
+
+def _localize(dates: pd.Series, times: pd.Series, zone: ZoneInfo | None,
+              rows: pd.Series, report: DiaryReport) -> tuple[pd.Series, pd.Series]:
+    local_naive = pd.to_datetime(
+        dates.dt.strftime("%Y-%m-%d") + " " + times.fillna(""), format="%Y-%m-%d %H:%M", errors="coerce"
+    )
+    if zone is None:
+        empty = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns, UTC]")
+        return empty, empty
+    local = local_naive.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    bad = local.isna() & local_naive.notna()
+    for r, t in zip(rows[bad], local_naive[bad], strict=True):
+        report.problems.append(Problem(int(r), "time", f"{t:%H:%M}",
+                                       f"a local time that exists once in {zone.key} (DST change)"))
+    return local, local.dt.tz_convert("UTC")
+
+
+def _frames(records: list[dict[str, Any]], extra_cols: list[str], zone: ZoneInfo | None,
+            report: DiaryReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+    df = pd.DataFrame.from_records(records) if records else pd.DataFrame({"row": pd.Series(dtype="int64")})
+    for c in DIARY_COLUMNS:
+        if c.name not in df:
+            df[c.name] = pd.Series([None] * len(df), dtype=object)
+    df["row"] = df["row"].astype("int64")
+    df["date"] = pd.to_datetime(df["date"], errors="coerce")
+    for c in DIARY_COLUMNS:
+        if c.kind in ("date", "list"):
+            continue
+        df[c.name] = df[c.name].astype(_DTYPES[c.kind])  # type: ignore[call-overload]  # dtype names from _DTYPES
+    for name in ("muscles", "medications", "recovery"):
+        df[name] = [v if isinstance(v, list) else [] for v in df[name]]
+
+    ep = df[df["muscles"].map(len) > 0].copy()
+    ep["kind"] = ep["kind"].fillna("twitch")
+    key = ep["date"].astype(str) + "|" + ep["time"].fillna("") + "|" + ep["muscles"].map(";".join) + "|" + ep["kind"]
+    dup = key.duplicated()
+    first_row = ep.groupby(key)["row"].transform("first")
+    report.duplicate_episodes = [int(r) for r in ep.loc[dup, "row"]]
+    for r, first in zip(ep.loc[dup, "row"], first_row[dup], strict=True):
+        report.problems.append(Problem(int(r), "muscles", ";".join(ep.loc[ep["row"] == r, "muscles"].iloc[0]),
+                                       f"a new episode (repeats row {first}; left out)"))
+    ep = ep[~dup]
+    local, utc = _localize(ep["date"], ep["time"], zone, ep["row"], report)
+    ep["onset_local"] = local
+    ep["onset_utc"] = utc
+    ep.insert(0, "episode_id", [f"E{r}" for r in ep["row"]])
+    ep_cols = ["episode_id", "row", "date", "time", "onset_local", "onset_utc",
+               *[c.name for c in DIARY_COLUMNS if c.episode and c.name != "time"], "notes"]
+    episodes = ep[ep_cols].reset_index(drop=True)
+
+    ctx_cols = ["row", "date", *[c.name for c in DIARY_COLUMNS if not c.episode and c.name != "date"]]
+    context = df[ctx_cols].copy()
+    context["has_episode"] = df["muscles"].map(len) > 0
+    for name in extra_cols:
+        context[name] = (df[name].astype("string") if name in df
+                         else pd.Series(pd.NA, index=df.index, dtype="string"))
+    return episodes, context.reset_index(drop=True)
+
+
+def escape_formula(value: object) -> object:
+    """Make a text cell safe to write into a CSV that a spreadsheet will open.
+
+    Cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return are
+    prefixed with a single quote so that no spreadsheet evaluates them
+    (CSV/formula injection). Numbers and other values are returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_diary_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a diary-like frame to CSV with formula-like text cells escaped."""
+    safe: Callable[[object], object] = escape_formula
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object or str(out[c].dtype) == "string":
+            out[c] = out[c].map(lambda v: safe(";".join(v) if isinstance(v, list) else v))
+    out.to_csv(path, index=False)
+
+
+def markdown_table() -> str:
+    """The column table of ``docs/diary.md``, generated from :data:`DIARY_COLUMNS`."""
+    lines = ["| column | type | valid | meaning | also accepted |", "|---|---|---|---|---|"]
+    for c in DIARY_COLUMNS:
+        valid = (f"{c.low:g}–{c.high:g}" if c.low is not None and c.high is not None
+                 else ", ".join(c.choices) if c.choices else "")
+        aliases = ", ".join(f"`{a}`" for a in c.aliases)
+        lines.append(f"| `{c.name}` | {c.kind} | {valid} | {c.description} | {aliases} |")
+    return "\n".join(lines) + "\n"
+
