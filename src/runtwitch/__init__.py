@@ -5,6 +5,7 @@ then build features and explanations from them. See ``docs/`` for the schema.
 """
 
 from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
+from runtwitch.athlete import Athlete
 from runtwitch.errors import (
     ChecksumError,
     CorruptFileError,
@@ -20,6 +21,7 @@ from runtwitch.errors import (
     TruncatedFileError,
     UnknownFormatError,
 )
+from runtwitch.features import daily_features, run_features
 from runtwitch.io import (
     FunctionImporter,
     Importer,
@@ -43,6 +45,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Activity",
     "ActivityMeta",
+    "Athlete",
     "ChecksumError",
     "CorruptFileError",
     "Damage",
@@ -67,6 +70,7 @@ __all__ = [
     "__version__",
     "activity_from_samples",
     "activity_table",
+    "daily_features",
     "find_importer",
     "importers",
     "link_context",
@@ -77,5 +81,6 @@ __all__ = [
     "read_gpx",
     "read_tcx",
     "register",
+    "run_features",
     "unregister",
 ]

@@ -214,21 +214,19 @@ class Activity:
 
     @property
     def start(self) -> pd.Timestamp | None:
-        """Start of the first session (UTC), or of the records if there are no sessions."""
-        if len(self.sessions):
-            return pd.Timestamp(self.sessions["start"].min())
-        if len(self.records):
-            return pd.Timestamp(self.records.index[0])
-        return None
+        """Start of the first session (UTC), else of the records; None when unknown."""
+        first = self.sessions["start"].min() if len(self.sessions) else pd.NaT
+        if pd.isna(first) and len(self.records):
+            first = self.records.index[0]
+        return None if pd.isna(first) else pd.Timestamp(first)
 
     @property
     def end(self) -> pd.Timestamp | None:
-        """End of the last session (UTC)."""
-        if len(self.sessions):
-            return pd.Timestamp(self.sessions["end"].max())
-        if len(self.records):
-            return pd.Timestamp(self.records.index[-1])
-        return None
+        """End of the last session (UTC), else of the records; None when unknown."""
+        last = self.sessions["end"].max() if len(self.sessions) else pd.NaT
+        if pd.isna(last) and len(self.records):
+            last = self.records.index[-1]
+        return None if pd.isna(last) else pd.Timestamp(last)
 
     def __repr__(self) -> str:
         return (

@@ -43,10 +43,25 @@ def iter_paths(paths: Sequence[str]) -> Iterator[str]:
 def inspect_file(path: str) -> dict[str, Any]:
     """Import one file and describe the result as JSON-ready values (never raises)."""
     out: dict[str, Any] = {
-        "path": path, "format": None, "status": "error", "error": None, "kind": None,
-        "sport": None, "source_records": None, "rows": None, "dropped": {}, "repaired": {},
-        "source_first_time": None, "source_last_time": None, "start": None, "end": None,
-        "utc_offset_s": None, "columns": [], "sessions": [], "damage": None, "warnings": [],
+        "path": path,
+        "format": None,
+        "status": "error",
+        "error": None,
+        "kind": None,
+        "sport": None,
+        "source_records": None,
+        "rows": None,
+        "dropped": {},
+        "repaired": {},
+        "source_first_time": None,
+        "source_last_time": None,
+        "start": None,
+        "end": None,
+        "utc_offset_s": None,
+        "columns": [],
+        "sessions": [],
+        "damage": None,
+        "warnings": [],
     }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -112,8 +127,10 @@ def _dash(v: object) -> str:
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
-    header = f"{'status':<8} {'format':<6} {'sport':<18} {'start (UTC)':<20} {'elapsed':>8} " \
-             f"{'records':>7} {'rows':>7}  file"
+    header = (
+        f"{'status':<8} {'format':<6} {'sport':<18} {'start (UTC)':<20} {'elapsed':>8} "
+        f"{'records':>7} {'rows':>7}  file"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
@@ -128,25 +145,37 @@ def _print_table(results: list[dict[str, Any]]) -> None:
         if r["dropped"]:
             print("         dropped: " + ", ".join(f"{k} {v}" for k, v in r["dropped"].items()))
         if r["damage"]:
-            print(f"         damage: {r['damage']['kind']} at byte {r['damage']['offset']}: "
-                  f"{r['damage']['reason']}")
+            print(
+                f"         damage: {r['damage']['kind']} at byte {r['damage']['offset']}: "
+                f"{r['damage']['reason']}"
+            )
     n_err = sum(r["status"] == "error" for r in results)
     n_part = sum(r["status"] == "partial" for r in results)
-    print(f"\n{len(results)} files: {len(results) - n_err - n_part} ok, {n_part} partial, "
-          f"{n_err} failed")
+    print(f"\n{len(results)} files: {len(results) - n_err - n_part} ok, {n_part} partial, {n_err} failed")
 
 
 def diary_report(path: str, tz: str | None) -> dict[str, Any]:
     """Read a diary and describe it as JSON-ready values (never raises)."""
-    out: dict[str, Any] = {"path": path, "format": "diary", "status": "error", "error": None,
-                           "episodes": None, "rows": None, "report": None}
+    out: dict[str, Any] = {
+        "path": path,
+        "format": "diary",
+        "status": "error",
+        "error": None,
+        "episodes": None,
+        "rows": None,
+        "report": None,
+    }
     try:
         diary = read_diary(path, tz=tz)
     except RuntwitchError as exc:
         out["error"] = {"type": type(exc).__name__, "message": str(exc)}
         return out
-    out.update(status="partial" if diary.report.problems else "ok", rows=diary.report.rows,
-               episodes=len(diary.episodes), report=diary.report.to_dict())
+    out.update(
+        status="partial" if diary.report.problems else "ok",
+        rows=diary.report.rows,
+        episodes=len(diary.episodes),
+        report=diary.report.to_dict(),
+    )
     return out
 
 

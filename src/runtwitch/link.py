@@ -25,6 +25,9 @@ LINK_WINDOW_H = 24.0
 LINK_SPORTS: tuple[str, ...] = ("running",)
 
 
+_TOTALS = ["elapsed_s", "timer_s", "moving_s", "distance_m"]
+
+
 def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> pd.DataFrame:
     """One row per activity: id, source, sport, start/end in UTC and local time.
 
@@ -45,18 +48,25 @@ def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> 
         when the offset source is ``none``), ``local_date``,
         ``elapsed_s``, ``timer_s``, ``moving_s``, ``distance_m``. Sorted by start.
     """
+    return _activity_table(activities, tz)[0]
+
+
+def _activity_table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`activity_table` plus the positions in ``activities`` of its rows, in row order."""
     zone = ZoneInfo(tz) if tz else None
     rows = []
     seen: dict[str, int] = {}
-    for act in activities:
-        if act.meta.kind != "activity" or act.start is None:
+    for pos, act in enumerate(activities):
+        act_start = act.start
+        if act.meta.kind != "activity" or act_start is None:
             continue
         base = os.path.basename(act.meta.source) if act.meta.source != "<buffer>" else ""
-        base = base or pd.Timestamp(act.start).strftime("%Y-%m-%dT%H:%M:%SZ")
+        base = base or act_start.strftime("%Y-%m-%dT%H:%M:%SZ")
         seen[base] = seen.get(base, 0) + 1
         aid = base if seen[base] == 1 else f"{base}#{seen[base]}"
-        start = pd.Timestamp(act.start)
-        end = act.end if act.end is not None else start
+        start = act_start
+        act_end = act.end
+        end = act_end if act_end is not None else start
         if act.meta.utc_offset_s is not None:
             offset, source = float(act.meta.utc_offset_s), "file"
         elif zone is not None:
@@ -64,8 +74,11 @@ def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> 
             offset, source = (off.total_seconds() if off is not None else np.nan), "tz"
         else:
             offset, source = np.nan, "none"
-        s = act.sessions
+        # column by column: selecting a list of columns of this mixed-dtype frame is slow
+        per_session = [act.sessions[c].to_numpy(dtype=float) for c in _TOTALS]
+        sums = [float(np.nansum(v)) if np.isfinite(v).any() else np.nan for v in per_session]
         rows.append({
+            "_pos": pos,
             "activity_id": aid,
             "source": act.meta.source,
             "sport": act.meta.sport,
@@ -73,14 +86,10 @@ def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> 
             "end_utc": end,
             "utc_offset_s": offset,
             "offset_source": source,
-            "elapsed_s": float(s["elapsed_s"].sum(min_count=1)),
-            "timer_s": float(s["timer_s"].sum(min_count=1)),
-            "moving_s": float(s["moving_s"].sum(min_count=1)),
-            "distance_m": float(s["distance_m"].sum(min_count=1)),
+            **dict(zip(_TOTALS, sums, strict=True)),
         })
-    table = pd.DataFrame(rows, columns=["activity_id", "source", "sport", "start_utc", "end_utc",
-                                        "utc_offset_s", "offset_source", "elapsed_s", "timer_s",
-                                        "moving_s", "distance_m"])
+    table = pd.DataFrame(rows, columns=["_pos", "activity_id", "source", "sport", "start_utc", "end_utc",
+                                        "utc_offset_s", "offset_source", *_TOTALS])
     table["start_utc"] = pd.to_datetime(table["start_utc"], utc=True)
     table["end_utc"] = pd.to_datetime(table["end_utc"], utc=True)
     # Without any offset the UTC wall clock stands in for local time (offset_source "none").
@@ -88,8 +97,9 @@ def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> 
         table["utc_offset_s"].fillna(0.0), unit="s")
     table["local_date"] = table["start_local"].dt.normalize()
     cols = ["activity_id", "source", "sport", "start_utc", "end_utc", "start_local", "local_date",
-            "utc_offset_s", "offset_source", "elapsed_s", "timer_s", "moving_s", "distance_m"]
-    return table[cols].sort_values("start_utc", kind="stable").reset_index(drop=True)
+            "utc_offset_s", "offset_source", *_TOTALS]
+    table = table.sort_values("start_utc", kind="stable").reset_index(drop=True)
+    return table[cols], [int(p) for p in table["_pos"]]
 
 
 def _runs(activities: Sequence[Activity] | pd.DataFrame, tz: str | None,

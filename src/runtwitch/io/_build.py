@@ -384,6 +384,7 @@ def build(
         if column.name in df:
             df[column.name] = df[column.name].astype(column.dtype)  # type: ignore[call-overload]  # schema dtype name
     df.index.name = RECORDS_INDEX.name
+    df = df.copy()  # one consolidated block per dtype: later column reads are cheap
     report.rows = len(df)
     report.check()
     return Built(df, sessions_out, laps_out)

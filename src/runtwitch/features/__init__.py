@@ -1,0 +1,7 @@
+"""Feature builders: pure functions from canonical frames to feature tables."""
+
+from runtwitch.features.cooldown import Cooldown, detect_cooldown
+from runtwitch.features.daily import daily_features
+from runtwitch.features.runs import run_features
+
+__all__ = ["Cooldown", "daily_features", "detect_cooldown", "run_features"]

@@ -1,0 +1,376 @@
+"""The per-run feature table: ``run_features``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.activity import Activity
+from runtwitch.athlete import Athlete
+from runtwitch.features import formulas as fm
+from runtwitch.features.columns import RUN_COLUMNS
+from runtwitch.features.cooldown import detect_cooldown
+from runtwitch.io.diary import Diary
+from runtwitch.link import _activity_table, link_context
+
+#: Runs of the previous N days used for the session spike (Frandsen et al. 2025).
+SPIKE_WINDOW_DAYS = 30
+#: Runs of the previous N days that form the runner's usual effort.
+NORM_WINDOW_DAYS = 60
+#: Comparable runs for the norm: timer time within this factor of the run's.
+NORM_DURATION_FACTOR = 2.0
+#: Comparable runs needed before a norm is computed.
+NORM_MIN_RUNS = 3
+#: A wrist device's temperature sensor reads warmer than the air while worn
+#: (skin contact); subtracted when the device is the only source [°C].
+WRIST_TEMP_BIAS_C = 5.0
+#: Temperature assumed for the heat-risk category when humidity is unknown [%].
+ASSUMED_HUMIDITY_PCT = 50.0
+#: Recommended carbohydrate before a run [g] (30-60 g about an hour before).
+CARBS_BEFORE_MIN_G, CARBS_BEFORE_MAX_G = 30.0, 60.0
+#: Recommended carbohydrate per hour during runs over an hour [g h-1]
+#: (Thomas, Erdman & Burke 2016, ACSM/AND/DC nutrition position: 30-60 g/h for 1-2.5 h).
+CARBS_PER_HOUR_MIN_G, CARBS_PER_HOUR_MAX_G = 30.0, 60.0
+#: Runs at least this long are "long" for the fueling checks [min].
+LONG_RUN_MIN = 60.0
+#: Sports counted as running.
+RUN_SPORTS = frozenset({"running"})
+
+
+_ARRAY_COLUMNS = {"speed": "speed_mps", "hr": "heart_rate_bpm", "alt": "altitude_m",
+                  "dist": "distance_m", "temp": "temperature_c"}
+
+
+def _arrays(act: Activity) -> dict[str, Any]:
+    """The record columns the features need, as float arrays (NaN where absent)."""
+    rec = act.records
+    n = len(rec)
+    index = cast(pd.DatetimeIndex, rec.index)  # records are always time-indexed (schema)
+    out: dict[str, Any] = {"t": index.asi8 / 1e9 if n else np.zeros(0), "rec": rec}
+    for key, col in _ARRAY_COLUMNS.items():
+        # one column at a time: reading a list of columns would copy them all
+        out[key] = rec[col].to_numpy(dtype=float) if col in rec.columns else np.full(n, np.nan)
+    return out
+
+
+def _fill_gaps(x: np.ndarray) -> np.ndarray:
+    """Linear interpolation over NaNs (edges held), by sample position."""
+    ok = np.isfinite(x)
+    if ok.all():
+        return x
+    pos = np.arange(len(x))
+    filled: np.ndarray = np.interp(pos, pos[ok], x[ok])
+    return filled
+
+
+def _hrss_denominator(ath: Athlete) -> float:
+    """TRIMP of one hour at threshold heart rate (NaN without the profile values)."""
+    if not (ath.max_hr and ath.threshold_hr):
+        return float("nan")
+    return fm.trimp_one_hour_at(ath.threshold_hr, ath.resting_hr or 60.0, ath.max_hr, ath.sex)
+
+
+def _intensity(a: dict[str, Any], ath: Athlete, hrss_den: float) -> dict[str, Any]:
+    t, speed, hr = a["t"], a["speed"], a["hr"]
+    out: dict[str, Any] = {}
+    if len(t) < 2:
+        return out
+    dt = np.diff(t, prepend=t[0])
+    dt = np.where(dt <= 60.0, dt, 0.0)  # pauses count nowhere
+    if not np.isfinite(speed).any() and np.isfinite(a["dist"]).sum() > 1:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            speed = np.diff(a["dist"], prepend=np.nan) / np.where(dt > 0, dt, np.nan)
+    moving = np.nan_to_num(speed, nan=0.0) >= 0.5
+    moving_s = float(dt[moving].sum())
+    valid_hr = np.isfinite(hr)
+    out["hr_coverage"] = (
+        float(dt[moving & valid_hr].sum() / moving_s) if moving_s > 0 else (1.0 if valid_hr.any() else 0.0)
+    )
+    if valid_hr.any():
+        out["mean_hr_bpm"] = float(np.average(hr[valid_hr], weights=np.maximum(dt[valid_hr], 1e-9)))
+        out["max_hr_bpm"] = float(np.nanmax(hr))
+        if ath.max_hr:
+            frac = hr / ath.max_hr
+            bounds = (-np.inf, *fm.HR_ZONE_BOUNDS, np.inf)
+            for z in range(5):
+                sel = valid_hr & (frac >= bounds[z]) & (frac < bounds[z + 1])
+                out[f"hr_zone{z + 1}_s"] = float(dt[sel].sum())
+            rest = ath.resting_hr or 60.0
+            out["trimp"] = fm.trimp_banister(hr[valid_hr], dt[valid_hr], rest, ath.max_hr, ath.sex)
+            out["hrss"] = out["trimp"] / hrss_den * 100.0
+        out["decoupling_pct"] = fm.decoupling_pct(speed, hr, moving)
+    if moving_s > 0 and np.isfinite(speed[moving]).any():
+        v = float(np.average(np.nan_to_num(speed[moving]), weights=dt[moving] + 1e-9))
+        out["mean_speed_mps"] = v
+        out["pace_s_per_km"] = 1000.0 / v if v > 0 else np.nan
+        alt, dist = a["alt"], a["dist"]
+        if np.isfinite(alt).sum() > 10 and np.isfinite(dist).sum() > 10:
+            # grade over ~50 m of distance, then Minetti cost relative to level
+            along, elev = _fill_gaps(dist), _fill_gaps(alt)
+            step = 50.0
+            rise = np.interp(along + step, along, elev) - np.interp(along - step, along, elev)
+            grade = np.clip(rise / (2 * step), -0.45, 0.45)
+            factor = fm.minetti_cost(grade) / fm.minetti_cost(np.zeros(1))[0]
+            gap = float(np.average(np.nan_to_num(speed[moving] * factor[moving]), weights=dt[moving] + 1e-9))
+            out["gap_speed_mps"] = gap
+            out["gap_pace_s_per_km"] = 1000.0 / gap if gap > 0 else np.nan
+        cd = detect_cooldown(t, speed, hr, ath.max_hr)
+        out.update(
+            cooldown_detected_min=cd.minutes,
+            cooldown_hr_drop_bpm=cd.hr_drop_bpm,
+            ended_hard=cd.ended_hard,
+            final_hr_pct_max=cd.final_hr_pct_max,
+        )
+    if np.isfinite(a["temp"]).any():
+        out["device_temp_c"] = float(np.nanmedian(a["temp"]))
+    return out
+
+
+_EXTRA_SESSION_COLUMNS = ["training_effect", "workout_rpe", "workout_feel"]
+
+
+def _extras(act: Activity) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in _EXTRA_SESSION_COLUMNS:
+        values = act.sessions[c].to_numpy(dtype=float)
+        found = values[np.isfinite(values)]
+        if len(found):
+            out[f"fit_{c}"] = float(found[0])
+    core = [c for c in act.records.columns if c.startswith("dev_") and "core" in c and "temp" in c]
+    if core:
+        out["core_temp_max_c"] = float(act.records[core[0]].max())
+    return out
+
+
+def _context_by_activity(diary: Diary | None, activities: Sequence[Activity], tz: str) -> pd.DataFrame:
+    if diary is None or len(diary.context) == 0:
+        return pd.DataFrame()
+    ctx = link_context(diary.context, activities, tz=tz)
+    ctx = ctx[ctx["activity_id"].notna()]
+    return ctx.groupby("activity_id", sort=False).first()
+
+
+def _ctx(row: pd.Series | None, name: str) -> Any:
+    if row is None or name not in row.index:
+        return None
+    v = row[name]
+    return None if v is None or (not isinstance(v, list) and pd.isna(v)) else v
+
+
+def run_features(
+    activities: Sequence[Activity],
+    diary: Diary | None = None,
+    athlete: Athlete | None = None,
+) -> pd.DataFrame:
+    """One row per activity: duration, intensity, heat, hydration, fueling, cool-down.
+
+    Parameters
+    ----------
+    activities
+        Imported activities (courses are left out).
+    diary
+        The runner's diary; its context rows are linked to their runs.
+    athlete
+        The profile; missing values are estimated (see :meth:`Athlete.resolved`)
+        and the estimates recorded in ``df.attrs["athlete"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``activity_id``; every column, unit and source is listed in
+        ``docs/features.md`` (``runtwitch.features.columns.RUN_COLUMNS``). A
+        feature that needs missing data is NaN, and its ``*_source`` or
+        ``*_coverage`` column says why.
+    """
+    ath = athlete or Athlete(timezone="UTC", provenance={"timezone": "assumed: UTC"})
+    ath = ath.resolved(activities, diary.context if diary is not None else None)
+    table, positions = _activity_table(activities, ath.timezone)
+    acts_sorted = [activities[p] for p in positions]
+    ctx = _context_by_activity(diary, activities, ath.timezone)
+    hrss_den = _hrss_denominator(ath)
+    rows = []
+    for (_, info), act in zip(table.iterrows(), acts_sorted, strict=True):
+        row: dict[str, Any] = {
+            c: info[c]
+            for c in (
+                "activity_id",
+                "source",
+                "sport",
+                "start_utc",
+                "start_local",
+                "local_date",
+                "elapsed_s",
+                "timer_s",
+                "moving_s",
+                "distance_m",
+            )
+        }
+        row["is_run"] = act.meta.sport in RUN_SPORTS
+        row.update(_intensity(_arrays(act), ath, hrss_den))
+        row.update(_extras(act))
+        c = ctx.loc[info["activity_id"]] if info["activity_id"] in ctx.index else None
+        row.update(_diary_features(c, row, ath))
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    for col in RUN_COLUMNS:
+        if col.name not in df:
+            df[col.name] = pd.Series([np.nan] * len(df), dtype=object if col.dtype == "object" else "float64")
+    df = df[[c.name for c in RUN_COLUMNS]]
+    for col in RUN_COLUMNS:
+        if col.dtype not in ("object", "datetime", "int64"):  # int64 columns come from _history_features
+            df[col.name] = df[col.name].astype(col.dtype)  # type: ignore[call-overload]  # names from RUN_COLUMNS
+    df = _history_features(df)
+    df = df.set_index("activity_id")
+    df.attrs["athlete"] = {
+        k: getattr(ath, k)
+        for k in ("timezone", "sex", "birth_year", "body_mass_kg", "max_hr", "resting_hr", "threshold_hr")
+    }
+    df.attrs["athlete_provenance"] = dict(ath.provenance)
+    return df
+
+
+def _heat(c: pd.Series | None, row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    air, rh = _ctx(c, "air_temp_c"), _ctx(c, "humidity_pct")
+    if air is not None:
+        out["air_temp_c"], out["heat_source"] = float(air), "diary"
+    elif np.isfinite(row.get("device_temp_c", np.nan)):
+        out["air_temp_c"] = row["device_temp_c"] - WRIST_TEMP_BIAS_C
+        out["heat_source"] = "device (wrist sensor minus bias; low confidence)"
+    else:
+        out["air_temp_c"], out["heat_source"] = np.nan, "none"
+    if rh is not None:
+        out["humidity_pct"] = float(rh)
+    if np.isfinite(out["air_temp_c"]):
+        rh_used = out.get("humidity_pct", ASSUMED_HUMIDITY_PCT)
+        out["heat_index_c"] = float(fm.heat_index_c(out["air_temp_c"], rh_used)) if rh is not None else np.nan
+        out["wbgt_c"] = float(fm.wbgt_approx_c(out["air_temp_c"], rh_used))
+        out["heat_risk"] = fm.heat_risk(out["wbgt_c"]).item()
+        out["heat_basis"] = (
+            "temperature and humidity"
+            if rh is not None
+            else (f"temperature only (humidity assumed {ASSUMED_HUMIDITY_PCT:g} %)")
+        )
+    return out
+
+
+def _diary_features(c: pd.Series | None, row: dict[str, Any], ath: Athlete) -> dict[str, Any]:
+    out = _heat(c, row)
+    timer_h = (row.get("timer_s") or np.nan) / 3600.0
+    wb, wa = _ctx(c, "weight_before_kg"), _ctx(c, "weight_after_kg")
+    fd = _ctx(c, "fluid_during_l")
+    if wb is not None and wa is not None:
+        out["body_mass_change_pct"] = (wa - wb) / wb * 100.0
+        out["sweat_loss_l"] = (wb - wa) + (fd or 0.0)
+        out["sweat_source"] = "measured (weight before/after + fluid during)"
+    else:
+        mass = ath.body_mass_kg or wb
+        rate = fm.predicted_sweat_rate_l_h(
+            row.get("mean_speed_mps", np.nan), mass or np.nan, out.get("air_temp_c", np.nan)
+        )
+        if np.isfinite(rate) and np.isfinite(timer_h):
+            out["sweat_loss_l"] = rate * timer_h
+            out["sweat_loss_sd_l"] = rate * timer_h * fm.SWEAT_PREDICTION_REL_SD
+            out["sweat_source"] = "predicted (heat balance)"
+        else:
+            missing = [
+                n
+                for n, v in (
+                    ("body mass", mass),
+                    ("temperature", out.get("air_temp_c")),
+                    ("speed", row.get("mean_speed_mps")),
+                )
+                if v is None or not np.isfinite(v)
+            ]
+            out["sweat_source"] = "none: no " + ", ".join(missing)
+    if fd is not None:
+        out["fluid_during_l"] = fd
+    total_fluid = [v for v in (_ctx(c, "fluid_before_l"), fd, _ctx(c, "fluid_after_l")) if v is not None]
+    if total_fluid:
+        out["fluid_total_l"] = float(sum(total_fluid))
+    if fd is not None and np.isfinite(out.get("sweat_loss_l", np.nan)) and out["sweat_loss_l"] > 0:
+        out["fluid_replaced_pct"] = fd / out["sweat_loss_l"] * 100.0
+    if np.isfinite(out.get("sweat_loss_l", np.nan)):
+        out["sodium_lost_mg"] = max(out["sweat_loss_l"], 0.0) * fm.SWEAT_SODIUM_MG_PER_L
+    for name in (
+        "sodium_mg",
+        "carbs_before_g",
+        "carbs_during_g",
+        "meal_hours_before",
+        "cooldown_min",
+        "rpe",
+        "sleep_h",
+        "urine_color",
+    ):
+        v = _ctx(c, name)
+        if v is not None:
+            out[f"diary_{name}"] = float(v)
+    for name in ("electrolytes", "spicy_meal", "stretched", "thirst", "dizziness", "fatigue"):
+        v = _ctx(c, name)
+        if v is not None:
+            out[f"diary_{name}"] = bool(v)
+    meds = _ctx(c, "medications")
+    out["diary_medications"] = list(meds) if isinstance(meds, list) and meds else None
+    rec = _ctx(c, "recovery")
+    out["diary_recovery"] = list(rec) if isinstance(rec, list) and rec else None
+    cb = out.get("diary_carbs_during_g")
+    if cb is not None and np.isfinite(timer_h) and timer_h > 0:
+        out["carbs_per_hour_g"] = cb / timer_h
+    if out.get("diary_rpe") is not None and np.isfinite(timer_h):
+        out["srpe_load"] = out["diary_rpe"] * timer_h * 60.0
+    signs = [n for n in ("thirst", "dizziness", "fatigue") if out.get(f"diary_{n}") is True]
+    if (out.get("diary_urine_color") or 0) >= 6:
+        signs.append("dark urine")
+    out["dehydration_signs"] = len(signs)
+    out["dehydration_signs_list"] = ", ".join(signs) if signs else None
+    if out.get("diary_cooldown_min") is not None:
+        out["cooldown_min"], out["cooldown_source"] = out["diary_cooldown_min"], "diary"
+    elif np.isfinite(row.get("cooldown_detected_min", np.nan)):
+        out["cooldown_min"], out["cooldown_source"] = row["cooldown_detected_min"], "records"
+    else:
+        out["cooldown_source"] = "none"
+    return out
+
+
+def _history_features(df: pd.DataFrame) -> pd.DataFrame:
+    """Session spike and effort against the runner's own recent runs."""
+    df = df.sort_values("start_utc", kind="stable").reset_index(drop=True)
+    start = df["start_utc"].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+    runs = df["is_run"].to_numpy(dtype=bool)
+    dist = df["distance_m"].to_numpy(float)
+    dur = df["timer_s"].to_numpy(float)
+    speed = df["mean_speed_mps"].to_numpy(float)
+    hr = df["mean_hr_bpm"].to_numpy(float)
+    n = len(df)
+    spike_d, spike_t = np.full(n, np.nan), np.full(n, np.nan)
+    rel_speed, rel_hr, norm_n = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n)
+    for k in range(n):
+        if not runs[k]:
+            continue
+        prev = runs & (start < start[k]) & (start >= start[k] - SPIKE_WINDOW_DAYS * 86400)
+        if prev.any():
+            with np.errstate(invalid="ignore", divide="ignore"):
+                spike_d[k] = dist[k] / np.nanmax(dist[prev]) if np.isfinite(dist[prev]).any() else np.nan
+                spike_t[k] = dur[k] / np.nanmax(dur[prev]) if np.isfinite(dur[prev]).any() else np.nan
+        comp = (
+            runs
+            & (start < start[k])
+            & (start >= start[k] - NORM_WINDOW_DAYS * 86400)
+            & (dur <= dur[k] * NORM_DURATION_FACTOR)
+            & (dur >= dur[k] / NORM_DURATION_FACTOR)
+        )
+        norm_n[k] = comp.sum()
+        if comp.sum() >= NORM_MIN_RUNS:
+            if np.isfinite(speed[comp]).sum() >= NORM_MIN_RUNS:
+                rel_speed[k] = speed[k] / np.nanmedian(speed[comp])
+            if np.isfinite(hr[comp]).sum() >= NORM_MIN_RUNS:
+                rel_hr[k] = hr[k] - np.nanmedian(hr[comp])
+    df["spike_distance_ratio"] = spike_d
+    df["spike_duration_ratio"] = spike_t
+    df["speed_vs_usual_ratio"] = rel_speed
+    df["hr_vs_usual_bpm"] = rel_hr
+    df["usual_comparable_runs"] = norm_n.astype("int64")
+    return df

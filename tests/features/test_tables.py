@@ -1,0 +1,184 @@
+"""run_features and daily_features on real files and on small written histories."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import runtwitch
+from runtwitch.features.columns import DAILY_COLUMNS, RUN_COLUMNS, markdown_table
+from tests.conftest import MANIFEST, corpus_path, read_cached
+from tests.helpers.history import read_all, write_run
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def corpus_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    acts = []
+    for row in MANIFEST:
+        if row["kind"] in ("activity",) and row["format"] in ("fit", "fit.gz", "gpx", "tcx"):
+            acts.append(read_cached(str(corpus_path(row))))
+    ath = runtwitch.Athlete(
+        timezone="Europe/Paris", max_hr=190, resting_hr=55, threshold_hr=170, sex="male", body_mass_kg=70
+    )
+    runs = runtwitch.run_features(acts, athlete=ath)
+    days = runtwitch.daily_features(acts, athlete=ath, runs=runs)
+    return runs, days
+
+
+@pytest.mark.corpus
+def test_every_corpus_activity_gets_a_row(corpus_tables: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    runs, days = corpus_tables
+    with_start = sum(
+        1 for r in MANIFEST if r["kind"] == "activity" and read_cached(str(corpus_path(r))).start is not None
+    )
+    assert len(runs) == with_start
+    assert list(runs.columns) == [c.name for c in RUN_COLUMNS if c.name != "activity_id"]
+    assert runs.index.is_unique
+    assert list(days.columns) == [c.name for c in DAILY_COLUMNS if c.name != "date"]
+    assert (
+        days.index.is_monotonic_increasing
+        and (days.index.to_series().diff().dropna() == pd.Timedelta(days=1)).all()
+    )
+
+
+@pytest.mark.corpus
+def test_missing_data_gives_nan_with_a_reason(corpus_tables: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    runs, _ = corpus_tables
+    no_hr = runs.loc["goldencheetah__10kUNLP2014-Garmin15.fit"]  # no heart-rate sensor
+    assert np.isnan(no_hr["trimp"]) and no_hr["hr_coverage"] == 0.0
+    indoor = runs.loc["python-fitparse__sample-activity-indoor-trainer.fit"]  # no GPS, no speed
+    assert np.isnan(indoor["mean_speed_mps"]) and indoor["sweat_source"].startswith("none: no")
+    swim = runs.loc["sports-lib__7617306288.fit"]  # records without timestamps
+    assert np.isnan(swim["mean_hr_bpm"]) and not swim["is_run"]
+    assert swim["heat_source"] == "none" and pd.isna(swim["heat_risk"])
+    tri = runs.loc["runalyze__multisport-triathlon-fenix3.fit"]
+    assert tri["sport"] == "multisport" and tri["hr_coverage"] > 0.5
+
+
+def _streak(tmp_path: Path, days: int, *, start: datetime = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)) -> list:
+    return read_all(
+        [
+            write_run(tmp_path, f"d{k:02d}.fit", start + timedelta(days=k), 40, heart_rate=150)
+            for k in range(days)
+        ]
+    )
+
+
+def test_ten_day_streak(tmp_path: Path) -> None:
+    acts = _streak(tmp_path, 10)
+    days = runtwitch.daily_features(acts, athlete=runtwitch.Athlete(timezone="UTC"))
+    assert list(days["consecutive_run_days"]) == list(range(1, 11))
+    assert list(days["days_since_rest"]) == list(range(1, 11))
+    assert days["rest_days_7d"].eq(0).all() and days["rest_days_28d"].eq(0).all()
+    assert not days["rest_day"].any()
+
+
+def test_rest_days_break_the_streak_and_count(tmp_path: Path) -> None:
+    start = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
+    acts = read_all(
+        [write_run(tmp_path, f"d{k}.fit", start + timedelta(days=k), 30) for k in (0, 1, 3, 4, 5)]
+    )
+    days = runtwitch.daily_features(acts, athlete=runtwitch.Athlete(timezone="UTC"))
+    assert list(days["consecutive_run_days"]) == [1, 2, 0, 1, 2, 3]
+    assert list(days["rest_day"]) == [False, False, True, False, False, False]
+    assert list(days["rest_days_7d"]) == [0, 0, 1, 1, 1, 1]
+    # five runs with heart rate: max HR is estimated, so the load is TRIMP
+    assert list(days["load_method"]) == ["trimp", "trimp", "none", "trimp", "trimp", "trimp"]
+
+
+def test_session_spike_and_effort_vs_usual(tmp_path: Path) -> None:
+    start = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
+    paths = [
+        write_run(tmp_path, f"r{k}.fit", start + timedelta(days=2 * k), 40, speed_mps=3.0, heart_rate=145)
+        for k in range(5)
+    ]
+    paths.append(
+        write_run(tmp_path, "long.fit", start + timedelta(days=11), 100, speed_mps=3.0, heart_rate=150)
+    )
+    paths.append(
+        write_run(tmp_path, "fast.fit", start + timedelta(days=13), 40, speed_mps=3.6, heart_rate=165)
+    )
+    runs = runtwitch.run_features(read_all(paths), athlete=runtwitch.Athlete(timezone="UTC", max_hr=190))
+    assert runs.loc["long.fit", "spike_distance_ratio"] == pytest.approx(2.5, rel=0.01)
+    assert runs.loc["fast.fit", "speed_vs_usual_ratio"] == pytest.approx(1.2, rel=0.01)
+    assert runs.loc["fast.fit", "hr_vs_usual_bpm"] == pytest.approx(20, abs=0.5)
+    assert runs.loc["r0.fit", "usual_comparable_runs"] == 0 and np.isnan(
+        runs.loc["r0.fit", "speed_vs_usual_ratio"]
+    )
+
+
+def test_diary_drives_hydration_heat_and_fueling(tmp_path: Path) -> None:
+    acts = read_all(
+        [
+            write_run(
+                tmp_path,
+                "hot.fit",
+                datetime(2026, 7, 4, 14, 0, tzinfo=UTC),
+                120,
+                utc_offset_s=-4 * 3600,
+                temperature_c=36,
+            )
+        ]
+    )
+    (tmp_path / "d.csv").write_text(
+        "date,weight_before_kg,weight_after_kg,fluid_during_l,air_temp_c,humidity_pct,carbs_before_g,"
+        "carbs_during_g,thirst,urine_color,rpe\n2026-07-04,70.0,68.2,0.5,31,60,0,0,yes,7,8\n"
+    )
+    diary = runtwitch.read_diary(tmp_path / "d.csv", tz="America/New_York", today=TODAY)
+    r = runtwitch.run_features(acts, diary, runtwitch.Athlete(timezone="America/New_York")).iloc[0]
+    assert r["sweat_source"].startswith("measured") and r["sweat_loss_l"] == pytest.approx(2.3)
+    assert r["body_mass_change_pct"] == pytest.approx(-1.8 / 70 * 100)
+    assert r["fluid_replaced_pct"] == pytest.approx(0.5 / 2.3 * 100)
+    assert r["heat_source"] == "diary" and r["air_temp_c"] == 31
+    assert r["heat_index_c"] == pytest.approx(float(runtwitch.features.formulas.heat_index_c(31, 60)))
+    assert r["dehydration_signs"] == 2 and r["dehydration_signs_list"] == "thirst, dark urine"
+    assert r["srpe_load"] == pytest.approx(8 * 120)
+    assert r["carbs_per_hour_g"] == 0
+
+
+def test_without_diary_weather_the_wrist_sensor_is_labelled(tmp_path: Path) -> None:
+    acts = read_all(
+        [write_run(tmp_path, "r.fit", datetime(2026, 7, 4, 14, 0, tzinfo=UTC), 60, temperature_c=33)]
+    )
+    r = runtwitch.run_features(acts, athlete=runtwitch.Athlete(timezone="UTC", body_mass_kg=70)).iloc[0]
+    assert r["air_temp_c"] == 33 - 5 and "low confidence" in r["heat_source"]
+    assert np.isnan(r["heat_index_c"])  # humidity unknown
+    assert "humidity assumed" in r["heat_basis"]
+    assert r["sweat_source"] == "predicted (heat balance)" and r["sweat_loss_sd_l"] > 0
+
+
+def test_athlete_toml_and_estimates(tmp_path: Path) -> None:
+    (tmp_path / "athlete.toml").write_text('timezone = "Europe/Paris"\nsex = "female"\nbody_mass_kg = 58\n')
+    ath = runtwitch.Athlete.from_toml(tmp_path / "athlete.toml")
+    assert ath.sex == "female" and ath.provenance == {"sex": "given", "body_mass_kg": "given"}
+    start = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
+    paths = [
+        write_run(tmp_path, f"r{k}.fit", start + timedelta(days=k), 20, heart_rate=150 + k, step_s=1)
+        for k in range(6)
+    ]
+    acts = read_all(paths)
+    acts[0].records.iloc[100, acts[0].records.columns.get_loc("heart_rate_bpm")] = 240.0  # a one-sample spike
+    res = ath.resolved(acts)
+    assert res.max_hr == 155.0  # sustained peak, not the spike
+    assert res.provenance["max_hr"].startswith("estimated")
+    assert res.threshold_hr == pytest.approx(0.88 * 155, abs=0.1)
+    assert res.provenance["resting_hr"].startswith("assumed")
+    (tmp_path / "bad.toml").write_text('sex = "female"\n')
+    with pytest.raises(runtwitch.FileError, match="timezone"):
+        runtwitch.Athlete.from_toml(tmp_path / "bad.toml")
+    (tmp_path / "bad2.toml").write_text('timezone = "Europe/Paris"\nweight = 3\n')
+    with pytest.raises(runtwitch.FileError, match="unknown keys"):
+        runtwitch.Athlete.from_toml(tmp_path / "bad2.toml")
+
+
+def test_docs_list_every_feature_column() -> None:
+    doc = (ROOT / "docs" / "features.md").read_text(encoding="utf-8")
+    assert markdown_table(RUN_COLUMNS) in doc and markdown_table(DAILY_COLUMNS) in doc
