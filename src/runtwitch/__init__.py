@@ -37,6 +37,7 @@ from runtwitch.io import (
 )
 from runtwitch.io.diary import Diary, DiaryError, DiaryReport, Problem, read_diary
 from runtwitch.link import activity_table, link_context, link_episodes
+from runtwitch.rules import Explanation, Rule, explain
 from runtwitch.schema import SCHEMA_VERSION
 
 __version__ = "0.1.0.dev0"
@@ -54,6 +55,7 @@ __all__ = [
     "DiaryError",
     "DiaryReport",
     "EmptyFileError",
+    "Explanation",
     "FileError",
     "FunctionImporter",
     "ImportReport",
@@ -63,6 +65,7 @@ __all__ = [
     "ParseError",
     "PartialImportWarning",
     "Problem",
+    "Rule",
     "RuntwitchError",
     "RuntwitchWarning",
     "TruncatedFileError",
@@ -71,6 +74,7 @@ __all__ = [
     "activity_from_samples",
     "activity_table",
     "daily_features",
+    "explain",
     "find_importer",
     "importers",
     "link_context",

@@ -5,39 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from runtwitch.activity import Activity, _iso
+from runtwitch.analysis import analyze, find_activity_files
 from runtwitch.errors import RuntwitchError, UnknownFormatError
 from runtwitch.io.diary import read_diary
-from runtwitch.io.registry import find_importer, importers, read_activity
+from runtwitch.io.registry import find_importer, read_activity
+from runtwitch.report import summary_text, to_json
 
 
 def _num(v: Any) -> float | None:
     if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
         return None
     return round(float(v), 3)
-
-
-def iter_paths(paths: Sequence[str]) -> Iterator[str]:
-    """Expand folders (recursively, files with a known activity suffix) and keep files as given."""
-    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
-    for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, files in os.walk(p, followlinks=False):
-                dirs.sort()
-                for f in sorted(files):
-                    low = f.lower().removesuffix(".gz")
-                    if low.endswith(suffixes):
-                        yield os.path.join(root, f)
-        else:
-            yield p
 
 
 def inspect_file(path: str) -> dict[str, Any]:
@@ -216,7 +202,7 @@ def _cmd_diary(args: argparse.Namespace) -> int:
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
-    paths = list(iter_paths(args.files))
+    paths = find_activity_files(args.files)
     diaries = [diary_report(p, None) for p in paths if _is_diary(p)]
     results = [inspect_file(p) for p in paths if not _is_diary(p)]
     if diaries and not args.json:
@@ -229,6 +215,24 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     elif results:
         _print_table(results)
     return 1 if any(r["status"] == "error" for r in results + diaries) else 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    try:
+        result = analyze(args.paths, diary=args.diary, athlete=args.athlete, tz=args.tz)
+    except RuntwitchError as exc:  # e.g. an unreadable diary or athlete file
+        print(f"runtwitch analyze: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    if args.json == "-":
+        json.dump(to_json(result), sys.stdout, indent=2, allow_nan=False, default=str)
+        sys.stdout.write("\n")
+        return 0
+    print(summary_text(result))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(to_json(result), fh, indent=2, allow_nan=False, default=str)
+        print(f"\nWrote {args.json}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -257,6 +261,19 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--tz", help="IANA time zone of the diary's local times, e.g. Europe/Paris")
     d.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     d.set_defaults(func=_cmd_diary)
+    a = sub.add_parser(
+        "analyze",
+        help="import activities and a diary, and explain each twitch episode",
+        description="Import activity files (folders are searched recursively; a bad file is reported, "
+        "never fatal), link the diary's episodes to runs, build features and rank likely causes "
+        "with evidence, remedies and red flags. runtwitch does not diagnose.",
+    )
+    a.add_argument("paths", nargs="+", metavar="PATH", help="activity files or folders")
+    a.add_argument("--diary", metavar="DIARY.csv", help="the twitch diary (see docs/diary.md)")
+    a.add_argument("--athlete", metavar="athlete.toml", help="the athlete profile (see docs/features.md)")
+    a.add_argument("--tz", help="IANA time zone of the diary, overriding athlete.toml")
+    a.add_argument("--json", metavar="OUT.json", help="write the analysis as JSON ('-' for stdout)")
+    a.set_defaults(func=_cmd_analyze)
     return parser
 
 
