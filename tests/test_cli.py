@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,52 @@ def test_diary_command_prints_the_report(tmp_path, capsys) -> None:  # type: ign
     assert main(["diary", "--json", str(f)]) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["status"] == "partial" and r["report"]["problems"][0]["column"] == "severity"
+
+
+@pytest.mark.corpus
+def test_analyze_messy_folder_exits_0_and_writes_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    from datetime import UTC, datetime, timedelta
+
+    from tests.helpers.history import NEUTRAL, write_diary, write_run
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    start = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
+    for k in range(4):
+        write_run(folder, f"run{k}.fit", start + timedelta(days=2 * k), 40, cooldown_min=8)
+    shutil.copy(CORPUS / "fit" / "python-fitparse__activity-unexpected-eof.fit", folder / "truncated.fit")
+    shutil.copy(CORPUS / "fit" / "python-fitparse__Settings.fit", folder / "settings.fit")
+    (folder / "notes.fit").write_text("not a FIT file")
+    (folder / "empty.gpx").write_bytes(b"")
+    diary = write_diary(tmp_path / "diary.csv", [
+        {"date": "2026-05-07", **NEUTRAL},
+        {"date": "2026-05-07", "time": "19:00", "muscles": "left calf", "severity": "14", "weakness": "yes"},
+        {"date": "2026-05-08", "time": "25:61", "muscles": "right calf"},
+    ])
+    out = tmp_path / "out.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "runtwitch.cli", "analyze", str(folder), "--diary", str(diary),
+         "--tz", "UTC", "--json", str(out)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "RED FLAG" in proc.stdout and "settings.fit" in proc.stdout
+    doc = json.loads(out.read_text())
+    assert {"activities", "episodes", "flags", "patterns", "warnings"} <= set(doc)
+    assert {a["id"] for a in doc["activities"]} >= {"run0.fit", "run3.fit"}
+    statuses = {Path(i["path"]).name: i["status"] for i in doc["imports"]}
+    assert statuses["truncated.fit"] == "partial"
+    assert statuses["settings.fit"] == statuses["notes.fit"] == statuses["empty.gpx"] == "error"
+    ep = {e["id"]: e for e in doc["episodes"]}
+    assert set(ep) == {"E3", "E4"}
+    assert ep["E3"]["activity_id"] == "run3.fit" and ep["E3"]["time"] == "19:00"
+    assert ep["E3"]["severity"] is None  # 14 is out of range: blanked and reported
+    assert "weakness" in ep["E3"]["flags"]
+    for c in ep["E3"]["causes"]:
+        assert {"cause", "score", "evidence", "missing", "remedies", "evidence_grade"} <= set(c)
+    assert ep["E3"]["causes"][0]["score"] is None or ep["E3"]["causes"][0]["score"] >= 0
+    assert [f["flag"] for f in doc["flags"]] == ["weakness"]
+    problems = {(p["row"], p["column"]) for p in doc["diary"]["problems"]}
+    assert {(3, "severity"), (4, "time")} <= problems

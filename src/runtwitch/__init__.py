@@ -5,6 +5,7 @@ then build features and explanations from them. See ``docs/`` for the schema.
 """
 
 from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
+from runtwitch.analysis import Analysis, analyze
 from runtwitch.athlete import Athlete
 from runtwitch.errors import (
     ChecksumError,
@@ -46,6 +47,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Activity",
     "ActivityMeta",
+    "Analysis",
     "Athlete",
     "ChecksumError",
     "CorruptFileError",
@@ -73,6 +75,7 @@ __all__ = [
     "__version__",
     "activity_from_samples",
     "activity_table",
+    "analyze",
     "daily_features",
     "explain",
     "find_importer",

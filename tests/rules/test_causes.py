@@ -1,0 +1,132 @@
+"""Each cause ranks first where its evidence is clear, and stays silent without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import runtwitch
+from runtwitch.rules import RULES
+from tests.helpers.history import NEUTRAL, read_all, write_diary, write_run
+
+TODAY = dt.date(2026, 11, 25)
+START = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
+ATHLETE = runtwitch.Athlete(timezone="UTC", sex="male", body_mass_kg=70, max_hr=190, resting_hr=55,
+                            threshold_hr=168)
+
+
+def history(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_min: float = 40,
+            episode: dict[str, str] | None = None) -> runtwitch.Explanation:
+    """Five easy runs every other day, then the target run on day 11 and an episode that evening."""
+    return runtwitch.explain(*inputs(tmp, target, context, base_min=base_min, episode=episode))
+
+
+def inputs(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_min: float = 40,
+           episode: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Linked episodes, run features and daily features of the scenario history."""
+    paths = [write_run(tmp, f"base{k}.fit", START + timedelta(days=2 * k), base_min, cooldown_min=8)
+             for k in range(5)]
+    run = {"minutes": base_min, "cooldown_min": 8.0, **target}
+    paths.append(write_run(tmp, "target.fit", START + timedelta(days=11), **run))
+    rows = [{"date": f"{(START + timedelta(days=2 * k)).date()}", **NEUTRAL} for k in range(5)]
+    day = f"{(START + timedelta(days=11)).date()}"
+    rows.append({"date": day, **NEUTRAL, **context})
+    rows.append({"date": day, "time": "20:00", "muscles": "left calf", **(episode or {})})
+    diary = runtwitch.read_diary(write_diary(tmp / "diary.csv", rows), tz="UTC", today=TODAY)
+    assert diary.report.problems == []
+    acts = read_all(paths)
+    runs = runtwitch.run_features(acts, diary, ATHLETE)
+    days = runtwitch.daily_features(acts, diary, ATHLETE, runs=runs)
+    eps = runtwitch.link_episodes(diary.episodes, acts, tz="UTC")
+    assert eps.loc[0, "activity_id"] == "target.fit"
+    return eps, runs, days
+
+
+SCENARIOS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "fatigue_overuse": ({"minutes": 95, "speed_mps": 3.4, "heart_rate": 162}, {"rpe": "8"}),
+    "dehydration": ({"temperature_c": 36}, {
+        "air_temp_c": "31", "humidity_pct": "60", "weight_before_kg": "70", "weight_after_kg": "67.6",
+        "fluid_during_l": "0.1", "thirst": "yes", "urine_color": "7", "sodium_mg": "2500"}),
+    "electrolyte_imbalance": ({}, {
+        "weight_before_kg": "70", "weight_after_kg": "69.4", "fluid_during_l": "1.4",
+        "electrolytes": "no", "sodium_mg": "0"}),
+    "poor_circulation": ({"cooldown_min": 0.0, "sprint_min": 2.0}, {"stretched": "no"}),
+    "low_blood_sugar": ({}, {"carbs_before_g": "0", "carbs_during_g": "0", "meal_hours_before": "12"}),
+    "poor_fueling": ({}, {"spicy_meal": "yes", "meal_hours_before": "1"}),
+    "medication": ({}, {"medications": "furosemide; vitamin d"}),
+}
+
+
+@pytest.mark.parametrize("cause", list(SCENARIOS))
+def test_cause_ranks_first_when_its_evidence_is_clear(tmp_path: Path, cause: str) -> None:
+    target, context = SCENARIOS[cause]
+    if cause == "low_blood_sugar":  # fuel matters on long runs: make every run long, so no spike
+        ex = history(tmp_path, target, context, base_min=75)
+    else:
+        ex = history(tmp_path, target, context)
+    ranked = ex.for_episode("E" + str(ex.episodes.loc[0, "row"]))
+    top = ranked.iloc[0]
+    assert top["cause"] == cause, ranked[["cause", "score", "evidence"]].to_string()
+    assert top["score"] > 0 and top["evidence"], top
+    assert sum(top["points"]) >= top["score"] - 1e-9  # every point traces to an evidence line
+    assert ex.episodes.loc[0, "top_cause"] == cause
+
+
+def test_neutral_history_fires_no_cause(tmp_path: Path) -> None:
+    ex = history(tmp_path, {}, {})
+    c = ex.causes
+    assert c["status"].eq("assessed").all(), c[["cause", "status", "missing"]]
+    fired = c[c["score"] > 0]
+    assert fired.empty, fired[["cause", "score", "evidence"]].to_string()
+    assert ex.episodes.loc[0, "top_cause"] is None
+    assert len(ex.flags) == 0
+
+
+@pytest.mark.parametrize("cause", list(SCENARIOS))
+def test_cause_does_not_fire_without_its_evidence(tmp_path: Path, cause: str) -> None:
+    # Every other scenario's evidence is present, this cause's is not: it must score 0.
+    ex = history(tmp_path, {}, {})
+    row = ex.causes.set_index("cause").loc[cause]
+    assert row["score"] == 0 and row["evidence"] == []
+
+
+def test_not_assessed_without_data(tmp_path: Path) -> None:
+    acts = read_all([write_run(tmp_path, f"r{k}.fit", START + timedelta(days=k), 30, cooldown_min=6)
+                     for k in range(3)])
+    diary = runtwitch.read_diary(write_diary(tmp_path / "d.csv", [
+        {"date": f"{(START + timedelta(days=2)).date()}", "time": "20:00", "muscles": "calf"}]), tz="UTC",
+        today=TODAY)
+    runs = runtwitch.run_features(acts, diary, ATHLETE)
+    eps = runtwitch.link_episodes(diary.episodes, acts, tz="UTC")
+    c = runtwitch.explain(eps, runs).causes.set_index("cause")
+    for cause in ("low_blood_sugar", "poor_fueling", "medication"):
+        assert c.loc[cause, "status"] == "not assessed" and pd.isna(c.loc[cause, "score"])
+        assert pd.isna(c.loc[cause, "rank"]) and c.loc[cause, "missing"]
+
+
+def test_thresholds_can_be_overridden_and_rules_extended(tmp_path: Path) -> None:
+    eps, runs, days = inputs(tmp_path, {"minutes": 46}, {})  # 15 % longer than any earlier run
+    default = runtwitch.explain(eps, runs, days).causes.set_index("cause")
+    assert default.loc["fatigue_overuse", "score"] > 0
+    stricter = runtwitch.explain(eps, runs, days, thresholds={"fatigue_overuse": {"spike_ratio": 1.2}})
+    assert stricter.causes.set_index("cause").loc["fatigue_overuse", "score"] == 0
+    assert RULES[0].thresholds["spike_ratio"].value == 1.1  # the default is untouched
+    with pytest.raises(KeyError, match="no thresholds"):
+        runtwitch.explain(eps, runs, days, thresholds={"fatigue_overuse": {"nonsense": 1.0}})
+
+    def late_run(ctx: runtwitch.rules.Context, th: dict[str, float]) -> runtwitch.rules.Assessment:
+        hour = pd.Timestamp(ctx.value("start_local")).hour
+        ev = [runtwitch.rules.Evidence(f"The run started at {hour}:00.", 0.5)] if hour >= th["hour"] else []
+        return runtwitch.rules.Assessment.from_evidence(ev, [], True)
+
+    mine = runtwitch.Rule("late_run", "Running late in the day", "expert opinion", "My own idea.",
+                          ("Run earlier.",), {"hour": runtwitch.rules.Threshold(6.0, "h", "start hour")},
+                          late_run)
+    ex = runtwitch.explain(eps, runs, days, rules=(*RULES, mine))
+    row = ex.causes.set_index("cause").loc["late_run"]
+    assert row["score"] == 0.5 and row["evidence"] == ["The run started at 7:00."]
