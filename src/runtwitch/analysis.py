@@ -67,9 +67,21 @@ def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     return out
 
 
+def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
+    found = []
+    for p in (os.fspath(x) for x in paths):
+        if os.path.isdir(p):
+            for root, dirs, _ in os.walk(p, followlinks=False):
+                found += [os.path.join(root, d) for d in sorted(dirs)
+                          if d.lower().removesuffix(".gz").endswith(suffixes)]
+    return found
+
+
 def import_all(paths: Sequence[str | os.PathLike[str]]) -> list[ImportResult]:
-    """Import every file; a bad file is reported, never fatal."""
-    results = []
+    """Import every file; a bad file is reported with its reason, never fatal."""
+    results = [ImportResult(d, "skipped", "a directory named like an activity file (searched as a folder)",
+                            "IsADirectory") for d in _dirs_named_like_files(paths)]
     for path in find_activity_files(paths):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -67,7 +67,11 @@ class Built:
 
 
 def _to_utc(values: Any) -> pd.DatetimeIndex:
+    """UTC nanosecond times; unparsable times and times outside 1677-2262 become NaT."""
     idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True, errors="coerce"))
+    if idx.unit != "ns":
+        lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+        idx = pd.DatetimeIndex(idx.where((idx >= lo) & (idx <= hi)))
     return idx.as_unit("ns")
 
 

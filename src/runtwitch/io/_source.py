@@ -40,57 +40,70 @@ def source_name(source: Source) -> str:
     return name if isinstance(name, str) else "<buffer>"
 
 
+#: Bytes read per call; reading the whole limit at once would allocate it up front.
+READ_CHUNK = 1 << 20
+
+
+def _read_chunks(fh: IO[bytes], name: str, limit: int) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        chunk = fh.read(READ_CHUNK)
+        if not chunk:
+            return b"".join(parts)
+        if not isinstance(chunk, bytes):
+            raise FileError(name, "expected a binary file object (open the file with 'rb')")
+        total += len(chunk)
+        if total > limit:
+            raise LimitExceededError(name, f"file is larger than the limit of {limit} bytes")
+        parts.append(chunk)
+
+
 def _read_raw(source: Source, name: str, limit: int) -> bytes:
     try:
         if isinstance(source, (str, os.PathLike)):
             if os.path.isdir(source):
                 raise FileError(name, "is a directory, expected an activity file")
             with open(source, "rb") as fh:
-                data = fh.read(limit + 1)
-        else:
-            data = source.read(limit + 1)
+                return _read_chunks(fh, name, limit)
+        return _read_chunks(source, name, limit)
     except FileError:
         raise
     except OSError as exc:
         raise FileError(name, f"cannot be read: {exc.strerror or exc}") from exc
-    if not isinstance(data, bytes):
-        raise FileError(name, "expected a binary file object (open the file with 'rb')")
-    if len(data) > limit:
-        raise LimitExceededError(name, f"file is larger than the limit of {limit} bytes")
-    return data
 
 
 def gunzip(data: bytes, name: str, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     """Decompress gzip data, refusing output larger than ``max_bytes``.
 
     Concatenated gzip members are supported. Decompression stops as soon as
-    the limit is passed, so a small "gzip bomb" costs little time or memory.
+    the limit is passed, so a "gzip bomb" costs little time or memory.
     """
-    out = bytearray()
+    parts: list[bytes] = []
+    total = 0
     rest = data
     try:
         while rest:
             d = zlib.decompressobj(wbits=31)
             while True:
-                chunk = d.decompress(rest, max_bytes + 1 - len(out))
-                out += chunk
-                if len(out) > max_bytes:
+                chunk = d.decompress(rest, READ_CHUNK)
+                total += len(chunk)
+                if total > max_bytes:
                     raise LimitExceededError(
                         name, f"gzip content expands beyond the limit of {max_bytes} bytes"
                     )
+                parts.append(chunk)
                 if d.eof or not d.unconsumed_tail:
                     break
                 rest = d.unconsumed_tail
             if not d.eof:
-                raise ParseError(
-                    name, "gzip stream ends early (truncated .gz file)", offset=len(data)
-                )
+                raise ParseError(name, "gzip stream ends early (truncated .gz file)", offset=len(data))
             rest = d.unused_data
             if rest and not rest.startswith(GZIP_MAGIC):
                 break  # trailing garbage after the last member: ignore, like gzip(1)
     except zlib.error as exc:
         raise ParseError(name, f"invalid gzip data: {exc}") from exc
-    return bytes(out)
+    return b"".join(parts)
 
 
 def load(source: Source, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Loaded:
@@ -106,7 +119,7 @@ def load(source: Source, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Loaded:
         The file, or its decompressed content, is larger than allowed.
     """
     name = source_name(source)
-    data = _read_raw(source, name, MAX_FILE_BYTES)
+    data = _read_raw(source, name, MAX_FILE_BYTES)  # module attribute: overridable
     if not data:
         raise EmptyFileError(name, "file is empty (0 bytes)")
     gz = data[:2] == GZIP_MAGIC

@@ -108,4 +108,7 @@ def parse(data: bytes, name: str, report: ImportReport) -> ET.Element:
     except ET.ParseError as exc:
         line, column = getattr(exc, "position", (None, None))
         raise ParseError(name, f"not well-formed XML: {exc}", line=line, column=column) from exc
+    except LookupError as exc:  # the XML declaration names an encoding Python does not know
+        raise ParseError(name, f"the XML declaration names an unknown encoding ({exc}); expected UTF-8",
+                         line=1) from exc
     return root
