@@ -33,6 +33,9 @@ _U8, _U16, _U32, _S8, _S32, _ENUM = (
 )
 
 
+_RANGES = {"B": (0, 255), "b": (-128, 127), "H": (0, 65535), "I": (0, 2**32 - 1), "i": (-(2**31), 2**31 - 1)}
+
+
 def crc16(data: bytes, crc: int = 0) -> int:
     """FIT CRC-16 (the SDK's nibble-table algorithm)."""
     for byte in data:
@@ -114,6 +117,9 @@ class FitWriter:
                 raw = round(float(v) * 2**31 / 180.0)  # type: ignore[arg-type]
             else:
                 raw = round((float(v) + offset) * scale)  # type: ignore[arg-type]
+            lo, hi = _RANGES[fmt]
+            if not lo <= raw <= hi:
+                raw = invalid  # outside the field's range: written as "no value"
             payload += struct.pack("<" + fmt, raw)
         self._body += payload
 

@@ -30,8 +30,10 @@ def markdown() -> str:
         out += ["", "What helps:", ""] + [f"- {x}" for x in r.remedies]
     out += ["", "### Red flags", "", "| flag | raised when | message |", "|---|---|---|"]
     when = {
-        "persistent": f"episodes on at least {fl.PERSISTENT_MIN_EPISODES} days within "
-        f"{fl.PERSISTENT_LOOKBACK_DAYS} days, spread over more than {fl.PERSISTENT_SPAN_DAYS} days",
+        "persistent": f"within {fl.PERSISTENT_LOOKBACK_DAYS} days, episodes spread over more than "
+        f"{fl.PERSISTENT_SPAN_DAYS} days: at least {fl.PERSISTENT_MIN_EPISODES} episode days with "
+        f"{fl.PERSISTENT_MIN_WITH_MEASURES} of them after logged recovery measures (`recovery`), or "
+        f"{fl.PERSISTENT_MIN_EPISODES_NO_MEASURES} episode days without",
         "widespread": f"one episode in {fl.WIDESPREAD_MIN_GROUPS} or more muscle groups, or in 2 or more "
         "body regions (legs, arms, trunk, face)",
         "weakness": "the episode's `weakness` is yes",

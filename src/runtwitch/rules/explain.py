@@ -140,7 +140,7 @@ def explain(
             )
         best = assessed[0] if assessed and (assessed[0][1].score or 0) > 0 else None
         top.append(best[0].id if best else None)
-        ep_flags.append(episode_flags(ep, run, episodes))
+        ep_flags.append(episode_flags(ep, run, episodes, runs))
         if run is None:
             warnings.append(
                 f"episode {ep['episode_id']} ({ep['date']:%Y-%m-%d}) is not linked to a run; "

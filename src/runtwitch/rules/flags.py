@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-#: Episodes on at least this many days ...
-PERSISTENT_MIN_EPISODES = 3
-#: ... spread over more than this many days make twitching persistent.
+#: Twitching is persistent when, within this many days up to an episode ...
+PERSISTENT_LOOKBACK_DAYS = 28
+#: ... episodes are spread over more than this many days, and either ...
 PERSISTENT_SPAN_DAYS = 14
-#: Looking back this far from each episode [days].
-PERSISTENT_LOOKBACK_DAYS = 42
+#: ... there are at least this many episode days, this many of them after logged
+#: recovery or prevention measures (twitching that continues despite them) ...
+PERSISTENT_MIN_EPISODES = 3
+PERSISTENT_MIN_WITH_MEASURES = 2
+#: ... or this many episode days even without logged measures (twice a week for four weeks).
+PERSISTENT_MIN_EPISODES_NO_MEASURES = 8
 #: Distinct muscle groups in one episode that make it widespread.
 WIDESPREAD_MIN_GROUPS = 3
 
@@ -104,15 +109,43 @@ def _yes(v: object) -> bool:
     return v is not None and not pd.isna(v) and bool(v)  # type: ignore[call-overload]  # NA-safe truth
 
 
-def episode_flags(ep: pd.Series, run: pd.Series | None, history: pd.DataFrame) -> list[str]:
+def _measures(history: pd.DataFrame, runs: pd.DataFrame | None) -> pd.Series:
+    """Per episode: were recovery or prevention measures logged for its run?"""
+    if runs is None or "diary_recovery" not in runs or "activity_id" not in history:
+        return pd.Series(False, index=history.index)
+    rec = runs["diary_recovery"]
+
+    def logged(aid: Any) -> bool:
+        if aid is None or pd.isna(aid) or aid not in rec.index:
+            return False
+        v = rec[aid]
+        return isinstance(v, list) and len(v) > 0
+
+    return history["activity_id"].map(logged).astype(bool)
+
+
+def is_persistent(day: pd.Timestamp, history: pd.DataFrame, runs: pd.DataFrame | None) -> bool:
+    """The persistence rule (see the ``PERSISTENT_*`` constants) at ``day``."""
+    dates = pd.to_datetime(history["date"])
+    inside = (dates <= day) & (dates > day - pd.Timedelta(days=PERSISTENT_LOOKBACK_DAYS))
+    if not inside.any() or (day - dates[inside].min()).days <= PERSISTENT_SPAN_DAYS:
+        return False
+    n_days = dates[inside].nunique()
+    with_measures = dates[inside & _measures(history, runs)].nunique()
+    return bool(
+        (n_days >= PERSISTENT_MIN_EPISODES and with_measures >= PERSISTENT_MIN_WITH_MEASURES)
+        or n_days >= PERSISTENT_MIN_EPISODES_NO_MEASURES
+    )
+
+
+def episode_flags(
+    ep: pd.Series, run: pd.Series | None, history: pd.DataFrame, runs: pd.DataFrame | None = None
+) -> list[str]:
     """Red flags raised by one episode (in the order of :data:`FLAGS`)."""
     flags: list[str] = []
-    dates = pd.to_datetime(history["date"]).dropna()
     day = pd.Timestamp(ep["date"])
-    if not pd.isna(day):
-        window = dates[(dates <= day) & (dates > day - pd.Timedelta(days=PERSISTENT_LOOKBACK_DAYS))]
-        if window.nunique() >= PERSISTENT_MIN_EPISODES and (day - window.min()).days > PERSISTENT_SPAN_DAYS:
-            flags.append("persistent")
+    if not pd.isna(day) and is_persistent(day, history, runs):
+        flags.append("persistent")
     groups, regions = muscle_groups(list(ep["muscles"]))
     if len(groups) >= WIDESPREAD_MIN_GROUPS or len(regions) >= 2:
         flags.append("widespread")
