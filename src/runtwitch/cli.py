@@ -228,6 +228,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     print(summary_text(result))
+    if args.report:
+        from runtwitch.htmlreport import write_report  # matplotlib only when a report is asked for
+
+        write_report(result, args.report)
+        print(f"\nWrote {args.report}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(to_json(result), fh, indent=2, allow_nan=False, default=str)
@@ -273,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--athlete", metavar="athlete.toml", help="the athlete profile (see docs/features.md)")
     a.add_argument("--tz", help="IANA time zone of the diary, overriding athlete.toml")
     a.add_argument("--json", metavar="OUT.json", help="write the analysis as JSON ('-' for stdout)")
+    a.add_argument("--report", metavar="REPORT.html",
+                   help="write a self-contained HTML report (one file, images embedded, opens offline)")
     a.set_defaults(func=_cmd_analyze)
     return parser
 
