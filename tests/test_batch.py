@@ -76,3 +76,13 @@ def test_analyze_still_runs_on_the_good_files(tmp_path: Path) -> None:
     result = runtwitch.analyze([tmp_path], tz="UTC")
     assert len(result.activities) == 2
     assert [r.status for r in result.imports if r.path.endswith("bad.fit")] == ["error"]
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_run(tmp_path, "r.fit", START, 10)
+    import_all([tmp_path])  # stderr is not a terminal under pytest
+    assert capsys.readouterr().err == ""
+    import_all([tmp_path], progress=True)
+    assert "importing" in capsys.readouterr().err

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
 from runtwitch.activity import Activity
 from runtwitch.athlete import Athlete
@@ -73,16 +75,34 @@ def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]
     for p in (os.fspath(x) for x in paths):
         if os.path.isdir(p):
             for root, dirs, _ in os.walk(p, followlinks=False):
-                found += [os.path.join(root, d) for d in sorted(dirs)
-                          if d.lower().removesuffix(".gz").endswith(suffixes)]
+                found += [
+                    os.path.join(root, d)
+                    for d in sorted(dirs)
+                    if d.lower().removesuffix(".gz").endswith(suffixes)
+                ]
     return found
 
 
-def import_all(paths: Sequence[str | os.PathLike[str]]) -> list[ImportResult]:
-    """Import every file; a bad file is reported with its reason, never fatal."""
-    results = [ImportResult(d, "skipped", "a directory named like an activity file (searched as a folder)",
-                            "IsADirectory") for d in _dirs_named_like_files(paths)]
-    for path in find_activity_files(paths):
+def _show_progress(progress: bool | None) -> bool:
+    """Progress bars on an interactive terminal only, unless asked explicitly."""
+    return sys.stderr.isatty() if progress is None else progress
+
+
+def import_all(
+    paths: Sequence[str | os.PathLike[str]], *, progress: bool | None = None
+) -> list[ImportResult]:
+    """Import every file; a bad file is reported with its reason, never fatal.
+
+    ``progress``: show a progress bar (default: only when stderr is a terminal).
+    """
+    results = [
+        ImportResult(
+            d, "skipped", "a directory named like an activity file (searched as a folder)", "IsADirectory"
+        )
+        for d in _dirs_named_like_files(paths)
+    ]
+    files = find_activity_files(paths)
+    for path in tqdm(files, desc="importing", unit="file", disable=not _show_progress(progress), leave=False):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -108,6 +128,7 @@ def analyze(
     diary: str | os.PathLike[str] | Diary | None = None,
     athlete: str | os.PathLike[str] | Athlete | None = None,
     tz: str | None = None,
+    progress: bool | None = None,
 ) -> Analysis:
     """Run the whole analysis on activity files or folders and a diary.
 
@@ -122,8 +143,10 @@ def analyze(
         UTC) and estimates from the data.
     tz
         IANA time zone, overriding the athlete's.
+    progress
+        Show a progress bar while importing (default: only on a terminal).
     """
-    imports = import_all(paths)
+    imports = import_all(paths, progress=progress)
     acts = [r.activity for r in imports if r.activity is not None and r.status in ("ok", "partial")]
     if isinstance(athlete, Athlete):
         ath = athlete

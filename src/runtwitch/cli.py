@@ -219,7 +219,8 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     try:
-        result = analyze(args.paths, diary=args.diary, athlete=args.athlete, tz=args.tz)
+        result = analyze(args.paths, diary=args.diary, athlete=args.athlete, tz=args.tz,
+                         progress=False if args.quiet else None)
     except RuntwitchError as exc:  # e.g. an unreadable diary or athlete file
         print(f"runtwitch analyze: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
@@ -278,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--athlete", metavar="athlete.toml", help="the athlete profile (see docs/features.md)")
     a.add_argument("--tz", help="IANA time zone of the diary, overriding athlete.toml")
     a.add_argument("--json", metavar="OUT.json", help="write the analysis as JSON ('-' for stdout)")
+    a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.add_argument("--report", metavar="REPORT.html",
                    help="write a self-contained HTML report (one file, images embedded, opens offline)")
     a.set_defaults(func=_cmd_analyze)
