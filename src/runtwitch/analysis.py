@@ -69,6 +69,23 @@ def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     return out
 
 
+def read_one(path: str) -> tuple[Activity | None, str | None, str | None]:
+    """Import one file without raising: (activity, None, None) or (None, error type, message).
+
+    A runtwitch error keeps its class name; anything else is a runtwitch bug and
+    is reported as ``InternalError`` so that one file never stops a batch.
+    Warnings stay in the activity's report.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return read_activity(path), None, None
+        except RuntwitchError as exc:
+            return None, type(exc).__name__, str(exc)
+        except Exception as exc:
+            return None, "InternalError", f"{type(exc).__name__}: {exc}"
+
+
 def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
     found = []
@@ -103,17 +120,10 @@ def import_all(
     ]
     files = find_activity_files(paths)
     for path in tqdm(files, desc="importing", unit="file", disable=not _show_progress(progress), leave=False):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                act = read_activity(path)
-            except RuntwitchError as exc:
-                results.append(ImportResult(path, "error", str(exc), type(exc).__name__))
-                continue
-            except Exception as exc:
-                results.append(ImportResult(path, "error", f"{type(exc).__name__}: {exc}", "InternalError"))
-                continue
-        if act.meta.kind != "activity":
+        act, error_type, error = read_one(path)
+        if act is None:
+            results.append(ImportResult(path, "error", error, error_type))
+        elif act.meta.kind != "activity":
             results.append(
                 ImportResult(path, "skipped", "a course/route, not a recorded activity", "Course", act)
             )

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import math
 import sys
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from runtwitch.activity import Activity, _iso
-from runtwitch.analysis import analyze, find_activity_files
+from runtwitch.analysis import analyze, find_activity_files, read_one
 from runtwitch.errors import RuntwitchError, UnknownFormatError
 from runtwitch.io.diary import read_diary
-from runtwitch.io.registry import find_importer, read_activity
-from runtwitch.report import summary_text, to_json
-
-
-def _num(v: Any) -> float | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
-        return None
-    return round(float(v), 3)
+from runtwitch.io.registry import find_importer
+from runtwitch.report import _num, summary_text, to_json
 
 
 def inspect_file(path: str) -> dict[str, Any]:
@@ -49,21 +42,13 @@ def inspect_file(path: str) -> dict[str, Any]:
         "damage": None,
         "warnings": [],
     }
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            out["format"] = find_importer(path).name
-            act = read_activity(path)
-        except RuntwitchError as exc:
-            out["error"] = {"type": type(exc).__name__, "message": str(exc)}
-            act = None
-        except Exception as exc:
-            out["error"] = {"type": "InternalError", "message": f"{type(exc).__name__}: {exc}"}
-            act = None
+    with contextlib.suppress(RuntwitchError):  # read_one reports the same error
+        out["format"] = find_importer(path).name
+    act, error_type, error = read_one(path)
     if act is not None:
         out.update(_describe(act))
     else:
-        out["warnings"] = [str(w.message) for w in caught]
+        out["error"] = {"type": error_type, "message": error}
     return out
 
 
