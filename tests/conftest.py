@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import pytest
 import runtwitch
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tests never touch the user's cache: one throw-away cache folder per test session.
+os.environ["RUNTWITCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="runtwitch-test-cache-")
 CORPUS = Path(os.environ.get("RUNTWITCH_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 

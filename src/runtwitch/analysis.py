@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import os
-import sys
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from runtwitch.activity import Activity
 from runtwitch.athlete import Athlete
-from runtwitch.errors import RuntwitchError
 from runtwitch.features import daily_features, run_features
+from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.diary import Diary, read_diary
-from runtwitch.io.registry import importers, read_activity
 from runtwitch.link import link_episodes
 from runtwitch.rules import Explanation, explain
-
-
-@dataclass
-class ImportResult:
-    """How one input file fared."""
-
-    path: str
-    status: str  # ok, partial, error, skipped
-    error: str | None = None
-    error_type: str | None = None
-    activity: Activity | None = None
 
 
 @dataclass
@@ -48,88 +33,11 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
 
 
-def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """Files given, plus files under folders (recursively) with a known activity suffix.
-
-    Symbolic links to folders are not followed (no loops); files are sorted.
-    """
-    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
-    out: list[str] = []
-    for p in (os.fspath(x) for x in paths):
-        if os.path.isdir(p):
-            for root, dirs, files in os.walk(p, followlinks=False):
-                dirs.sort()
-                out.extend(
-                    os.path.join(root, f)
-                    for f in sorted(files)
-                    if f.lower().removesuffix(".gz").endswith(suffixes)
-                )
-        else:
-            out.append(p)
-    return out
-
-
-def read_one(path: str) -> tuple[Activity | None, str | None, str | None]:
-    """Import one file without raising: (activity, None, None) or (None, error type, message).
-
-    A runtwitch error keeps its class name; anything else is a runtwitch bug and
-    is reported as ``InternalError`` so that one file never stops a batch.
-    Warnings stay in the activity's report.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return read_activity(path), None, None
-        except RuntwitchError as exc:
-            return None, type(exc).__name__, str(exc)
-        except Exception as exc:
-            return None, "InternalError", f"{type(exc).__name__}: {exc}"
-
-
-def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
-    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
-    found = []
-    for p in (os.fspath(x) for x in paths):
-        if os.path.isdir(p):
-            for root, dirs, _ in os.walk(p, followlinks=False):
-                found += [
-                    os.path.join(root, d)
-                    for d in sorted(dirs)
-                    if d.lower().removesuffix(".gz").endswith(suffixes)
-                ]
-    return found
-
-
-def _show_progress(progress: bool | None) -> bool:
-    """Progress bars on an interactive terminal only, unless asked explicitly."""
-    return sys.stderr.isatty() if progress is None else progress
-
-
 def import_all(
     paths: Sequence[str | os.PathLike[str]], *, progress: bool | None = None
 ) -> list[ImportResult]:
-    """Import every file; a bad file is reported with its reason, never fatal.
-
-    ``progress``: show a progress bar (default: only when stderr is a terminal).
-    """
-    results = [
-        ImportResult(
-            d, "skipped", "a directory named like an activity file (searched as a folder)", "IsADirectory"
-        )
-        for d in _dirs_named_like_files(paths)
-    ]
-    files = find_activity_files(paths)
-    for path in tqdm(files, desc="importing", unit="file", disable=not _show_progress(progress), leave=False):
-        act, error_type, error = read_one(path)
-        if act is None:
-            results.append(ImportResult(path, "error", error, error_type))
-        elif act.meta.kind != "activity":
-            results.append(
-                ImportResult(path, "skipped", "a course/route, not a recorded activity", "Course", act)
-            )
-        else:
-            results.append(ImportResult(path, act.report.status, None, None, act))
-    return results
+    """Import every file in this process, without the cache (see :func:`read_activities`)."""
+    return read_activities(paths, n_jobs=1, cache=False, progress=progress)
 
 
 def analyze(
@@ -139,6 +47,8 @@ def analyze(
     athlete: str | os.PathLike[str] | Athlete | None = None,
     tz: str | None = None,
     progress: bool | None = None,
+    n_jobs: int | None = None,
+    cache: bool | str | os.PathLike[str] = True,
 ) -> Analysis:
     """Run the whole analysis on activity files or folders and a diary.
 
@@ -155,8 +65,10 @@ def analyze(
         IANA time zone, overriding the athlete's.
     progress
         Show a progress bar while importing (default: only on a terminal).
+    n_jobs, cache
+        Parallel workers and the import cache, see :func:`read_activities`.
     """
-    imports = import_all(paths, progress=progress)
+    imports = read_activities(paths, n_jobs=n_jobs, cache=cache, progress=progress)
     acts = [r.activity for r in imports if r.activity is not None and r.status in ("ok", "partial")]
     if isinstance(athlete, Athlete):
         ath = athlete

@@ -12,8 +12,9 @@ from typing import Any
 import pandas as pd
 
 from runtwitch.activity import Activity, _iso
-from runtwitch.analysis import analyze, find_activity_files, read_one
+from runtwitch.analysis import analyze
 from runtwitch.errors import RuntwitchError, UnknownFormatError
+from runtwitch.io.batch import find_activity_files, read_one
 from runtwitch.io.diary import read_diary
 from runtwitch.io.registry import find_importer
 from runtwitch.report import _num, summary_text, to_json
@@ -204,8 +205,15 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     try:
-        result = analyze(args.paths, diary=args.diary, athlete=args.athlete, tz=args.tz,
-                         progress=False if args.quiet else None)
+        result = analyze(
+            args.paths,
+            diary=args.diary,
+            athlete=args.athlete,
+            tz=args.tz,
+            progress=False if args.quiet else None,
+            n_jobs=args.jobs,
+            cache=not args.no_cache,
+        )
     except RuntwitchError as exc:  # e.g. an unreadable diary or athlete file
         print(f"runtwitch analyze: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
@@ -265,8 +273,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--tz", help="IANA time zone of the diary, overriding athlete.toml")
     a.add_argument("--json", metavar="OUT.json", help="write the analysis as JSON ('-' for stdout)")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
-    a.add_argument("--report", metavar="REPORT.html",
-                   help="write a self-contained HTML report (one file, images embedded, opens offline)")
+    a.add_argument(
+        "--jobs", type=int, default=None, help="worker processes for importing (default: all cores)"
+    )
+    a.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not use the import cache (default folder: $RUNTWITCH_CACHE_DIR or ~/.cache/runtwitch)",
+    )
+    a.add_argument(
+        "--report",
+        metavar="REPORT.html",
+        help="write a self-contained HTML report (one file, images embedded, opens offline)",
+    )
     a.set_defaults(func=_cmd_analyze)
     return parser
 

@@ -146,3 +146,11 @@ def test_template_reads_cleanly_and_docs_table_is_current() -> None:
     header = (ROOT / "sample_data" / "diary_template.csv").read_text().splitlines()[0].split(",")
     assert header == [c.name for c in DIARY_COLUMNS]
     assert markdown_table() in (ROOT / "docs" / "diary.md").read_text(encoding="utf-8")
+
+
+def test_diary_without_any_episode(tmp_path: Path) -> None:
+    # Found by the fuzzer once pyarrow-backed strings were installed: building the
+    # duplicate key of an empty episode frame added strings to floats.
+    (tmp_path / "d.csv").write_text("date,time,muscles,kind\n2026-06-01,,,\n")
+    d = runtwitch.read_diary(tmp_path / "d.csv", today=TODAY)
+    assert len(d.episodes) == 0 and len(d.context) == 1

@@ -1,6 +1,7 @@
 """Importers: one module per format, plus the registry that picks among them."""
 
 from runtwitch.io._build import activity_from_samples
+from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.fit import read_fit
 from runtwitch.io.gpx import read_gpx
 from runtwitch.io.registry import (
@@ -20,10 +21,12 @@ register(FunctionImporter("tcx", (".tcx",), read_tcx, markers=(b"<TrainingCenter
 
 __all__ = [
     "FunctionImporter",
+    "ImportResult",
     "Importer",
     "activity_from_samples",
     "find_importer",
     "importers",
+    "read_activities",
     "read_activity",
     "read_fit",
     "read_gpx",

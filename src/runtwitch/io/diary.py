@@ -47,38 +47,153 @@ class DiaryColumn:
 
 
 DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
-    DiaryColumn("date", "date", "Local calendar date, YYYY-MM-DD. The only required column.", aliases=("day",)),
-    DiaryColumn("time", "time", "Local time of the twitch onset, HH:MM.", aliases=("onset", "onset_time"), episode=True),
-    DiaryColumn("muscles", "list", "Where it twitched, ';'-separated (left calf; right quadriceps). A filled cell makes the row an episode.", aliases=("muscle", "where", "location"), episode=True),
-    DiaryColumn("kind", "choice", "twitch (default), cramp or spasm.", choices=("twitch", "cramp", "spasm"), aliases=("type",), episode=True),
-    DiaryColumn("duration_min", "number", "How long the episode lasted [min].", 0, 24 * 60, aliases=("duration", "minutes"), episode=True),
+    DiaryColumn(
+        "date", "date", "Local calendar date, YYYY-MM-DD. The only required column.", aliases=("day",)
+    ),
+    DiaryColumn(
+        "time",
+        "time",
+        "Local time of the twitch onset, HH:MM.",
+        aliases=("onset", "onset_time"),
+        episode=True,
+    ),
+    DiaryColumn(
+        "muscles",
+        "list",
+        "Where it twitched, ';'-separated (left calf; right quadriceps). A filled cell makes the row an episode.",
+        aliases=("muscle", "where", "location"),
+        episode=True,
+    ),
+    DiaryColumn(
+        "kind",
+        "choice",
+        "twitch (default), cramp or spasm.",
+        choices=("twitch", "cramp", "spasm"),
+        aliases=("type",),
+        episode=True,
+    ),
+    DiaryColumn(
+        "duration_min",
+        "number",
+        "How long the episode lasted [min].",
+        0,
+        24 * 60,
+        aliases=("duration", "minutes"),
+        episode=True,
+    ),
     DiaryColumn("severity", "number", "Severity, 0-10.", 0, 10, episode=True),
     DiaryColumn("weakness", "bool", "yes/no: the muscle felt weak.", episode=True),
-    DiaryColumn("sleep_disrupted", "bool", "yes/no: twitching kept the runner awake or woke them.", aliases=("sleep_disruption",), episode=True),
-    DiaryColumn("run", "text", "Which of the day's activities the row refers to: its local start HH:MM or file name (default: the day's longest run)."),
-    DiaryColumn("fluid_before_l", "number", "Fluid drunk in the 2 h before the run [L].", 0, 10, aliases=("fluid_before",)),
-    DiaryColumn("fluid_during_l", "number", "Fluid drunk during the run [L].", 0, 15, aliases=("fluid_during",)),
-    DiaryColumn("fluid_after_l", "number", "Fluid drunk in the 2 h after the run [L].", 0, 10, aliases=("fluid_after",)),
+    DiaryColumn(
+        "sleep_disrupted",
+        "bool",
+        "yes/no: twitching kept the runner awake or woke them.",
+        aliases=("sleep_disruption",),
+        episode=True,
+    ),
+    DiaryColumn(
+        "run",
+        "text",
+        "Which of the day's activities the row refers to: its local start HH:MM or file name (default: the day's longest run).",
+    ),
+    DiaryColumn(
+        "fluid_before_l",
+        "number",
+        "Fluid drunk in the 2 h before the run [L].",
+        0,
+        10,
+        aliases=("fluid_before",),
+    ),
+    DiaryColumn(
+        "fluid_during_l", "number", "Fluid drunk during the run [L].", 0, 15, aliases=("fluid_during",)
+    ),
+    DiaryColumn(
+        "fluid_after_l",
+        "number",
+        "Fluid drunk in the 2 h after the run [L].",
+        0,
+        10,
+        aliases=("fluid_after",),
+    ),
     DiaryColumn("electrolytes", "bool", "yes/no: electrolyte drink, tablets or salty food around the run."),
-    DiaryColumn("sodium_mg", "number", "Sodium taken around the run, if known [mg].", 0, 20000, aliases=("sodium",)),
-    DiaryColumn("carbs_before_g", "number", "Carbohydrate in the 2 h before the run [g].", 0, 1000, aliases=("carbs_before",)),
-    DiaryColumn("carbs_during_g", "number", "Carbohydrate during the run [g].", 0, 1000, aliases=("carbs_during",)),
+    DiaryColumn(
+        "sodium_mg", "number", "Sodium taken around the run, if known [mg].", 0, 20000, aliases=("sodium",)
+    ),
+    DiaryColumn(
+        "carbs_before_g",
+        "number",
+        "Carbohydrate in the 2 h before the run [g].",
+        0,
+        1000,
+        aliases=("carbs_before",),
+    ),
+    DiaryColumn(
+        "carbs_during_g", "number", "Carbohydrate during the run [g].", 0, 1000, aliases=("carbs_during",)
+    ),
     DiaryColumn("meal_hours_before", "number", "Hours between the last full meal and the run [h].", 0, 72),
     DiaryColumn("spicy_meal", "bool", "yes/no: a spicy meal before the run."),
-    DiaryColumn("cooldown_min", "number", "Minutes of easy jogging/walking after the run; overrides what the file shows [min].", 0, 180, aliases=("cooldown",)),
+    DiaryColumn(
+        "cooldown_min",
+        "number",
+        "Minutes of easy jogging/walking after the run; overrides what the file shows [min].",
+        0,
+        180,
+        aliases=("cooldown",),
+    ),
     DiaryColumn("stretched", "bool", "yes/no: stretched after the run."),
-    DiaryColumn("weight_before_kg", "number", "Body mass right before the run [kg].", 25, 250, aliases=("weight_before",)),
-    DiaryColumn("weight_after_kg", "number", "Body mass right after the run [kg].", 25, 250, aliases=("weight_after",)),
-    DiaryColumn("urine_color", "integer", "1-8 on the usual urine colour chart (1 pale, 8 dark).", 1, 8, aliases=("urine_colour", "urine")),
+    DiaryColumn(
+        "weight_before_kg",
+        "number",
+        "Body mass right before the run [kg].",
+        25,
+        250,
+        aliases=("weight_before",),
+    ),
+    DiaryColumn(
+        "weight_after_kg", "number", "Body mass right after the run [kg].", 25, 250, aliases=("weight_after",)
+    ),
+    DiaryColumn(
+        "urine_color",
+        "integer",
+        "1-8 on the usual urine colour chart (1 pale, 8 dark).",
+        1,
+        8,
+        aliases=("urine_colour", "urine"),
+    ),
     DiaryColumn("thirst", "bool", "yes/no: felt thirsty."),
     DiaryColumn("dizziness", "bool", "yes/no: felt dizzy."),
     DiaryColumn("fatigue", "bool", "yes/no: felt unusually tired."),
-    DiaryColumn("air_temp_c", "number", "Air temperature during the run, if noted [°C].", -40, 55, aliases=("temperature_c", "temp_c", "air_temp")),
-    DiaryColumn("humidity_pct", "number", "Relative humidity during the run, if noted [%].", 0, 100, aliases=("humidity",)),
+    DiaryColumn(
+        "air_temp_c",
+        "number",
+        "Air temperature during the run, if noted [°C].",
+        -40,
+        55,
+        aliases=("temperature_c", "temp_c", "air_temp"),
+    ),
+    DiaryColumn(
+        "humidity_pct",
+        "number",
+        "Relative humidity during the run, if noted [%].",
+        0,
+        100,
+        aliases=("humidity",),
+    ),
     DiaryColumn("rpe", "number", "Session effort, 0-10 (CR-10 scale).", 0, 10, aliases=("effort",)),
-    DiaryColumn("sleep_h", "number", "Hours slept the night before [h].", 0, 24, aliases=("sleep", "sleep_hours")),
-    DiaryColumn("medications", "list", "';'-separated names of medicines taken that day.", aliases=("medication", "meds", "medicines")),
-    DiaryColumn("recovery", "list", "';'-separated things done afterwards (foam rolling; massage; cupping; trigger point).", aliases=("recovery_measures",)),
+    DiaryColumn(
+        "sleep_h", "number", "Hours slept the night before [h].", 0, 24, aliases=("sleep", "sleep_hours")
+    ),
+    DiaryColumn(
+        "medications",
+        "list",
+        "';'-separated names of medicines taken that day.",
+        aliases=("medication", "meds", "medicines"),
+    ),
+    DiaryColumn(
+        "recovery",
+        "list",
+        "';'-separated things done afterwards (foam rolling; massage; cupping; trigger point).",
+        aliases=("recovery_measures",),
+    ),
     DiaryColumn("notes", "text", "Free text.", aliases=("note", "comment", "comments")),
 )
 COLUMNS_BY_NAME = {c.name: c for c in DIARY_COLUMNS}
@@ -86,8 +201,16 @@ _ALIASES = {a: c.name for c in DIARY_COLUMNS for a in (c.name, *c.aliases)}
 
 _YES = {"yes", "y", "true", "t", "1", "x", "ja", "oui", "si", "sí"}
 _NO = {"no", "n", "false", "f", "0", "nein", "non"}
-_DTYPES = {"date": "datetime64[ns]", "time": "string", "text": "string", "list": "object",
-           "bool": "boolean", "number": "Float64", "integer": "Int64", "choice": "string"}
+_DTYPES = {
+    "date": "datetime64[ns]",
+    "time": "string",
+    "text": "string",
+    "list": "object",
+    "bool": "boolean",
+    "number": "Float64",
+    "integer": "Int64",
+    "choice": "string",
+}
 #: Characters that make a spreadsheet treat a cell as a formula when exported.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -214,7 +337,9 @@ def _decode(data: bytes, report: DiaryReport) -> str:
 
 def _sniff_delimiter(text: str) -> str:
     first = text.split("\n", 1)[0]
-    return ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first and "," not in first else ",")
+    return (
+        ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first and "," not in first else ",")
+    )
 
 
 _NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -292,10 +417,14 @@ def _resolve_tz(tz: str | None) -> ZoneInfo | None:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RuntwitchError(f"unknown time zone {tz!r}: expected an IANA name such as 'Europe/Paris'") from exc
+        raise RuntwitchError(
+            f"unknown time zone {tz!r}: expected an IANA name such as 'Europe/Paris'"
+        ) from exc
 
 
-def _rows_from_source(source: Source | pd.DataFrame, report: DiaryReport) -> tuple[list[str], list[list[str]], str]:
+def _rows_from_source(
+    source: Source | pd.DataFrame, report: DiaryReport
+) -> tuple[list[str], list[list[str]], str]:
     if isinstance(source, pd.DataFrame):
         header = [str(c) for c in source.columns]
         body = [["" if pd.isna(v) else str(v) for v in row] for row in source.itertuples(index=False)]
@@ -368,8 +497,11 @@ def read_diary(
                 report.renamed_columns[raw_header.strip()] = col
             columns.append(col)
     if "date" not in columns:
-        raise DiaryError(name, [Problem(1, "date", ",".join(header)[:80], "a header row with a 'date' column")],
-                         "the diary has no 'date' column")
+        raise DiaryError(
+            name,
+            [Problem(1, "date", ",".join(header)[:80], "a header row with a 'date' column")],
+            "the diary has no 'date' column",
+        )
     if report.unknown_columns:
         report.warnings.append("unknown columns kept as text: " + ", ".join(report.unknown_columns))
 
@@ -382,17 +514,24 @@ def read_diary(
         report.rows += 1
         rec: dict[str, Any] = {"row": i}
         if len(cells) > len(columns):
-            extra = [c for c in cells[len(columns):] if c.strip()]
+            extra = [c for c in cells[len(columns) :] if c.strip()]
             if extra:
-                report.problems.append(Problem(i, "(beyond last column)", ";".join(extra)[:80],
-                                               f"at most {len(columns)} cells, as in the header"))
+                report.problems.append(
+                    Problem(
+                        i,
+                        "(beyond last column)",
+                        ";".join(extra)[:80],
+                        f"at most {len(columns)} cells, as in the header",
+                    )
+                )
         for col_name, raw_value in zip(columns, cells, strict=False):
             if col_name is None:
                 continue
             raw = raw_value.strip()
             if len(raw) > MAX_CELL_CHARS:
-                report.problems.append(Problem(i, col_name, raw[:40] + "...",
-                                               f"at most {MAX_CELL_CHARS} characters (cell cut)"))
+                report.problems.append(
+                    Problem(i, col_name, raw[:40] + "...", f"at most {MAX_CELL_CHARS} characters (cell cut)")
+                )
                 raw = raw[:MAX_CELL_CHARS]
             spec = COLUMNS_BY_NAME.get(col_name)
             if not raw:
@@ -426,20 +565,29 @@ def _check_row(rec: dict[str, Any], limit: date, report: DiaryReport) -> None:
         del rec["date"]
     wb, wa = rec.get("weight_before_kg"), rec.get("weight_after_kg")
     if wb is not None and wa is not None and wa > wb + MAX_WEIGHT_GAIN_KG:
-        report.problems.append(Problem(row, "weight_after_kg", f"{wa:g}",
-                                       f"at most {MAX_WEIGHT_GAIN_KG:g} kg above weight_before_kg ({wb:g})"))
+        report.problems.append(
+            Problem(
+                row,
+                "weight_after_kg",
+                f"{wa:g}",
+                f"at most {MAX_WEIGHT_GAIN_KG:g} kg above weight_before_kg ({wb:g})",
+            )
+        )
         del rec["weight_after_kg"]
     if "muscles" not in rec:
         filled = [c for c in ("kind", "duration_min", "severity", "weakness", "sleep_disrupted") if c in rec]
         if filled:
-            report.warnings.append(f"row {row}: {', '.join(filled)} filled but 'muscles' empty; not an episode")
+            report.warnings.append(
+                f"row {row}: {', '.join(filled)} filled but 'muscles' empty; not an episode"
+            )
     elif not rec["muscles"]:
         report.problems.append(Problem(row, "muscles", "", "muscle names separated by ';'"))
         del rec["muscles"]
 
 
-def _localize(dates: pd.Series, times: pd.Series, zone: ZoneInfo | None,
-              rows: pd.Series, report: DiaryReport) -> tuple[pd.Series, pd.Series]:
+def _localize(
+    dates: pd.Series, times: pd.Series, zone: ZoneInfo | None, rows: pd.Series, report: DiaryReport
+) -> tuple[pd.Series, pd.Series]:
     local_naive = pd.to_datetime(
         dates.dt.strftime("%Y-%m-%d") + " " + times.fillna(""), format="%Y-%m-%d %H:%M", errors="coerce"
     )
@@ -449,13 +597,15 @@ def _localize(dates: pd.Series, times: pd.Series, zone: ZoneInfo | None,
     local = local_naive.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
     bad = local.isna() & local_naive.notna()
     for r, t in zip(rows[bad], local_naive[bad], strict=True):
-        report.problems.append(Problem(int(r), "time", f"{t:%H:%M}",
-                                       f"a local time that exists once in {zone.key} (DST change)"))
+        report.problems.append(
+            Problem(int(r), "time", f"{t:%H:%M}", f"a local time that exists once in {zone.key} (DST change)")
+        )
     return local, local.dt.tz_convert("UTC")
 
 
-def _frames(records: list[dict[str, Any]], extra_cols: list[str], zone: ZoneInfo | None,
-            report: DiaryReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frames(
+    records: list[dict[str, Any]], extra_cols: list[str], zone: ZoneInfo | None, report: DiaryReport
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     df = pd.DataFrame.from_records(records) if records else pd.DataFrame({"row": pd.Series(dtype="int64")})
     for c in DIARY_COLUMNS:
         if c.name not in df:
@@ -471,28 +621,51 @@ def _frames(records: list[dict[str, Any]], extra_cols: list[str], zone: ZoneInfo
 
     ep = df[df["muscles"].map(len) > 0].copy()
     ep["kind"] = ep["kind"].fillna("twitch")
-    key = ep["date"].astype(str) + "|" + ep["time"].fillna("") + "|" + ep["muscles"].map(";".join) + "|" + ep["kind"]
+    # plain-Python key: string + float arithmetic differs between pandas string backends
+    key = pd.Series(
+        [
+            f"{d}|{t if isinstance(t, str) else ''}|{';'.join(m)}|{k}"
+            for d, t, m, k in zip(ep["date"], ep["time"], ep["muscles"], ep["kind"], strict=True)
+        ],
+        index=ep.index,
+        dtype=object,
+    )
     dup = key.duplicated()
     first_row = ep.groupby(key)["row"].transform("first")
     report.duplicate_episodes = [int(r) for r in ep.loc[dup, "row"]]
     for r, first in zip(ep.loc[dup, "row"], first_row[dup], strict=True):
-        report.problems.append(Problem(int(r), "muscles", ";".join(ep.loc[ep["row"] == r, "muscles"].iloc[0]),
-                                       f"a new episode (repeats row {first}; left out)"))
+        report.problems.append(
+            Problem(
+                int(r),
+                "muscles",
+                ";".join(ep.loc[ep["row"] == r, "muscles"].iloc[0]),
+                f"a new episode (repeats row {first}; left out)",
+            )
+        )
     ep = ep[~dup]
     local, utc = _localize(ep["date"], ep["time"], zone, ep["row"], report)
     ep["onset_local"] = local
     ep["onset_utc"] = utc
     ep.insert(0, "episode_id", [f"E{r}" for r in ep["row"]])
-    ep_cols = ["episode_id", "row", "date", "time", "onset_local", "onset_utc",
-               *[c.name for c in DIARY_COLUMNS if c.episode and c.name != "time"], "notes"]
+    ep_cols = [
+        "episode_id",
+        "row",
+        "date",
+        "time",
+        "onset_local",
+        "onset_utc",
+        *[c.name for c in DIARY_COLUMNS if c.episode and c.name != "time"],
+        "notes",
+    ]
     episodes = ep[ep_cols].reset_index(drop=True)
 
     ctx_cols = ["row", "date", *[c.name for c in DIARY_COLUMNS if not c.episode and c.name != "date"]]
     context = df[ctx_cols].copy()
     context["has_episode"] = df["muscles"].map(len) > 0
     for name in extra_cols:
-        context[name] = (df[name].astype("string") if name in df
-                         else pd.Series(pd.NA, index=df.index, dtype="string"))
+        context[name] = (
+            df[name].astype("string") if name in df else pd.Series(pd.NA, index=df.index, dtype="string")
+        )
     return episodes, context.reset_index(drop=True)
 
 
@@ -522,9 +695,13 @@ def markdown_table() -> str:
     """The column table of ``docs/diary.md``, generated from :data:`DIARY_COLUMNS`."""
     lines = ["| column | type | valid | meaning | also accepted |", "|---|---|---|---|---|"]
     for c in DIARY_COLUMNS:
-        valid = (f"{c.low:g}–{c.high:g}" if c.low is not None and c.high is not None
-                 else ", ".join(c.choices) if c.choices else "")
+        valid = (
+            f"{c.low:g}–{c.high:g}"
+            if c.low is not None and c.high is not None
+            else ", ".join(c.choices)
+            if c.choices
+            else ""
+        )
         aliases = ", ".join(f"`{a}`" for a in c.aliases)
         lines.append(f"| `{c.name}` | {c.kind} | {valid} | {c.description} | {aliases} |")
     return "\n".join(lines) + "\n"
-

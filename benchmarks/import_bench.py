@@ -1,0 +1,135 @@
+"""Benchmark FIT import: runtwitch against fitparse and fitdecode, cold/warm history import, memory.
+
+    pip install fitparse            # the baseline (not a runtwitch dependency)
+    python benchmarks/import_bench.py [--n 1500] [--corpus ../shared/corpus]
+
+Prints, in one run: records/s of each decoder on the largest corpus FIT files
+and runtwitch's ratio to fitparse (geometric mean); the time to import a
+synthetic history of N files (corpus runs copied under new names) cold and
+warm (from the cache) on all cores; and the peak memory of importing the
+largest corpus file in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import runtwitch
+
+LARGEST = [
+    "fit/sports-lib__4623204522.fit",
+    "fit/python-fitparse__activity-large-fenxi2-multisport.fit",
+    "fit/sports-lib__6914448270.fit",
+    "fit/sports-lib__garmin.fit",
+    "fit/python-fitparse__2019-02-17-062644-ELEMNT-297E-195-0.fit",
+]
+HISTORY_SEEDS = [
+    "fit/runpandas__run.fit",
+    "fit/sports-lib__6782987395.fit",
+    "fit/runalyze__garmin-runPower-2.fit",
+    "fit/goldencheetah__Garmin920_withFirstbeat.fit",
+    "fit/sweatpy__4801048867.fit",
+]
+COLD_TARGET_S, WARM_TARGET_S, MEMORY_TARGET_MB = 30.0, 3.0, 250.0
+
+
+def _time(fn) -> float:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def decoders() -> dict[str, object]:
+    out: dict[str, object] = {}
+    try:
+        import fitparse  # type: ignore[import-untyped]
+
+        out["fitparse"] = lambda p: sum(1 for _ in fitparse.FitFile(str(p)).get_messages("record"))
+    except ImportError:
+        print("fitparse not installed: pip install fitparse (the baseline)")
+    import fitdecode
+
+    def fd(p: Path) -> int:
+        with fitdecode.FitReader(str(p)) as fr:
+            return sum(1 for m in fr if isinstance(m, fitdecode.FitDataMessage) and m.name == "record")
+
+    out["fitdecode"] = fd
+    out["runtwitch"] = lambda p: runtwitch.read_fit(p).report.source_records
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1500, help="files in the synthetic history")
+    ap.add_argument(
+        "--corpus", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    )
+    args = ap.parse_args()
+    warnings.simplefilter("ignore")
+    decs = decoders()
+    print(
+        f"{'file':<52} {'records':>8} "
+        + " ".join(f"{d + ' rec/s':>16}" for d in decs)
+        + "  ratio vs fitparse"
+    )
+    ratios = []
+    for rel in LARGEST:
+        path = args.corpus / rel
+        n = runtwitch.read_fit(path).report.source_records
+        rates = {name: n / _time(lambda f=f, p=path: f(p)) for name, f in decs.items()}  # type: ignore[operator]
+        ratio = rates["runtwitch"] / rates["fitparse"] if "fitparse" in rates else float("nan")
+        ratios.append(ratio)
+        print(
+            f"{Path(rel).name[:52]:<52} {n:>8} "
+            + " ".join(f"{r:>16,.0f}" for r in rates.values())
+            + f"  {ratio:>6.2f}x"
+        )
+    if all(math.isfinite(r) for r in ratios):
+        gm = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        print(f"geometric mean ratio runtwitch / fitparse: {gm:.2f}x (target: 25x)")
+
+    tmp = Path(tempfile.mkdtemp(prefix="runtwitch-bench-"))
+    try:
+        hist = tmp / "history"
+        hist.mkdir()
+        seeds = [args.corpus / s for s in HISTORY_SEEDS]
+        for k in range(args.n):
+            shutil.copy(seeds[k % len(seeds)], hist / f"{k:05d}.fit")
+        cache = tmp / "cache"
+        cold = _time(lambda: runtwitch.read_activities([hist], cache=cache))
+        warm = _time(lambda: runtwitch.read_activities([hist], cache=cache))
+        print(
+            f"history of {args.n} files on {os.cpu_count()} cores: cold {cold:.1f} s "
+            f"(target {COLD_TARGET_S:.0f} s: {cold / COLD_TARGET_S:.2f}x), warm {warm:.1f} s "
+            f"(target {WARM_TARGET_S:.0f} s: {warm / WARM_TARGET_S:.2f}x)"
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    # Peak RSS from /proc (VmHWM): ru_maxrss would include the parent's memory, which
+    # Linux carries across fork and exec.
+    hwm = "import re; print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))"
+    largest = str(args.corpus / LARGEST[0])
+    read = f"runtwitch.read_fit({largest!r})"
+    code = f"import warnings, runtwitch; warnings.simplefilter('ignore'); {read}\n{hwm}"
+    kb = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    only = subprocess.run([sys.executable, "-c", f"import runtwitch; {hwm}"], capture_output=True, text=True,
+                          check=True)
+    base = int(only.stdout)
+    print(
+        f"peak RSS importing {Path(LARGEST[0]).name}: {kb / 1024:.0f} MB "
+        f"({base / 1024:.0f} MB after 'import runtwitch' alone; target {MEMORY_TARGET_MB:.0f} MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Importing many files: folders, parallel workers, the cache, and a status for every file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from runtwitch.activity import Activity
+from runtwitch.errors import RuntwitchError
+from runtwitch.io import cache as _cache
+from runtwitch.io.registry import importers, read_activity
+
+#: Below this many files a batch is imported in this process (workers cost more than they save).
+MIN_FILES_FOR_WORKERS = 8
+
+
+@dataclass
+class ImportResult:
+    """How one input fared: ``status`` is ok, partial, error or skipped."""
+
+    path: str
+    status: str
+    error: str | None = None
+    error_type: str | None = None
+    activity: Activity | None = None
+
+
+def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Files given, plus files under folders (recursively) with a known activity suffix.
+
+    Symbolic links to folders are not followed (no loops); files are sorted.
+    """
+    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
+    out: list[str] = []
+    for p in (os.fspath(x) for x in paths):
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p, followlinks=False):
+                dirs.sort()
+                out.extend(
+                    os.path.join(root, f)
+                    for f in sorted(files)
+                    if f.lower().removesuffix(".gz").endswith(suffixes)
+                )
+        else:
+            out.append(p)
+    return out
+
+
+def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
+    found = []
+    for p in (os.fspath(x) for x in paths):
+        if os.path.isdir(p):
+            for root, dirs, _ in os.walk(p, followlinks=False):
+                found += [
+                    os.path.join(root, d)
+                    for d in sorted(dirs)
+                    if d.lower().removesuffix(".gz").endswith(suffixes)
+                ]
+    return found
+
+
+def read_one(path: str, cache_dir: Path | None = None) -> tuple[Activity | None, str | None, str | None]:
+    """Import one file without raising: (activity, None, None) or (None, error type, message).
+
+    A runtwitch error keeps its class name; anything else is a runtwitch bug and
+    is reported as ``InternalError`` so that one file never stops a batch.
+    Warnings stay in the activity's report. With ``cache_dir``, an unchanged
+    file is read from the cache.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            key = None
+            if cache_dir is not None and os.path.isfile(path):
+                key = _cache.content_key(Path(path).read_bytes())
+                hit = _cache.load(cache_dir, key, path)
+                if hit is not None:
+                    return hit, None, None
+            act = read_activity(path)
+            if key is not None and cache_dir is not None:
+                with contextlib.suppress(OSError):  # a read-only or full cache never fails an import
+                    _cache.store(cache_dir, key, act)
+            return act, None, None
+        except RuntwitchError as exc:
+            return None, type(exc).__name__, str(exc)
+        except Exception as exc:
+            return None, "InternalError", f"{type(exc).__name__}: {exc}"
+
+
+def _result(path: str, act: Activity | None, error_type: str | None, error: str | None) -> ImportResult:
+    if act is None:
+        return ImportResult(path, "error", error, error_type)
+    if act.meta.kind != "activity":
+        return ImportResult(path, "skipped", "a course/route, not a recorded activity", "Course", act)
+    return ImportResult(path, act.report.status, None, None, act)
+
+
+def _work(job: tuple[str, str | None]) -> tuple[str, Activity | None, str | None, str | None]:
+    path, cache_dir = job
+    act, etype, err = read_one(path, Path(cache_dir) if cache_dir else None)
+    return path, act, etype, err
+
+
+def read_activities(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    n_jobs: int | None = None,
+    cache: bool | str | os.PathLike[str] = False,
+    progress: bool | None = None,
+) -> list[ImportResult]:
+    """Import files and folders (recursively), in parallel, never raising half-way.
+
+    Parameters
+    ----------
+    paths
+        Activity files or folders.
+    n_jobs
+        Worker processes (default: all cores; 1 imports in this process).
+    cache
+        True for the default cache folder (:func:`runtwitch.io.cache.default_cache_dir`),
+        a path for another one, False for none. An unchanged file (same bytes)
+        is then read from the cache.
+    progress
+        Show a progress bar (default: only when stderr is a terminal).
+
+    Returns
+    -------
+    list of ImportResult
+        One per file (and per directory named like an activity file), in path
+        order: ``status`` ok, partial, error or skipped, the reason, and the
+        activity when there is one.
+    """
+    cache_dir: Path | None = None
+    if cache is True:
+        cache_dir = _cache.default_cache_dir()
+    elif cache:
+        cache_dir = Path(os.fspath(cache))
+    results = [
+        ImportResult(
+            d, "skipped", "a directory named like an activity file (searched as a folder)", "IsADirectory"
+        )
+        for d in _dirs_named_like_files(paths)
+    ]
+    files = find_activity_files(paths)
+    show = sys.stderr.isatty() if progress is None else progress
+    jobs = [(f, os.fspath(cache_dir) if cache_dir else None) for f in files]
+    workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(files) < MIN_FILES_FOR_WORKERS:
+        done = [_work(j) for j in tqdm(jobs, desc="importing", unit="file", disable=not show, leave=False)]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(jobs) // (workers * 8))
+            done = list(
+                tqdm(
+                    pool.map(_work, jobs, chunksize=chunk),
+                    total=len(jobs),
+                    desc="importing",
+                    unit="file",
+                    disable=not show,
+                    leave=False,
+                )
+            )
+    results += [_result(*d) for d in done]
+    return results
