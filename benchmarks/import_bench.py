@@ -24,6 +24,7 @@ import warnings
 from pathlib import Path
 
 import runtwitch
+from runtwitch.io.fitwrite import FitWriter
 
 LARGEST = [
     "fit/sports-lib__4623204522.fit",
@@ -101,9 +102,13 @@ def main() -> None:
     try:
         hist = tmp / "history"
         hist.mkdir()
-        seeds = [args.corpus / s for s in HISTORY_SEEDS]
+        seeds = [(args.corpus / s).read_bytes() for s in HISTORY_SEEDS]
         for k in range(args.n):
-            shutil.copy(seeds[k % len(seeds)], hist / f"{k:05d}.fit")
+            # Identical copies would all share one cache entry: make each file unique by
+            # chaining a tiny FIT file with its own serial number (still a valid FIT file).
+            tail = FitWriter()
+            tail.add("file_id", type=4, manufacturer=255, product=1, serial_number=k + 1)
+            (hist / f"{k:05d}.fit").write_bytes(seeds[k % len(seeds)] + tail.to_bytes())
         cache = tmp / "cache"
         cold = _time(lambda: runtwitch.read_activities([hist], cache=cache))
         warm = _time(lambda: runtwitch.read_activities([hist], cache=cache))

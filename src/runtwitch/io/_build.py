@@ -176,6 +176,13 @@ def _assign(times: pd.DatetimeIndex, starts: pd.Series) -> np.ndarray:
     return np.clip(pos, 0, max(len(s) - 1, 0))
 
 
+def _has_positions(rec: pd.DataFrame) -> bool:
+    """At least two samples with both latitude and longitude (a file may carry only one of them)."""
+    if "lat_deg" not in rec or "lon_deg" not in rec:
+        return False
+    return int((rec["lat_deg"].notna() & rec["lon_deg"].notna()).sum()) > 1
+
+
 def _clock_stats(rec: pd.DataFrame) -> tuple[float, float, float, str]:
     """Return (span, timer from records, moving, moving source) of one session's samples."""
     if len(rec) == 0:
@@ -194,7 +201,7 @@ def _clock_stats(rec: pd.DataFrame) -> tuple[float, float, float, str]:
         with np.errstate(invalid="ignore", divide="ignore"):
             speed = np.diff(d, prepend=np.nan) / dt
         source = "distance"
-    elif "lat_deg" in rec and rec["lat_deg"].notna().sum() > 1:
+    elif _has_positions(rec):
         pos = rec[["lat_deg", "lon_deg"]].ffill().to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             speed = _haversine_m(pos[:, 0], pos[:, 1]) / dt
@@ -209,7 +216,7 @@ def _distance_from_records(rec: pd.DataFrame) -> float:
     if "distance_m" in rec and rec["distance_m"].notna().any():
         d = rec["distance_m"]
         return float(d.max() - d.min())
-    if "lat_deg" in rec and rec["lat_deg"].notna().sum() > 1:
+    if _has_positions(rec):
         pos = rec[["lat_deg", "lon_deg"]].dropna().to_numpy(float)
         return float(np.nansum(_haversine_m(pos[:, 0], pos[:, 1])))
     return np.nan
