@@ -342,7 +342,9 @@ def build(
         True when the source's running cadence already counts both feet.
     """
     df = clean_times(raw, report)
-    df = df.apply(pd.to_numeric, errors="coerce") if len(df.columns) else df
+    # Every value column is float64, whichever reader or engine produced it (an
+    # integer field without gaps would otherwise come out as int64).
+    df = df.apply(pd.to_numeric, errors="coerce").astype("float64") if len(df.columns) else df
     df = _repair_values(df, report)
 
     sess_in = sessions if sessions is not None else pd.DataFrame()
