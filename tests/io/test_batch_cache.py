@@ -68,15 +68,29 @@ def test_damaged_entries_are_rebuilt_never_returned(tmp_path: Path) -> None:
     entries = sorted(cdir.iterdir())
     rec = entries[0] / "records.parquet"
     rec.write_bytes(rec.read_bytes()[:100])  # truncated
-    sess = entries[1] / "sessions.parquet"
-    data = bytearray(sess.read_bytes())
-    data[len(data) // 2] ^= 0xFF  # one flipped byte: the checksum catches it
-    sess.write_bytes(bytes(data))
+    meta = entries[1] / "entry.json"
+    data = bytearray(meta.read_bytes())
+    data[len(data) // 2] ^= 0x01  # one flipped bit, still valid JSON: the checksum catches it
+    meta.write_bytes(bytes(data))
     again = runtwitch.read_activities([folder], cache=cdir, n_jobs=1)
     for name, frame in _frames(again).items():
         pd.testing.assert_frame_equal(frame, good[name])
     key = entries[0].name
     assert cache_mod.load(cdir, key, "x") is not None  # rebuilt and valid again
+
+
+def test_cached_frames_can_be_modified_in_place(tmp_path: Path) -> None:
+    """Frames rebuilt from pyarrow buffers are writable copies (zero-copy ones are read-only)."""
+    folder, cdir = _folder(tmp_path, 1), tmp_path / "cache"
+    runtwitch.read_activities([folder], cache=cdir, n_jobs=1)
+    results = runtwitch.read_activities([folder], cache=cdir, n_jobs=1)
+    act = next(r.activity for r in results if r.path.endswith("r00.fit"))
+    assert act is not None
+    act.records.loc[act.records.index[0], "session"] = 5
+    act.records.iloc[0, act.records.columns.get_loc("heart_rate_bpm")] = 1.0
+    act.sessions.loc[0, "sport"] = "walking"
+    act.laps.loc[0, "timer_s"] = 1.0
+    assert act.records["session"].iloc[0] == 5 and act.sessions.loc[0, "sport"] == "walking"
 
 
 def test_two_processes_filling_the_cache_at_once(tmp_path: Path) -> None:
