@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from pathlib import Path
@@ -14,9 +15,12 @@ from fitdecode.utils import compute_crc
 import runtwitch
 from runtwitch.io import _fitcrc, _fitnumpy
 from tests.conftest import CORPUS, MANIFEST
+from tests.fuzz.mutate import mutations
+from tests.fuzz.run import SEEDS as FUZZ_SEEDS
 
 pytestmark = pytest.mark.corpus
 
+SEEDS = FUZZ_SEEDS["fit"]
 FIT_FILES = sorted(r["file"] for r in MANIFEST if r["format"] in ("fit", "fit.gz"))
 
 
@@ -104,3 +108,105 @@ def test_framing_never_reads_past_the_declared_data(tmp_path: Path) -> None:
     assert framed.failure is not None and framed.failure.kind == "eof"
     assert 0 < (framed.failure.offset or 0) <= len(cut)
     assert os.path.getsize(CORPUS / "fit" / "runpandas__run.fit") > len(cut)
+
+
+USED = _fitnumpy.ROW_MESSAGES | {20, 206, 207}
+
+
+def _read_bytes(data: bytes, engine: str) -> runtwitch.Activity | tuple[str, int | None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
+        try:
+            return runtwitch.read_fit(io.BytesIO(data), engine=engine)  # type: ignore[arg-type]
+        except runtwitch.RuntwitchError as exc:
+            return type(exc).__name__, getattr(exc, "offset", None)
+
+
+def _stopped_on_unused_message(data: bytes, offset: int | None) -> bool:
+    """True when ``offset`` starts a data message of a type the FIT importer never reads."""
+    framed = _fitnumpy.frame(data)
+    return any(offset is not None and offset + 1 in d.offsets and d.global_num not in USED
+               for d in framed.definitions)
+
+
+@pytest.mark.parametrize("seed_index", range(len(SEEDS)))
+def test_engines_agree_on_damaged_files(seed_index: int) -> None:
+    """Differential fuzzing: mutated corpus files give the same result with both engines.
+
+    The one allowed difference: fitdecode fails on a message that runtwitch
+    does not use (the numpy engine does not decode those), so the numpy
+    engine reads further. Everything else (error class, offset, salvaged
+    frames) must agree.
+    """
+    data = (CORPUS / SEEDS[seed_index]).read_bytes()
+    for name, mutated in mutations(data, 40, 4242 + seed_index):
+        ref, got = _read_bytes(mutated, "fitdecode"), _read_bytes(mutated, "numpy")
+        damage = None if isinstance(ref, tuple) else ref.report.damage
+        ref_stop = ref[1] if isinstance(ref, tuple) else (damage.offset if damage else None)
+        if _stopped_on_unused_message(mutated, ref_stop):
+            continue
+        if isinstance(ref, tuple) or isinstance(got, tuple):
+            assert got == ref, name
+            continue
+        pd.testing.assert_frame_equal(got.records, ref.records, obj=name)
+        pd.testing.assert_frame_equal(got.sessions, ref.sessions, obj=name)
+        assert _comparable_report(got) == _comparable_report(ref), name
+        assert got.meta == ref.meta, name
+
+
+def _fit_bytes(body: bytes, *, data_size: int | None = None, with_crc: bool = True) -> bytes:
+    """A hand-made FIT file: 12-byte header, ``body`` and (optionally) the file CRC."""
+    size = len(body) if data_size is None else data_size
+    head = bytes([12, 0x10]) + (2132).to_bytes(2, "little") + size.to_bytes(4, "little") + b".FIT"
+    out = head + body
+    return out + _fitcrc.crc16(out).to_bytes(2, "little") if with_crc else out
+
+
+def _definition(local: int, global_num: int, fields: list[tuple[int, int, int]]) -> bytes:
+    return (bytes([0x40 | local, 0, 0]) + global_num.to_bytes(2, "little") + bytes([len(fields)])
+            + b"".join(bytes(f) for f in fields))
+
+
+FILE_ID = _definition(0, 0, [(0, 1, 0x00)]) + bytes([0x00, 4])  # file_id.type = activity
+RECORDS = _definition(1, 20, [(253, 4, 0x86), (3, 1, 0x02)]) + b"".join(
+    bytes([0x01]) + (1_000_000_000 + k).to_bytes(4, "little") + bytes([120 + k]) for k in range(3))
+
+
+def _both(data: bytes, errors: str) -> list[object]:
+    out = []
+    for engine in ("fitdecode", "numpy"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
+            try:
+                act = runtwitch.read_fit(io.BytesIO(data), engine=engine, errors=errors)  # type: ignore[arg-type]
+                out.append((act.report.rows, act.report.damage.kind if act.report.damage else None,
+                            act.report.damage.offset if act.report.damage else None))
+            except runtwitch.RuntwitchError as exc:
+                out.append((type(exc).__name__, exc.offset))  # type: ignore[attr-defined]
+    return out
+
+
+def test_body_longer_than_the_file_is_truncation_not_corruption() -> None:
+    """Fuzz find: the declared data ran past the end exactly at a message boundary."""
+    data = _fit_bytes(FILE_ID + RECORDS, data_size=len(FILE_ID + RECORDS) + 7, with_crc=False)
+    ref, got = _both(data, "salvage")
+    assert got == ref == (3, "TruncatedFileError", len(data))
+    assert _both(data, "raise")[1] == ("TruncatedFileError", len(data))
+
+
+def test_empty_field_after_a_field_past_the_end_is_truncation() -> None:
+    """Fuzz find: a 0-byte field is an error only if the fields before it were read."""
+    wide = _definition(2, 20, [(3, 240, 0x0D), (4, 0, 0x02)])
+    body = FILE_ID + RECORDS + wide + bytes([0x02]) + bytes(10)
+    data = _fit_bytes(body, with_crc=False)
+    ref, got = _both(data, "salvage")
+    at = len(data) - 10
+    assert got == ref == (3, "TruncatedFileError", at)
+
+
+def test_record_timestamp_stored_as_an_array_stops_at_that_record() -> None:
+    """Fuzz find: fitdecode cannot compare an array timestamp; both engines stop there."""
+    bad = _definition(2, 20, [(253, 8, 0x86), (3, 1, 0x02)]) + bytes([0x02]) + bytes(8) + bytes([99])
+    data = _fit_bytes(FILE_ID + RECORDS + bad)
+    ref, got = _both(data, "salvage")
+    assert got == ref and got[1] == "CorruptFileError" and got[0] == 3

@@ -204,6 +204,8 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
             dev = _DevTypes()
             # --- messages ---
             while pos < end:
+                if pos >= n:
+                    raise FitFailure("eof", pos, f"expected 1 bytes, got 0 @ {pos}")
                 h = data[pos]
                 if h & 0x80:
                     d = defs.get((h >> 5) & 0x3)
@@ -218,11 +220,9 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                     d = defs.get(h & 0x0F)
                     if d is None:
                         raise FitFailure("parse", pos, f"local message {h & 0x0F} not defined")
-                if d.zero_field:
-                    raise FitFailure("undecodable", pos, "ValueError: size (a field of size 0)")
                 nxt = pos + 1 + d.size
-                if nxt > n:
-                    _raise_eof(d, pos, n)
+                if d.zero_field or nxt > n:
+                    _raise_damage(d, pos, n)
                 if nxt > end:
                     raise FitFailure("undecodable", pos, "AssertionError: message runs past the data size")
                 d.offsets.append(pos + 1)
@@ -249,14 +249,16 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
     return out
 
 
-def _raise_eof(d: Definition, pos: int, n: int) -> None:
+def _raise_damage(d: Definition, pos: int, n: int) -> None:
+    """Fail like a field-by-field reader: the first field that is empty or past the end."""
     at = pos + 1
     for f in d.fields:
         width = f.count * f.base.size
+        if width == 0:
+            raise FitFailure("undecodable", pos, "ValueError: size (a field of size 0)")
         if at + width > n:
             raise FitFailure("eof", at, f"expected {width} bytes, got {max(0, n - at)} @ {at}")
         at += width
-    raise FitFailure("eof", at, f"file ends @ {at}")  # pragma: no cover - sizes add up to d.size
 
 
 def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev: _DevTypes,
@@ -532,6 +534,9 @@ class Group:
     time: np.ndarray  # FIT seconds (float, NaN when missing), before compressed headers
 
 
+_TIME_TYPES = ("date_time", "local_date_time", "localtime_into_day")
+
+
 def needs_rows(d: Definition) -> bool:
     """True when a record definition uses a profile feature the bulk path does not cover."""
     mt = d.mesg_type
@@ -541,6 +546,8 @@ def needs_rows(d: Definition) -> bool:
             continue
         if fld.subfields:
             return True
+        if fld.type.name in _TIME_TYPES and (f.count != 1 or f.base.identifier not in _NUMERIC):
+            return True  # the one-by-one decoder fails on it where fitdecode does
         if fld.components:
             byte = f.base.identifier == _types.BASE_TYPE_BYTE.identifier
             if (byte and f.count > 7) or (not byte and (f.count != 1 or f.base.identifier in (0x88, 0x89))):

@@ -294,6 +294,7 @@ def _decode_numpy(
         except Exception as exc:  # fitdecode stops at the same message
             failure = _fitnumpy.FitFailure("undecodable", off - 1, f"{type(exc).__name__}: {exc}")
             cut = seq
+            col.headers = sum(1 for start in framed.file_starts if start <= cut)  # headers read so far
             break
         col.add(msg)
     if not records_by_row:
