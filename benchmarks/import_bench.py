@@ -1,7 +1,9 @@
 """Benchmark FIT import: runtwitch against fitparse and fitdecode, cold/warm history import, memory.
 
-    pip install fitparse            # the baseline (not a runtwitch dependency)
-    python benchmarks/import_bench.py [--n 1500] [--corpus ../shared/corpus]
+    python3.11 -m venv .venv && .venv/bin/python -m pip install -q -e ".[bench]"
+    .venv/bin/python benchmarks/import_bench.py [--n 1500] [--corpus ../shared/corpus]
+
+(the ``bench`` extra installs fitparse, the baseline; runtwitch does not use it).
 
 Prints, in one run: records/s of each decoder on the largest corpus FIT files
 and runtwitch's ratio to fitparse (geometric mean); the time to import a
