@@ -210,3 +210,45 @@ def test_record_timestamp_stored_as_an_array_stops_at_that_record() -> None:
     data = _fit_bytes(FILE_ID + RECORDS + bad)
     ref, got = _both(data, "salvage")
     assert got == ref and got[1] == "CorruptFileError" and got[0] == 3
+
+
+def _be_definition(local: int, global_num: int, fields: list[tuple[int, int, int]],
+                   dev: list[tuple[int, int, int]] | None = None) -> bytes:
+    """A big-endian definition message (with developer fields when ``dev`` is given)."""
+    head = bytes([0x40 | (0x20 if dev else 0) | local, 0, 1]) + global_num.to_bytes(2, "big")
+    out = head + bytes([len(fields)]) + b"".join(bytes(f) for f in fields)
+    if dev:
+        out += bytes([len(dev)]) + b"".join(bytes(f) for f in dev)
+    return out
+
+
+def test_engines_agree_on_a_file_of_uncommon_features() -> None:
+    """Beyond the corpus: big-endian records with components, wrapping accumulators,
+    strings, arrays, enum values with and without a name, and a developer field."""
+    dev_id = _definition(2, 207, [(3, 1, 0x02)]) + bytes([0x02, 0])  # developer_data_index 0
+    descr = (_definition(3, 206, [(0, 1, 0x02), (1, 1, 0x02), (2, 1, 0x02), (3, 12, 0x07), (8, 4, 0x07)])
+             + bytes([0x03, 0, 7, 0x84]) + b"core_temp\0\0\0" + b"C\0\0\0")
+    fields = [(253, 4, 0x86), (3, 1, 0x02), (6, 2, 0x84), (2, 2, 0x84), (8, 3, 0x0D), (18, 1, 0x02),
+              (42, 1, 0x00), (13, 1, 0x01), (87, 4, 0x84), (11, 4, 0x07)]
+    record = _be_definition(4, 20, fields, dev=[(7, 2, 0)])
+    rows = b""
+    for k in range(60):
+        speed_bits = (250 + k) & 0xFFF                          # compressed speed, 1/100 m/s
+        dist_bits = (k * 37) & 0xFFF                            # 12-bit distance that wraps
+        csd = (speed_bits | (dist_bits << 12)).to_bytes(3, "little")
+        rows += bytes([0x04]) + (1_000_000_000 + k).to_bytes(4, "big") + bytes([0 if k == 5 else 140 + k % 9])
+        rows += (3000 + k).to_bytes(2, "big") + (2600 + 2 * k).to_bytes(2, "big") + csd
+        rows += bytes([(k * 200) & 0xFF, 1 if k % 3 else 77, (20 - k) & 0xFF])
+        rows += (k).to_bytes(2, "big") + (0xFFFF if k % 2 else 7).to_bytes(2, "big")
+        rows += (b"abc\0" if k % 4 else b"\0\0\0\0") + (3700 + k).to_bytes(2, "big")
+    data = _fit_bytes(FILE_ID + dev_id + descr + record + rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
+        ref = runtwitch.read_fit(io.BytesIO(data), engine="fitdecode", errors="raise")
+        got = runtwitch.read_fit(io.BytesIO(data), engine="numpy", errors="raise")
+    pd.testing.assert_frame_equal(got.records, ref.records)
+    assert _comparable_report(got) == _comparable_report(ref)
+    assert got.report.warnings == ref.report.warnings or len(got.report.warnings) == len(ref.report.warnings)
+    cols = set(got.records.columns)
+    assert {"speed_mps", "altitude_m", "distance_m", "fit_total_cycles_cycles", "dev_0_core_temp_c"} <= cols
+    assert got.records["distance_m"].is_monotonic_increasing  # the 12-bit distance was unwrapped

@@ -103,6 +103,8 @@ class _Collector:
         #: Records decoded in bulk by the numpy engine (instead of ``records``).
         self.record_groups: list[_fitnumpy.Group] | None = None
         self.compressed_ts: dict[int, int] = {}
+        #: Record times [FIT s] and values, assembled once (see _record_seconds).
+        self.table: tuple[np.ndarray, pd.DataFrame] | None = None
 
     @property
     def n_records(self) -> int:
@@ -541,9 +543,8 @@ def _fit_seconds(v: Any) -> float:
 
 def _record_seconds(col: _Collector) -> tuple[np.ndarray, pd.DataFrame]:
     """Record times as FIT seconds (NaN when missing) and the record values, in file order."""
-    cached = getattr(col, "_table", None)
-    if cached is not None:
-        return cast(tuple[np.ndarray, pd.DataFrame], cached)
+    if col.table is not None:
+        return col.table
     if col.record_groups is not None:
         table = _groups_table(col)
     else:
@@ -551,7 +552,7 @@ def _record_seconds(col: _Collector) -> tuple[np.ndarray, pd.DataFrame]:
         seconds = np.array([_fit_seconds(v) for v in raw.pop("time")], dtype=float) if "time" in raw \
             else np.full(len(raw), np.nan)
         table = (seconds, raw)
-    col._table = table  # type: ignore[attr-defined]  # computed once per import
+    col.table = table
     return table
 
 
