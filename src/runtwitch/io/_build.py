@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from runtwitch._frames import frame_from_arrays
 from runtwitch.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.schema import (
     LAP_COLUMNS,
@@ -54,6 +55,7 @@ VALID_RANGES: dict[str, tuple[float, float]] = {
 }
 
 _CANONICAL = [c.name for c in RECORD_COLUMNS]
+_NAT = np.iinfo(np.int64).min
 _EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -68,6 +70,12 @@ class Built:
 
 def _to_utc(values: Any) -> pd.DatetimeIndex:
     """UTC nanosecond times; unparsable times and times outside 1677-2262 become NaT."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC":
+        try:  # already UTC times: only the unit may need changing
+            return pd.DatetimeIndex(values).as_unit("ns")
+        except (OverflowError, pd.errors.OutOfBoundsDatetime):
+            pass  # outside 1677-2262: the general path below makes them NaT
     idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True, errors="coerce"))
     if idx.unit != "ns":
         lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
@@ -98,11 +106,11 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         report.source_first_time = pd.Timestamp(times[valid][0])
         report.source_last_time = pd.Timestamp(times[valid][-1])
     report.drop("no_timestamp", int((~valid).sum()))
-    df = raw.drop(columns="time").loc[valid]
+    rows = np.flatnonzero(valid)
     t = times[valid].asi8
     n = len(t)
     if n == 0:
-        out = df.iloc[:0]
+        out = raw.drop(columns="time").iloc[:0]
         out.index = pd.DatetimeIndex([], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
         return out
 
@@ -124,7 +132,7 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     report.drop("time_backwards", int(backwards.sum()))
     keep &= ~backwards
 
-    df = df.loc[df.index[keep]]
+    df = raw.drop(columns="time").take(rows[keep])  # the one copy of the kept rows
     idx = pd.DatetimeIndex(t[keep], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
     df.index = idx
     if not idx.is_unique:
@@ -244,7 +252,7 @@ def _finish_sessions(
     sess = sess.reset_index(drop=True)
     rows: list[dict[str, Any]] = []
     for i, row in sess.iterrows():
-        rec = records[records["session"] == i]
+        rec = records if len(sess) == 1 else records[records["session"] == i]
         span, rec_timer, moving, moving_src = _clock_stats(rec)
         r = dict(row)
         first = rec.index[0] if len(rec) else pd.NaT
@@ -287,44 +295,66 @@ def _finish_sessions(
 def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
     """A new frame with the schema's columns in their dtypes (missing ones empty), then any others.
 
-    Built from a dict in one go: assigning column by column cost a few
-    milliseconds per activity.
+    Built from arrays in one go, with shortcuts for columns that already have
+    their dtype: converting column by column cost milliseconds per activity.
     """
     n = len(df)
-    data: dict[str, Any] = {}
+    arrays: list[Any] = []
     for c in columns:
-        s = df[c.name] if c.name in df else pd.Series([pd.NA] * n, index=df.index, dtype=object)
+        if c.name not in df:
+            arrays.append(_empty(c.dtype, n))
+            continue
+        s = df[c.name]
         if c.dtype.startswith("datetime64"):
-            data[c.name] = _to_utc(s).array
+            arrays.append(_to_utc(s).array)
         elif c.dtype == "string":
-            data[c.name] = s.astype("string").array
+            arrays.append(s.array if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is pd.NA
+                          else s.astype("string").array)
         elif c.dtype == "int64":  # indexes, assigned by the caller; -1 until then
-            data[c.name] = pd.to_numeric(s, errors="coerce").fillna(-1).to_numpy("int64")
+            arrays.append(s.to_numpy() if s.dtype == np.int64
+                          else pd.to_numeric(s, errors="coerce").fillna(-1).to_numpy("int64"))
         else:
-            data[c.name] = pd.to_numeric(s, errors="coerce").to_numpy(c.dtype)
-    for name in df.columns:
-        if name not in data:
-            data[name] = df[name].array
-    return pd.DataFrame(data, index=df.index)
+            arrays.append(s.to_numpy() if s.dtype == c.dtype
+                          else pd.to_numeric(s, errors="coerce").to_numpy(c.dtype))
+    names = [c.name for c in columns]
+    extra = [name for name in df.columns if name not in set(names)]
+    return frame_from_arrays(arrays + [df[name].array for name in extra], names + extra, df.index)
+
+
+def _empty(dtype: str, n: int) -> Any:
+    """A column of ``n`` missing values of a schema dtype (-1 for the integer indexes)."""
+    if dtype.startswith("datetime64"):
+        return pd.DatetimeIndex(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), tz="UTC").array
+    if dtype == "string":
+        return pd.array([pd.NA] * n, dtype="string")
+    if dtype == "int64":
+        return np.full(n, -1, dtype=np.int64)
+    return np.full(n, np.nan, dtype=dtype)
 
 
 def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
-    laps = laps_in.copy()
+    """Laps with a start, in start order (stable), with ends filled from durations and indexes."""
+    laps = laps_in
     if len(laps) == 0 or laps.get("start", pd.Series(dtype=object)).isna().all():
         laps = sessions[["start", "end", "elapsed_s", "timer_s", "distance_m",
-                         "avg_heart_rate_bpm", "max_heart_rate_bpm"]].copy()
+                         "avg_heart_rate_bpm", "max_heart_rate_bpm"]]
     laps = _coerce(laps.reset_index(drop=True), LAP_COLUMNS)
-    laps = laps[laps["start"].notna()].sort_values("start", kind="stable").reset_index(drop=True)
-    missing_end = laps["end"].isna() & laps["elapsed_s"].notna()
-    laps.loc[missing_end, "end"] = laps.loc[missing_end, "start"] + pd.to_timedelta(
-        laps.loc[missing_end, "elapsed_s"], unit="s"
-    )
-    laps["lap"] = np.arange(len(laps), dtype="int64")
-    if len(sessions):
-        laps["session"] = _assign(pd.DatetimeIndex(laps["start"]), sessions["start"]).astype("int64")
-    else:
-        laps["session"] = 0
-    return laps[[c.name for c in LAP_COLUMNS]]
+    start = laps["start"].to_numpy("datetime64[ns]").view("int64")
+    valid = np.flatnonzero(start != _NAT)
+    order = valid[np.argsort(start[valid], kind="stable")]
+    arrays = {c.name: laps[c.name].array.take(order) for c in LAP_COLUMNS}
+    end, elapsed = pd.Series(arrays["end"]), pd.Series(arrays["elapsed_s"])
+    missing_end = (end.isna() & elapsed.notna()).to_numpy()
+    if missing_end.any():
+        filled = pd.Series(arrays["start"])[missing_end] + pd.to_timedelta(elapsed[missing_end], unit="s")
+        end[missing_end] = filled
+        arrays["end"] = end.array
+    arrays["lap"] = np.arange(len(order), dtype="int64")
+    starts = pd.DatetimeIndex(arrays["start"])
+    arrays["session"] = (_assign(starts, sessions["start"]).astype("int64") if len(sessions)
+                         else np.zeros(len(order), dtype="int64"))
+    names = [c.name for c in LAP_COLUMNS]
+    return frame_from_arrays([arrays[n] for n in names], names, pd.RangeIndex(len(order)))
 
 
 def build(

@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa  # the Parquet writer/reader behind pandas, used directly: fewer layers
 import pyarrow.parquet as pq
 
+from runtwitch._frames import frame_from_arrays
 from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
 from runtwitch.schema import SCHEMA_VERSION
 
@@ -85,25 +86,6 @@ def _frame_to_json(df: pd.DataFrame) -> dict[str, Any] | None:
 _UTC = "UTC"
 
 
-def _frame(arrays: list[Any], columns: list[str], index: pd.Index) -> pd.DataFrame:
-    """A frame owning writable copies of ``arrays``, one block per column.
-
-    ``DataFrame._from_arrays`` copies each column once and skips the
-    consolidation copy (twice as fast on a whole history); pyarrow's zero-copy
-    arrays are read-only, so a copy is needed either way. The public
-    constructor is the fallback should that classmethod ever go away.
-    """
-    if not columns:
-        return pd.DataFrame(index=index)
-    try:
-        # not in pandas-stubs (a classmethod pandas itself uses to build frames)
-        frame: pd.DataFrame = pd.DataFrame._from_arrays(  # type: ignore[attr-defined]
-            arrays, columns=columns, index=index, verify_integrity=False)
-        return frame
-    except (AttributeError, TypeError):  # pragma: no cover - pandas without _from_arrays
-        return pd.DataFrame(dict(zip(columns, arrays, strict=True)), index=index, copy=True)
-
-
 def _frame_from_json(doc: dict[str, Any]) -> pd.DataFrame:
     cols = doc["columns"]
     n = len(cols[0]["values"]) if cols else 0
@@ -118,7 +100,7 @@ def _frame_from_json(doc: dict[str, Any]) -> pd.DataFrame:
             arrays.append(dtype.construct_array_type()._from_sequence(values, dtype=dtype))
         else:
             arrays.append(np.array(values, dtype=kind))
-    return _frame(arrays, [c["name"] for c in cols], pd.RangeIndex(n, name=doc["index_name"]))
+    return frame_from_arrays(arrays, [c["name"] for c in cols], pd.RangeIndex(n, name=doc["index_name"]))
 
 
 @functools.cache
@@ -158,7 +140,7 @@ def _records_from_parquet(data: bytes, layout: dict[str, Any]) -> pd.DataFrame:
     idx = pd.DatetimeIndex(arrays.pop("__time_ns").view("datetime64[ns]"), name=layout["index"])
     if layout["tz"] is not None:
         idx = idx.tz_localize(layout["tz"])
-    return _frame([arrays[c] for c in layout["columns"]], layout["columns"], idx)
+    return frame_from_arrays([arrays[c] for c in layout["columns"]], layout["columns"], idx)
 
 
 def store(cache_dir: Path, key: str, act: Activity) -> None:

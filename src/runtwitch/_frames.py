@@ -1,0 +1,27 @@
+"""Building DataFrames from column arrays with as little pandas overhead as possible."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+
+def frame_from_arrays(arrays: list[Any], columns: list[str], index: pd.Index) -> pd.DataFrame:
+    """A frame owning writable copies of ``arrays``, one block per column.
+
+    ``DataFrame._from_arrays`` copies each column once and skips both the
+    per-column sanitising of the dict constructor and the consolidation copy
+    (about twice as fast when a whole history is built). Arrays from pyarrow's
+    zero-copy conversion are read-only, so a copy is needed either way. The
+    public constructor is the fallback should that classmethod ever go away.
+    """
+    if not columns:
+        return pd.DataFrame(index=index)
+    try:
+        # not in pandas-stubs (a classmethod pandas itself uses to build frames)
+        frame: pd.DataFrame = pd.DataFrame._from_arrays(  # type: ignore[attr-defined]
+            arrays, columns=columns, index=index, verify_integrity=False)
+        return frame
+    except (AttributeError, TypeError):  # pragma: no cover - pandas without _from_arrays
+        return pd.DataFrame(dict(zip(columns, arrays, strict=True)), index=index, copy=True)
