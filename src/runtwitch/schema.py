@@ -64,6 +64,8 @@ RECORD_COLUMNS: tuple[Column, ...] = (
     Column("temperature_c", "float64", "degree Celsius", "Temperature sensor of the device. A wrist device reads warmer than the air."),
 )
 
+#: dtype of every extra column, whatever the reader or FIT engine that produced it.
+EXTRA_COLUMN_DTYPE = "float64"
 #: Extra columns an importer may add beside the canonical ones.
 EXTRA_COLUMN_PREFIXES: dict[str, str] = {
     "dev_": "Developer (Connect IQ) field: dev_<developer data index>_<field name>[_<unit>].",
@@ -165,6 +167,8 @@ def validate_records(records: pd.DataFrame) -> list[str]:
                 problems.append(f"{name}: dtype {records[name].dtype}, expected {known[name].dtype}")
         elif not any(name.startswith(p) for p in EXTRA_COLUMN_PREFIXES):
             problems.append(f"{name}: not a canonical column and no known extra prefix")
+        elif str(records[name].dtype) != EXTRA_COLUMN_DTYPE:
+            problems.append(f"{name}: dtype {records[name].dtype}, expected {EXTRA_COLUMN_DTYPE}")
     for c in RECORD_COLUMNS:
         if c.always and c.name not in records.columns:
             problems.append(f"{c.name}: missing")
@@ -189,7 +193,7 @@ def markdown_tables() -> str:
         "do not edit by hand -->\n\n"
         "### `records`\n\n"
         f"Index: `{RECORDS_INDEX.name}` (`{RECORDS_INDEX.dtype}`): {RECORDS_INDEX.description}\n\n"
-        f"{_table(RECORD_COLUMNS)}\n\nExtra columns:\n\n{extras}\n\n"
+        f"{_table(RECORD_COLUMNS)}\n\nExtra columns (all `{EXTRA_COLUMN_DTYPE}`):\n\n{extras}\n\n"
         f"### `sessions`\n\n{_table(SESSION_COLUMNS)}\n\n"
         f"### `laps`\n\n{_table(LAP_COLUMNS)}\n"
     )
