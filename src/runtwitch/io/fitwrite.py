@@ -113,10 +113,12 @@ class FitWriter:
                 raw = invalid
             elif isinstance(v, datetime):
                 raw = fit_time(v)
+            elif not isinstance(v, (int, float)):
+                raise TypeError(f"{message}.{name}: expected a number, a datetime or None, not {v!r}")
             elif name in ("position_lat", "position_long"):
-                raw = round(float(v) * 2**31 / 180.0)  # type: ignore[arg-type]
+                raw = round(float(v) * 2**31 / 180.0)
             else:
-                raw = round((float(v) + offset) * scale)  # type: ignore[arg-type]
+                raw = round((float(v) + offset) * scale)
             lo, hi = _RANGES[fmt]
             if not lo <= raw <= hi:
                 raw = invalid  # outside the field's range: written as "no value"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import warnings
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Literal, Protocol, runtime_checkable
@@ -63,7 +63,7 @@ class FunctionImporter:
 
     name: str
     suffixes: Sequence[str]
-    reader: object
+    reader: Callable[..., Activity]
     signature: bytes = b""
     signature_offset: int = 0
     markers: Sequence[bytes] = ()
@@ -77,7 +77,7 @@ class FunctionImporter:
         return any(m in head for m in self.markers)
 
     def read(self, source: Source, *, errors: Errors = "salvage") -> Activity:
-        return self.reader(source, errors=errors)  # type: ignore[operator,no-any-return]
+        return self.reader(source, errors=errors)
 
 
 _registered: dict[str, Importer] = {}
