@@ -43,7 +43,7 @@ if _m:
 
 FIT_UTC_REFERENCE = 631065600
 FIT_DATETIME_MIN = 0x10000000
-_RECORD = 20
+RECORD_MESG = 20
 _FIELD_DESCRIPTION = 206
 _DEVELOPER_DATA_ID = 207
 _HR = 132
@@ -109,7 +109,6 @@ class Framed:
     warnings: list[str] = field(default_factory=list)
     crc_problem: tuple[int, str] | None = None
     failure: FitFailure | None = None
-    dev_rows: list[tuple[int, Any]] = field(default_factory=list)
 
 
 class _Fields:
@@ -659,7 +658,7 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
 
     Returns None when a record definition needs the one-by-one decoder.
     """
-    all_defs = [d for d in framed.definitions if d.global_num == _RECORD and d.seq < cut]
+    all_defs = [d for d in framed.definitions if d.global_num == RECORD_MESG and d.seq < cut]
     defs = [d for d in all_defs if d.offsets and d.seqs[0] < cut]
     if any(needs_rows(d) for d in defs):
         return None

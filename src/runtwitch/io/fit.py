@@ -268,9 +268,9 @@ def _decode_numpy(
     col.headers = framed.headers
     stamps = _fitnumpy.timestamp_index(data, framed)
     compressed = _fitnumpy.compressed_times(framed, stamps)
-    records_by_row = any(d.global_num == 20 and d.offsets and _fitnumpy.needs_rows(d)
+    records_by_row = any(d.global_num == _fitnumpy.RECORD_MESG and d.offsets and _fitnumpy.needs_rows(d)
                          for d in framed.definitions)
-    kinds = _fitnumpy.ROW_MESSAGES | ({20} if records_by_row else set())
+    kinds = _fitnumpy.ROW_MESSAGES | ({_fitnumpy.RECORD_MESG} if records_by_row else set())
     events: list[tuple[int, int, _fitnumpy.Definition, int]] = []
     for d in framed.definitions:
         if d.global_num in kinds:
