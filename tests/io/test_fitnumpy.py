@@ -110,7 +110,7 @@ def test_framing_never_reads_past_the_declared_data(tmp_path: Path) -> None:
     assert os.path.getsize(CORPUS / "fit" / "runpandas__run.fit") > len(cut)
 
 
-USED = _fitnumpy.ROW_MESSAGES | {20, 206, 207}
+USED = _fitnumpy.ROW_MESSAGES | {_fitnumpy.RECORD_MESG, 206, 207}  # 206, 207: developer definitions
 
 
 def _read_bytes(data: bytes, engine: str) -> runtwitch.Activity | tuple[str, int | None]:
