@@ -47,6 +47,13 @@ RECORD_MESG = 20
 _FIELD_DESCRIPTION = 206
 _DEVELOPER_DATA_ID = 207
 _HR = 132
+#: Most messages (definitions and data) read from one file. A day-long recording at
+#: 1 Hz has about 90,000 (this limit is 23 days of it); the limit stops a small gzip
+#: that expands to hundreds of millions of empty messages from exhausting memory
+#: (each costs about 70 bytes of bookkeeping) or time. Change it on this module.
+MAX_FIT_MESSAGES = 2_000_000
+#: Most field definitions held at once (repeated identical definitions are shared).
+MAX_FIT_FIELD_DEFINITIONS = 1_000_000
 #: Global messages decoded one by one (what the FIT importer reads besides records).
 ROW_MESSAGES = frozenset({0, 12, 18, 19, 21, 34, 132, 162})
 
@@ -60,7 +67,7 @@ _NUMERIC: dict[int, tuple[str, float | None]] = {
 
 
 class FitFailure(Exception):
-    """Why decoding stopped: ``kind`` is eof, header, crc, parse or undecodable."""
+    """Why decoding stopped: ``kind`` is eof, header, crc, parse, undecodable or limit."""
 
     def __init__(self, kind: str, offset: int | None, message: str) -> None:
         super().__init__(message)
@@ -109,6 +116,10 @@ class Framed:
     warnings: list[str] = field(default_factory=list)
     crc_problem: tuple[int, str] | None = None
     failure: FitFailure | None = None
+    #: (seq, file index, global message, component targets) of every definition
+    #: that resets accumulators, with or without data messages after it.
+    resets: list[tuple[int, int, int, frozenset[int]]] = field(default_factory=list)
+    field_definitions: int = 0
 
 
 class _Fields:
@@ -201,6 +212,7 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
             end = pos + body
             defs: dict[int, Definition] = {}
             dev = _DevTypes()
+            interned: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]] = {}
             # --- messages ---
             while pos < end:
                 if pos >= n:
@@ -212,7 +224,10 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                         raise FitFailure("parse", pos, f"local message {(h >> 5) & 0x3} not defined")
                     out.compressed[seq] = h & 0x1F
                 elif h & 0x40:
-                    pos = _definition(data, pos, h, defs, dev, out, seq, file_index, end)
+                    if seq >= MAX_FIT_MESSAGES:
+                        raise FitFailure("limit", pos, f"more than {MAX_FIT_MESSAGES:,} messages "
+                                         "(runtwitch.io._fitnumpy.MAX_FIT_MESSAGES)")
+                    pos = _definition(data, pos, h, defs, dev, out, seq, file_index, end, interned)
                     seq += 1
                     continue
                 else:
@@ -224,6 +239,11 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                     _raise_damage(d, pos, n)
                 if nxt > end:
                     raise FitFailure("undecodable", pos, "AssertionError: message runs past the data size")
+                if seq >= MAX_FIT_MESSAGES:
+                    raise FitFailure("limit", pos, f"more than {MAX_FIT_MESSAGES:,} messages "
+                                     "(runtwitch.io._fitnumpy.MAX_FIT_MESSAGES)")
+                if not d.offsets:
+                    out.definitions.append(d)  # only definitions with data are kept
                 d.offsets.append(pos + 1)
                 d.seqs.append(seq)
                 if d.global_num in (_FIELD_DESCRIPTION, _DEVELOPER_DATA_ID):
@@ -261,7 +281,8 @@ def _raise_damage(d: Definition, pos: int, n: int) -> None:
 
 
 def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev: _DevTypes,
-                out: Framed, seq: int, file_index: int, end: int) -> int:
+                out: Framed, seq: int, file_index: int, end: int,
+                interned: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]]) -> int:
     n = len(data)
     head = pos
     if pos + 6 > n:
@@ -269,9 +290,45 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
     endian = ">" if data[pos + 2] else "<"
     global_num = _u16(data, pos + 3, endian)
     nfields = data[pos + 5]
+    key = bytes(data[pos + 1:pos + 6 + 3 * nfields]) if not h & 0x20 else b""
+    known = interned.get(key) if key and len(key) == 5 + 3 * nfields else None
+    if known is not None:  # the same definition again: share its field list
+        fields, at, zero, notes = known
+        out.warnings.extend(_size_warning(head, *note) for note in notes)
+        pos += 6 + 3 * nfields
+    else:
+        fields, at, zero, notes, pos = _fields(data, pos, h, global_num, endian, nfields, dev, out)
+        out.field_definitions += len(fields)
+        if out.field_definitions > MAX_FIT_FIELD_DEFINITIONS:
+            raise FitFailure("limit", head, f"more than {MAX_FIT_FIELD_DEFINITIONS:,} field definitions "
+                             "(runtwitch.io._fitnumpy.MAX_FIT_FIELD_DEFINITIONS)")
+        if key:
+            interned[key] = (fields, at, zero, notes)
+    if pos > end:
+        raise FitFailure("undecodable", head, "AssertionError: definition runs past the data size")
+    targets = frozenset(c.def_num for f in fields
+                        if not f.is_dev and f.field is not None and f.field.components
+                        for c in f.field.components if c.accumulate)
+    if targets:
+        out.resets.append((seq, file_index, global_num, targets))
+    defs[h & 0x0F] = Definition(global_num, endian, fields, at, seq, file_index, zero)
+    return pos
+
+
+def _size_warning(offset: int, size: int, base: str, base_size: int) -> str:
+    return (f"invalid field size {size} in definition message @ {offset} for type {base} "
+            f"(expected a multiple of {base_size})")
+
+
+def _fields(data: bytes, pos: int, h: int, global_num: int, endian: str, nfields: int, dev: _DevTypes,
+            out: Framed) -> tuple[list[FieldDef], int, bool, list[tuple[int, str, int]], int]:
+    """Read the field (and developer field) definitions of a definition message at ``pos``."""
+    n = len(data)
+    head = pos
     mesg_type = _profile.MESSAGE_TYPES.get(global_num)
     pos += 6
     fields: list[FieldDef] = []
+    notes: list[tuple[int, str, int]] = []  # (size, base type, base size) of odd-sized fields
     at = 0
     zero = False
     for _ in range(nfields):
@@ -282,13 +339,13 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
         fld = mesg_type.fields.get(num) if mesg_type else None
         base = _types.BASE_TYPES.get(base_num, _types.BASE_TYPE_BYTE)
         if size % base.size:
-            out.warnings.append(f"invalid field size {size} in definition message @ {head} for type "
-                                f"{base.name} (expected a multiple of {base.size})")
+            notes.append((size, base.name, base.size))
             base = _types.BASE_TYPE_BYTE
         count = size // base.size
         zero |= count == 0
         fields.append(FieldDef(num, size, count, base, at, fld))
         at += count * base.size
+    out.warnings.extend(_size_warning(head, *note) for note in notes)
     if h & 0x20:
         if pos + 1 > n:
             raise FitFailure("eof", pos, f"expected 1 bytes, got 0 @ {pos}")
@@ -306,11 +363,7 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
             zero |= count == 0
             fields.append(FieldDef(num, size, count, base, at, dfield, True, index))
             at += count * base.size
-    if pos > end:
-        raise FitFailure("undecodable", head, "AssertionError: definition runs past the data size")
-    defs[h & 0x0F] = Definition(global_num, endian, fields, at, seq, file_index, zero)
-    out.definitions.append(defs[h & 0x0F])
-    return pos
+    return fields, at, zero, notes, pos
 
 
 # --------------------------------------------------------------------------- values
@@ -401,12 +454,10 @@ class RowState:
         self.last_ts: Any = 0
         self.hr_start: Any = 0
 
-    def reset_for(self, d: Definition) -> None:
-        for f in d.fields:
-            if f.field is not None and not f.is_dev and f.field.components:
-                for c in f.field.components:
-                    if c.accumulate:
-                        self.acc.setdefault(d.global_num, {})[c.def_num] = 0
+    def reset(self, global_num: int, targets: frozenset[int]) -> None:
+        """A definition declaring accumulated fields was read: their accumulators restart at 0."""
+        for t in targets:
+            self.acc.setdefault(global_num, {})[t] = 0
 
 
 def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
@@ -582,8 +633,9 @@ def _apply_scale(fld: Any, v: np.ndarray) -> np.ndarray:
     return out
 
 
-def _accumulated(defs: list[Definition], blocks: dict[int, np.ndarray],
-                 all_defs: list[Definition]) -> dict[tuple[int, int, int], np.ndarray]:
+def _accumulated(
+    defs: list[Definition], blocks: dict[int, np.ndarray], resets: list[tuple[int, int, int, frozenset[int]]]
+) -> dict[tuple[int, int, int], np.ndarray]:
     """Accumulated component values per (definition, field, component), in file order.
 
     fitdecode keeps one accumulator per message type and component target,
@@ -602,12 +654,7 @@ def _accumulated(defs: list[Definition], blocks: dict[int, np.ndarray],
     out: dict[tuple[int, int, int], np.ndarray] = {}
     for target, srcs in sources.items():
         seq_parts, val_parts, key_parts = [], [], []
-        resets = sorted(
-            d.seq for d in all_defs
-            if any(not f.is_dev and f.field is not None and f.field.components
-                   and any(c.accumulate and c.def_num == target for c in f.field.components)
-                   for f in d.fields)
-        )
+        starts = sorted(seq for seq, _, g, targets in resets if g == RECORD_MESG and target in targets)
         for k, (di, fi, ci, c) in enumerate(srcs):
             d = defs[di]
             f = d.fields[fi]
@@ -628,7 +675,7 @@ def _accumulated(defs: list[Definition], blocks: dict[int, np.ndarray],
         order = np.argsort(seq, kind="stable")
         seq, val, key = seq[order], val[order], key[order]
         modulus = 1 << srcs[0][3].bits
-        segment = np.searchsorted(np.asarray(resets), seq, side="right")
+        segment = np.searchsorted(np.asarray(starts, dtype=np.int64), seq, side="right")
         prev = np.concatenate([[0], val[:-1]])
         prev[np.concatenate([[True], segment[1:] != segment[:-1]])] = 0
         step = (val - prev) % modulus
@@ -658,8 +705,7 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
 
     Returns None when a record definition needs the one-by-one decoder.
     """
-    all_defs = [d for d in framed.definitions if d.global_num == RECORD_MESG and d.seq < cut]
-    defs = [d for d in all_defs if d.offsets and d.seqs[0] < cut]
+    defs = [d for d in framed.definitions if d.global_num == RECORD_MESG and d.offsets and d.seqs[0] < cut]
     if any(needs_rows(d) for d in defs):
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
@@ -668,7 +714,7 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
         k = int(np.searchsorted(np.asarray(d.seqs), cut)) if d.seqs[-1] >= cut else len(d.seqs)
         offs = np.asarray(d.offsets[:k], dtype=np.int64)
         blocks[di] = arr[offs[:, None] + np.arange(d.size)] if d.size else np.zeros((k, 0), np.uint8)
-    acc = _accumulated(defs, blocks, all_defs)
+    acc = _accumulated(defs, blocks, [r for r in framed.resets if r[0] < cut])
     groups = []
     for di, d in enumerate(defs):
         block = blocks[di]

@@ -24,6 +24,7 @@ from runtwitch.errors import (
     ChecksumError,
     CorruptFileError,
     FileError,
+    LimitExceededError,
     NotAnActivityError,
     ParseError,
     TruncatedFileError,
@@ -227,11 +228,19 @@ def _decode(
             BytesIO(data), check_crc=crc, error_handling=fitdecode.ErrorHandling.WARN
         )
         try:
-            for frame in reader:
+            for count, frame in enumerate(reader):
+                if count >= _fitnumpy.MAX_FIT_MESSAGES:
+                    raise _fitnumpy.FitFailure(
+                        "limit", getattr(reader, "_chunk_offset", None),  # fitdecode's current chunk
+                        f"more than {_fitnumpy.MAX_FIT_MESSAGES:,} messages "
+                        "(runtwitch.io._fitnumpy.MAX_FIT_MESSAGES)")
                 if isinstance(frame, fitdecode.FitDataMessage):
                     col.add(frame)
                 elif isinstance(frame, fitdecode.FitHeader):
                     col.headers += 1
+        except _fitnumpy.FitFailure as exc:
+            failure = _failure_error(exc, name)
+            failure.__cause__ = exc
         except Exception as exc:
             failure = _classify(exc, name, _offset_of(exc, reader))
             failure.__cause__ = exc
@@ -248,6 +257,8 @@ def _decode(
 def _failure_error(exc: _fitnumpy.FitFailure, name: str) -> FileError:
     """The runtwitch error for where and why the numpy engine stopped."""
     msg, off = str(exc), exc.offset
+    if exc.kind == "limit":
+        return LimitExceededError(name, msg, offset=off)
     if exc.kind == "eof":
         return TruncatedFileError(name, f"file ends early: {msg}", offset=off)
     if exc.kind == "crc":
@@ -271,25 +282,27 @@ def _decode_numpy(
     records_by_row = any(d.global_num == _fitnumpy.RECORD_MESG and d.offsets and _fitnumpy.needs_rows(d)
                          for d in framed.definitions)
     kinds = _fitnumpy.ROW_MESSAGES | ({_fitnumpy.RECORD_MESG} if records_by_row else set())
-    events: list[tuple[int, int, _fitnumpy.Definition, int]] = []
+    # Messages to decode one by one, and the definitions that reset accumulators, in file order.
+    events: list[tuple[int, int, int, Any]] = [
+        (seq, 0, file_index, (g, targets)) for seq, file_index, g, targets in framed.resets if g in kinds]
     for d in framed.definitions:
         if d.global_num in kinds:
-            events.append((d.seq, 0, d, -1))
-            events.extend((s, 1, d, off) for s, off in zip(d.seqs, d.offsets, strict=True))
+            events.extend((s, 1, d.file_index, (d, off)) for s, off in zip(d.seqs, d.offsets, strict=True))
     events.sort(key=lambda e: (e[0], e[1]))
     ts_seqs = sorted(stamps)
     failure: _fitnumpy.FitFailure | None = framed.failure
     cut = framed.n_messages
     state = _fitnumpy.RowState()
     current_file = -1
-    for seq, kind, d, off in events:
-        if d.file_index != current_file:
-            state, current_file = _fitnumpy.RowState(), d.file_index
+    for seq, kind, file_index, what in events:
+        if file_index != current_file:
+            state, current_file = _fitnumpy.RowState(), file_index
         if kind == 0:
-            state.reset_for(d)
+            state.reset(*what)
             continue
+        d, off = what
         i = bisect.bisect_left(ts_seqs, seq) - 1
-        file_start = framed.file_starts[d.file_index]
+        file_start = framed.file_starts[file_index]
         state.last_ts = stamps[ts_seqs[i]] if i >= 0 and ts_seqs[i] >= file_start else 0
         try:
             msg = _fitnumpy.decode_row(data, d, off, state, compressed.get(seq))
@@ -702,7 +715,8 @@ def read_fit(
     decode = _decode_numpy if engine == "numpy" else _decode
     col, failure = decode(loaded.data, name, errors, report)
     if failure is not None:
-        salvageable = errors == "salvage" and (col.n_records or col.sessions)
+        salvageable = (errors == "salvage" and (col.n_records or col.sessions)
+                       and not isinstance(failure, LimitExceededError))  # a bomb is refused whole
         if not salvageable:
             raise failure
         report.damage = Damage(failure.offset, type(failure).__name__, failure.reason)
