@@ -46,7 +46,7 @@ FIT_DATETIME_MIN = 0x10000000
 RECORD_MESG = 20
 _FIELD_DESCRIPTION = 206
 _DEVELOPER_DATA_ID = 207
-_HR = 132
+HR_MESG = 132
 #: Most messages (definitions and data) read from one file. A day-long recording at
 #: 1 Hz has about 90,000 (this limit is 23 days of it); the limit stops a small gzip
 #: that expands to hundreds of millions of empty messages from exhausting memory
@@ -472,7 +472,7 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
         if fld is not None and not f.is_dev:
             fld, _parent = _subfield(fld, d, raws)
             if fld.components:
-                is_hr12 = d.global_num == _HR and f.num == 10
+                is_hr12 = d.global_num == HR_MESG and f.num == 10
                 for c in fld.components:
                     try:
                         cv = _render_component(c, raw)
@@ -498,7 +498,7 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
             value = raw
         if f.num == 253 and raw is not None and not f.is_dev:
             state.last_ts = value
-        elif d.global_num == _HR and not f.is_dev and f.num == 9:
+        elif d.global_num == HR_MESG and not f.is_dev and f.num == 9:
             state.hr_start = state.last_ts
         out.append(_FieldData(f, fld, f.num, value, raw))
     if compressed_ts is not None:
@@ -506,7 +506,7 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
         out.append(_FieldData(None, ts_field, 253, ts_field.render(compressed_ts), compressed_ts))
     for fdata in out:
         _process(fdata)
-    if d.global_num == _HR and any(x.def_num == 10 for x in out):
+    if d.global_num == HR_MESG and any(x.def_num == 10 for x in out):
         for x in out:
             if x.def_num == 9:
                 x.value = _dt.datetime.fromtimestamp(FIT_UTC_REFERENCE + x.value, _dt.UTC)

@@ -277,7 +277,11 @@ def _decode_numpy(
     framed = _fitnumpy.frame(data)
     col = _Collector()
     col.headers = framed.headers
-    stamps = _fitnumpy.timestamp_index(data, framed)
+    # Message timestamps are needed only to expand compressed headers and to anchor
+    # hr messages (the last timestamp before them); most files have neither.
+    needs_stamps = bool(framed.compressed) or any(
+        d.global_num == _fitnumpy.HR_MESG for d in framed.definitions)
+    stamps = _fitnumpy.timestamp_index(data, framed) if needs_stamps else {}
     compressed = _fitnumpy.compressed_times(framed, stamps)
     records_by_row = any(d.global_num == _fitnumpy.RECORD_MESG and d.offsets and _fitnumpy.needs_rows(d)
                          for d in framed.definitions)
