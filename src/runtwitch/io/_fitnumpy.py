@@ -96,6 +96,7 @@ class Definition:
     seq: int  # position in the message sequence (for accumulator resets)
     file_index: int
     zero_field: bool = False
+    developer: bool = False  # a developer_data_id or field_description message
     offsets: list[int] = field(default_factory=list)
     seqs: list[int] = field(default_factory=list)
 
@@ -182,6 +183,8 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
     everything framed before stays usable.
     """
     out = Framed()
+    limit = MAX_FIT_MESSAGES
+    compressed = out.compressed
     n = len(data)
     pos = 0
     seq = 0
@@ -217,16 +220,16 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
             while pos < end:
                 if pos >= n:
                     raise FitFailure("eof", pos, f"expected 1 bytes, got 0 @ {pos}")
+                if seq >= limit:
+                    raise FitFailure("limit", pos, f"more than {limit:,} messages "
+                                     "(runtwitch.io._fitnumpy.MAX_FIT_MESSAGES)")
                 h = data[pos]
                 if h & 0x80:
                     d = defs.get((h >> 5) & 0x3)
                     if d is None:
                         raise FitFailure("parse", pos, f"local message {(h >> 5) & 0x3} not defined")
-                    out.compressed[seq] = h & 0x1F
+                    compressed[seq] = h & 0x1F
                 elif h & 0x40:
-                    if seq >= MAX_FIT_MESSAGES:
-                        raise FitFailure("limit", pos, f"more than {MAX_FIT_MESSAGES:,} messages "
-                                         "(runtwitch.io._fitnumpy.MAX_FIT_MESSAGES)")
                     pos = _definition(data, pos, h, defs, dev, out, seq, file_index, end, interned)
                     seq += 1
                     continue
@@ -235,18 +238,16 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                     if d is None:
                         raise FitFailure("parse", pos, f"local message {h & 0x0F} not defined")
                 nxt = pos + 1 + d.size
-                if d.zero_field or nxt > n:
+                if nxt > n or d.zero_field:
                     _raise_damage(d, pos, n)
                 if nxt > end:
                     raise FitFailure("undecodable", pos, "AssertionError: message runs past the data size")
-                if seq >= MAX_FIT_MESSAGES:
-                    raise FitFailure("limit", pos, f"more than {MAX_FIT_MESSAGES:,} messages "
-                                     "(runtwitch.io._fitnumpy.MAX_FIT_MESSAGES)")
-                if not d.offsets:
+                offsets = d.offsets
+                if not offsets:
                     out.definitions.append(d)  # only definitions with data are kept
-                d.offsets.append(pos + 1)
+                offsets.append(pos + 1)
                 d.seqs.append(seq)
-                if d.global_num in (_FIELD_DESCRIPTION, _DEVELOPER_DATA_ID):
+                if d.developer:
                     _dev_message(data, d, pos, dev, out)
                 seq += 1
                 pos = nxt
@@ -278,6 +279,7 @@ def _raise_damage(d: Definition, pos: int, n: int) -> None:
         if at + width > n:
             raise FitFailure("eof", at, f"expected {width} bytes, got {max(0, n - at)} @ {at}")
         at += width
+    raise FitFailure("eof", at, f"file ends @ {at}")  # pragma: no cover - the widths add up to d.size
 
 
 def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev: _DevTypes,
@@ -311,7 +313,8 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
                         for c in f.field.components if c.accumulate)
     if targets:
         out.resets.append((seq, file_index, global_num, targets))
-    defs[h & 0x0F] = Definition(global_num, endian, fields, at, seq, file_index, zero)
+    defs[h & 0x0F] = Definition(global_num, endian, fields, at, seq, file_index, zero,
+                                developer=global_num in (_FIELD_DESCRIPTION, _DEVELOPER_DATA_ID))
     return pos
 
 
