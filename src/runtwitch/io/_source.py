@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Union
 
@@ -73,26 +74,14 @@ def _read_raw(source: Source, name: str, limit: int) -> bytes:
         raise FileError(name, f"cannot be read: {exc.strerror or exc}") from exc
 
 
-def gunzip(data: bytes, name: str, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
-    """Decompress gzip data, refusing output larger than ``max_bytes``.
-
-    Concatenated gzip members are supported. Decompression stops as soon as
-    the limit is passed, so a "gzip bomb" costs little time or memory.
-    """
-    parts: list[bytes] = []
-    total = 0
+def _inflate(data: bytes, name: str) -> Iterator[bytes]:
+    """Output chunks of gzip data (concatenated members supported, trailing garbage ignored)."""
     rest = data
     try:
         while rest:
             d = zlib.decompressobj(wbits=31)
             while True:
-                chunk = d.decompress(rest, READ_CHUNK)
-                total += len(chunk)
-                if total > max_bytes:
-                    raise LimitExceededError(
-                        name, f"gzip content expands beyond the limit of {max_bytes} bytes"
-                    )
-                parts.append(chunk)
+                yield d.decompress(rest, READ_CHUNK)
                 if d.eof or not d.unconsumed_tail:
                     break
                 rest = d.unconsumed_tail
@@ -103,7 +92,24 @@ def gunzip(data: bytes, name: str, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> b
                 break  # trailing garbage after the last member: ignore, like gzip(1)
     except zlib.error as exc:
         raise ParseError(name, f"invalid gzip data: {exc}") from exc
-    return b"".join(parts)
+
+
+def gunzip(data: bytes, name: str, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Decompress gzip data, refusing output larger than ``max_bytes``.
+
+    Concatenated gzip members are supported. The data is inflated once only to
+    count the output, each chunk dropped as soon as it is counted, and a second
+    time to keep it: a "gzip bomb" is refused as soon as the count passes the
+    limit, without ever holding its output (fresh memory is the slow part of
+    inflating hundreds of megabytes). Real ``.fit.gz`` files are small, so the
+    second pass costs them little.
+    """
+    total = 0
+    for chunk in _inflate(data, name):
+        total += len(chunk)
+        if total > max_bytes:
+            raise LimitExceededError(name, f"gzip content expands beyond the limit of {max_bytes} bytes")
+    return b"".join(_inflate(data, name))
 
 
 def load(source: Source, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Loaded:
