@@ -1,208 +1,38 @@
 """FIT importer: ``read_fit``.
 
-Decoding is done by fitdecode (streaming, tolerant of real-device quirks such
-as COROS field sizes, chained files and compressed timestamps). This module
-turns its messages into the canonical frames and maps every decoder failure to
-a runtwitch error carrying the file name and byte offset.
+One of two decoding engines (``runtwitch.io._fitengines``: a numpy engine by
+default, fitdecode as the reference) fills a collector with the messages the
+importer uses; this module turns them into the canonical frames (records,
+sessions, laps), the metadata and the import report, and decides what a
+damaged file gives under ``errors=``.
 """
 
 from __future__ import annotations
 
-import bisect
-import re
-import warnings
 from datetime import UTC, datetime, timedelta
-from io import BytesIO
 from typing import Any, Literal, cast
 
-import fitdecode
 import numpy as np
 import pandas as pd
 
 from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.errors import (
     ChecksumError,
-    CorruptFileError,
-    FileError,
     LimitExceededError,
     NotAnActivityError,
     ParseError,
-    TruncatedFileError,
 )
-from runtwitch.io import _fitnumpy
+from runtwitch.io import _fitengines, _fitnumpy
 from runtwitch.io._build import build
+from runtwitch.io._fitcollect import FIT_EPOCH, FIT_RELATIVE_LIMIT, Collector, is_number, record_table
 from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Source, load
+from runtwitch.io.registry import Errors
 
-Errors = Literal["raise", "warn", "salvage"]
 Engine = Literal["numpy", "fitdecode"]
 #: The FIT SDK version of the profile both engines decode with.
 PROFILE_SDK_VERSION = _fitnumpy.PROFILE_SDK_VERSION
-
-#: FIT epoch (1989-12-31T00:00:00Z) and the threshold below which a FIT
-#: ``date_time`` is a relative "system time" (seconds since device power-on).
-FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
-FIT_RELATIVE_LIMIT = 0x10000000
-SEMICIRCLE_TO_DEG = 180.0 / 2**31
-
-#: FIT record field -> canonical column. Enhanced fields win over plain ones.
-RECORD_FIELDS: dict[str, str] = {
-    "position_lat": "lat_deg",
-    "position_long": "lon_deg",
-    "enhanced_altitude": "altitude_m",
-    "altitude": "altitude_m",
-    "distance": "distance_m",
-    "enhanced_speed": "speed_mps",
-    "speed": "speed_mps",
-    "heart_rate": "heart_rate_bpm",
-    "cadence": "cadence",
-    "fractional_cadence": "_fractional_cadence",
-    "power": "power_w",
-    "temperature": "temperature_c",
-}
-_PLAIN_FALLBACK = {"altitude", "speed"}
 _ACTIVITY_TYPES = {"activity", 4}
 _COURSE_TYPES = {"course", 6}
-
-_UNIT_SUFFIX = {
-    "m": "m", "mm": "mm", "cm": "cm", "km": "km", "s": "s", "ms": "ms", "m/s": "mps",
-    "%": "pct", "percent": "pct", "bpm": "bpm", "rpm": "rpm", "watts": "w", "w": "w",
-    "c": "c", "kcal": "kcal", "degrees": "deg", "kg": "kg", "v": "v", "spm": "spm",
-}
-
-
-def _snake(text: str) -> str:
-    s = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
-    return s or "field"
-
-
-def _unit_suffix(units: object) -> str:
-    if not isinstance(units, str) or not units.strip():
-        return ""
-    key = units.strip().lower()
-    return "_" + _UNIT_SUFFIX.get(key, _snake(key))
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-
-
-class _Collector:
-    """Gathers the messages runtwitch uses while fitdecode streams the file."""
-
-    def __init__(self) -> None:
-        self.records: list[dict[str, Any]] = []
-        self.sessions: list[dict[str, Any]] = []
-        self.laps: list[dict[str, Any]] = []
-        self.timer_events: list[tuple[Any, str]] = []
-        self.file_ids: list[dict[str, Any]] = []
-        self.activity: dict[str, Any] | None = None
-        self.correlation: tuple[Any, Any] | None = None
-        self.sports: list[tuple[Any, Any]] = []
-        self.hr: list[dict[str, Any]] = []
-        self.headers = 0
-        self.not_kept: set[str] = set()
-        #: Records decoded in bulk by the numpy engine (instead of ``records``).
-        self.record_groups: list[_fitnumpy.Group] | None = None
-        self.compressed_ts: dict[int, int] = {}
-        #: Record times [FIT s] and values, assembled once (see _record_seconds).
-        self.table: tuple[np.ndarray, pd.DataFrame] | None = None
-
-    @property
-    def n_records(self) -> int:
-        if self.record_groups is not None:
-            return sum(len(g.seqs) for g in self.record_groups)
-        return len(self.records)
-
-    def add(self, frame: Any) -> None:
-        name = frame.name
-        if name == "record":
-            self.records.append(self._record(frame))
-        elif name == "session":
-            self.sessions.append(self._values(frame))
-        elif name == "lap":
-            self.laps.append(self._values(frame))
-        elif name == "event":
-            v = self._values(frame)
-            if v.get("event") == "timer" and v.get("timestamp") is not None:
-                self.timer_events.append((v["timestamp"], str(v.get("event_type"))))
-        elif name == "file_id":
-            self.file_ids.append(self._values(frame))
-        elif name == "activity" and self.activity is None:
-            self.activity = self._values(frame)
-        elif name == "timestamp_correlation" and self.correlation is None:
-            v = self._values(frame)
-            if v.get("timestamp") is not None and v.get("system_timestamp") is not None:
-                self.correlation = (v["timestamp"], v["system_timestamp"])
-        elif name == "hr":
-            self.hr.append({f.name: (f.raw_value if f.name == "event_timestamp_12" else f.value)
-                            for f in frame.fields})
-        elif name == "sport":
-            v = self._values(frame)
-            self.sports.append((v.get("sport"), v.get("sub_sport")))
-
-    @staticmethod
-    def _values(frame: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in frame.fields:
-            if f.value is not None and f.name not in out:
-                out[f.name] = f.value
-        return out
-
-    def _record(self, frame: Any) -> dict[str, Any]:
-        row: dict[str, Any] = {"time": None}
-        for f in frame.fields:
-            v = f.value
-            fname = f.name
-            if fname == "timestamp":
-                row["time"] = v
-                continue
-            if v is None:
-                continue
-            fdef = f.field_def
-            if fdef is not None and getattr(fdef, "is_dev", False):
-                col = f"dev_{fdef.dev_data_index}_{_snake(str(fname))}{_unit_suffix(f.units)}"
-            elif fname in RECORD_FIELDS:
-                col = RECORD_FIELDS[fname]
-                if fname in _PLAIN_FALLBACK and row.get(col) is not None:
-                    continue
-                if col in ("lat_deg", "lon_deg") and _is_number(v):
-                    v = v * SEMICIRCLE_TO_DEG
-            else:
-                col = f"fit_{_snake(str(fname))}{_unit_suffix(f.units)}"
-            if _is_number(v):
-                row[col] = v
-            elif isinstance(v, bool):
-                row[col] = float(v)
-            else:
-                self.not_kept.add(col)
-        return row
-
-
-_CRC_RE = re.compile(r"(?:footer|header) offset: (\d+)")
-
-
-def _offset_of(exc: BaseException, reader: Any) -> int | None:
-    off = getattr(exc, "offset", None)
-    if isinstance(off, int):
-        return off
-    m = _CRC_RE.search(str(exc))
-    if m:
-        return int(m.group(1))
-    off = getattr(reader, "_chunk_offset", None)  # fitdecode's current chunk start
-    return off if isinstance(off, int) else None
-
-
-def _classify(exc: BaseException, name: str, offset: int | None) -> FileError:
-    msg = str(exc)
-    if isinstance(exc, fitdecode.FitEOFError):
-        return TruncatedFileError(name, f"file ends early: {msg}", offset=offset)
-    if isinstance(exc, fitdecode.FitCRCError):
-        return ChecksumError(name, f"CRC mismatch: {msg}", offset=offset)
-    if isinstance(exc, fitdecode.FitHeaderError):
-        if offset in (0, None):
-            return ParseError(name, f"not a FIT file: {msg}", offset=offset)
-        return CorruptFileError(name, f"invalid FIT header of a chained file: {msg}", offset=offset)
-    return CorruptFileError(name, f"undecodable FIT data ({type(exc).__name__}: {msg})", offset=offset)
 
 
 def _check_signature(data: bytes, name: str) -> None:
@@ -216,130 +46,11 @@ def _check_signature(data: bytes, name: str) -> None:
         raise ParseError(name, f"FIT header size {data[0]}, expected 12 or 14", offset=0)
 
 
-def _decode(
-    data: bytes, name: str, errors: Errors, report: ImportReport
-) -> tuple[_Collector, FileError | None]:
-    col = _Collector()
-    crc = fitdecode.CrcCheck.RAISE if errors == "raise" else fitdecode.CrcCheck.WARN
-    failure: FileError | None = None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        reader = fitdecode.FitReader(
-            BytesIO(data), check_crc=crc, error_handling=fitdecode.ErrorHandling.WARN
-        )
-        try:
-            for count, frame in enumerate(reader):
-                if count >= _fitnumpy.MAX_FIT_MESSAGES:
-                    raise _fitnumpy.FitFailure(
-                        "limit", getattr(reader, "_chunk_offset", None),  # fitdecode's current chunk
-                        f"more than {_fitnumpy.MAX_FIT_MESSAGES:,} messages "
-                        "(runtwitch.io._fitnumpy.MAX_FIT_MESSAGES)")
-                if isinstance(frame, fitdecode.FitDataMessage):
-                    col.add(frame)
-                elif isinstance(frame, fitdecode.FitHeader):
-                    col.headers += 1
-        except _fitnumpy.FitFailure as exc:
-            failure = _failure_error(exc, name)
-            failure.__cause__ = exc
-        except Exception as exc:
-            failure = _classify(exc, name, _offset_of(exc, reader))
-            failure.__cause__ = exc
-    for w in caught:
-        msg = str(w.message)
-        if "CRC" in msg and report.damage is None:
-            off = _offset_of(Exception(msg), None)
-            report.damage = Damage(off, ChecksumError.__name__, f"CRC mismatch: {msg}")
-        else:
-            report.warn(f"{name}: FIT decoder: {msg}")
-    return col, failure
-
-
-def _failure_error(exc: _fitnumpy.FitFailure, name: str) -> FileError:
-    """The runtwitch error for where and why the numpy engine stopped."""
-    msg, off = str(exc), exc.offset
-    if exc.kind == "limit":
-        return LimitExceededError(name, msg, offset=off)
-    if exc.kind == "eof":
-        return TruncatedFileError(name, f"file ends early: {msg}", offset=off)
-    if exc.kind == "crc":
-        return ChecksumError(name, f"CRC mismatch: {msg}", offset=off)
-    if exc.kind == "header":
-        if off in (0, None):
-            return ParseError(name, f"not a FIT file: {msg}", offset=off)
-        return CorruptFileError(name, f"invalid FIT header of a chained file: {msg}", offset=off)
-    return CorruptFileError(name, f"undecodable FIT data ({msg})", offset=off)
-
-
-def _decode_numpy(
-    data: bytes, name: str, errors: Errors, report: ImportReport
-) -> tuple[_Collector, FileError | None]:
-    """Frame the file, decode records in bulk and the other messages one by one."""
-    framed = _fitnumpy.frame(data)
-    col = _Collector()
-    col.headers = framed.headers
-    # Message timestamps are needed only to expand compressed headers and to anchor
-    # hr messages (the last timestamp before them); most files have neither.
-    needs_stamps = bool(framed.compressed) or any(
-        d.global_num == _fitnumpy.HR_MESG for d in framed.definitions)
-    stamps = _fitnumpy.timestamp_index(data, framed) if needs_stamps else {}
-    compressed = _fitnumpy.compressed_times(framed, stamps)
-    records_by_row = any(d.global_num == _fitnumpy.RECORD_MESG and d.offsets and _fitnumpy.needs_rows(d)
-                         for d in framed.definitions)
-    kinds = _fitnumpy.ROW_MESSAGES | ({_fitnumpy.RECORD_MESG} if records_by_row else set())
-    # Messages to decode one by one, and the definitions that reset accumulators, in file order.
-    events: list[tuple[int, int, int, Any]] = [
-        (seq, 0, file_index, (g, targets)) for seq, file_index, g, targets in framed.resets if g in kinds]
-    for d in framed.definitions:
-        if d.global_num in kinds:
-            events.extend((s, 1, d.file_index, (d, off)) for s, off in zip(d.seqs, d.offsets, strict=True))
-    events.sort(key=lambda e: (e[0], e[1]))
-    ts_seqs = sorted(stamps)
-    failure: _fitnumpy.FitFailure | None = framed.failure
-    cut = framed.n_messages
-    state = _fitnumpy.RowState()
-    current_file = -1
-    for seq, kind, file_index, what in events:
-        if file_index != current_file:
-            state, current_file = _fitnumpy.RowState(), file_index
-        if kind == 0:
-            state.reset(*what)
-            continue
-        d, off = what
-        i = bisect.bisect_left(ts_seqs, seq) - 1
-        file_start = framed.file_starts[file_index]
-        state.last_ts = stamps[ts_seqs[i]] if i >= 0 and ts_seqs[i] >= file_start else 0
-        try:
-            msg = _fitnumpy.decode_row(data, d, off, state, compressed.get(seq))
-        except Exception as exc:  # fitdecode stops at the same message
-            failure = _fitnumpy.FitFailure("undecodable", off - 1, f"{type(exc).__name__}: {exc}")
-            cut = seq
-            col.headers = sum(1 for start in framed.file_starts if start <= cut)  # headers read so far
-            break
-        col.add(msg)
-    if not records_by_row:
-        col.record_groups = _fitnumpy.decode_record_groups(data, framed, cut)
-        col.compressed_ts = compressed
-    for w in framed.warnings:
-        report.warn(f"{name}: FIT decoder: {w}")
-    error = None if failure is None else _failure_error(failure, name)
-    if framed.crc_problem is not None:
-        off, why = framed.crc_problem
-        if errors == "raise":
-            if error is None or (error.offset is not None and off < error.offset):
-                error = ChecksumError(name, f"CRC mismatch: {why}", offset=off)
-                error.__cause__ = _fitnumpy.FitFailure("crc", off, why)
-        else:
-            report.damage = Damage(off, ChecksumError.__name__, f"CRC mismatch: {why}")
-    if error is not None and failure is not None and error.__cause__ is None:
-        error.__cause__ = failure
-    return col, error
-
-
 def _to_time(v: Any, anchor: timedelta | None) -> Any:
     """FIT date_time value -> aware datetime; relative system time via ``anchor``."""
     if isinstance(v, datetime):
         return v
-    if _is_number(v):
+    if is_number(v):
         if v >= FIT_RELATIVE_LIMIT:
             return FIT_EPOCH + timedelta(seconds=float(v))
         if anchor is not None:
@@ -347,18 +58,18 @@ def _to_time(v: Any, anchor: timedelta | None) -> Any:
     return None
 
 
-def _relative_anchor(col: _Collector, report: ImportReport, name: str) -> timedelta | None:
+def _relative_anchor(col: Collector, report: ImportReport, name: str) -> timedelta | None:
     """Offset that turns relative system times into absolute FIT times, if the file has one."""
-    if not bool((_record_seconds(col)[0] < FIT_RELATIVE_LIMIT).any()):
+    if not bool((record_table(col)[0] < FIT_RELATIVE_LIMIT).any()):
         return None
     if col.correlation is not None:
         utc, system = col.correlation
-        if isinstance(utc, datetime) and _is_number(system):
+        if isinstance(utc, datetime) and is_number(system):
             report.warn(f"{name}: relative device timestamps anchored with timestamp_correlation")
             return (utc - FIT_EPOCH) - timedelta(seconds=float(system))
     act = col.activity or {}
     local, rel = act.get("local_timestamp"), act.get("timestamp")
-    if isinstance(local, datetime) and _is_number(rel):
+    if isinstance(local, datetime) and is_number(rel):
         report.warn(
             f"{name}: records carry relative device time (seconds since power-on); anchored to "
             "the activity's local clock because the file has no UTC anchor. Times may be off by "
@@ -369,7 +80,7 @@ def _relative_anchor(col: _Collector, report: ImportReport, name: str) -> timede
     return None
 
 
-def _utc_offset(col: _Collector) -> tuple[int | None, str]:
+def _utc_offset(col: Collector) -> tuple[int | None, str]:
     act = col.activity or {}
     local, ts = act.get("local_timestamp"), act.get("timestamp")
     if isinstance(local, datetime) and isinstance(ts, datetime):
@@ -414,9 +125,9 @@ def hr_message_series(messages: list[dict[str, Any]]) -> pd.Series:
     anchor_evt = 0.0
     last: int | None = None
     for m in messages:
-        bpm = [float(b) for b in _as_list(m.get("filtered_bpm")) if _is_number(b)]
+        bpm = [float(b) for b in _as_list(m.get("filtered_bpm")) if is_number(b)]
         ts, evt = m.get("timestamp"), _as_list(m.get("event_timestamp"))
-        if isinstance(ts, datetime) and evt and all(_is_number(e) for e in evt):
+        if isinstance(ts, datetime) and evt and all(is_number(e) for e in evt):
             anchor_utc = ts.timestamp() + float(m.get("fractional_timestamp") or 0.0)
             anchor_evt = float(evt[0])
             events = [float(e) for e in evt]
@@ -441,7 +152,7 @@ def hr_message_series(messages: list[dict[str, Any]]) -> pd.Series:
     return s[~s.index.duplicated()]
 
 
-def _fill_hr_from_messages(records: pd.DataFrame, col: _Collector, report: ImportReport) -> pd.DataFrame:
+def _fill_hr_from_messages(records: pd.DataFrame, col: Collector, report: ImportReport) -> pd.DataFrame:
     """Fill missing record heart rate from stored ``hr`` messages (nearest sample)."""
     if not col.hr or not len(records):
         return records
@@ -469,7 +180,7 @@ def _str_or_none(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
-def _sessions_frame(col: _Collector, anchor: timedelta | None) -> pd.DataFrame:
+def _sessions_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
     rows = []
     for s in col.sessions:
         rows.append({
@@ -497,7 +208,7 @@ def _sessions_frame(col: _Collector, anchor: timedelta | None) -> pd.DataFrame:
 
 
 def _fill_timer_from_events(
-    df: pd.DataFrame, col: _Collector, anchor: timedelta | None
+    df: pd.DataFrame, col: Collector, anchor: timedelta | None
 ) -> pd.DataFrame:
     """Sessions without total_timer_time: sum the timer start/stop intervals."""
     missing = df["timer_s"].isna() & df["start"].notna()
@@ -531,7 +242,7 @@ def _fill_timer_from_events(
     return df
 
 
-def _laps_frame(col: _Collector, anchor: timedelta | None) -> pd.DataFrame:
+def _laps_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
     rows = []
     for lap in col.laps:
         rows.append({
@@ -549,83 +260,8 @@ def _laps_frame(col: _Collector, anchor: timedelta | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fit_seconds(v: Any) -> float:
-    """A decoded FIT time (aware datetime or number of seconds) as FIT seconds."""
-    if isinstance(v, datetime):
-        return (v - FIT_EPOCH).total_seconds()
-    if _is_number(v):
-        return float(v)
-    return np.nan
-
-
-def _record_seconds(col: _Collector) -> tuple[np.ndarray, pd.DataFrame]:
-    """Record times as FIT seconds (NaN when missing) and the record values, in file order."""
-    if col.table is not None:
-        return col.table
-    if col.record_groups is not None:
-        table = _groups_table(col)
-    else:
-        raw = pd.DataFrame.from_records(col.records) if col.records else pd.DataFrame({"time": []})
-        seconds = np.array([_fit_seconds(v) for v in raw.pop("time")], dtype=float) if "time" in raw \
-            else np.full(len(raw), np.nan)
-        table = (seconds, raw)
-    col.table = table
-    return table
-
-
-def _column_name(c: _fitnumpy.Column, units: Any) -> str:
-    if c.is_dev:
-        return f"dev_{c.dev_data_index}_{_snake(str(c.name))}{_unit_suffix(units)}"
-    if c.name in RECORD_FIELDS:
-        return RECORD_FIELDS[c.name]
-    return f"fit_{_snake(str(c.name))}{_unit_suffix(units)}"
-
-
-def _groups_table(col: _Collector) -> tuple[np.ndarray, pd.DataFrame]:
-    """Assemble bulk-decoded record groups with the same rules as :meth:`_Collector._record`."""
-    groups = col.record_groups or []
-    total = sum(len(g.seqs) for g in groups)
-    seqs = np.concatenate([g.seqs for g in groups]) if groups else np.zeros(0, np.int64)
-    time = np.full(total, np.nan)
-    values: dict[str, np.ndarray] = {}
-    present: dict[str, np.ndarray] = {}
-    start = 0
-    for g in groups:
-        n = len(g.seqs)
-        sl = slice(start, start + n)
-        t = g.time.copy()
-        if col.compressed_ts:
-            for i, s in enumerate(g.seqs.tolist()):
-                ts = col.compressed_ts.get(s)
-                if ts is not None:
-                    t[i] = ts
-        time[sl] = t
-        local: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for c in g.columns:
-            if c.other.any():
-                col.not_kept.add(_column_name(c, c.other_units))
-            if not c.valid.any():
-                continue
-            key = _column_name(c, c.units)
-            v = c.values * SEMICIRCLE_TO_DEG if key in ("lat_deg", "lon_deg") and not c.is_dev else c.values
-            cur, isset = local.get(key, (np.full(n, np.nan), np.zeros(n, dtype=bool)))
-            mask = c.valid & ~isset if (not c.is_dev and c.name in _PLAIN_FALLBACK) else c.valid
-            local[key] = (np.where(mask, v, cur), isset | mask)
-        for key, (v, isset) in local.items():
-            if key not in values:
-                values[key] = np.full(total, np.nan)
-                present[key] = np.zeros(total, dtype=bool)
-            values[key][sl] = v
-            present[key][sl] = isset
-        start += n
-    order = np.argsort(seqs, kind="stable")
-    frame = pd.DataFrame({k: v[order] for k, v in values.items() if present[k].any()},
-                         index=pd.RangeIndex(total))
-    return time[order], frame
-
-
-def _records_frame(col: _Collector, anchor: timedelta | None) -> pd.DataFrame:
-    seconds, values = _record_seconds(col)
+def _records_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
+    seconds, values = record_table(col)
     raw = values.copy()
     absolute = seconds >= FIT_RELATIVE_LIMIT
     relative = seconds < FIT_RELATIVE_LIMIT
@@ -647,7 +283,7 @@ def _records_frame(col: _Collector, anchor: timedelta | None) -> pd.DataFrame:
     return raw
 
 
-def _file_type(col: _Collector, name: str) -> str | None:
+def _file_type(col: Collector, name: str) -> str | None:
     types = [fid.get("type") for fid in col.file_ids]
     if any(t in _ACTIVITY_TYPES for t in types):
         return "activity"
@@ -716,7 +352,7 @@ def read_fit(
     name = loaded.name
     _check_signature(loaded.data, name)
     report = ImportReport()
-    decode = _decode_numpy if engine == "numpy" else _decode
+    decode = _fitengines.decode_numpy if engine == "numpy" else _fitengines.decode_fitdecode
     col, failure = decode(loaded.data, name, errors, report)
     if failure is not None:
         salvageable = (errors == "salvage" and (col.n_records or col.sessions)
