@@ -323,7 +323,7 @@ def read_fit(
         Largest decompressed size accepted for gzip input [bytes].
     engine
         ``"numpy"`` (default): frames messages in one pass and decodes records
-        in bulk, about 40 times faster than fitparse (20-60x per file;
+        in bulk, 40-50 times faster than fitparse (20-80x per file;
         ``benchmarks/import_bench.py``).
         ``"fitdecode"``: the reference decoder, message by message. Both give
         the same activity for every file of the shared corpus (a test).
