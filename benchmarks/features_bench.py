@@ -62,9 +62,11 @@ def main() -> None:
     records = sum(len(a.records) for a in history)
     athlete = runtwitch.Athlete(timezone="Europe/Paris", sex="female", max_hr=190, resting_hr=52,
                                 threshold_hr=168, body_mass_kg=60)
-    b0 = time.perf_counter()
-    baseline(history)
-    base = time.perf_counter() - b0
+    base = float("inf")
+    for _ in range(3):  # best of three: the first pass also warms the data
+        b0 = time.perf_counter()
+        baseline(history)
+        base = min(base, time.perf_counter() - b0)
     t0 = time.perf_counter()
     runs = runtwitch.run_features(history, athlete=athlete)
     t1 = time.perf_counter()
@@ -76,7 +78,7 @@ def main() -> None:
     print(f"{'run_features':<20} {t1 - t0:>8.2f}")
     print(f"{'daily_features':<20} {t2 - t1:>8.2f}")
     print(f"{'total':<20} {total:>8.2f}")
-    print(f"{'baseline (1 pass)':<20} {base:>8.2f}   features/baseline = {total / base:.1f}x")
+    print(f"{'baseline, best of 3':<20} {base:>8.2f}   features/baseline = {total / base:.1f}x")
     verdict = "met" if total <= TARGET_S else "NOT met"
     print(f"target {TARGET_S:.1f} s: ratio total/target = {total / TARGET_S:.2f} ({verdict})")
 
