@@ -13,7 +13,7 @@ import pytest
 from fitdecode.utils import compute_crc
 
 import runtwitch
-from runtwitch.io import _fitcrc, _fitnumpy
+from runtwitch.io import _fitcrc, _fitframe
 from tests.conftest import CORPUS, MANIFEST
 from tests.fuzz.mutate import mutations
 from tests.fuzz.run import SEEDS as FUZZ_SEEDS
@@ -89,7 +89,7 @@ def test_the_equality_test_covers_the_hard_parts() -> None:
     for name in ("fit/runalyze__FR70-intervals.fit", "fit/python-fitparse__null_compressed_speed_dist.fit",
                  "fit/python-fitparse__coros-pace-2-cycling-misaligned-fields.fit",
                  "fit/python-fitparse__sample_mulitple_header.fit"):
-        framed = _fitnumpy.frame((CORPUS / name).read_bytes())
+        framed = _fitframe.frame((CORPUS / name).read_bytes())
         seen["compressed"] += len(framed.compressed)
         seen["accumulated"] += sum(
             1 for d in framed.definitions if d.offsets and any(
@@ -104,13 +104,13 @@ def test_framing_never_reads_past_the_declared_data(tmp_path: Path) -> None:
     """A header that claims more data than the file has: truncation at the right offset."""
     data = bytearray((CORPUS / "fit" / "runpandas__run.fit").read_bytes())
     cut = bytes(data[: len(data) // 2])
-    framed = _fitnumpy.frame(cut)
+    framed = _fitframe.frame(cut)
     assert framed.failure is not None and framed.failure.kind == "eof"
     assert 0 < (framed.failure.offset or 0) <= len(cut)
     assert os.path.getsize(CORPUS / "fit" / "runpandas__run.fit") > len(cut)
 
 
-USED = _fitnumpy.ROW_MESSAGES | {_fitnumpy.RECORD_MESG, 206, 207}  # 206, 207: developer definitions
+USED = _fitframe.ROW_MESSAGES | {_fitframe.RECORD_MESG, 206, 207}  # 206, 207: developer definitions
 
 
 def _read_bytes(data: bytes, engine: str) -> runtwitch.Activity | tuple[str, int | None]:
@@ -124,7 +124,7 @@ def _read_bytes(data: bytes, engine: str) -> runtwitch.Activity | tuple[str, int
 
 def _stopped_on_unused_message(data: bytes, offset: int | None) -> bool:
     """True when ``offset`` starts a data message of a type the FIT importer never reads."""
-    framed = _fitnumpy.frame(data)
+    framed = _fitframe.frame(data)
     return any(offset is not None and offset + 1 in d.offsets and d.global_num not in USED
                for d in framed.definitions)
 

@@ -29,7 +29,7 @@ from runtwitch.errors import (
     ParseError,
     TruncatedFileError,
 )
-from runtwitch.io import _fitnumpy
+from runtwitch.io import _fitframe, _fitnumpy, _fitrows
 from runtwitch.io._fitcollect import Collector
 from runtwitch.io.registry import Errors
 
@@ -57,7 +57,7 @@ def _classify(exc: BaseException, name: str, offset: int | None) -> FileError:
         kind, msg = "header", str(exc)
     else:
         kind, msg = "undecodable", f"{type(exc).__name__}: {exc}"
-    return _failure_error(_fitnumpy.FitFailure(kind, offset, msg), name)
+    return _failure_error(_fitframe.FitFailure(kind, offset, msg), name)
 
 
 def decode_fitdecode(
@@ -74,16 +74,16 @@ def decode_fitdecode(
         )
         try:
             for count, frame in enumerate(reader):
-                if count >= _fitnumpy.MAX_FIT_MESSAGES:
-                    raise _fitnumpy.FitFailure(
+                if count >= _fitframe.MAX_FIT_MESSAGES:
+                    raise _fitframe.FitFailure(
                         "limit", getattr(reader, "_chunk_offset", None),  # fitdecode's current chunk
-                        f"more than {_fitnumpy.MAX_FIT_MESSAGES:,} messages "
-                        "(runtwitch.io._fitnumpy.MAX_FIT_MESSAGES)")
+                        f"more than {_fitframe.MAX_FIT_MESSAGES:,} messages "
+                        "(runtwitch.io._fitframe.MAX_FIT_MESSAGES)")
                 if isinstance(frame, fitdecode.FitDataMessage):
                     col.add(frame)
                 elif isinstance(frame, fitdecode.FitHeader):
                     col.headers += 1
-        except _fitnumpy.FitFailure as exc:
+        except _fitframe.FitFailure as exc:
             failure = _failure_error(exc, name)
             failure.__cause__ = exc
         except Exception as exc:
@@ -99,7 +99,7 @@ def decode_fitdecode(
     return col, failure
 
 
-def _failure_error(exc: _fitnumpy.FitFailure, name: str) -> FileError:
+def _failure_error(exc: _fitframe.FitFailure, name: str) -> FileError:
     """The runtwitch error for where and why the numpy engine stopped."""
     msg, off = str(exc), exc.offset
     if exc.kind == "limit":
@@ -119,18 +119,18 @@ def decode_numpy(
     data: bytes, name: str, errors: Errors, report: ImportReport
 ) -> tuple[Collector, FileError | None]:
     """Frame the file, decode records in bulk and the other messages one by one."""
-    framed = _fitnumpy.frame(data)
+    framed = _fitframe.frame(data)
     col = Collector()
     col.headers = framed.headers
     # Message timestamps are needed only to expand compressed headers and to anchor
     # hr messages (the last timestamp before them); most files have neither.
     needs_stamps = bool(framed.compressed) or any(
-        d.global_num == _fitnumpy.HR_MESG for d in framed.definitions)
+        d.global_num == _fitrows.HR_MESG for d in framed.definitions)
     stamps = _fitnumpy.timestamp_index(data, framed) if needs_stamps else {}
     compressed = _fitnumpy.compressed_times(framed, stamps)
-    records_by_row = any(d.global_num == _fitnumpy.RECORD_MESG and d.offsets and _fitnumpy.needs_rows(d)
+    records_by_row = any(d.global_num == _fitframe.RECORD_MESG and d.offsets and _fitnumpy.needs_rows(d)
                          for d in framed.definitions)
-    kinds = _fitnumpy.ROW_MESSAGES | ({_fitnumpy.RECORD_MESG} if records_by_row else set())
+    kinds = _fitframe.ROW_MESSAGES | ({_fitframe.RECORD_MESG} if records_by_row else set())
     # Messages to decode one by one, and the definitions that reset accumulators, in file order.
     events: list[tuple[int, int, int, Any]] = [
         (seq, 0, file_index, (g, targets)) for seq, file_index, g, targets in framed.resets if g in kinds]
@@ -139,13 +139,13 @@ def decode_numpy(
             events.extend((s, 1, d.file_index, (d, off)) for s, off in zip(d.seqs, d.offsets, strict=True))
     events.sort(key=lambda e: (e[0], e[1]))
     ts_seqs = sorted(stamps)
-    failure: _fitnumpy.FitFailure | None = framed.failure
+    failure: _fitframe.FitFailure | None = framed.failure
     cut = framed.n_messages
-    state = _fitnumpy.RowState()
+    state = _fitrows.RowState()
     current_file = -1
     for seq, kind, file_index, what in events:
         if file_index != current_file:
-            state, current_file = _fitnumpy.RowState(), file_index
+            state, current_file = _fitrows.RowState(), file_index
         if kind == 0:
             state.reset(*what)
             continue
@@ -154,9 +154,9 @@ def decode_numpy(
         file_start = framed.file_starts[file_index]
         state.last_ts = stamps[ts_seqs[i]] if i >= 0 and ts_seqs[i] >= file_start else 0
         try:
-            msg = _fitnumpy.decode_row(data, d, off, state, compressed.get(seq))
+            msg = _fitrows.decode_row(data, d, off, state, compressed.get(seq))
         except Exception as exc:  # fitdecode stops at the same message
-            failure = _fitnumpy.FitFailure("undecodable", off - 1, f"{type(exc).__name__}: {exc}")
+            failure = _fitframe.FitFailure("undecodable", off - 1, f"{type(exc).__name__}: {exc}")
             cut = seq
             col.headers = sum(1 for start in framed.file_starts if start <= cut)  # headers read so far
             break
@@ -172,7 +172,7 @@ def decode_numpy(
         if errors == "raise":
             if error is None or (error.offset is not None and off < error.offset):
                 error = ChecksumError(name, f"CRC mismatch: {why}", offset=off)
-                error.__cause__ = _fitnumpy.FitFailure("crc", off, why)
+                error.__cause__ = _fitframe.FitFailure("crc", off, why)
         else:
             report.damage = Damage(off, ChecksumError.__name__, f"CRC mismatch: {why}")
     if error is not None and failure is not None and error.__cause__ is None:

@@ -22,7 +22,7 @@ from runtwitch.errors import (
     NotAnActivityError,
     ParseError,
 )
-from runtwitch.io import _fitengines, _fitnumpy
+from runtwitch.io import _fitengines, _fitframe
 from runtwitch.io._build import build
 from runtwitch.io._fitcollect import FIT_EPOCH, FIT_RELATIVE_LIMIT, Collector, is_number, record_table
 from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Source, load
@@ -30,7 +30,7 @@ from runtwitch.io.registry import Errors
 
 Engine = Literal["numpy", "fitdecode"]
 #: The FIT SDK version of the profile both engines decode with.
-PROFILE_SDK_VERSION = _fitnumpy.PROFILE_SDK_VERSION
+PROFILE_SDK_VERSION = _fitframe.PROFILE_SDK_VERSION
 _ACTIVITY_TYPES = {"activity", 4}
 _COURSE_TYPES = {"course", 6}
 
