@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+#: The int64 value of NaT in datetime64[ns] data.
+NAT_NS = np.iinfo(np.int64).min
 
 
 def frame_from_arrays(arrays: list[Any], columns: list[str], index: pd.Index) -> pd.DataFrame:

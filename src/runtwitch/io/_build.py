@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch._frames import frame_from_arrays
+from runtwitch._frames import NAT_NS, frame_from_arrays
 from runtwitch.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.schema import (
     LAP_COLUMNS,
@@ -55,7 +55,6 @@ VALID_RANGES: dict[str, tuple[float, float]] = {
 }
 
 _CANONICAL = [c.name for c in RECORD_COLUMNS]
-_NAT = np.iinfo(np.int64).min
 _EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -123,8 +122,8 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         keep &= ~bogus[seg]
         report.drop("clock_jump", int((~keep).sum()))
 
-    tk = np.where(keep, t, np.iinfo(np.int64).min)
-    prev_max = np.maximum.accumulate(np.concatenate([[np.iinfo(np.int64).min], tk[:-1]]))
+    tk = np.where(keep, t, NAT_NS)  # the smallest int64: below any kept time
+    prev_max = np.maximum.accumulate(np.concatenate([[NAT_NS], tk[:-1]]))
     backwards = keep & (t < prev_max)
     # A repeat of a time already kept (a writer that emits the track twice) is a
     # duplicate, merged below, not a step back.
@@ -340,7 +339,7 @@ def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
                          "avg_heart_rate_bpm", "max_heart_rate_bpm"]]
     laps = _coerce(laps.reset_index(drop=True), LAP_COLUMNS)
     start = laps["start"].to_numpy("datetime64[ns]").view("int64")
-    valid = np.flatnonzero(start != _NAT)
+    valid = np.flatnonzero(start != NAT_NS)
     order = valid[np.argsort(start[valid], kind="stable")]
     arrays = {c.name: laps[c.name].array.take(order) for c in LAP_COLUMNS}
     end, elapsed = pd.Series(arrays["end"]), pd.Series(arrays["elapsed_s"])

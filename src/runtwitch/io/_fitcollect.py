@@ -62,6 +62,16 @@ def _unit_suffix(units: object) -> str:
     return "_" + _UNIT_SUFFIX.get(key, _snake(key))
 
 
+def column_name(name: Any, units: Any, dev_data_index: int | None) -> str:
+    """The record column of a FIT field: ``dev_<index>_<name>[_<unit>]`` for a developer
+    field, the canonical name (``heart_rate_bpm``...) or ``fit_<name>[_<unit>]``."""
+    if dev_data_index is not None:
+        return f"dev_{dev_data_index}_{_snake(str(name))}{_unit_suffix(units)}"
+    if name in RECORD_FIELDS:
+        return RECORD_FIELDS[name]
+    return f"fit_{_snake(str(name))}{_unit_suffix(units)}"
+
+
 def is_number(v: object) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
@@ -139,16 +149,13 @@ class Collector:
             if v is None:
                 continue
             fdef = f.field_def
-            if fdef is not None and getattr(fdef, "is_dev", False):
-                col = f"dev_{fdef.dev_data_index}_{_snake(str(fname))}{_unit_suffix(f.units)}"
-            elif fname in RECORD_FIELDS:
-                col = RECORD_FIELDS[fname]
+            is_dev = fdef is not None and getattr(fdef, "is_dev", False)
+            col = column_name(fname, f.units, fdef.dev_data_index if is_dev else None)
+            if not is_dev and fname in RECORD_FIELDS:
                 if fname in _PLAIN_FALLBACK and row.get(col) is not None:
                     continue
                 if col in ("lat_deg", "lon_deg") and is_number(v):
                     v = v * SEMICIRCLE_TO_DEG
-            else:
-                col = f"fit_{_snake(str(fname))}{_unit_suffix(f.units)}"
             if is_number(v):
                 row[col] = v
             elif isinstance(v, bool):
@@ -182,14 +189,6 @@ def record_table(col: Collector) -> tuple[np.ndarray, pd.DataFrame]:
     return table
 
 
-def _column_name(c: _fitnumpy.Column, units: Any) -> str:
-    if c.is_dev:
-        return f"dev_{c.dev_data_index}_{_snake(str(c.name))}{_unit_suffix(units)}"
-    if c.name in RECORD_FIELDS:
-        return RECORD_FIELDS[c.name]
-    return f"fit_{_snake(str(c.name))}{_unit_suffix(units)}"
-
-
 def _groups_table(col: Collector) -> tuple[np.ndarray, pd.DataFrame]:
     """Assemble bulk-decoded record groups with the same rules as :meth:`Collector._record`."""
     groups = col.record_groups or []
@@ -211,11 +210,12 @@ def _groups_table(col: Collector) -> tuple[np.ndarray, pd.DataFrame]:
         time[sl] = t
         local: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for c in g.columns:
+            dev_index = c.dev_data_index if c.is_dev else None
             if c.other.any():
-                col.not_kept.add(_column_name(c, c.other_units))
+                col.not_kept.add(column_name(c.name, c.other_units, dev_index))
             if not c.valid.any():
                 continue
-            key = _column_name(c, c.units)
+            key = column_name(c.name, c.units, dev_index)
             v = c.values * SEMICIRCLE_TO_DEG if key in ("lat_deg", "lon_deg") and not c.is_dev else c.values
             cur, isset = local.get(key, (np.full(n, np.nan), np.zeros(n, dtype=bool)))
             mask = c.valid & ~isset if (not c.is_dev and c.name in _PLAIN_FALLBACK) else c.valid

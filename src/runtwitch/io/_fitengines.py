@@ -75,10 +75,8 @@ def decode_fitdecode(
         try:
             for count, frame in enumerate(reader):
                 if count >= _fitframe.MAX_FIT_MESSAGES:
-                    raise _fitframe.FitFailure(
-                        "limit", getattr(reader, "_chunk_offset", None),  # fitdecode's current chunk
-                        f"more than {_fitframe.MAX_FIT_MESSAGES:,} messages "
-                        "(runtwitch.io._fitframe.MAX_FIT_MESSAGES)")
+                    # fitdecode's current chunk is where the message past the limit starts
+                    raise _fitframe.too_many_messages(getattr(reader, "_chunk_offset", None))
                 if isinstance(frame, fitdecode.FitDataMessage):
                     col.add(frame)
                 elif isinstance(frame, fitdecode.FitHeader):

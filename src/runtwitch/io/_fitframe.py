@@ -57,6 +57,12 @@ class FitFailure(Exception):
         self.offset = offset
 
 
+def too_many_messages(offset: int | None) -> FitFailure:
+    """Where and why a file with more than :data:`MAX_FIT_MESSAGES` messages is refused."""
+    return FitFailure("limit", offset, f"more than {MAX_FIT_MESSAGES:,} messages "
+                      "(runtwitch.io._fitframe.MAX_FIT_MESSAGES)")
+
+
 @dataclass(slots=True)
 class FieldDef:
     num: int
@@ -176,8 +182,7 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                 if pos >= n:
                     raise FitFailure("eof", pos, f"expected 1 bytes, got 0 @ {pos}")
                 if seq >= limit:
-                    raise FitFailure("limit", pos, f"more than {limit:,} messages "
-                                     "(runtwitch.io._fitframe.MAX_FIT_MESSAGES)")
+                    raise too_many_messages(pos)
                 h = data[pos]
                 if h & 0x80:
                     d = defs.get((h >> 5) & 0x3)

@@ -47,8 +47,6 @@ def _raw_column(block: np.ndarray, f: FieldDef, endian: str) -> tuple[np.ndarray
     return raw, valid
 
 
-
-
 @dataclass
 class Column:
     """One value a record message contributes, in message field order."""
@@ -112,6 +110,11 @@ def _int_column(block: np.ndarray, f: FieldDef, endian: str) -> tuple[np.ndarray
     return values.astype(np.int64), valid
 
 
+def _past_the_bytes(f: FieldDef, c: Any) -> bool:
+    """A component of a byte-array field that starts past its bytes (fitdecode skips it)."""
+    return f.base.identifier == _types.BASE_TYPE_BYTE.identifier and (c.bit_offset or 0) >= f.count * 8
+
+
 def _apply_scale(fld: Any, v: np.ndarray) -> np.ndarray:
     out = v.astype(np.float64)
     if fld.scale:
@@ -147,8 +150,8 @@ def _accumulated(
             d = defs[di]
             f = d.fields[fi]
             seqs = np.asarray(d.seqs[: len(blocks[di])], dtype=np.int64)
-            if f.count * 8 <= (c.bit_offset or 0) and f.base.identifier == _types.BASE_TYPE_BYTE.identifier:
-                continue  # fitdecode skips a component that lies past the field's bytes
+            if _past_the_bytes(f, c):
+                continue
             raw, valid = _int_column(blocks[di], f, d.endian)
             vals = (raw >> c.bit_offset) & ((1 << c.bits) - 1)
             seq_parts.append(seqs[valid])
@@ -164,11 +167,11 @@ def _accumulated(
         seq, val, key = seq[order], val[order], key[order]
         modulus = 1 << srcs[0][3].bits
         segment = np.searchsorted(np.asarray(starts, dtype=np.int64), seq, side="right")
+        first = np.concatenate([[True], segment[1:] != segment[:-1]])  # a reset starts each segment
         prev = np.concatenate([[0], val[:-1]])
-        prev[np.concatenate([[True], segment[1:] != segment[:-1]])] = 0
+        prev[first] = 0
         step = (val - prev) % modulus
         csum = np.cumsum(step)
-        first = np.concatenate([[True], segment[1:] != segment[:-1]])
         base = np.maximum.accumulate(np.where(first, np.arange(len(csum)), 0))
         acc = csum - np.concatenate([[0], csum])[base]
         for k, (di, fi, ci, c) in enumerate(srcs):
@@ -180,11 +183,7 @@ def _accumulated(
             target_vals = np.full(len(seqs), np.nan)
             pos = np.searchsorted(seqs, seq[mine])
             target_vals[pos] = acc[mine].astype(np.float64)
-            if c.scale:
-                target_vals = target_vals / c.scale
-            if c.offset:
-                target_vals = target_vals - c.offset
-            out[(di, fi, ci)] = target_vals
+            out[(di, fi, ci)] = _apply_scale(c, target_vals)
     return out
 
 
@@ -220,8 +219,7 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
                         vals = acc[(di, fi, ci)]
                         valid = ~np.isnan(vals)
                     else:
-                        if (f.base.identifier == _types.BASE_TYPE_BYTE.identifier
-                                and (c.bit_offset or 0) >= f.count * 8):
+                        if _past_the_bytes(f, c):
                             continue
                         raw, valid = _int_column(block, f, d.endian)
                         vals = _apply_scale(c, (raw >> c.bit_offset) & ((1 << c.bits) - 1))
@@ -266,7 +264,7 @@ def _main_column(block: np.ndarray, f: FieldDef, endian: str, n: int) -> Column:
         col.values, col.valid = np.where(valid, (raw != 0).astype(np.float64), np.nan), valid
         return col
     values = raw.astype(np.float64) if f.is_dev or fld is None else _apply_scale(fld, raw)
-    if type_name in ("date_time", "local_date_time", "localtime_into_day") and name != "timestamp":
+    if type_name in _TIME_TYPES and name != "timestamp":
         dated = valid if type_name != "date_time" else valid & (raw >= FIT_DATETIME_MIN)
         col.other = col.other | dated
         col.other_units = None

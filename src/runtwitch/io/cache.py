@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa  # the Parquet writer/reader behind pandas, used directly: fewer layers
 import pyarrow.parquet as pq
 
-from runtwitch._frames import frame_from_arrays
+from runtwitch._frames import NAT_NS, frame_from_arrays
 from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
 from runtwitch.schema import SCHEMA_VERSION
 
@@ -40,7 +40,6 @@ from runtwitch.schema import SCHEMA_VERSION
 CACHE_FORMAT = 2
 #: Frames stored in the entry's JSON (small); ``records`` goes to Parquet.
 SMALL_FRAMES = ("laps", "sessions", "route")
-_NAT = np.iinfo(np.int64).min
 
 
 def default_cache_dir() -> Path:
@@ -72,7 +71,7 @@ def _frame_to_json(df: pd.DataFrame) -> dict[str, Any] | None:
         s = df[name]
         kind = str(s.dtype)
         if kind == "datetime64[ns, UTC]":
-            values: list[Any] = [None if v == _NAT else int(v) for v in s.array.asi8.tolist()]
+            values: list[Any] = [None if v == NAT_NS else int(v) for v in s.array.asi8.tolist()]
         elif kind in ("float64", "int64", "bool"):
             values = s.to_numpy().tolist()
         elif kind in ("string", "str"):
@@ -93,7 +92,7 @@ def _frame_from_json(doc: dict[str, Any]) -> pd.DataFrame:
     for c in cols:
         kind, values = c["dtype"], c["values"]
         if kind == "datetime64[ns, UTC]":
-            ints = np.array([_NAT if v is None else v for v in values], dtype=np.int64)
+            ints = np.array([NAT_NS if v is None else v for v in values], dtype=np.int64)
             arrays.append(pd.DatetimeIndex(ints.view("datetime64[ns]"), tz=_UTC).array)
         elif kind in ("string", "str"):
             dtype = _string_dtype(kind)
