@@ -1,9 +1,11 @@
-"""The twitch diary: a documented CSV format and a strict-but-forgiving reader.
+"""The twitch diary: a strict-but-forgiving reader of the documented CSV format.
 
-One table (:data:`DIARY_COLUMNS`) defines every column: its type, its valid
-range and its meaning. It drives parsing, validation and the column table in
-``docs/diary.md``. Every problem is reported with the row number a spreadsheet
-user sees (the header is row 1), the column, the value and what was expected.
+The format itself (:data:`DIARY_COLUMNS`, one table defining every column's
+type, valid range and meaning, and the cell parsers) lives in
+``runtwitch.io._diarycolumns``; this module reads a file with it, validates
+rows, resolves time zones and builds the episode and context frames. Every
+problem is reported with the row number a spreadsheet user sees (the header is
+row 1), the column, the value and what was expected.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +22,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from runtwitch.errors import FileError, RuntwitchError
+from runtwitch.io._diarycolumns import (  # the format; re-exported for users of this module
+    COLUMNS_BY_NAME,
+    DIARY_COLUMNS,
+    FORMULA_PREFIXES,
+    HEADER_ALIASES,
+    KIND_DTYPES,
+    DiaryColumn,
+    escape_formula,
+    markdown_table,
+    normalise_header,
+    parse_cell,
+)
 from runtwitch.io._source import Source, load, source_name
+
+__all__ = [
+    "DIARY_COLUMNS", "FORMULA_PREFIXES", "MAX_CELL_CHARS", "MAX_DIARY_BYTES", "MAX_WEIGHT_GAIN_KG",
+    "Diary", "DiaryColumn", "DiaryError", "DiaryReport", "Problem", "escape_formula",
+    "markdown_table", "normalise_header", "read_diary", "write_diary_csv",
+]
 
 #: Largest diary accepted [bytes]; a decade of daily rows is well under 5 MB.
 MAX_DIARY_BYTES = 50 * 1024 * 1024
@@ -30,189 +49,6 @@ MAX_CELL_CHARS = 2000
 #: Body mass may rise during a run by at most this much before the value is
 #: treated as a typo [kg] (a gain at all is already an over-drinking warning).
 MAX_WEIGHT_GAIN_KG = 5.0
-
-
-@dataclass(frozen=True)
-class DiaryColumn:
-    """One diary column: name, type, valid range, meaning and accepted aliases."""
-
-    name: str
-    kind: str  # date, time, text, list, bool, number, integer, choice
-    description: str
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    episode: bool = False  # describes the twitch episode rather than the run
-
-
-DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
-    DiaryColumn(
-        "date", "date", "Local calendar date, YYYY-MM-DD. The only required column.", aliases=("day",)
-    ),
-    DiaryColumn(
-        "time",
-        "time",
-        "Local time of the twitch onset, HH:MM.",
-        aliases=("onset", "onset_time"),
-        episode=True,
-    ),
-    DiaryColumn(
-        "muscles",
-        "list",
-        "Where it twitched, ';'-separated (left calf; right quadriceps). A filled cell makes the row an episode.",
-        aliases=("muscle", "where", "location"),
-        episode=True,
-    ),
-    DiaryColumn(
-        "kind",
-        "choice",
-        "twitch (default), cramp or spasm.",
-        choices=("twitch", "cramp", "spasm"),
-        aliases=("type",),
-        episode=True,
-    ),
-    DiaryColumn(
-        "duration_min",
-        "number",
-        "How long the episode lasted [min].",
-        0,
-        24 * 60,
-        aliases=("duration", "minutes"),
-        episode=True,
-    ),
-    DiaryColumn("severity", "number", "Severity, 0-10.", 0, 10, episode=True),
-    DiaryColumn("weakness", "bool", "yes/no: the muscle felt weak.", episode=True),
-    DiaryColumn(
-        "sleep_disrupted",
-        "bool",
-        "yes/no: twitching kept the runner awake or woke them.",
-        aliases=("sleep_disruption",),
-        episode=True,
-    ),
-    DiaryColumn(
-        "run",
-        "text",
-        "Which of the day's activities the row refers to: its local start HH:MM or file name (default: the day's longest run).",
-    ),
-    DiaryColumn(
-        "fluid_before_l",
-        "number",
-        "Fluid drunk in the 2 h before the run [L].",
-        0,
-        10,
-        aliases=("fluid_before",),
-    ),
-    DiaryColumn(
-        "fluid_during_l", "number", "Fluid drunk during the run [L].", 0, 15, aliases=("fluid_during",)
-    ),
-    DiaryColumn(
-        "fluid_after_l",
-        "number",
-        "Fluid drunk in the 2 h after the run [L].",
-        0,
-        10,
-        aliases=("fluid_after",),
-    ),
-    DiaryColumn("electrolytes", "bool", "yes/no: electrolyte drink, tablets or salty food around the run."),
-    DiaryColumn(
-        "sodium_mg", "number", "Sodium taken around the run, if known [mg].", 0, 20000, aliases=("sodium",)
-    ),
-    DiaryColumn(
-        "carbs_before_g",
-        "number",
-        "Carbohydrate in the 2 h before the run [g].",
-        0,
-        1000,
-        aliases=("carbs_before",),
-    ),
-    DiaryColumn(
-        "carbs_during_g", "number", "Carbohydrate during the run [g].", 0, 1000, aliases=("carbs_during",)
-    ),
-    DiaryColumn("meal_hours_before", "number", "Hours between the last full meal and the run [h].", 0, 72),
-    DiaryColumn("spicy_meal", "bool", "yes/no: a spicy meal before the run."),
-    DiaryColumn(
-        "cooldown_min",
-        "number",
-        "Minutes of easy jogging/walking after the run; overrides what the file shows [min].",
-        0,
-        180,
-        aliases=("cooldown",),
-    ),
-    DiaryColumn("stretched", "bool", "yes/no: stretched after the run."),
-    DiaryColumn(
-        "weight_before_kg",
-        "number",
-        "Body mass right before the run [kg].",
-        25,
-        250,
-        aliases=("weight_before",),
-    ),
-    DiaryColumn(
-        "weight_after_kg", "number", "Body mass right after the run [kg].", 25, 250, aliases=("weight_after",)
-    ),
-    DiaryColumn(
-        "urine_color",
-        "integer",
-        "1-8 on the usual urine colour chart (1 pale, 8 dark).",
-        1,
-        8,
-        aliases=("urine_colour", "urine"),
-    ),
-    DiaryColumn("thirst", "bool", "yes/no: felt thirsty."),
-    DiaryColumn("dizziness", "bool", "yes/no: felt dizzy."),
-    DiaryColumn("fatigue", "bool", "yes/no: felt unusually tired."),
-    DiaryColumn(
-        "air_temp_c",
-        "number",
-        "Air temperature during the run, if noted [°C].",
-        -40,
-        55,
-        aliases=("temperature_c", "temp_c", "air_temp"),
-    ),
-    DiaryColumn(
-        "humidity_pct",
-        "number",
-        "Relative humidity during the run, if noted [%].",
-        0,
-        100,
-        aliases=("humidity",),
-    ),
-    DiaryColumn("rpe", "number", "Session effort, 0-10 (CR-10 scale).", 0, 10, aliases=("effort",)),
-    DiaryColumn(
-        "sleep_h", "number", "Hours slept the night before [h].", 0, 24, aliases=("sleep", "sleep_hours")
-    ),
-    DiaryColumn(
-        "medications",
-        "list",
-        "';'-separated names of medicines taken that day.",
-        aliases=("medication", "meds", "medicines"),
-    ),
-    DiaryColumn(
-        "recovery",
-        "list",
-        "';'-separated things done afterwards (foam rolling; massage; cupping; trigger point).",
-        aliases=("recovery_measures",),
-    ),
-    DiaryColumn("notes", "text", "Free text.", aliases=("note", "comment", "comments")),
-)
-COLUMNS_BY_NAME = {c.name: c for c in DIARY_COLUMNS}
-_ALIASES = {a: c.name for c in DIARY_COLUMNS for a in (c.name, *c.aliases)}
-
-_YES = {"yes", "y", "true", "t", "1", "x", "ja", "oui", "si", "sí"}
-_NO = {"no", "n", "false", "f", "0", "nein", "non"}
-_DTYPES = {
-    "date": "datetime64[ns]",
-    "time": "string",
-    "text": "string",
-    "list": "object",
-    "bool": "boolean",
-    "number": "Float64",
-    "integer": "Int64",
-    "choice": "string",
-}
-#: Characters that make a spreadsheet treat a cell as a formula when exported.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -319,11 +155,6 @@ class Diary:
     report: DiaryReport
 
 
-def normalise_header(name: str) -> str:
-    """Header cell -> column key: lower case, spaces and dashes to underscores."""
-    return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").lower())
-
-
 def _decode(data: bytes, report: DiaryReport) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -340,71 +171,6 @@ def _sniff_delimiter(text: str) -> str:
     return (
         ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first and "," not in first else ",")
     )
-
-
-_NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-
-
-def _number(raw: str) -> float | None:
-    """A number as typed: decimal point or decimal comma, spaces as thousands separators."""
-    s = raw.replace("\u00a0", "").replace(" ", "")
-    if not _NUM.match(s):
-        return None
-    if "," in s:
-        s = s.replace(",", ".")
-    try:
-        return float(s)
-    except ValueError:
-        return None
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%Y.%m.%d")
-_TIME = re.compile(r"^(\d{1,2})[:h.](\d{2})(?::(\d{2}))?$")
-
-
-def _parse_cell(col: DiaryColumn, raw: str) -> tuple[Any, str | None]:
-    """Return (value, None) or (None, what was expected)."""
-    if col.kind == "date":
-        for fmt in _DATE_FORMATS:
-            try:
-                return datetime.strptime(raw, fmt).date(), None
-            except ValueError:
-                continue
-        return None, "a date as YYYY-MM-DD"
-    if col.kind == "time":
-        m = _TIME.match(raw)
-        if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
-            return f"{int(m.group(1)):02d}:{m.group(2)}", None
-        return None, "a local time as HH:MM (00:00-23:59)"
-    if col.kind == "bool":
-        low = raw.lower()
-        if low in _YES:
-            return True, None
-        if low in _NO:
-            return False, None
-        return None, "yes/no (also y/n, true/false, 1/0)"
-    if col.kind in ("number", "integer"):
-        v = _number(raw)
-        rng = f"{col.low:g} to {col.high:g}" if col.low is not None and col.high is not None else ""
-        if v is None:
-            return None, f"a number ({rng})" if rng else "a number"
-        if col.kind == "integer" and v != int(v):
-            return None, f"a whole number ({rng})"
-        if (col.low is not None and v < col.low) or (col.high is not None and v > col.high):
-            hint = ""
-            if col.name.startswith("fluid_") and v >= 50:
-                hint = "; this looks like millilitres – write litres"
-            return None, f"a number from {rng}{hint}"
-        return (int(v) if col.kind == "integer" else v), None
-    if col.kind == "choice":
-        low = raw.lower()
-        if low in col.choices:
-            return low, None
-        return None, "one of " + ", ".join(col.choices)
-    if col.kind == "list":
-        items = [x.strip().lower() for x in re.split(r"[;|]", raw) if x.strip()]
-        return items, None
-    return raw, None
 
 
 def _today(tz: ZoneInfo | None) -> date:
@@ -487,7 +253,7 @@ def read_diary(
     keys = [normalise_header(h) for h in header]
     columns: list[str | None] = []
     for raw_header, key in zip(header, keys, strict=True):
-        col = _ALIASES.get(key)
+        col = HEADER_ALIASES.get(key)
         if col is None:
             if key:
                 report.unknown_columns.append(raw_header.strip())
@@ -539,7 +305,7 @@ def read_diary(
             if spec is None:
                 rec[col_name] = raw
                 continue
-            value, expected = _parse_cell(spec, raw)
+            value, expected = parse_cell(spec, raw)
             if expected is not None:
                 report.problems.append(Problem(i, col_name, raw[:80], expected))
                 continue
@@ -615,7 +381,7 @@ def _frames(
     for c in DIARY_COLUMNS:
         if c.kind in ("date", "list"):
             continue
-        df[c.name] = df[c.name].astype(_DTYPES[c.kind])  # type: ignore[call-overload]  # dtype names from _DTYPES
+        df[c.name] = df[c.name].astype(KIND_DTYPES[c.kind])  # type: ignore[call-overload]  # dtype names from KIND_DTYPES
     for name in ("muscles", "medications", "recovery"):
         df[name] = [v if isinstance(v, list) else [] for v in df[name]]
 
@@ -669,18 +435,6 @@ def _frames(
     return episodes, context.reset_index(drop=True)
 
 
-def escape_formula(value: object) -> object:
-    """Make a text cell safe to write into a CSV that a spreadsheet will open.
-
-    Cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return are
-    prefixed with a single quote so that no spreadsheet evaluates them
-    (CSV/formula injection). Numbers and other values are returned unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def write_diary_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a diary-like frame to CSV with formula-like text cells escaped."""
     safe: Callable[[object], object] = escape_formula
@@ -690,18 +444,3 @@ def write_diary_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             out[c] = out[c].map(lambda v: safe(";".join(v) if isinstance(v, list) else v))
     out.to_csv(path, index=False)
 
-
-def markdown_table() -> str:
-    """The column table of ``docs/diary.md``, generated from :data:`DIARY_COLUMNS`."""
-    lines = ["| column | type | valid | meaning | also accepted |", "|---|---|---|---|---|"]
-    for c in DIARY_COLUMNS:
-        valid = (
-            f"{c.low:g}–{c.high:g}"
-            if c.low is not None and c.high is not None
-            else ", ".join(c.choices)
-            if c.choices
-            else ""
-        )
-        aliases = ", ".join(f"`{a}`" for a in c.aliases)
-        lines.append(f"| `{c.name}` | {c.kind} | {valid} | {c.description} | {aliases} |")
-    return "\n".join(lines) + "\n"
