@@ -26,7 +26,7 @@ import warnings
 from pathlib import Path
 
 import runtwitch
-from runtwitch.io.fitwrite import FitWriter
+from runtwitch.testing import FitWriter
 
 LARGEST = [
     "fit/sports-lib__4623204522.fit",

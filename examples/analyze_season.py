@@ -12,8 +12,8 @@ import argparse
 from pathlib import Path
 
 import runtwitch
-from runtwitch.htmlreport import write_report
-from runtwitch.report import summary_text
+from runtwitch.render.html_report import write_report
+from runtwitch.render.text import summary_text
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 import runtwitch
-from runtwitch.io._source import Source, load, source_name
+from runtwitch.io.source import Source, load, source_name
 
 HEADER = b"time,hr,speed_kmh,distance_km"
 

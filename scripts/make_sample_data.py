@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from runtwitch.io.diary import DIARY_COLUMNS
-from runtwitch.io.fitwrite import write_activity
+from runtwitch.testing import write_activity
 
 OUT = Path(__file__).resolve().parents[1] / "sample_data"
 SEED = 20260504

@@ -4,9 +4,7 @@ Import activity files into tidy pandas frames (``read_activity``, ``read_fit``),
 then build features and explanations from them. See ``docs/`` for the schema.
 """
 
-from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
 from runtwitch.analysis import Analysis, analyze
-from runtwitch.athlete import Athlete
 from runtwitch.errors import (
     ChecksumError,
     CorruptFileError,
@@ -39,9 +37,11 @@ from runtwitch.io import (
     unregister,
 )
 from runtwitch.io.diary import Diary, DiaryError, DiaryReport, Problem, read_diary
-from runtwitch.link import activity_table, link_context, link_episodes
+from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport
+from runtwitch.model.athlete import Athlete
+from runtwitch.model.schema import SCHEMA_VERSION
 from runtwitch.rules import Explanation, Rule, explain
-from runtwitch.schema import SCHEMA_VERSION
+from runtwitch.season import activity_table, link_context, link_episodes
 
 __version__ = "0.1.0.dev0"
 

@@ -9,13 +9,13 @@ from typing import Any
 
 import pandas as pd
 
-from runtwitch.activity import Activity
-from runtwitch.athlete import Athlete
 from runtwitch.features import daily_features, run_features
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.diary import Diary, read_diary
-from runtwitch.link import link_episodes
+from runtwitch.model.activity import Activity
+from runtwitch.model.athlete import Athlete
 from runtwitch.rules import Explanation, explain
+from runtwitch.season import link_episodes
 
 
 @dataclass
@@ -31,13 +31,6 @@ class Analysis:
     episodes: pd.DataFrame
     explanation: Explanation
     warnings: list[str] = field(default_factory=list)
-
-
-def import_all(
-    paths: Sequence[str | os.PathLike[str]], *, progress: bool | None = None
-) -> list[ImportResult]:
-    """Import every file in this process, without the cache (see :func:`read_activities`)."""
-    return read_activities(paths, n_jobs=1, cache=False, progress=progress)
 
 
 def analyze(

@@ -11,13 +11,13 @@ from typing import Any
 
 import pandas as pd
 
-from runtwitch.activity import Activity, _iso
 from runtwitch.analysis import analyze
 from runtwitch.errors import RuntwitchError, UnknownFormatError
 from runtwitch.io.batch import find_activity_files, read_one
 from runtwitch.io.diary import read_diary
 from runtwitch.io.registry import find_importer
-from runtwitch.report import _num, summary_text, to_json
+from runtwitch.model.activity import Activity, _iso
+from runtwitch.render.text import _num, summary_text, to_json
 
 
 def inspect_file(path: str) -> dict[str, Any]:
@@ -223,7 +223,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         return 0
     print(summary_text(result))
     if args.report:
-        from runtwitch.htmlreport import write_report  # matplotlib only when a report is asked for
+        from runtwitch.render.html_report import write_report  # matplotlib only when a report is asked for
 
         write_report(result, args.report)
         print(f"\nWrote {args.report}")

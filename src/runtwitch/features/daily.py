@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity
-from runtwitch.athlete import Athlete
 from runtwitch.features import formulas as fm
 from runtwitch.features.columns import DAILY_COLUMNS
 from runtwitch.features.runs import run_features
 from runtwitch.io.diary import Diary
+from runtwitch.model.activity import Activity
+from runtwitch.model.athlete import Athlete
 
 #: EWMA spans of the acute and chronic load [days] (Williams et al. 2017 convention).
 ACUTE_DAYS, CHRONIC_DAYS = 7, 42

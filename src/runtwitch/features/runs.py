@@ -8,13 +8,13 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity
-from runtwitch.athlete import Athlete
 from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
 from runtwitch.io.diary import Diary
-from runtwitch.link import _activity_table, link_context
+from runtwitch.model.activity import Activity
+from runtwitch.model.athlete import Athlete
+from runtwitch.season import _activity_table, link_context
 
 #: Runs of the previous N days used for the session spike (Frandsen et al. 2025).
 SPIKE_WINDOW_DAYS = 30

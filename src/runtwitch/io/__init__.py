@@ -1,6 +1,5 @@
 """Importers: one module per format, plus the registry that picks among them."""
 
-from runtwitch.io._build import activity_from_samples
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.fit import read_fit
 from runtwitch.io.gpx import read_gpx
@@ -14,6 +13,7 @@ from runtwitch.io.registry import (
     unregister,
 )
 from runtwitch.io.tcx import read_tcx
+from runtwitch.model.assembly import activity_from_samples
 
 register(FunctionImporter("fit", (".fit",), read_fit, signature=b".FIT", signature_offset=8))
 register(FunctionImporter("gpx", (".gpx",), read_gpx, markers=(b"<gpx",)))

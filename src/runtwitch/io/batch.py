@@ -15,10 +15,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from runtwitch.activity import Activity
 from runtwitch.errors import RuntwitchError
 from runtwitch.io import cache as _cache
 from runtwitch.io.registry import importers, read_activity
+from runtwitch.model.activity import Activity
 
 #: Below this many files a batch is imported in this process (workers cost more than they save).
 MIN_FILES_FOR_WORKERS = 8

@@ -32,9 +32,9 @@ import pandas as pd
 import pyarrow as pa  # the Parquet writer/reader behind pandas, used directly: fewer layers
 import pyarrow.parquet as pq
 
-from runtwitch._frames import NAT_NS, frame_from_arrays
-from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
-from runtwitch.schema import SCHEMA_VERSION
+from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport
+from runtwitch.model.frames import NAT_NS, frame_from_arrays
+from runtwitch.model.schema import SCHEMA_VERSION
 
 #: Bumped when the layout of a cache entry changes.
 CACHE_FORMAT = 2

@@ -1,6 +1,6 @@
 """GPX importer: ``read_gpx`` (GPX 1.0 and 1.1, any extension namespace).
 
-GPX is read with the safe XML layer in ``runtwitch.io._xml`` rather than gpxpy:
+GPX is read with the safe XML layer in ``runtwitch.io.xml`` rather than gpxpy:
 gpxpy rejects real exports (a first point without lat/lon, an undeclared
 ``gpxdata:`` prefix) and does not expose extension values under unfamiliar
 prefixes, which is where heart rate, cadence, temperature and power live.
@@ -13,11 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.errors import NotAnActivityError, ParseError
-from runtwitch.io._build import build
-from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Source, load
-from runtwitch.io._xml import child, children, local, parse, text
 from runtwitch.io._xmlrecords import (
     cadence_counts_steps,
     course_activity,
@@ -28,6 +24,10 @@ from runtwitch.io._xmlrecords import (
     to_float,
 )
 from runtwitch.io.registry import Errors
+from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Source, load
+from runtwitch.io.xml import child, children, local, parse, text
+from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
+from runtwitch.model.assembly import build
 
 _POINT_CHILDREN = {"ele": "altitude_m", "speed": "speed_mps"}
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Literal, Protocol, runtime_checkable
 
-from runtwitch.activity import Activity
 from runtwitch.errors import RuntwitchWarning, UnknownFormatError
-from runtwitch.io._source import GZIP_MAGIC, Source, source_name
+from runtwitch.io.source import GZIP_MAGIC, Source, source_name
+from runtwitch.model.activity import Activity
 
 ENTRY_POINT_GROUP = "runtwitch.importers"
 #: Bytes of the (decompressed) file start handed to ``sniff``.

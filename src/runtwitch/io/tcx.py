@@ -8,11 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.errors import NotAnActivityError, ParseError
-from runtwitch.io._build import build
-from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Source, load
-from runtwitch.io._xml import child, children, descendants, local, parse, text
 from runtwitch.io._xmlrecords import (
     cadence_counts_steps,
     course_activity,
@@ -22,6 +18,10 @@ from runtwitch.io._xmlrecords import (
     to_float,
 )
 from runtwitch.io.registry import Errors
+from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Source, load
+from runtwitch.io.xml import child, children, descendants, local, parse, text
+from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
+from runtwitch.model.assembly import build
 
 
 def _value(el: ET.Element | None, name: str) -> float:

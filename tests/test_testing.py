@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import runtwitch
-from runtwitch.io.fitwrite import crc16, write_activity
+from runtwitch.testing import crc16, write_activity
 
 
 def test_crc16_matches_fit_sdk_check_value() -> None:

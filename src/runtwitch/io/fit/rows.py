@@ -17,7 +17,7 @@ from fitdecode import profile as _profile
 from fitdecode import types as _types
 
 if TYPE_CHECKING:  # annotations only: the framing module imports this one
-    from runtwitch.io._fitframe import Definition, FieldDef
+    from runtwitch.io.fit.frame import Definition, FieldDef
 
 FIT_UTC_REFERENCE = 631065600
 FIT_DATETIME_MIN = 0x10000000

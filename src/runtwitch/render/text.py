@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from runtwitch.activity import _iso
 from runtwitch.analysis import Analysis
+from runtwitch.model.activity import _iso
 from runtwitch.rules.base import GRADE_MEANING
 from runtwitch.rules.explain import DISCLAIMER
 from runtwitch.rules.flags import FLAGS

@@ -1,6 +1,6 @@
 """FIT importer: ``read_fit``.
 
-One of two decoding engines (``runtwitch.io._fitengines``: a numpy engine by
+One of two decoding engines (``runtwitch.io.fit.engines``: a numpy engine by
 default, fitdecode as the reference) fills a collector with the messages the
 importer uses; this module turns them into the canonical frames (records,
 sessions, laps), the metadata and the import report, and decides what a
@@ -15,18 +15,19 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.errors import (
     ChecksumError,
     LimitExceededError,
     NotAnActivityError,
     ParseError,
 )
-from runtwitch.io import _fitengines, _fitframe
-from runtwitch.io._build import build
-from runtwitch.io._fitcollect import FIT_EPOCH, FIT_RELATIVE_LIMIT, Collector, is_number, record_table
-from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Source, load
+from runtwitch.io.fit import engines as _fitengines
+from runtwitch.io.fit import frame as _fitframe
+from runtwitch.io.fit.collect import FIT_EPOCH, FIT_RELATIVE_LIMIT, Collector, is_number, record_table
 from runtwitch.io.registry import Errors
+from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Source, load
+from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
+from runtwitch.model.assembly import build
 
 Engine = Literal["numpy", "fitdecode"]
 #: The FIT SDK version of the profile both engines decode with.

@@ -2,11 +2,11 @@
 
 :func:`frame` reads file headers and definition messages and, for each local
 definition, notes where its data messages start, in file order (``seq``). It
-checks the file CRC (vectorised, ``runtwitch.io._fitcrc``), follows chained
+checks the file CRC (vectorised, ``runtwitch.io.fit.crc``), follows chained
 files, registers developer field descriptions as they come (later definitions
 need them), and stops at the first damage with its byte offset, keeping what
 was framed before. Decoding the framed messages is the job of
-``runtwitch.io._fitrows`` (one by one) and ``runtwitch.io._fitnumpy`` (records
+``runtwitch.io.fit.rows`` (one by one) and ``runtwitch.io.fit.bulk`` (records
 in bulk).
 
 Field definitions come from the FIT profile that fitdecode generates from the
@@ -25,8 +25,8 @@ from typing import Any
 from fitdecode import profile as _profile
 from fitdecode import types as _types
 
-from runtwitch.io._fitcrc import crc16
-from runtwitch.io._fitrows import RowState, decode_row
+from runtwitch.io.fit.crc import crc16
+from runtwitch.io.fit.rows import RowState, decode_row
 
 #: The FIT SDK version of the profile used (read from fitdecode's generated profile).
 PROFILE_SDK_VERSION: str = "unknown"
@@ -60,7 +60,7 @@ class FitFailure(Exception):
 def too_many_messages(offset: int | None) -> FitFailure:
     """Where and why a file with more than :data:`MAX_FIT_MESSAGES` messages is refused."""
     return FitFailure("limit", offset, f"more than {MAX_FIT_MESSAGES:,} messages "
-                      "(runtwitch.io._fitframe.MAX_FIT_MESSAGES)")
+                      "(runtwitch.io.fit.frame.MAX_FIT_MESSAGES)")
 
 
 @dataclass(slots=True)
@@ -263,7 +263,7 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
         out.field_definitions += len(fields)
         if out.field_definitions > MAX_FIT_FIELD_DEFINITIONS:
             raise FitFailure("limit", head, f"more than {MAX_FIT_FIELD_DEFINITIONS:,} field definitions "
-                             "(runtwitch.io._fitframe.MAX_FIT_FIELD_DEFINITIONS)")
+                             "(runtwitch.io.fit.frame.MAX_FIT_FIELD_DEFINITIONS)")
         if key:
             interned[key] = (fields, at, zero, notes)
     if pos > end:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import runtwitch
-from runtwitch.schema import validate_records
+from runtwitch.model.schema import validate_records
 from tests.conftest import HAS_COLUMNS, corpus_path, manifest_rows, read_cached, same_second
 
 pytestmark = pytest.mark.corpus

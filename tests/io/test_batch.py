@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import runtwitch
-from runtwitch.analysis import import_all
-from runtwitch.io.fitwrite import FitWriter
-from tests.helpers.history import write_run
+from runtwitch.testing import FitWriter
+from tests.helpers.history import import_all, write_run
 
 START = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
 
@@ -67,15 +65,6 @@ def test_batch_with_every_kind_of_bad_input(tmp_path: Path, monkeypatch: pytest.
     # nothing was lost: every entry of the folder is accounted for
     assert set(results) == {p.name for p in folder.iterdir()}
     unreadable.chmod(0o600)
-
-
-def test_analyze_still_runs_on_the_good_files(tmp_path: Path) -> None:
-    for k in range(2):
-        write_run(tmp_path, f"r{k}.fit", START + timedelta(days=k), 20, cooldown_min=5)
-    (tmp_path / "bad.fit").write_bytes(b"\x0e\x10garbage")
-    result = runtwitch.analyze([tmp_path], tz="UTC")
-    assert len(result.activities) == 2
-    assert [r.status for r in result.imports if r.path.endswith("bad.fit")] == ["error"]
 
 
 def test_progress_bar_only_when_asked_or_on_a_terminal(

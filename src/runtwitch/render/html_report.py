@@ -15,12 +15,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity
 from runtwitch.analysis import Analysis
-from runtwitch.link import _activity_table
+from runtwitch.model.activity import Activity
 from runtwitch.rules.base import GRADE_MEANING
 from runtwitch.rules.explain import DISCLAIMER
 from runtwitch.rules.flags import FLAGS
+from runtwitch.season import _activity_table
 
 CAUSE_COLOURS = {
     "fatigue_overuse": "#d62728",

@@ -158,7 +158,7 @@ def test_swim_heart_rate_from_stored_hr_messages() -> None:
 
 
 def test_unpack_12bit_event_timestamps() -> None:
-    from runtwitch.io.fit import _unpack_12bit
+    from runtwitch.io.fit.importer import _unpack_12bit
 
     # 0xABC and 0x123 packed little-endian: BC 3A 12
     assert _unpack_12bit((0xBC, 0x3A, 0x12)) == [0xABC, 0x123]

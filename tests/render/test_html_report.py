@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 import runtwitch
-from runtwitch.htmlreport import to_html
-
-ROOT = Path(__file__).resolve().parents[1]
+from runtwitch.render.html_report import to_html
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Decoding FIT record messages in bulk with numpy.
 
 Record messages are the bulk of every activity. After framing
-(``runtwitch.io._fitframe``), the records of each definition are decoded in
+(``runtwitch.io.fit.frame``), the records of each definition are decoded in
 one go: their bytes are gathered into an ``(n, size)`` array and each field is
 viewed as a numpy dtype of the right width and byte order; invalid-value
 sentinels become NaN, scale and offset are applied to whole columns,
@@ -12,7 +12,7 @@ profile feature this path does not cover goes through the one-by-one decoder
 (:func:`needs_rows`).
 
 The semantics follow fitdecode, which stays available as
-``read_fit(..., engine="fitdecode")``; ``tests/io/test_fitnumpy.py`` checks that
+``read_fit(..., engine="fitdecode")``; ``tests/io/fit/test_fitnumpy.py`` checks that
 both engines give the same activity for every FIT file of the shared corpus.
 """
 
@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 from fitdecode import types as _types
 
-from runtwitch.io._fitframe import RECORD_MESG, Definition, FieldDef, Framed
-from runtwitch.io._fitrows import FIT_DATETIME_MIN, _accumulate
+from runtwitch.io.fit.frame import RECORD_MESG, Definition, FieldDef, Framed
+from runtwitch.io.fit.rows import FIT_DATETIME_MIN, _accumulate
 
 #: numpy dtype code and invalid sentinel per FIT base type number.
 _NUMERIC: dict[int, tuple[str, float | None]] = {

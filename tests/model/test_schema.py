@@ -1,21 +1,18 @@
-"""The schema docs are generated from runtwitch.schema and must not drift."""
+"""The schema docs are generated from runtwitch.model.schema and must not drift."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from runtwitch.schema import markdown_tables
-
-ROOT = Path(__file__).resolve().parents[1]
+from runtwitch.model.schema import markdown_tables
+from tests.conftest import ROOT
 
 
 def test_docs_schema_tables_are_current() -> None:
     doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
-    assert markdown_tables() in doc, "regenerate with: python -m runtwitch.schema"
+    assert markdown_tables() in doc, "regenerate with: python -m runtwitch.model.schema"
 
 
 def test_docs_list_the_valid_ranges_in_force() -> None:
-    from runtwitch.io._build import VALID_RANGES
+    from runtwitch.model.assembly import VALID_RANGES
 
     doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     for col, (lo, hi) in VALID_RANGES.items():

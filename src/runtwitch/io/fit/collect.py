@@ -1,6 +1,6 @@
 """What a FIT decoding engine hands the FIT importer: the collector and the record table.
 
-Both engines (``runtwitch.io._fitengines``) fill a :class:`Collector`: the
+Both engines (``runtwitch.io.fit.engines``) fill a :class:`Collector`: the
 messages the importer uses (sessions, laps, timer events, file ids, the
 activity, sport and hr messages) as dicts of decoded values, and the records
 either as one dict per message (fitdecode, or the one-by-one path) or as
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.io import _fitnumpy
+from runtwitch.io.fit import bulk as _fitnumpy
 
 #: FIT epoch (1989-12-31T00:00:00Z) and the threshold below which a FIT
 #: ``date_time`` is a relative "system time" (seconds since device power-on).

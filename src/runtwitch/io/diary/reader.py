@@ -2,7 +2,7 @@
 
 The format itself (:data:`DIARY_COLUMNS`, one table defining every column's
 type, valid range and meaning, and the cell parsers) lives in
-``runtwitch.io._diarycolumns``; this module reads a file with it, validates
+``runtwitch.io.diary.format``; this module reads a file with it, validates
 rows, resolves time zones and builds the episode and context frames. Every
 problem is reported with the row number a spreadsheet user sees (the header is
 row 1), the column, the value and what was expected.
@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from runtwitch.errors import FileError, RuntwitchError
-from runtwitch.io._diarycolumns import (  # the format; re-exported for users of this module
+from runtwitch.io.diary.format import (  # the format; re-exported for users of this module
     COLUMNS_BY_NAME,
     DIARY_COLUMNS,
     FORMULA_PREFIXES,
@@ -34,7 +34,7 @@ from runtwitch.io._diarycolumns import (  # the format; re-exported for users of
     normalise_header,
     parse_cell,
 )
-from runtwitch.io._source import Source, load, source_name
+from runtwitch.io.source import Source, load, source_name
 
 __all__ = [
     "DIARY_COLUMNS", "FORMULA_PREFIXES", "MAX_CELL_CHARS", "MAX_DIARY_BYTES", "MAX_WEIGHT_GAIN_KG",

@@ -13,7 +13,8 @@ import pytest
 from fitdecode.utils import compute_crc
 
 import runtwitch
-from runtwitch.io import _fitcrc, _fitframe
+from runtwitch.io.fit import crc as _fitcrc
+from runtwitch.io.fit import frame as _fitframe
 from tests.conftest import CORPUS, MANIFEST
 from tests.fuzz.mutate import mutations
 from tests.fuzz.run import SEEDS as FUZZ_SEEDS

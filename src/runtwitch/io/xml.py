@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import defusedxml
 import defusedxml.ElementTree as DET
 
-from runtwitch.activity import ImportReport
 from runtwitch.errors import ParseError
+from runtwitch.model.activity import ImportReport
 
 _BOMS = (b"\xef\xbb\xbf",)
 _PREFIX_USE = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]")

@@ -10,8 +10,8 @@ import pytest
 
 import runtwitch
 from runtwitch.io.diary import DIARY_COLUMNS, escape_formula, markdown_table, write_diary_csv
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 25)
 
 MISTAKES = """date,time,muscles,kind,duration_min,severity,weakness,sleep_disrupted,fluid_during_l,electrolytes,weight_before_kg,weight_after_kg,humidity_pct,Mood

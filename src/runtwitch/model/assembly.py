@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch._frames import NAT_NS, frame_from_arrays
-from runtwitch.activity import Activity, ActivityMeta, ImportReport
-from runtwitch.schema import (
+from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
+from runtwitch.model.frames import NAT_NS, frame_from_arrays
+from runtwitch.model.schema import (
     LAP_COLUMNS,
     RECORD_COLUMNS,
     RECORDS_INDEX,

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity
 from runtwitch.errors import FileError
+from runtwitch.model.activity import Activity
 
 Sex = Literal["female", "male"]
 

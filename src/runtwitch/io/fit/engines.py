@@ -2,7 +2,7 @@
 
 - :func:`decode_numpy` (the default): frame every message in one pass, decode
   records in bulk with numpy, the other messages one by one
-  (``runtwitch.io._fitnumpy``).
+  (``runtwitch.io.fit.bulk``).
 - :func:`decode_fitdecode` (the reference): fitdecode's streaming reader,
   message by message.
 
@@ -20,7 +20,6 @@ from typing import Any
 
 import fitdecode
 
-from runtwitch.activity import Damage, ImportReport
 from runtwitch.errors import (
     ChecksumError,
     CorruptFileError,
@@ -29,9 +28,12 @@ from runtwitch.errors import (
     ParseError,
     TruncatedFileError,
 )
-from runtwitch.io import _fitframe, _fitnumpy, _fitrows
-from runtwitch.io._fitcollect import Collector
+from runtwitch.io.fit import bulk as _fitnumpy
+from runtwitch.io.fit import frame as _fitframe
+from runtwitch.io.fit import rows as _fitrows
+from runtwitch.io.fit.collect import Collector
 from runtwitch.io.registry import Errors
+from runtwitch.model.activity import Damage, ImportReport
 
 _CRC_RE = re.compile(r"(?:footer|header) offset: (\d+)")
 

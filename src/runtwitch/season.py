@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity
+from runtwitch.model.activity import Activity
 
 #: Default linking window: an episode follows a run that ended 0-24 h before it [h].
 LINK_WINDOW_H = 24.0

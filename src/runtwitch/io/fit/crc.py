@@ -7,7 +7,7 @@ together: ``crc(A + B) = advance(crc(A), len(B)) ^ crc(B)``, where ``advance``
 (the effect of ``len(B)`` zero bytes) is itself linear and so two 256-entry
 tables. Leading zero bytes leave a zero CRC unchanged, which lets the first
 block be padded. The result equals the FIT SDK's nibble-table ``FitCRC_Get16``
-(checked against fitdecode's implementation in ``tests/io/test_fitnumpy.py``).
+(checked against fitdecode's implementation in ``tests/io/fit/test_fitnumpy.py``).
 """
 
 from __future__ import annotations

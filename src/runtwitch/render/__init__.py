@@ -1,0 +1,5 @@
+"""What a runner reads: the text summary, the JSON document and the HTML report of an analysis."""
+
+from runtwitch.render.text import summary_text, to_json
+
+__all__ = ["summary_text", "to_json"]
