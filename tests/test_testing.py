@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import runtwitch
-from runtwitch.testing import crc16, write_activity
+from runtwitch.io.fit.crc import crc16
+from runtwitch.testing import write_activity
 
 
 def test_crc16_matches_fit_sdk_check_value() -> None:

@@ -1,4 +1,7 @@
-"""A small FIT encoder for activity files (used by tests and the sample-data generator).
+"""Helpers for tests and sample data: a small FIT encoder for activity files.
+
+Not part of the analysis pipeline: ``scripts/make_sample_data.py``, the
+benchmarks and the tests write FIT files with it.
 
 It writes just what an activity needs: ``file_id``, ``record``, ``event``
 (timer start/stop), ``lap``, ``session`` and ``activity`` messages, with the
@@ -13,13 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z as a Unix time
-PROFILE_VERSION = 2132
+from runtwitch.io.fit.crc import crc16
+from runtwitch.io.fit.types import FIT_EPOCH_UNIX_S
 
-_CRC_TABLE = (
-    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
-    0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
-)
+#: The profile version written in the file header (FIT SDK 21.32).
+PROFILE_VERSION = 2132
 
 SPORTS = {"generic": 0, "running": 1, "cycling": 2, "transition": 3, "fitness_equipment": 4,
           "swimming": 5, "training": 10, "walking": 11, "hiking": 17}
@@ -36,21 +37,9 @@ _U8, _U16, _U32, _S8, _S32, _ENUM = (
 _RANGES = {"B": (0, 255), "b": (-128, 127), "H": (0, 65535), "I": (0, 2**32 - 1), "i": (-(2**31), 2**31 - 1)}
 
 
-def crc16(data: bytes, crc: int = 0) -> int:
-    """FIT CRC-16 (the SDK's nibble-table algorithm)."""
-    for byte in data:
-        tmp = _CRC_TABLE[crc & 0xF]
-        crc = (crc >> 4) & 0x0FFF
-        crc = crc ^ tmp ^ _CRC_TABLE[byte & 0xF]
-        tmp = _CRC_TABLE[crc & 0xF]
-        crc = (crc >> 4) & 0x0FFF
-        crc = crc ^ tmp ^ _CRC_TABLE[(byte >> 4) & 0xF]
-    return crc
-
-
 def fit_time(t: datetime) -> int:
     """Aware datetime -> FIT date_time (seconds since 1989-12-31 UTC)."""
-    return round(t.timestamp()) - FIT_EPOCH_S
+    return round(t.timestamp()) - FIT_EPOCH_UNIX_S
 
 
 # message name -> (global number, [(field name, field number, base type, scale, offset)])

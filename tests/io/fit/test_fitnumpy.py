@@ -13,8 +13,8 @@ import pytest
 from fitdecode.utils import compute_crc
 
 import runtwitch
-from runtwitch.io.fit import crc as _fitcrc
-from runtwitch.io.fit import frame as _fitframe
+from runtwitch.io.fit import crc, frame
+from runtwitch.io.fit.types import DEVELOPER_DATA_ID_MESG, FIELD_DESCRIPTION_MESG, RECORD_MESG, ROW_MESSAGES
 from tests.conftest import CORPUS, MANIFEST
 from tests.fuzz.mutate import mutations
 from tests.fuzz.run import SEEDS as FUZZ_SEEDS
@@ -66,17 +66,24 @@ def test_numpy_engine_equals_reference(name: str, errors: str) -> None:
 @pytest.mark.parametrize("size", [1, 255, 256, 257, 4096, 100_003])
 def test_crc_equals_the_fit_sdk_algorithm(size: int) -> None:
     data = np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes()
-    assert _fitcrc.crc16(data) == compute_crc(data)
+    assert crc.crc16(data) == compute_crc(data)
 
 
 def test_crc_of_a_whole_corpus_file_matches_its_footer() -> None:
     data = (CORPUS / "fit" / "sports-lib__garmin.fit").read_bytes()
     body = data[0] + int.from_bytes(data[4:8], "little")
-    assert _fitcrc.crc16(data[:body]) == int.from_bytes(data[body:body + 2], "little")
+    assert crc.crc16(data[:body]) == int.from_bytes(data[body:body + 2], "little")
 
 
-def test_profile_version_is_stamped() -> None:
-    assert runtwitch.io.fit.PROFILE_SDK_VERSION[0].isdigit()
+def test_profile_version_is_the_one_fitdecode_generated() -> None:
+    """The constant names the profile of the pinned fitdecode; an upgrade to another profile fails here."""
+    import re
+
+    from fitdecode import profile
+
+    header = Path(profile.__file__).read_text(encoding="utf-8")[:600]
+    found = re.search(r"SDK VERSION ([0-9.]+)", header)
+    assert found is not None and found.group(1) == runtwitch.io.fit.PROFILE_SDK_VERSION
 
 
 def test_unknown_engine_is_a_value_error() -> None:
@@ -90,7 +97,7 @@ def test_the_equality_test_covers_the_hard_parts() -> None:
     for name in ("fit/runalyze__FR70-intervals.fit", "fit/python-fitparse__null_compressed_speed_dist.fit",
                  "fit/python-fitparse__coros-pace-2-cycling-misaligned-fields.fit",
                  "fit/python-fitparse__sample_mulitple_header.fit"):
-        framed = _fitframe.frame((CORPUS / name).read_bytes())
+        framed = frame.frame((CORPUS / name).read_bytes())
         seen["compressed"] += len(framed.compressed)
         seen["accumulated"] += sum(
             1 for d in framed.definitions if d.offsets and any(
@@ -105,13 +112,13 @@ def test_framing_never_reads_past_the_declared_data(tmp_path: Path) -> None:
     """A header that claims more data than the file has: truncation at the right offset."""
     data = bytearray((CORPUS / "fit" / "runpandas__run.fit").read_bytes())
     cut = bytes(data[: len(data) // 2])
-    framed = _fitframe.frame(cut)
+    framed = frame.frame(cut)
     assert framed.failure is not None and framed.failure.kind == "eof"
     assert 0 < (framed.failure.offset or 0) <= len(cut)
     assert os.path.getsize(CORPUS / "fit" / "runpandas__run.fit") > len(cut)
 
 
-USED = _fitframe.ROW_MESSAGES | {_fitframe.RECORD_MESG, 206, 207}  # 206, 207: developer definitions
+USED = ROW_MESSAGES | {RECORD_MESG, FIELD_DESCRIPTION_MESG, DEVELOPER_DATA_ID_MESG}
 
 
 def _read_bytes(data: bytes, engine: str) -> runtwitch.Activity | tuple[str, int | None]:
@@ -125,7 +132,7 @@ def _read_bytes(data: bytes, engine: str) -> runtwitch.Activity | tuple[str, int
 
 def _stopped_on_unused_message(data: bytes, offset: int | None) -> bool:
     """True when ``offset`` starts a data message of a type the FIT importer never reads."""
-    framed = _fitframe.frame(data)
+    framed = frame.frame(data)
     return any(offset is not None and offset + 1 in d.offsets and d.global_num not in USED
                for d in framed.definitions)
 
@@ -160,7 +167,7 @@ def _fit_bytes(body: bytes, *, data_size: int | None = None, with_crc: bool = Tr
     size = len(body) if data_size is None else data_size
     head = bytes([12, 0x10]) + (2132).to_bytes(2, "little") + size.to_bytes(4, "little") + b".FIT"
     out = head + body
-    return out + _fitcrc.crc16(out).to_bytes(2, "little") if with_crc else out
+    return out + crc.crc16(out).to_bytes(2, "little") if with_crc else out
 
 
 def _definition(local: int, global_num: int, fields: list[tuple[int, int, int]]) -> bytes:

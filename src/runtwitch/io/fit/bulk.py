@@ -22,10 +22,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from fitdecode import types as _types
 
-from runtwitch.io.fit.frame import RECORD_MESG, Definition, FieldDef, Framed
-from runtwitch.io.fit.rows import FIT_DATETIME_MIN, _accumulate
+from runtwitch.io.fit.adapter import BYTE_ID, STRING_ID
+from runtwitch.io.fit.rows import accumulate
+from runtwitch.io.fit.types import (
+    FIT_DATETIME_MIN,
+    RECORD_MESG,
+    TIMESTAMP_FIELD,
+    Definition,
+    FieldDef,
+    Framed,
+)
 
 #: numpy dtype code and invalid sentinel per FIT base type number.
 _NUMERIC: dict[int, tuple[str, float | None]] = {
@@ -85,7 +92,7 @@ def needs_rows(d: Definition) -> bool:
         if fld.type.name in _TIME_TYPES and (f.count != 1 or f.base.identifier not in _NUMERIC):
             return True  # the one-by-one decoder fails on it where fitdecode does
         if fld.components:
-            byte = f.base.identifier == _types.BASE_TYPE_BYTE.identifier
+            byte = f.base.identifier == BYTE_ID
             if (byte and f.count > 7) or (not byte and (f.count != 1 or f.base.identifier in (0x88, 0x89))):
                 return True
             for c in fld.components:
@@ -97,7 +104,7 @@ def needs_rows(d: Definition) -> bool:
 
 def _int_column(block: np.ndarray, f: FieldDef, endian: str) -> tuple[np.ndarray, np.ndarray]:
     """A component source as unsigned integers: numbers, or little-endian packed bytes."""
-    if f.base.identifier == _types.BASE_TYPE_BYTE.identifier:
+    if f.base.identifier == BYTE_ID:
         raw = block[:, f.pos:f.pos + f.count].astype(np.int64)
         valid = ~(raw == 0xFF).all(axis=1)
         packed = np.zeros(len(raw), dtype=np.int64)
@@ -112,7 +119,7 @@ def _int_column(block: np.ndarray, f: FieldDef, endian: str) -> tuple[np.ndarray
 
 def _past_the_bytes(f: FieldDef, c: Any) -> bool:
     """A component of a byte-array field that starts past its bytes (fitdecode skips it)."""
-    return f.base.identifier == _types.BASE_TYPE_BYTE.identifier and (c.bit_offset or 0) >= f.count * 8
+    return f.base.identifier == BYTE_ID and (c.bit_offset or 0) >= f.count * 8
 
 
 def _apply_scale(fld: Any, v: np.ndarray) -> np.ndarray:
@@ -244,10 +251,10 @@ def _main_column(block: np.ndarray, f: FieldDef, endian: str, n: int) -> Column:
         name, units, type_name = fld.name, fld.units, fld.type.name
     col = Column(name, units, np.full(n, np.nan), none, none, units, f.is_dev, f.dev_data_index)
     ident = f.base.identifier
-    if ident == 0x07:  # string: present unless empty
+    if ident == STRING_ID:  # string: present unless empty
         col.other = block[:, f.pos] != 0 if f.count else none
         return col
-    if ident == _types.BASE_TYPE_BYTE.identifier:
+    if ident == BYTE_ID:
         col.other = ~(block[:, f.pos:f.pos + f.count] == 0xFF).all(axis=1)
         return col
     raw_valid = _raw_column(block, f, endian)
@@ -294,7 +301,7 @@ def compressed_times(framed: Framed, groups_ts: dict[int, float]) -> dict[int, i
             acc = int(groups_ts[s])
         off = framed.compressed.get(s)
         if off is not None:
-            acc = _accumulate(off, acc, 5)
+            acc = accumulate(off, acc, 5)
             out[s] = acc
     return out
 
@@ -306,7 +313,7 @@ def timestamp_index(data: bytes, framed: Framed) -> dict[int, float]:
     for d in framed.definitions:
         if not d.offsets:
             continue
-        f = next((f for f in d.fields if f.num == 253 and not f.is_dev), None)
+        f = next((f for f in d.fields if f.num == TIMESTAMP_FIELD and not f.is_dev), None)
         if f is None:
             continue
         offs = np.asarray(d.offsets, dtype=np.int64)

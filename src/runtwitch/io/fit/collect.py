@@ -12,18 +12,16 @@ rules in both cases.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from runtwitch.io.fit import bulk as _fitnumpy
+from runtwitch.io.fit.bulk import Group
+from runtwitch.io.fit.types import FIT_EPOCH
 
-#: FIT epoch (1989-12-31T00:00:00Z) and the threshold below which a FIT
-#: ``date_time`` is a relative "system time" (seconds since device power-on).
-FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
-FIT_RELATIVE_LIMIT = 0x10000000
+#: Degrees per semicircle, the FIT unit of latitude and longitude.
 SEMICIRCLE_TO_DEG = 180.0 / 2**31
 
 #: FIT record field -> canonical column. Enhanced fields win over plain ones.
@@ -92,7 +90,7 @@ class Collector:
         self.headers = 0
         self.not_kept: set[str] = set()
         #: Records decoded in bulk by the numpy engine (instead of ``records``).
-        self.record_groups: list[_fitnumpy.Group] | None = None
+        self.record_groups: list[Group] | None = None
         self.compressed_ts: dict[int, int] = {}
         #: Record times [FIT s] and values, assembled once (see record_table).
         self.table: tuple[np.ndarray, pd.DataFrame] | None = None

@@ -10,33 +10,27 @@ was framed before. Decoding the framed messages is the job of
 in bulk).
 
 Field definitions come from the FIT profile that fitdecode generates from the
-Garmin FIT SDK (:data:`PROFILE_SDK_VERSION`); the handling of odd input (the
+Garmin FIT SDK (``adapter.PROFILE_SDK_VERSION``); the handling of odd input (the
 COROS field-size fallback, undefined developer fields, zero-length fields)
 follows fitdecode, the reference engine.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from fitdecode import profile as _profile
-from fitdecode import types as _types
-
+from runtwitch.io.fit import adapter
 from runtwitch.io.fit.crc import crc16
 from runtwitch.io.fit.rows import RowState, decode_row
+from runtwitch.io.fit.types import (
+    DEVELOPER_DATA_ID_MESG,
+    FIELD_DESCRIPTION_MESG,
+    Definition,
+    FieldDef,
+    FitFailure,
+    Framed,
+)
 
-#: The FIT SDK version of the profile used (read from fitdecode's generated profile).
-PROFILE_SDK_VERSION: str = "unknown"
-_m = re.search(r"SDK VERSION ([0-9.]+)", Path(_profile.__file__).read_text(encoding="utf-8")[:600])
-if _m:
-    PROFILE_SDK_VERSION = _m.group(1)
-
-RECORD_MESG = 20
-_FIELD_DESCRIPTION = 206
-_DEVELOPER_DATA_ID = 207
 #: Most messages (definitions and data) read from one file. A day-long recording at
 #: 1 Hz has about 90,000 (this limit is 23 days of it); the limit stops a small gzip
 #: that expands to hundreds of millions of empty messages from exhausting memory
@@ -44,71 +38,12 @@ _DEVELOPER_DATA_ID = 207
 MAX_FIT_MESSAGES = 2_000_000
 #: Most field definitions held at once (repeated identical definitions are shared).
 MAX_FIT_FIELD_DEFINITIONS = 1_000_000
-#: Global messages decoded one by one (what the FIT importer reads besides records).
-ROW_MESSAGES = frozenset({0, 12, 18, 19, 21, 34, 132, 162})
-
-
-class FitFailure(Exception):
-    """Why decoding stopped: ``kind`` is eof, header, crc, parse, undecodable or limit."""
-
-    def __init__(self, kind: str, offset: int | None, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.offset = offset
 
 
 def too_many_messages(offset: int | None) -> FitFailure:
     """Where and why a file with more than :data:`MAX_FIT_MESSAGES` messages is refused."""
     return FitFailure("limit", offset, f"more than {MAX_FIT_MESSAGES:,} messages "
                       "(runtwitch.io.fit.frame.MAX_FIT_MESSAGES)")
-
-
-@dataclass(slots=True)
-class FieldDef:
-    num: int
-    size: int
-    count: int
-    base: Any  # fitdecode BaseType
-    pos: int  # byte position inside the data message payload
-    field: Any  # profile Field, DevField or None
-    is_dev: bool = False
-    dev_data_index: int = -1
-
-
-@dataclass(slots=True)
-class Definition:
-    global_num: int
-    endian: str
-    fields: list[FieldDef]
-    size: int
-    seq: int  # position in the message sequence (for accumulator resets)
-    file_index: int
-    zero_field: bool = False
-    developer: bool = False  # a developer_data_id or field_description message
-    offsets: list[int] = field(default_factory=list)
-    seqs: list[int] = field(default_factory=list)
-
-    @property
-    def mesg_type(self) -> Any:
-        return _profile.MESSAGE_TYPES.get(self.global_num)
-
-
-@dataclass
-class Framed:
-    """What the framing pass found."""
-
-    definitions: list[Definition] = field(default_factory=list)
-    compressed: dict[int, int] = field(default_factory=dict)  # seq -> time offset
-    file_starts: list[int] = field(default_factory=list)  # first seq of each chained file
-    headers: int = 0
-    n_messages: int = 0
-    warnings: list[str] = field(default_factory=list)
-    crc_problem: tuple[int, str] | None = None
-    failure: FitFailure | None = None
-    #: (seq, file index, global message, component targets) of every definition
-    #: that resets accumulators, with or without data messages after it.
-    resets: list[tuple[int, int, int, frozenset[int]]] = field(default_factory=list)
-    field_definitions: int = 0
 
 
 class _DevTypes:
@@ -129,7 +64,7 @@ class _DevTypes:
         if num not in fields:
             warn.append(f"no such field {num} for dev_data_index {index} ({where}); "
                         "defaulting to BYTE field type...")
-            fields[num] = _types.DevField(index, None, num, _types.BASE_TYPE_BYTE, None, None)
+            fields[num] = adapter.developer_field(index, None, num, adapter.BASE_TYPE_BYTE, None, None)
         return fields[num]
 
 
@@ -274,7 +209,8 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
     if targets:
         out.resets.append((seq, file_index, global_num, targets))
     defs[h & 0x0F] = Definition(global_num, endian, fields, at, seq, file_index, zero,
-                                developer=global_num in (_FIELD_DESCRIPTION, _DEVELOPER_DATA_ID))
+                                developer=global_num in (FIELD_DESCRIPTION_MESG, DEVELOPER_DATA_ID_MESG),
+                                mesg_type=adapter.message_type(global_num))
     return pos
 
 
@@ -288,7 +224,7 @@ def _fields(data: bytes, pos: int, h: int, global_num: int, endian: str, nfields
     """Read the field (and developer field) definitions of a definition message at ``pos``."""
     n = len(data)
     head = pos
-    mesg_type = _profile.MESSAGE_TYPES.get(global_num)
+    mesg_type = adapter.message_type(global_num)
     pos += 6
     fields: list[FieldDef] = []
     notes: list[tuple[int, str, int]] = []  # (size, base type, base size) of odd-sized fields
@@ -300,10 +236,10 @@ def _fields(data: bytes, pos: int, h: int, global_num: int, endian: str, nfields
         num, size, base_num = data[pos], data[pos + 1], data[pos + 2]
         pos += 3
         fld = mesg_type.fields.get(num) if mesg_type else None
-        base = _types.BASE_TYPES.get(base_num, _types.BASE_TYPE_BYTE)
+        base = adapter.BASE_TYPES.get(base_num, adapter.BASE_TYPE_BYTE)
         if size % base.size:
             notes.append((size, base.name, base.size))
-            base = _types.BASE_TYPE_BYTE
+            base = adapter.BASE_TYPE_BYTE
         count = size // base.size
         zero |= count == 0
         fields.append(FieldDef(num, size, count, base, at, fld))
@@ -336,7 +272,7 @@ def _dev_message(data: bytes, d: Definition, pos: int, dev: _DevTypes, out: Fram
     raw: dict[str, Any] = {}
     for x in msg.fields:
         raw.setdefault(x.name, x.raw_value)
-    if d.global_num == _DEVELOPER_DATA_ID:
+    if d.global_num == DEVELOPER_DATA_ID_MESG:
         index = raw.get("developer_data_index")
         if "developer_data_index" not in raw:
             out.warnings.append(f"'developer_data_index' (chunk_offset: {pos}); adding dummy dev data...")
@@ -350,8 +286,8 @@ def _dev_message(data: bytes, d: Definition, pos: int, dev: _DevTypes, out: Fram
     if index not in dev.types:
         raise FitFailure("parse", pos, f"developer_data_index {index} not defined")
     base_id = raw.get("fit_base_type_id")
-    base = _types.BASE_TYPE_BYTE if base_id is None else _types.BASE_TYPES[base_id]
+    base = adapter.BASE_TYPE_BYTE if base_id is None else adapter.BASE_TYPES[base_id]
     num = raw.get("field_definition_number")
     # fitdecode registers the description even without a field number (key None).
-    dev.types[index][num] = _types.DevField(  # type: ignore[index]
+    dev.types[index][num] = adapter.developer_field(  # type: ignore[index]
         index, raw.get("field_name"), num, base, raw.get("units"), raw.get("native_field_num"))

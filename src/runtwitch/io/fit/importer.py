@@ -21,9 +21,9 @@ from runtwitch.errors import (
     NotAnActivityError,
     ParseError,
 )
-from runtwitch.io.fit import engines as _fitengines
-from runtwitch.io.fit import frame as _fitframe
-from runtwitch.io.fit.collect import FIT_EPOCH, FIT_RELATIVE_LIMIT, Collector, is_number, record_table
+from runtwitch.io.fit import adapter, engines
+from runtwitch.io.fit.collect import Collector, is_number, record_table
+from runtwitch.io.fit.types import FIT_DATETIME_MIN, FIT_EPOCH
 from runtwitch.io.registry import Errors
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Source, load
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
@@ -31,7 +31,7 @@ from runtwitch.model.assembly import build
 
 Engine = Literal["numpy", "fitdecode"]
 #: The FIT SDK version of the profile both engines decode with.
-PROFILE_SDK_VERSION = _fitframe.PROFILE_SDK_VERSION
+PROFILE_SDK_VERSION = adapter.PROFILE_SDK_VERSION
 _ACTIVITY_TYPES = {"activity", 4}
 _COURSE_TYPES = {"course", 6}
 
@@ -52,7 +52,7 @@ def _to_time(v: Any, anchor: timedelta | None) -> Any:
     if isinstance(v, datetime):
         return v
     if is_number(v):
-        if v >= FIT_RELATIVE_LIMIT:
+        if v >= FIT_DATETIME_MIN:
             return FIT_EPOCH + timedelta(seconds=float(v))
         if anchor is not None:
             return FIT_EPOCH + anchor + timedelta(seconds=float(v))
@@ -61,7 +61,7 @@ def _to_time(v: Any, anchor: timedelta | None) -> Any:
 
 def _relative_anchor(col: Collector, report: ImportReport, name: str) -> timedelta | None:
     """Offset that turns relative system times into absolute FIT times, if the file has one."""
-    if not bool((record_table(col)[0] < FIT_RELATIVE_LIMIT).any()):
+    if not bool((record_table(col)[0] < FIT_DATETIME_MIN).any()):
         return None
     if col.correlation is not None:
         utc, system = col.correlation
@@ -264,8 +264,8 @@ def _laps_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
 def _records_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
     seconds, values = record_table(col)
     raw = values.copy()
-    absolute = seconds >= FIT_RELATIVE_LIMIT
-    relative = seconds < FIT_RELATIVE_LIMIT
+    absolute = seconds >= FIT_DATETIME_MIN
+    relative = seconds < FIT_DATETIME_MIN
     shift = np.where(absolute, 0.0, np.nan)
     if anchor is not None:
         shift = np.where(relative, anchor.total_seconds(), shift)
@@ -353,7 +353,7 @@ def read_fit(
     name = loaded.name
     _check_signature(loaded.data, name)
     report = ImportReport()
-    decode = _fitengines.decode_numpy if engine == "numpy" else _fitengines.decode_fitdecode
+    decode = engines.decode_numpy if engine == "numpy" else engines.decode_fitdecode
     col, failure = decode(loaded.data, name, errors, report)
     if failure is not None:
         salvageable = (errors == "salvage" and (col.n_records or col.sessions)

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import struct
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fitdecode import profile as _profile
-from fitdecode import types as _types
-
-if TYPE_CHECKING:  # annotations only: the framing module imports this one
-    from runtwitch.io.fit.frame import Definition, FieldDef
-
-FIT_UTC_REFERENCE = 631065600
-FIT_DATETIME_MIN = 0x10000000
-HR_MESG = 132
+from runtwitch.io.fit import adapter
+from runtwitch.io.fit.types import (
+    FIT_DATETIME_MIN,
+    FIT_EPOCH_UNIX_S,
+    HR_MESG,
+    TIMESTAMP_FIELD,
+    Definition,
+    FieldDef,
+)
 
 
 class _Fields:
@@ -54,10 +54,10 @@ class _FieldData:
 def _parse_one(raw: bytes, f: FieldDef, endian: str) -> Any:
     """One field of one message, as fitdecode parses it (tuples for arrays, None for invalid)."""
     base = f.base
-    if base.identifier == 0x07:
-        return _types.parse_string(raw[: f.count])
+    if base.identifier == adapter.STRING_ID:
+        return adapter.parse_string(raw[: f.count])
     vals = struct.unpack(f"{endian}{f.count}{base.fmt}", raw[: f.count * base.size])
-    if base.identifier == _types.BASE_TYPE_BYTE.identifier:
+    if base.identifier == adapter.BYTE_ID:
         return base.parse(vals)
     if len(vals) > 1:
         return tuple(base.parse(v) for v in vals)
@@ -75,7 +75,8 @@ def _scale(fld: Any, v: Any) -> Any:
     return v
 
 
-def _accumulate(raw: int, acc: int, bits: int) -> int:
+def accumulate(raw: int, acc: int, bits: int) -> int:
+    """Advance an accumulator by a ``bits``-bit value that wraps (FIT accumulated components)."""
     top = 1 << bits
     base = raw + (acc & ~(top - 1))
     if raw < (acc & (top - 1)):
@@ -102,10 +103,10 @@ def _process(fdata: _FieldData) -> None:
         fdata.value = bool(v)
     elif t == "date_time":
         if v >= FIT_DATETIME_MIN:
-            fdata.value = _dt.datetime.fromtimestamp(FIT_UTC_REFERENCE + v, _dt.UTC)
+            fdata.value = _dt.datetime.fromtimestamp(FIT_EPOCH_UNIX_S + v, _dt.UTC)
             fdata.units = None
     elif t == "local_date_time":
-        fdata.value = _dt.datetime.fromtimestamp(FIT_UTC_REFERENCE + v, _dt.UTC)
+        fdata.value = _dt.datetime.fromtimestamp(FIT_EPOCH_UNIX_S + v, _dt.UTC)
         fdata.units = None
     elif t == "localtime_into_day":
         if v >= 86400:
@@ -151,7 +152,7 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
                         continue
                     if c.accumulate and cv is not None:
                         accs = state.acc[d.global_num]
-                        cv = _accumulate(cv, accs[c.def_num], c.bits)
+                        cv = accumulate(cv, accs[c.def_num], c.bits)
                         accs[c.def_num] = cv
                     cv = _scale(c, cv)
                     cfield = mt.fields[c.def_num]
@@ -167,20 +168,20 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
             value = raw  # developer field: no scale or offset
         else:
             value = raw
-        if f.num == 253 and raw is not None and not f.is_dev:
+        if f.num == TIMESTAMP_FIELD and raw is not None and not f.is_dev:
             state.last_ts = value
         elif d.global_num == HR_MESG and not f.is_dev and f.num == 9:
             state.hr_start = state.last_ts
         out.append(_FieldData(f, fld, f.num, value, raw))
     if compressed_ts is not None:
-        ts_field = _profile.FIELD_TYPE_TIMESTAMP
-        out.append(_FieldData(None, ts_field, 253, ts_field.render(compressed_ts), compressed_ts))
+        ts_field = adapter.TIMESTAMP_FIELD_TYPE
+        out.append(_FieldData(None, ts_field, TIMESTAMP_FIELD, ts_field.render(compressed_ts), compressed_ts))
     for fdata in out:
         _process(fdata)
     if d.global_num == HR_MESG and any(x.def_num == 10 for x in out):
         for x in out:
             if x.def_num == 9:
-                x.value = _dt.datetime.fromtimestamp(FIT_UTC_REFERENCE + x.value, _dt.UTC)
+                x.value = _dt.datetime.fromtimestamp(FIT_EPOCH_UNIX_S + x.value, _dt.UTC)
                 x.units = None
     name = mt.name if mt is not None else f"unknown_{d.global_num}"
     return _Fields(name, out)
