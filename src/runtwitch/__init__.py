@@ -9,9 +9,11 @@ from runtwitch.errors import (
     ChecksumError,
     CorruptFileError,
     DataQualityWarning,
+    DiaryError,
     EmptyFileError,
     FileError,
     LimitExceededError,
+    MissingFileError,
     NotAnActivityError,
     ParseError,
     PartialImportWarning,
@@ -19,6 +21,9 @@ from runtwitch.errors import (
     RuntwitchWarning,
     TruncatedFileError,
     UnknownFormatError,
+    UnknownTimeZoneError,
+    UnreadableFileError,
+    UnsafeXMLError,
 )
 from runtwitch.features import daily_features, run_features
 from runtwitch.io import (
@@ -27,6 +32,7 @@ from runtwitch.io import (
     ImportResult,
     activity_from_samples,
     find_importer,
+    importer_named,
     importers,
     read_activities,
     read_activity,
@@ -36,7 +42,7 @@ from runtwitch.io import (
     register,
     unregister,
 )
-from runtwitch.io.diary import Diary, DiaryError, DiaryReport, Problem, read_diary
+from runtwitch.io.diary import Diary, DiaryReport, Problem, read_diary
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport
 from runtwitch.model.athlete import Athlete
 from runtwitch.model.schema import SCHEMA_VERSION
@@ -66,6 +72,7 @@ __all__ = [
     "ImportResult",
     "Importer",
     "LimitExceededError",
+    "MissingFileError",
     "NotAnActivityError",
     "ParseError",
     "PartialImportWarning",
@@ -75,6 +82,9 @@ __all__ = [
     "RuntwitchWarning",
     "TruncatedFileError",
     "UnknownFormatError",
+    "UnknownTimeZoneError",
+    "UnreadableFileError",
+    "UnsafeXMLError",
     "__version__",
     "activity_from_samples",
     "activity_table",
@@ -82,6 +92,7 @@ __all__ = [
     "daily_features",
     "explain",
     "find_importer",
+    "importer_named",
     "importers",
     "link_context",
     "link_episodes",

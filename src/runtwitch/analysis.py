@@ -12,6 +12,7 @@ import pandas as pd
 from runtwitch.features import daily_features, run_features
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.diary import Diary, read_diary
+from runtwitch.io.source import Errors
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import Athlete
 from runtwitch.rules import Explanation, explain
@@ -42,6 +43,8 @@ def analyze(
     progress: bool | None = None,
     n_jobs: int | None = None,
     cache: bool | str | os.PathLike[str] = True,
+    errors: Errors = "salvage",
+    engine: str | None = None,
 ) -> Analysis:
     """Run the whole analysis on activity files or folders and a diary.
 
@@ -58,10 +61,12 @@ def analyze(
         IANA time zone, overriding the athlete's.
     progress
         Show a progress bar while importing (default: only on a terminal).
-    n_jobs, cache
-        Parallel workers and the import cache, see :func:`read_activities`.
+    n_jobs, cache, errors, engine
+        Parallel workers, the import cache, damage handling and the decoding
+        engine, see :func:`read_activities`.
     """
-    imports = read_activities(paths, n_jobs=n_jobs, cache=cache, progress=progress)
+    imports = read_activities(paths, n_jobs=n_jobs, cache=cache, progress=progress, errors=errors,
+                              engine=engine)
     acts = [r.activity for r in imports if r.activity is not None and r.status in ("ok", "partial")]
     if isinstance(athlete, Athlete):
         ath = athlete

@@ -1,4 +1,9 @@
-"""Importers: one module per format, plus the registry that picks among them."""
+"""Files -> canonical model: one reader per format, the registry that picks among them, batches.
+
+Importer authors build on the public modules ``source`` (paths and buffers,
+limits, the ``errors=`` modes) and ``xml`` (safe XML), and on
+:func:`runtwitch.activity_from_samples`; see ``docs/extending.md``.
+"""
 
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.fit import read_fit
@@ -7,6 +12,7 @@ from runtwitch.io.registry import (
     FunctionImporter,
     Importer,
     find_importer,
+    importer_named,
     importers,
     read_activity,
     register,
@@ -15,16 +21,13 @@ from runtwitch.io.registry import (
 from runtwitch.io.tcx import read_tcx
 from runtwitch.model.assembly import activity_from_samples
 
-register(FunctionImporter("fit", (".fit",), read_fit, signature=b".FIT", signature_offset=8))
-register(FunctionImporter("gpx", (".gpx",), read_gpx, markers=(b"<gpx",)))
-register(FunctionImporter("tcx", (".tcx",), read_tcx, markers=(b"<TrainingCenterDatabase",)))
-
 __all__ = [
     "FunctionImporter",
     "ImportResult",
     "Importer",
     "activity_from_samples",
     "find_importer",
+    "importer_named",
     "importers",
     "read_activities",
     "read_activity",

@@ -51,9 +51,15 @@ def default_cache_dir() -> Path:
     return Path(base) / "runtwitch"
 
 
-def content_key(data: bytes) -> str:
-    """Cache key of a file's bytes (and of the schema the entry was built with)."""
-    return f"{hashlib.sha256(data).hexdigest()}-s{SCHEMA_VERSION}-c{CACHE_FORMAT}"
+def content_key(data: bytes, *, errors: str = "salvage", engine: str | None = None) -> str:
+    """Cache key of a file's bytes, the schema the entry was built with and the import options.
+
+    The options that change what a file gives (``errors``, ``engine``) are part
+    of the key when they are not the defaults, so an entry made in one mode is
+    never returned in another.
+    """
+    options = ("" if errors == "salvage" else f"-{errors}") + ("" if engine is None else f"-{engine}")
+    return f"{hashlib.sha256(data).hexdigest()}-s{SCHEMA_VERSION}-c{CACHE_FORMAT}{options}"
 
 
 def _jsonable(v: Any) -> Any:

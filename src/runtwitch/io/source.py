@@ -1,4 +1,15 @@
-"""Turn a path or a buffer into bytes, safely (gzip with a size limit)."""
+"""What every importer starts from: a path or a buffer, read into bytes safely.
+
+The public ground an importer stands on (``docs/extending.md``):
+
+- :data:`Source`, what every ``read_*`` function accepts;
+- :func:`load`, which reads a source fully within the size limits and
+  decompresses gzip transparently, raising runtwitch errors only;
+- :data:`Errors` and :func:`check_errors`, the ``errors=`` modes every reader
+  takes (``"raise"``, ``"warn"``, ``"salvage"``; see ``docs/errors.md``);
+- the limits :data:`MAX_FILE_BYTES` and :data:`MAX_DECOMPRESSED_BYTES`;
+- :func:`source_name`, the name a source is reported under.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +18,39 @@ import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Union
+from typing import IO, Literal, Union, get_args
 
-from runtwitch.errors import EmptyFileError, FileError, LimitExceededError, ParseError
+from runtwitch.errors import (
+    EmptyFileError,
+    FileError,
+    LimitExceededError,
+    ParseError,
+    UnreadableFileError,
+    unreadable,
+)
 
 #: What the ``read_*`` functions accept: a path or a binary file object.
 Source = Union[str, "os.PathLike[str]", IO[bytes]]
+
+#: How a reader treats damaged input: ``"raise"`` on any damage, ``"warn"`` to
+#: keep data that decoded cleanly with a warning, ``"salvage"`` (the default
+#: everywhere) to also keep what was read before the damage. Each reader's
+#: docstring says what damage means for its format.
+Errors = Literal["raise", "warn", "salvage"]
+ERRORS_MODES: tuple[str, ...] = get_args(Errors)
+
+
+def check_errors(errors: object) -> Errors:
+    """``errors`` if it is one of the :data:`Errors` modes.
+
+    Raises
+    ------
+    ValueError
+        Any other value (never silently taken for the default).
+    """
+    if errors not in ERRORS_MODES:
+        raise ValueError(f"errors must be 'raise', 'warn' or 'salvage', not {errors!r}")
+    return errors  # type: ignore[return-value]  # checked against the Literal's values just above
 
 #: Largest decompressed size accepted from a gzip file [bytes]. The largest real
 #: activity file we know of is a few MB; override per call with ``max_bytes``.
@@ -64,14 +102,14 @@ def _read_raw(source: Source, name: str, limit: int) -> bytes:
     try:
         if isinstance(source, (str, os.PathLike)):
             if os.path.isdir(source):
-                raise FileError(name, "is a directory, expected an activity file")
+                raise UnreadableFileError(name, "is a directory, expected an activity file")
             with open(source, "rb") as fh:
                 return _read_chunks(fh, name, limit)
         return _read_chunks(source, name, limit)
     except FileError:
         raise
     except OSError as exc:
-        raise FileError(name, f"cannot be read: {exc.strerror or exc}") from exc
+        raise unreadable(name, exc) from exc
 
 
 def _inflate(data: bytes, name: str) -> Iterator[bytes]:
@@ -112,6 +150,26 @@ def gunzip(data: bytes, name: str, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> b
     return b"".join(_inflate(data, name))
 
 
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file as stored (gzip not decompressed), within :data:`MAX_FILE_BYTES`.
+
+    Raises the errors of :func:`load` for the file itself (missing,
+    unreadable, a directory, too large).
+    """
+    return _read_raw(path, os.fspath(path), MAX_FILE_BYTES)
+
+
+def named_buffer(data: bytes, name: str) -> IO[bytes]:
+    """A binary buffer over bytes already read, whose ``name`` is the file they came from.
+
+    Handing an importer this buffer instead of the path saves reading the file
+    again; the importer still sees the file's name (suffix, messages, metadata).
+    """
+    buffer = io.BytesIO(data)
+    buffer.name = name
+    return buffer
+
+
 def load(source: Source, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Loaded:
     """Read a source fully, decompressing gzip transparently.
 
@@ -119,8 +177,10 @@ def load(source: Source, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Loaded:
     ------
     EmptyFileError
         The file holds no bytes.
-    FileError
-        The file cannot be read (missing, permissions, a directory).
+    MissingFileError
+        The file does not exist (also a :class:`FileNotFoundError`).
+    UnreadableFileError
+        The file cannot be read (permissions, a directory; also an :class:`OSError`).
     LimitExceededError
         The file, or its decompressed content, is larger than allowed.
     """
@@ -134,8 +194,3 @@ def load(source: Source, *, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Loaded:
         if not data:
             raise EmptyFileError(name, "gzip file decompresses to 0 bytes")
     return Loaded(data, name, gz)
-
-
-def as_buffer(loaded: Loaded) -> io.BytesIO:
-    """Return the loaded bytes as a seekable buffer."""
-    return io.BytesIO(loaded.data)

@@ -1,9 +1,16 @@
-"""Safe, tolerant XML parsing shared by the GPX and TCX importers.
+"""Safe, tolerant XML parsing for importers (GPX, TCX and XML formats of plugins).
+
+Public: :func:`parse` and the element helpers (:func:`local`,
+:func:`children`, :func:`child`, :func:`descendants`, :func:`text`), which
+match elements by local name whatever the namespace or prefix.
 
 Safety: defusedxml refuses DTD entity declarations (billion laughs) and
-external entities/references. Tolerance: a UTF-8 BOM, whitespace before the XML
-declaration and namespace prefixes used without a declaration (seen in Strava
-Android exports: ``gpxdata:``) are repaired, and each repair is reported.
+external entities/references (:class:`~runtwitch.errors.UnsafeXMLError`).
+Tolerance: a UTF-8 BOM, whitespace before the XML declaration and namespace
+prefixes used without a declaration (seen in Strava Android exports:
+``gpxdata:``) are repaired, and each repair is reported; with
+``errors="raise"`` only the BOM is removed and anything else that is not
+well-formed as written is refused.
 """
 
 from __future__ import annotations
@@ -15,18 +22,17 @@ from collections.abc import Iterator
 import defusedxml
 import defusedxml.ElementTree as DET
 
-from runtwitch.errors import ParseError
+from runtwitch.errors import ParseError, UnsafeXMLError
+from runtwitch.io.source import Errors, check_errors
 from runtwitch.model.activity import ImportReport
+
+__all__ = ["UnsafeXMLError", "child", "children", "descendants", "local", "parse", "text"]
 
 _BOMS = (b"\xef\xbb\xbf",)
 _PREFIX_USE = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]")
 _PREFIX_ATTR_USE = re.compile(rb"\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=")
 _PREFIX_DECL = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 _ROOT_TAG = re.compile(rb"<(?![?!])[^>]*?(/?)>", re.S)
-
-
-class UnsafeXMLError(ParseError):
-    """The XML declares entities or refers to external resources; refused for safety."""
 
 
 def local(tag: str) -> str:
@@ -74,8 +80,22 @@ def _declare_missing_prefixes(data: bytes) -> tuple[bytes, list[str]]:
     return data[:insert_at] + decl + data[insert_at:], [p.decode() for p in missing]
 
 
-def parse(data: bytes, name: str, report: ImportReport) -> ET.Element:
+def parse(data: bytes, name: str, report: ImportReport, *, errors: Errors = "salvage") -> ET.Element:
     """Parse XML bytes safely and return the root element.
+
+    Parameters
+    ----------
+    data
+        The document (as :func:`runtwitch.io.source.load` returns it).
+    name
+        The file name, for messages.
+    report
+        Counts the repairs (``xml_*``) and keeps the warnings.
+    errors
+        ``"raise"``: the document must be well-formed as written (a byte
+        order mark is not a fault); ``"warn"`` and ``"salvage"``: whitespace
+        before the XML declaration and undeclared namespace prefixes are
+        repaired, counted and (prefixes) warned about.
 
     Raises
     ------
@@ -89,14 +109,8 @@ def parse(data: bytes, name: str, report: ImportReport) -> ET.Element:
         if data.startswith(bom):
             data = data[len(bom):]
             report.repair("xml_byte_order_mark_removed", 1)
-    stripped = data.lstrip()
-    if len(stripped) != len(data):
-        report.repair("xml_leading_whitespace_removed", 1)
-        data = stripped
-    data, declared = _declare_missing_prefixes(data)
-    if declared:
-        report.repair("xml_undeclared_prefix_declared", len(declared))
-        report.warn(f"{name}: namespace prefixes used without declaration: {', '.join(declared)}")
+    if check_errors(errors) != "raise":
+        data = _repair(data, name, report)
     try:
         root: ET.Element = DET.fromstring(data, forbid_dtd=False, forbid_entities=True,
                                           forbid_external=True)
@@ -112,3 +126,16 @@ def parse(data: bytes, name: str, report: ImportReport) -> ET.Element:
         raise ParseError(name, f"the XML declaration names an unknown encoding ({exc}); expected UTF-8",
                          line=1) from exc
     return root
+
+
+def _repair(data: bytes, name: str, report: ImportReport) -> bytes:
+    """Whitespace before the declaration removed, undeclared prefixes declared; each counted."""
+    stripped = data.lstrip()
+    if len(stripped) != len(data):
+        report.repair("xml_leading_whitespace_removed", 1)
+        data = stripped
+    data, declared = _declare_missing_prefixes(data)
+    if declared:
+        report.repair("xml_undeclared_prefix_declared", len(declared))
+        report.warn(f"{name}: namespace prefixes used without declaration: {', '.join(declared)}")
+    return data

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
 
-from runtwitch.errors import DataQualityWarning, PartialImportWarning
+from runtwitch.errors import DataQualityWarning, PartialImportWarning, warn
 
 Status = Literal["ok", "partial"]
 
@@ -92,9 +91,9 @@ class ImportReport:
             self.repaired[reason] = self.repaired.get(reason, 0) + int(n)
 
     def warn(self, message: str, category: type[Warning] = DataQualityWarning) -> None:
-        """Record a warning and emit it through :mod:`warnings`."""
+        """Record a warning and emit it through :mod:`warnings`, pointing at the caller's line."""
         self.warnings.append(message)
-        warnings.warn(message, category, stacklevel=3)
+        warn(message, category)
 
     def warn_dropped(self, source: str, what: str = "records") -> None:
         """Warn once with the dropped-row counts, if any rows were dropped."""

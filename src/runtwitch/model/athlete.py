@@ -7,13 +7,13 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
-from runtwitch.errors import FileError
+from runtwitch.errors import ParseError, UnknownTimeZoneError, unreadable
 from runtwitch.model.activity import Activity
+from runtwitch.model.zones import resolve_tz
 
 Sex = Literal["female", "male"]
 
@@ -59,11 +59,7 @@ class Athlete:
     provenance: dict[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {self.timezone!r}: expected an IANA name "
-                             "such as 'Europe/Paris'") from exc
+        resolve_tz(self.timezone)
         if self.sex not in (None, "female", "male"):
             raise ValueError(f"sex must be 'female', 'male' or left out, not {self.sex!r}")
         if not self.provenance:
@@ -78,27 +74,33 @@ class Athlete:
 
         Raises
         ------
-        FileError
-            Unreadable TOML, a missing ``timezone``, an unknown key or a bad value.
+        MissingFileError, UnreadableFileError
+            The file does not exist or cannot be read.
+        ParseError
+            Not TOML, a missing ``timezone``, an unknown key or a bad value.
+        UnknownTimeZoneError
+            ``timezone`` is not an IANA time zone name.
         """
         name = os.fspath(path)
         try:
             with open(path, "rb") as fh:
                 data: dict[str, Any] = tomllib.load(fh)
         except OSError as exc:
-            raise FileError(name, f"cannot be read: {exc.strerror or exc}") from exc
+            raise unreadable(name, exc) from exc
         except tomllib.TOMLDecodeError as exc:
-            raise FileError(name, f"not valid TOML: {exc}") from exc
+            raise ParseError(name, f"not valid TOML: {exc}") from exc
         known = {f.name for f in fields(cls)} - {"provenance"}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise FileError(name, f"unknown keys {unknown}; expected some of {sorted(known)}")
+            raise ParseError(name, f"unknown keys {unknown}; expected some of {sorted(known)}")
         if "timezone" not in data:
-            raise FileError(name, "missing 'timezone' (an IANA name such as 'Europe/Paris')")
+            raise ParseError(name, "missing 'timezone' (an IANA name such as 'Europe/Paris')")
         try:
             return cls(**data)
+        except UnknownTimeZoneError as exc:
+            raise UnknownTimeZoneError(exc.tz, name) from exc
         except (TypeError, ValueError) as exc:
-            raise FileError(name, str(exc)) from exc
+            raise ParseError(name, str(exc)) from exc
 
     def resolved(
         self, activities: Sequence[Activity] = (), diary_context: pd.DataFrame | None = None

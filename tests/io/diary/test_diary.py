@@ -45,9 +45,9 @@ def mistakes(tmp_path: Path) -> Path:
     return p
 
 
-def test_strict_mode_lists_every_problem(mistakes: Path) -> None:
+def test_errors_raise_lists_every_problem(mistakes: Path) -> None:
     with pytest.raises(runtwitch.DiaryError) as info:
-        runtwitch.read_diary(mistakes, tz="Europe/Paris", strict=True, today=TODAY)
+        runtwitch.read_diary(mistakes, tz="Europe/Paris", errors="raise", today=TODAY)
     got = [(p.row, p.column, p.value, p.expected) for p in info.value.problems]
     assert got == EXPECTED
     assert "row 5, column 'severity'" in str(info.value)
@@ -154,3 +154,29 @@ def test_diary_without_any_episode(tmp_path: Path) -> None:
     (tmp_path / "d.csv").write_text("date,time,muscles,kind\n2026-06-01,,,\n")
     d = runtwitch.read_diary(tmp_path / "d.csv", today=TODAY)
     assert len(d.episodes) == 0 and len(d.context) == 1
+
+
+def test_errors_warn_blanks_cells_and_warns_with_their_number(mistakes: Path) -> None:
+    with pytest.warns(runtwitch.DataQualityWarning, match=f"{len(EXPECTED)} problem"):
+        d = runtwitch.read_diary(mistakes, tz="Europe/Paris", errors="warn", today=TODAY)
+    assert [(p.row, p.column) for p in d.report.problems] == [(r, c) for r, c, _, _ in EXPECTED]
+
+
+def test_strict_is_a_deprecated_spelling_of_errors_raise(mistakes: Path) -> None:
+    with pytest.warns(DeprecationWarning, match="errors='raise'"), pytest.raises(runtwitch.DiaryError):
+        runtwitch.read_diary(mistakes, tz="Europe/Paris", strict=True, today=TODAY)
+
+
+def test_unknown_errors_mode_is_a_value_error(mistakes: Path) -> None:
+    with pytest.raises(ValueError, match="errors must be"):
+        runtwitch.read_diary(mistakes, errors="bogus")  # type: ignore[arg-type]
+
+
+def test_a_cell_beyond_the_csv_limit_is_a_diary_error_and_the_limit_stays(tmp_path: Path) -> None:
+    import csv
+
+    before = csv.field_size_limit()
+    (tmp_path / "d.csv").write_text("date,notes\n2026-06-01,ok\n2026-06-02," + "x" * (before + 1) + "\n")
+    with pytest.raises(runtwitch.DiaryError, match="line 3: a cell longer than"):
+        runtwitch.read_diary(tmp_path / "d.csv", today=TODAY)
+    assert csv.field_size_limit() == before  # no process-wide change

@@ -15,13 +15,13 @@ import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from runtwitch.errors import FileError, RuntwitchError
+from runtwitch.errors import DataQualityWarning, DiaryError, LimitExceededError, UnreadableFileError, warn
 from runtwitch.io.diary.format import (  # the format; re-exported for users of this module
     COLUMNS_BY_NAME,
     DIARY_COLUMNS,
@@ -34,7 +34,8 @@ from runtwitch.io.diary.format import (  # the format; re-exported for users of 
     normalise_header,
     parse_cell,
 )
-from runtwitch.io.source import Source, load, source_name
+from runtwitch.io.source import Errors, Source, check_errors, load, source_name
+from runtwitch.model.zones import resolve_tz
 
 __all__ = [
     "DIARY_COLUMNS", "FORMULA_PREFIXES", "MAX_CELL_CHARS", "MAX_DIARY_BYTES", "MAX_WEIGHT_GAIN_KG",
@@ -62,26 +63,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"row {self.row}, column {self.column!r}: {self.value!r} – expected {self.expected}"
-
-
-class DiaryError(RuntwitchError):
-    """The diary has problems (strict mode) or cannot be read at all.
-
-    Attributes
-    ----------
-    path
-        The diary file.
-    problems
-        Every problem found, not only the first.
-    """
-
-    def __init__(self, path: str, problems: list[Problem], reason: str | None = None) -> None:
-        self.path = path
-        self.problems = problems
-        head = reason or f"{len(problems)} problem(s) in the diary"
-        lines = "\n".join(f"  {p}" for p in problems[:200])
-        more = f"\n  ... and {len(problems) - 200} more" if len(problems) > 200 else ""
-        super().__init__(f"{path}: {head}" + (f"\n{lines}{more}" if problems else ""))
 
 
 @dataclass
@@ -174,18 +155,7 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _today(tz: ZoneInfo | None) -> date:
-    return datetime.now(tz).date() if tz is not None else datetime.now(ZoneInfo("UTC")).date()
-
-
-def _resolve_tz(tz: str | None) -> ZoneInfo | None:
-    if tz is None:
-        return None
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RuntwitchError(
-            f"unknown time zone {tz!r}: expected an IANA name such as 'Europe/Paris'"
-        ) from exc
+    return datetime.now(tz if tz is not None else UTC).date()
 
 
 def _rows_from_source(
@@ -197,21 +167,28 @@ def _rows_from_source(
         return header, body, "<frame>"
     name = source_name(source)
     if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
-        raise FileError(name, "is a directory, expected a diary CSV file")
+        raise UnreadableFileError(name, "is a directory, expected a diary CSV file")
     data = load(source, max_bytes=MAX_DIARY_BYTES).data
     if len(data) > MAX_DIARY_BYTES:
-        raise FileError(name, f"diary larger than {MAX_DIARY_BYTES} bytes")
+        raise LimitExceededError(name, f"diary larger than {MAX_DIARY_BYTES} bytes")
     text = _decode(data, report)
     if "\x00" in text:
         raise DiaryError(name, [], "binary content (NUL bytes): expected a CSV text file")
     delim = _sniff_delimiter(text)
     if delim == ";":
         report.warnings.append("';'-delimited file: decimal commas accepted")
-    csv.field_size_limit(MAX_DIARY_BYTES)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    table: list[list[str]] = []
     try:
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+        table.extend(reader)
     except csv.Error as exc:
-        raise DiaryError(name, [], f"not a readable CSV: {exc}") from exc
+        # The csv module's own cell limit (131,072 characters) stays as it is:
+        # raising it would change every other csv reader of the process.
+        why = str(exc)
+        if "field larger than field limit" in why:
+            why = (f"a cell longer than {csv.field_size_limit():,} characters "
+                   f"(a diary cell holds at most {MAX_CELL_CHARS:,})")
+        raise DiaryError(name, [], f"not a readable CSV at line {reader.line_num}: {why}") from exc
     if not table:
         raise DiaryError(name, [], "the diary is empty: expected a header row with at least 'date'")
     return table[0], table[1:], name
@@ -221,8 +198,9 @@ def read_diary(
     source: Source | pd.DataFrame,
     *,
     tz: str | None = None,
-    strict: bool = False,
+    errors: Errors = "salvage",
     today: date | None = None,
+    strict: bool | None = None,
 ) -> Diary:
     """Read a twitch diary (CSV, UTF-8, header row) into episodes and context.
 
@@ -235,19 +213,40 @@ def read_diary(
         IANA time zone of the diary's local dates and times (e.g. the
         ``timezone`` of ``athlete.toml``). Without it, ``onset_utc`` stays empty;
         the computer's own time zone is never used.
-    strict
-        Raise :class:`DiaryError` listing every problem instead of blanking
-        the bad cells.
+    errors
+        What to do with bad cells and rows: ``"raise"``: raise
+        :class:`DiaryError` listing every problem; ``"warn"``: blank the bad
+        cells, report them and emit a :class:`DataQualityWarning` with their
+        number; ``"salvage"`` (default): blank the bad cells and report them in
+        ``Diary.report.problems``. A file that is not a readable CSV raises in
+        every mode.
     today
         The date after which diary dates are "in the future" (default: today
         in ``tz``).
+    strict
+        Deprecated: ``strict=True`` is ``errors="raise"``.
 
     Returns
     -------
     Diary
         ``episodes``, ``context`` and the ``report``.
+
+    Raises
+    ------
+    ValueError
+        ``errors`` is not one of the modes.
+    UnknownTimeZoneError
+        ``tz`` is not an IANA time zone name.
+    DiaryError
+        The file is not a readable CSV diary, or it has problems and
+        ``errors="raise"``.
     """
-    zone = _resolve_tz(tz)
+    if strict is not None:
+        warn("read_diary(strict=...) is deprecated: use errors='raise' instead of strict=True",
+             DeprecationWarning)
+        errors = "raise" if strict else errors
+    errors = check_errors(errors)
+    zone = resolve_tz(tz)
     report = DiaryReport()
     header, body, name = _rows_from_source(source, report)
     keys = [normalise_header(h) for h in header]
@@ -315,8 +314,11 @@ def read_diary(
     extra_cols = [c for c in columns if c and c not in COLUMNS_BY_NAME]
     episodes, context = _frames(records, extra_cols, zone, report)
     report.problems.sort(key=lambda p: p.row)
-    if strict and report.problems:
+    if report.problems and errors == "raise":
         raise DiaryError(name, report.problems)
+    if report.problems and errors == "warn":
+        warn(f"{name}: {len(report.problems)} problem(s) in the diary; the bad cells were left blank "
+             "(see Diary.report.problems)", DataQualityWarning)
     return Diary(episodes, context, tz, report)
 
 

@@ -26,7 +26,7 @@ from runtwitch.errors import (
 from runtwitch.io.fit import adapter, bulk, frame, rows
 from runtwitch.io.fit.collect import Collector
 from runtwitch.io.fit.types import HR_MESG, RECORD_MESG, ROW_MESSAGES, FitFailure
-from runtwitch.io.registry import Errors
+from runtwitch.io.source import Errors
 from runtwitch.model.activity import Damage, ImportReport
 
 

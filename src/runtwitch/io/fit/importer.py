@@ -24,8 +24,7 @@ from runtwitch.errors import (
 from runtwitch.io.fit import adapter, engines
 from runtwitch.io.fit.collect import Collector, is_number, record_table
 from runtwitch.io.fit.types import FIT_DATETIME_MIN, FIT_EPOCH
-from runtwitch.io.registry import Errors
-from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Source, load
+from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.model.assembly import build
 
@@ -345,8 +344,7 @@ def read_fit(
     NotAnActivityError
         A valid FIT file of another type (settings, workout, monitoring...).
     """
-    if errors not in ("raise", "warn", "salvage"):
-        raise ValueError(f"errors must be 'raise', 'warn' or 'salvage', not {errors!r}")
+    errors = check_errors(errors)
     if engine not in ("numpy", "fitdecode"):
         raise ValueError(f"engine must be 'numpy' or 'fitdecode', not {engine!r}")
     loaded = load(source, max_bytes=max_bytes)
