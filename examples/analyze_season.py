@@ -12,8 +12,7 @@ import argparse
 from pathlib import Path
 
 import runtwitch
-from runtwitch.render.html_report import write_report
-from runtwitch.render.text import summary_text
+from runtwitch.render import summary_text, write_report
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 

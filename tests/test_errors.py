@@ -63,7 +63,7 @@ def test_a_bad_time_zone_is_one_error_wherever_it_is_given(tmp_path: Path) -> No
     (tmp_path / "d.csv").write_text("date\n2026-06-01\n")
     (tmp_path / "athlete.toml").write_text('timezone = "Mars/Olympus"\n')
     attempts = {
-        "Athlete": lambda: runtwitch.Athlete(timezone="Mars/Olympus"),
+        "Athlete": lambda: runtwitch.Athlete(tz="Mars/Olympus"),
         "read_diary": lambda: runtwitch.read_diary(tmp_path / "d.csv", tz="Mars/Olympus"),
         "athlete.toml": lambda: runtwitch.Athlete.from_toml(tmp_path / "athlete.toml"),
         "analyze": lambda: runtwitch.analyze([tmp_path], tz="Mars/Olympus", progress=False),

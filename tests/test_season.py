@@ -1,4 +1,4 @@
-"""Linking diary episodes and context rows to runs, across time zones and DST."""
+"""The linked season: episodes and context rows linked to runs (across time zones and DST), once."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import runtwitch
 from tests.helpers.history import read_all, write_run
@@ -107,3 +108,67 @@ def test_time_without_any_time_zone_falls_back_to_the_date(tmp_path: Path) -> No
     linked = runtwitch.link_episodes(d.episodes, runs)
     assert linked.loc[0, "activity_id"] == "r.fit"
     assert linked.loc[0, "link_rule"] == "same_day"
+
+
+def test_a_season_links_once_and_resolves_the_athlete(tmp_path: Path) -> None:
+    acts = read_all([
+        write_run(tmp_path, f"r{k}.fit", datetime(2026, 6, 10 + k, 6, 0, tzinfo=UTC), 30, heart_rate=150 + k)
+        for k in range(5)
+    ] + [write_run(tmp_path, "ride.fit", datetime(2026, 6, 16, 6, 0, tzinfo=UTC), 60, sport="cycling")])
+    d = _diary(tmp_path, "date,time,muscles,fluid_during_l\n2026-06-12,12:00,calf,\n2026-06-13,,,0.5\n",
+               "UTC")
+    season = runtwitch.Season.build(acts, diary=d, athlete=runtwitch.Athlete(tz="Europe/Paris"), tz="UTC")
+    assert season.tz == "UTC" and season.athlete.tz == "UTC"  # tz overrides the profile's
+    assert season.athlete.max_hr is not None and season.athlete.provenance["max_hr"].startswith("estimated")
+    assert list(season.activities) == list(season.table["activity_id"]) == [
+        "r0.fit", "r1.fit", "r2.fit", "r3.fit", "r4.fit", "ride.fit"]
+    assert season.activity("r2.fit") is acts[2]
+    assert list(season.episodes["activity_id"]) == ["r2.fit"]
+    assert list(season.context.dropna(subset=["activity_id"])["activity_id"]) == ["r2.fit", "r3.fit"]
+    with pytest.raises(TypeError, match=r"takes a Season.*Season\.build"):
+        runtwitch.run_features(acts)  # type: ignore[arg-type]
+
+
+def test_one_analyze_builds_the_table_once_and_reads_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counters behind 'computed once': the activity table, and every file read, on a cold cached run."""
+    import builtins
+    import io
+
+    import runtwitch.season
+    from runtwitch.render import to_html
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    files = [write_run(folder, f"r{k}.fit", datetime(2026, 6, 1 + k, 6, 0, tzinfo=UTC), 20, cooldown_min=4)
+             for k in range(6)]
+    diary = tmp_path / "diary.csv"
+    diary.write_text("date,time,muscles,fluid_during_l\n2026-06-03,12:00,calf,0.4\n2026-06-04,,,0.3\n")
+    tables: list[int] = []
+    real_table = runtwitch.season._table
+
+    def counted_table(*args, **kwargs):  # type: ignore[no-untyped-def]
+        tables.append(1)
+        return real_table(*args, **kwargs)
+
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def counted_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(runtwitch.season, "_table", counted_table)
+    monkeypatch.setattr(builtins, "open", counted_open)
+    monkeypatch.setattr(io, "open", counted_open)
+    cache = tmp_path / "cache"
+    result = runtwitch.analyze([folder], diary=diary, tz="UTC", cache=cache, n_jobs=1, progress=False)
+    assert len(result.activities) == 6 and result.episodes["activity_id"].notna().all()
+    assert len(tables) == 1
+    assert {str(f): opened.count(str(f)) for f in files} == {str(f): 1 for f in files}
+    to_html(result)  # the report finds activities by id in the season: no second table
+    assert len(tables) == 1
+    opened.clear()
+    runtwitch.analyze([folder], diary=diary, tz="UTC", cache=cache, n_jobs=1, progress=False)  # warm
+    assert {str(f): opened.count(str(f)) for f in files} == {str(f): 1 for f in files}

@@ -1,7 +1,10 @@
 """runtwitch: a runner's own data, turned into answers about post-run muscle twitches.
 
-Import activity files into tidy pandas frames (``read_activity``, ``read_fit``),
-then build features and explanations from them. See ``docs/`` for the schema.
+The pipeline, one stage per package (``docs/architecture.md``): import activity
+files into tidy pandas frames (``read_activity``, ``read_activities``), link
+them with the diary into a ``Season``, build features from it
+(``run_features``, ``daily_features``), explain each episode (``explain``) and
+render the result; ``analyze`` runs it all.
 """
 
 from runtwitch.analysis import Analysis, analyze
@@ -47,7 +50,7 @@ from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportRepor
 from runtwitch.model.athlete import Athlete
 from runtwitch.model.schema import SCHEMA_VERSION
 from runtwitch.rules import Explanation, Rule, explain
-from runtwitch.season import activity_table, link_context, link_episodes
+from runtwitch.season import Season, activity_table, link_context, link_episodes
 
 __version__ = "0.1.0.dev0"
 
@@ -80,6 +83,7 @@ __all__ = [
     "Rule",
     "RuntwitchError",
     "RuntwitchWarning",
+    "Season",
     "TruncatedFileError",
     "UnknownFormatError",
     "UnknownTimeZoneError",

@@ -1,11 +1,10 @@
-"""The whole pipeline in one call: files -> activities -> features -> explanation."""
+"""The conductor: files -> activities -> a linked season -> features -> explanation, in one call."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
@@ -15,23 +14,56 @@ from runtwitch.io.diary import Diary, read_diary
 from runtwitch.io.source import Errors
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import Athlete
+from runtwitch.model.zones import resolve_tz
 from runtwitch.rules import Explanation, explain
-from runtwitch.season import link_episodes
+from runtwitch.season import Season
 
 
 @dataclass
 class Analysis:
-    """Everything :func:`analyze` produced, for notebooks, the CLI and the report."""
+    """Everything :func:`analyze` produced, for notebooks, the CLI and the reports.
+
+    Attributes
+    ----------
+    imports
+        How every file fared (``status`` ok, partial, error or skipped).
+    season
+        The linked season: activities by id, the diary linked to them, the
+        resolved athlete.
+    runs, days
+        :func:`runtwitch.run_features` and :func:`runtwitch.daily_features`.
+    explanation
+        :func:`runtwitch.explain` of the season's episodes.
+    warnings
+        Remarks about the inputs (e.g. no time zone given).
+    """
 
     imports: list[ImportResult]
-    activities: list[Activity]
-    diary: Diary | None
-    athlete: Athlete
+    season: Season
     runs: pd.DataFrame
     days: pd.DataFrame
-    episodes: pd.DataFrame
     explanation: Explanation
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def activities(self) -> list[Activity]:
+        """The season's activities, in start order."""
+        return list(self.season.activities.values())
+
+    @property
+    def diary(self) -> Diary | None:
+        """The diary, or None."""
+        return self.season.diary
+
+    @property
+    def athlete(self) -> Athlete:
+        """The resolved athlete."""
+        return self.season.athlete
+
+    @property
+    def episodes(self) -> pd.DataFrame:
+        """The diary's episodes, linked to their runs."""
+        return self.season.episodes
 
 
 def analyze(
@@ -55,45 +87,32 @@ def analyze(
     diary
         Path of the diary CSV, or a :class:`Diary` already read.
     athlete
-        Path of ``athlete.toml`` or an :class:`Athlete`. Without it: ``tz`` (or
-        UTC) and estimates from the data.
+        Path of ``athlete.toml`` or an :class:`Athlete`. Without it: ``tz`` and
+        estimates from the data.
     tz
-        IANA time zone, overriding the athlete's.
+        IANA time zone of the diary (and of files that record no UTC offset),
+        overriding the athlete's. None: the athlete's, else unknown: a diary
+        time is then placed with the run's own UTC offset when its file records
+        one, else the episode is linked by its date.
     progress
         Show a progress bar while importing (default: only on a terminal).
     n_jobs, cache, errors, engine
         Parallel workers, the import cache, damage handling and the decoding
         engine, see :func:`read_activities`.
     """
+    resolve_tz(tz)  # a bad time zone fails before any file is read
     imports = read_activities(paths, n_jobs=n_jobs, cache=cache, progress=progress, errors=errors,
                               engine=engine)
     acts = [r.activity for r in imports if r.activity is not None and r.status in ("ok", "partial")]
-    if isinstance(athlete, Athlete):
-        ath = athlete
-    elif athlete is not None:
-        ath = Athlete.from_toml(athlete)
-    else:
-        ath = Athlete(timezone=tz or "UTC")
-    if tz is not None and tz != ath.timezone:
-        ath = Athlete(**{**_athlete_fields(ath), "timezone": tz})
+    profile = athlete if isinstance(athlete, Athlete) or athlete is None else Athlete.from_toml(athlete)
+    zone = tz if tz is not None else (profile.tz if profile is not None else None)
     notes: list[str] = []
-    if athlete is None and tz is None:
-        notes.append("no time zone given (--tz or athlete.toml): diary times are read as UTC")
-    d = diary if isinstance(diary, Diary) or diary is None else read_diary(diary, tz=ath.timezone)
-    runs = run_features(acts, d, ath)
-    days = daily_features(acts, d, ath, runs=runs)
-    eps = d.episodes if d is not None else pd.DataFrame(columns=["episode_id", "date", "time", "muscles"])
-    linked = (
-        link_episodes(eps, acts, tz=ath.timezone)
-        if len(eps)
-        else eps.assign(activity_id=pd.Series(dtype="string"), hours_after_run=pd.Series(dtype=float))
-    )
-    explanation = explain(linked, runs, days)
-    return Analysis(imports, acts, d, ath, runs, days, linked, explanation, notes + explanation.warnings)
-
-
-def _athlete_fields(ath: Athlete) -> dict[str, Any]:
-    return {
-        k: getattr(ath, k)
-        for k in ("timezone", "sex", "birth_year", "body_mass_kg", "max_hr", "resting_hr", "threshold_hr")
-    }
+    if zone is None:
+        notes.append("no time zone given (--tz or athlete.toml): a diary time is placed with its run's "
+                      "UTC offset when the file records one, else the episode is linked by its date")
+    d = diary if isinstance(diary, Diary) or diary is None else read_diary(diary, tz=zone)
+    season = Season.build(acts, diary=d, athlete=profile, tz=tz)
+    runs = run_features(season)
+    days = daily_features(season, runs=runs)
+    explanation = explain(season.episodes, runs, days)
+    return Analysis(imports, season, runs, days, explanation, notes + explanation.warnings)

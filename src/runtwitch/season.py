@@ -1,28 +1,47 @@
-"""Link diary episodes and context rows to the activities they follow.
+"""A linked season: the runner's activities, the diary linked to them, and the resolved athlete.
+
+:class:`Season` is the hand-off between importing and everything after it:
+features, explanations and reports receive it instead of re-deriving its
+parts. It is built once (:meth:`Season.build`) from imported activities, a
+diary and an athlete profile:
+
+- the activity table (:func:`activity_table`: one row per activity, with its
+  id, UTC and local start), built once, and the activities by id;
+- the diary's episodes and context rows linked to the runs they follow
+  (:func:`link_episodes`, :func:`link_context`), each linked once;
+- the athlete, with what the profile leaves out estimated from the data
+  (:meth:`runtwitch.Athlete.resolved`).
 
 Time zones: diary times are local to wherever the runner was. For each
 candidate run, an episode's local onset is turned into UTC with *that run's*
 UTC offset when its file records one (so a runner who travelled links
-correctly), else with the diary time zone. The computer's own time zone is
-never used.
+correctly), else with the time zone ``tz`` (the athlete's). Without either,
+a timed episode is linked by its date. The computer's own time zone is never
+used.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
+from runtwitch.io.diary import Diary
 from runtwitch.model.activity import Activity
+from runtwitch.model.athlete import Athlete
+from runtwitch.model.schema import RUN_SPORTS
+from runtwitch.model.zones import resolve_tz
 
 #: Default linking window: an episode follows a run that ended 0-24 h before it [h].
 LINK_WINDOW_H = 24.0
-#: Sports whose activities count as runs when linking.
-LINK_SPORTS: tuple[str, ...] = ("running",)
+#: Sports whose activities count as runs when linking (:data:`runtwitch.model.schema.RUN_SPORTS`).
+LINK_SPORTS: tuple[str, ...] = tuple(sorted(RUN_SPORTS))
+#: Columns of the episodes of a season without a diary or without episodes.
+_NO_EPISODES = ["episode_id", "date", "time", "muscles"]
 
 
 _TOTALS = ["elapsed_s", "timer_s", "moving_s", "distance_m"]
@@ -48,12 +67,15 @@ def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> 
         when the offset source is ``none``), ``local_date``,
         ``elapsed_s``, ``timer_s``, ``moving_s``, ``distance_m``. Sorted by start.
     """
-    return _activity_table(activities, tz)[0]
+    return _table(activities, tz)[0]
 
 
-def _activity_table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame, list[int]]:
-    """:func:`activity_table` plus the positions in ``activities`` of its rows, in row order."""
-    zone = ZoneInfo(tz) if tz else None
+def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`activity_table` plus the positions in ``activities`` of its rows, in row order.
+
+    The one place the activity table is built; a season builds it once.
+    """
+    zone = resolve_tz(tz)
     rows = []
     seen: dict[str, int] = {}
     for pos, act in enumerate(activities):
@@ -245,3 +267,91 @@ def link_context(
     out["activity_id"] = pd.Series(ids, index=out.index, dtype="string")
     out["link_rule"] = pd.Series(rules, index=out.index, dtype="string")
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class Season:
+    """A runner's season, linked once: what features, explanations and reports work from.
+
+    Build it with :meth:`build`.
+
+    Attributes
+    ----------
+    activities
+        The activities by ``activity_id`` (the file name, made unique), in
+        start order; courses and activities without a start are left out.
+    table
+        :func:`activity_table` of those activities, one row each, same order.
+    diary
+        The diary, or None.
+    episodes
+        The diary's episodes linked to their runs (:func:`link_episodes`);
+        empty without a diary.
+    context
+        The diary's context rows linked to their runs (:func:`link_context`);
+        empty without a diary or context rows.
+    athlete
+        The profile, resolved: what it leaves out estimated from the data,
+        each estimate recorded in ``athlete.provenance``.
+    """
+
+    activities: Mapping[str, Activity]
+    table: pd.DataFrame
+    diary: Diary | None
+    episodes: pd.DataFrame
+    context: pd.DataFrame
+    athlete: Athlete
+
+    @property
+    def tz(self) -> str | None:
+        """The season's IANA time zone (the athlete's), or None when unknown."""
+        return self.athlete.tz
+
+    @classmethod
+    def build(
+        cls,
+        activities: Sequence[Activity],
+        *,
+        diary: Diary | None = None,
+        athlete: Athlete | None = None,
+        tz: str | None = None,
+        window_h: float = LINK_WINDOW_H,
+    ) -> Season:
+        """Link imported activities, a diary and a profile into a season.
+
+        Parameters
+        ----------
+        activities
+            Imported activities (courses are left out).
+        diary
+            The runner's diary, read with :func:`runtwitch.read_diary`.
+        athlete
+            The profile; without one, only ``tz`` is known and the rest is
+            estimated from the data (see :meth:`runtwitch.Athlete.resolved`).
+        tz
+            IANA time zone of the diary and of activities whose file records no
+            UTC offset; overrides the athlete's. None: the athlete's, else unknown.
+        window_h
+            Longest time between the end of a run and an episode's onset [h].
+        """
+        profile = athlete if athlete is not None else Athlete(tz=tz)
+        if tz is not None and tz != profile.tz:
+            profile = replace(profile, tz=tz)
+        resolved = profile.resolved(activities, diary.context if diary is not None else None)
+        table, positions = _table(activities, resolved.tz)
+        by_id = {aid: activities[p] for aid, p in zip(table["activity_id"], positions, strict=True)}
+        if diary is not None and len(diary.episodes):
+            episodes = link_episodes(diary.episodes, table, tz=resolved.tz, window_h=window_h)
+        else:
+            base = diary.episodes if diary is not None else pd.DataFrame(columns=_NO_EPISODES)
+            episodes = base.assign(activity_id=pd.Series(dtype="string"),
+                                   hours_after_run=pd.Series(dtype=float))
+        if diary is not None and len(diary.context):
+            context = link_context(diary.context, table, tz=resolved.tz)
+        else:
+            context = pd.DataFrame()
+        return cls(by_id, table, diary, episodes, context, resolved)
+
+    def activity(self, activity_id: str) -> Activity:
+        """The activity of an ``activity_id`` (a row of :attr:`table`)."""
+        return self.activities[activity_id]

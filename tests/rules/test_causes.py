@@ -16,7 +16,7 @@ from tests.helpers.history import NEUTRAL, read_all, write_diary, write_run
 
 TODAY = dt.date(2026, 11, 25)
 START = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
-ATHLETE = runtwitch.Athlete(timezone="UTC", sex="male", body_mass_kg=70, max_hr=190, resting_hr=55,
+ATHLETE = runtwitch.Athlete(tz="UTC", sex="male", body_mass_kg=70, max_hr=190, resting_hr=55,
                             threshold_hr=168)
 
 
@@ -40,9 +40,10 @@ def inputs(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_m
     diary = runtwitch.read_diary(write_diary(tmp / "diary.csv", rows), tz="UTC", today=TODAY)
     assert diary.report.problems == []
     acts = read_all(paths)
-    runs = runtwitch.run_features(acts, diary, ATHLETE)
-    days = runtwitch.daily_features(acts, diary, ATHLETE, runs=runs)
-    eps = runtwitch.link_episodes(diary.episodes, acts, tz="UTC")
+    season = runtwitch.Season.build(acts, diary=diary, athlete=ATHLETE)
+    runs = runtwitch.run_features(season)
+    days = runtwitch.daily_features(season, runs=runs)
+    eps = season.episodes
     assert eps.loc[0, "activity_id"] == "target.fit"
     return eps, runs, days
 
@@ -101,8 +102,9 @@ def test_not_assessed_without_data(tmp_path: Path) -> None:
     diary = runtwitch.read_diary(write_diary(tmp_path / "d.csv", [
         {"date": f"{(START + timedelta(days=2)).date()}", "time": "20:00", "muscles": "calf"}]), tz="UTC",
         today=TODAY)
-    runs = runtwitch.run_features(acts, diary, ATHLETE)
-    eps = runtwitch.link_episodes(diary.episodes, acts, tz="UTC")
+    season = runtwitch.Season.build(acts, diary=diary, athlete=ATHLETE)
+    runs = runtwitch.run_features(season)
+    eps = season.episodes
     c = runtwitch.explain(eps, runs).causes.set_index("cause")
     for cause in ("low_blood_sugar", "poor_fueling", "medication"):
         assert c.loc[cause, "status"] == "not assessed" and pd.isna(c.loc[cause, "score"])

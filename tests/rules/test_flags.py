@@ -77,8 +77,8 @@ def test_persistent_needs_episodes_over_more_than_two_weeks(tmp_path: Path) -> N
             for d in days
         ]
         diary = runtwitch.read_diary(write_diary(tmp_path / "d.csv", rows), tz="UTC", today=TODAY)
-        eps = runtwitch.link_episodes(diary.episodes, runs, tz="UTC")
-        return runtwitch.explain(eps, runtwitch.run_features(runs, diary, ATHLETE))
+        season = runtwitch.Season.build(runs, diary=diary, athlete=ATHLETE)
+        return runtwitch.explain(season.episodes, runtwitch.run_features(season))
 
     ex = explain([0, 9, 18])
     assert [("persistent" in f) for f in ex.episodes["flags"]] == [False, False, True]

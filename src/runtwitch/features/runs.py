@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -11,10 +10,10 @@ import pandas as pd
 from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
-from runtwitch.io.diary import Diary
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import Athlete
-from runtwitch.season import _activity_table, link_context
+from runtwitch.model.schema import is_run
+from runtwitch.season import Season
 
 #: Runs of the previous N days used for the session spike (Frandsen et al. 2025).
 SPIKE_WINDOW_DAYS = 30
@@ -27,17 +26,8 @@ NORM_MIN_RUNS = 3
 #: A wrist device's temperature sensor reads warmer than the air while worn
 #: (skin contact); subtracted when the device is the only source [°C].
 WRIST_TEMP_BIAS_C = 5.0
-#: Temperature assumed for the heat-risk category when humidity is unknown [%].
+#: Relative humidity assumed for the heat-risk category when it is unknown [%].
 ASSUMED_HUMIDITY_PCT = 50.0
-#: Recommended carbohydrate before a run [g] (30-60 g about an hour before).
-CARBS_BEFORE_MIN_G, CARBS_BEFORE_MAX_G = 30.0, 60.0
-#: Recommended carbohydrate per hour during runs over an hour [g h-1]
-#: (Thomas, Erdman & Burke 2016, ACSM/AND/DC nutrition position: 30-60 g/h for 1-2.5 h).
-CARBS_PER_HOUR_MIN_G, CARBS_PER_HOUR_MAX_G = 30.0, 60.0
-#: Runs at least this long are "long" for the fueling checks [min].
-LONG_RUN_MIN = 60.0
-#: Sports counted as running.
-RUN_SPORTS = frozenset({"running"})
 
 
 _ARRAY_COLUMNS = {"speed": "speed_mps", "hr": "heart_rate_bpm", "alt": "altitude_m",
@@ -145,10 +135,11 @@ def _extras(act: Activity) -> dict[str, Any]:
     return out
 
 
-def _context_by_activity(diary: Diary | None, activities: Sequence[Activity], tz: str) -> pd.DataFrame:
-    if diary is None or len(diary.context) == 0:
+def _context_by_activity(season: Season) -> pd.DataFrame:
+    """The first linked diary context row of each activity, indexed by ``activity_id``."""
+    ctx = season.context
+    if len(ctx) == 0:
         return pd.DataFrame()
-    ctx = link_context(diary.context, activities, tz=tz)
     ctx = ctx[ctx["activity_id"].notna()]
     return ctx.groupby("activity_id", sort=False).first()
 
@@ -160,22 +151,14 @@ def _ctx(row: pd.Series | None, name: str) -> Any:
     return None if v is None or (not isinstance(v, list) and pd.isna(v)) else v
 
 
-def run_features(
-    activities: Sequence[Activity],
-    diary: Diary | None = None,
-    athlete: Athlete | None = None,
-) -> pd.DataFrame:
+def run_features(season: Season) -> pd.DataFrame:
     """One row per activity: duration, intensity, heat, hydration, fueling, cool-down.
 
     Parameters
     ----------
-    activities
-        Imported activities (courses are left out).
-    diary
-        The runner's diary; its context rows are linked to their runs.
-    athlete
-        The profile; missing values are estimated (see :meth:`Athlete.resolved`)
-        and the estimates recorded in ``df.attrs["athlete"]``.
+    season
+        The linked season (:meth:`runtwitch.Season.build`): its activities,
+        the diary context linked to them and the resolved athlete.
 
     Returns
     -------
@@ -185,14 +168,13 @@ def run_features(
         feature that needs missing data is NaN, and its ``*_source`` or
         ``*_coverage`` column says why.
     """
-    ath = athlete or Athlete(timezone="UTC", provenance={"timezone": "assumed: UTC"})
-    ath = ath.resolved(activities, diary.context if diary is not None else None)
-    table, positions = _activity_table(activities, ath.timezone)
-    acts_sorted = [activities[p] for p in positions]
-    ctx = _context_by_activity(diary, activities, ath.timezone)
+    _require_season(season, "run_features")
+    ath = season.athlete
+    ctx = _context_by_activity(season)
     hrss_den = _hrss_denominator(ath)
     rows = []
-    for (_, info), act in zip(table.iterrows(), acts_sorted, strict=True):
+    for _, info in season.table.iterrows():
+        act = season.activity(info["activity_id"])
         row: dict[str, Any] = {
             c: info[c]
             for c in (
@@ -208,7 +190,7 @@ def run_features(
                 "distance_m",
             )
         }
-        row["is_run"] = act.meta.sport in RUN_SPORTS
+        row["is_run"] = is_run(act.meta.sport)
         row.update(_intensity(_arrays(act), ath, hrss_den))
         row.update(_extras(act))
         c = ctx.loc[info["activity_id"]] if info["activity_id"] in ctx.index else None
@@ -223,13 +205,15 @@ def run_features(
         if col.dtype not in ("object", "datetime", "int64"):  # int64 columns come from _history_features
             df[col.name] = df[col.name].astype(col.dtype)  # type: ignore[call-overload]  # names from RUN_COLUMNS
     df = _history_features(df)
-    df = df.set_index("activity_id")
-    df.attrs["athlete"] = {
-        k: getattr(ath, k)
-        for k in ("timezone", "sex", "birth_year", "body_mass_kg", "max_hr", "resting_hr", "threshold_hr")
-    }
-    df.attrs["athlete_provenance"] = dict(ath.provenance)
-    return df
+    return df.set_index("activity_id")
+
+
+def _require_season(season: object, function: str) -> None:
+    if not isinstance(season, Season):
+        raise TypeError(
+            f"{function} takes a Season, not {type(season).__name__}: build one with "
+            "runtwitch.Season.build(activities, diary=..., athlete=...)"
+        )
 
 
 def _heat(c: pd.Series | None, row: dict[str, Any]) -> dict[str, Any]:

@@ -31,12 +31,13 @@ DEFAULT_RESTING_HR = 60.0
 
 @dataclass(frozen=True)
 class Athlete:
-    """A runner's profile. Everything but ``timezone`` is optional.
+    """A runner's profile. Everything is optional; ``athlete.toml`` must name the time zone.
 
     Attributes
     ----------
-    timezone
-        IANA time zone of the runner's home (diary times are local to it).
+    tz
+        IANA time zone of the runner's home (diary times are local to it), or
+        None when unknown (the ``timezone`` key of ``athlete.toml``).
     sex
         ``"female"`` or ``"male"``: selects the Banister TRIMP constants.
     birth_year
@@ -49,7 +50,7 @@ class Athlete:
         For each field: ``"given"``, ``"estimated: <how>"`` or ``"assumed: <value>"``.
     """
 
-    timezone: str
+    tz: str | None = None
     sex: Sex | None = None
     birth_year: int | None = None
     body_mass_kg: float | None = None
@@ -59,18 +60,18 @@ class Athlete:
     provenance: dict[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        resolve_tz(self.timezone)
+        resolve_tz(self.tz)
         if self.sex not in (None, "female", "male"):
             raise ValueError(f"sex must be 'female', 'male' or left out, not {self.sex!r}")
         if not self.provenance:
             given = {f.name: "given" for f in fields(self)
-                     if f.name not in ("timezone", "provenance") and getattr(self, f.name) is not None}
+                     if f.name not in ("tz", "provenance") and getattr(self, f.name) is not None}
             object.__setattr__(self, "provenance", given)
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Athlete:
         """Load ``athlete.toml`` (keys: timezone, sex, birth_year, body_mass_kg,
-        max_hr, resting_hr, threshold_hr).
+        max_hr, resting_hr, threshold_hr); ``timezone`` is required and becomes :attr:`tz`.
 
         Raises
         ------
@@ -89,14 +90,15 @@ class Athlete:
             raise unreadable(name, exc) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ParseError(name, f"not valid TOML: {exc}") from exc
-        known = {f.name for f in fields(cls)} - {"provenance"}
+        known = (PROFILE_FIELDS - {"tz"}) | {"timezone"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ParseError(name, f"unknown keys {unknown}; expected some of {sorted(known)}")
         if "timezone" not in data:
             raise ParseError(name, "missing 'timezone' (an IANA name such as 'Europe/Paris')")
+        values = {("tz" if k == "timezone" else k): v for k, v in data.items()}
         try:
-            return cls(**data)
+            return cls(**values)
         except UnknownTimeZoneError as exc:
             raise UnknownTimeZoneError(exc.tz, name) from exc
         except (TypeError, ValueError) as exc:
@@ -150,3 +152,7 @@ def estimate_max_hr(activities: Sequence[Activity]) -> float | None:
     if len(peaks) < MIN_ACTIVITIES_FOR_MAX_HR:
         return None
     return float(np.round(max(peaks), 1))
+
+
+#: The fields of a profile, as :class:`Athlete` names them (``provenance`` aside).
+PROFILE_FIELDS = frozenset(f.name for f in fields(Athlete)) - {"provenance"}

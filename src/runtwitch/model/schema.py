@@ -115,6 +115,14 @@ LAP_COLUMNS: tuple[Column, ...] = (
 RUNNING_SPORTS = frozenset({"running", "walking", "hiking"})
 """Sports whose cadence is counted in steps per minute (``cadence_spm``)."""
 
+RUN_SPORTS = frozenset({"running"})
+"""Sports whose activities count as runs: linked to episodes, ``is_run`` in the run features."""
+
+
+def is_run(sport: object) -> bool:
+    """True when an activity of this sport counts as a run (see :data:`RUN_SPORTS`)."""
+    return sport in RUN_SPORTS
+
 
 def _empty(columns: tuple[Column, ...], *, optional: bool = False) -> pd.DataFrame:
     cols = [c for c in columns if c.always or optional]

@@ -20,7 +20,6 @@ from runtwitch.model.activity import Activity
 from runtwitch.rules.base import GRADE_MEANING
 from runtwitch.rules.explain import DISCLAIMER
 from runtwitch.rules.flags import FLAGS
-from runtwitch.season import _activity_table
 
 CAUSE_COLOURS = {
     "fatigue_overuse": "#d62728",
@@ -165,8 +164,7 @@ def patterns_chart(p: pd.DataFrame) -> str | None:
 def to_html(a: Analysis) -> str:
     """Render the analysis as one self-contained HTML document."""
     ex = a.explanation
-    table, positions = _activity_table(a.activities, a.athlete.timezone)
-    by_id = {aid: a.activities[p] for aid, p in zip(table["activity_id"], positions, strict=True)}
+    by_id = a.season.activities
     out = [
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
         f"content='width=device-width,initial-scale=1'><title>runtwitch report</title><style>{CSS}</style>"
@@ -273,7 +271,7 @@ def to_html(a: Analysis) -> str:
         )
         if probs:
             out.append("<ul>" + "".join(f"<li>{_e(p)}</li>" for p in probs[:50]) + "</ul>")
-    prov = a.runs.attrs.get("athlete_provenance", {})
+    prov = a.athlete.provenance
     if prov:
         out.append(
             "<p class='note'>Profile: " + "; ".join(f"{_e(k)} {_e(v)}" for k, v in prov.items()) + ".</p>"

@@ -85,7 +85,7 @@ def to_json(a: Analysis) -> dict[str, Any]:
             for r in a.imports
         ],
         "diary": a.diary.report.to_dict() if a.diary is not None else None,
-        "athlete": {"timezone": a.athlete.timezone, "provenance": runs.attrs.get("athlete_provenance", {})},
+        "athlete": {"timezone": a.athlete.tz, "provenance": dict(a.athlete.provenance)},
         "warnings": list(a.warnings),
         "disclaimer": DISCLAIMER,
     }
