@@ -1,7 +1,15 @@
-"""Columns of the feature tables: one definition for code, dtypes and docs."""
+"""Columns of the feature tables: one definition for code, dtypes, docs and the rules that read them.
+
+:data:`RUN_COLUMNS` and :data:`DAILY_COLUMNS` define the two tables. The
+later stages (rules, patterns, reports) read a feature only by a name these
+tables define: :func:`run_column` and :func:`daily_column` check a name and
+raise on one they do not define, so that a renamed feature cannot silently
+turn evidence off.
+"""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -121,6 +129,41 @@ DAILY_COLUMNS: tuple[FeatureColumn, ...] = (
     FeatureColumn("cross_training_28d_min", F, "min", "Cross-training minutes in the last 28 days."),
     FeatureColumn("sleep_h", F, "h", "Sleep logged in the diary for that date."),
 )
+
+
+#: Names of the run and daily feature columns.
+RUN_COLUMN_NAMES = frozenset(c.name for c in RUN_COLUMNS)
+DAILY_COLUMN_NAMES = frozenset(c.name for c in DAILY_COLUMNS)
+
+
+def _checked(name: str, names: frozenset[str], table: str) -> str:
+    if name not in names:
+        close = difflib.get_close_matches(name, sorted(names), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise KeyError(f"{name!r} is not a column of the {table} feature table{hint}")
+    return name
+
+
+def run_column(name: str) -> str:
+    """``name``, checked to be a column of the run feature table (:data:`RUN_COLUMNS`).
+
+    Raises
+    ------
+    KeyError
+        No run feature has that name.
+    """
+    return _checked(name, RUN_COLUMN_NAMES, "run")
+
+
+def daily_column(name: str) -> str:
+    """``name``, checked to be a column of the daily feature table (:data:`DAILY_COLUMNS`).
+
+    Raises
+    ------
+    KeyError
+        No daily feature has that name.
+    """
+    return _checked(name, DAILY_COLUMN_NAMES, "daily")
 
 
 def markdown_table(columns: tuple[FeatureColumn, ...]) -> str:

@@ -1,6 +1,6 @@
 """The cause engine: rules (as data), red flags, personal patterns and ``explain``."""
 
-from runtwitch.rules.base import Assessment, Context, Evidence, Rule, Threshold
+from runtwitch.rules.base import GRADE_MEANING, Assessment, Context, Evidence, Rule, Threshold
 from runtwitch.rules.causes import RULES
 from runtwitch.rules.explain import DISCLAIMER, Explanation, explain
 from runtwitch.rules.flags import FLAGS
@@ -9,6 +9,7 @@ from runtwitch.rules.medications import MEDICATION_CLASSES, MedicationClass, reg
 __all__ = [
     "DISCLAIMER",
     "FLAGS",
+    "GRADE_MEANING",
     "MEDICATION_CLASSES",
     "RULES",
     "Assessment",

@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from runtwitch.rules.base import GRADE_MEANING, Context, Rule
+from runtwitch.rules.base import Context, Rule
 from runtwitch.rules.causes import RULES
 from runtwitch.rules.flags import FLAGS, episode_flags
 from runtwitch.rules.patterns import patterns
@@ -90,7 +89,8 @@ def explain(
         The causes to weigh; add your own :class:`~runtwitch.rules.base.Rule`
         objects to extend them.
     thresholds
-        Overrides, ``{rule id: {threshold name: value}}``.
+        Overrides, ``{rule id: {threshold name: value}}``; the personal
+        patterns use them too.
 
     Returns
     -------
@@ -112,7 +112,7 @@ def explain(
         day = None
         if run is not None and days is not None:
             day = _row(days, pd.Timestamp(run["local_date"]))
-        ctx = Context(ep, run, day, episodes, runs)
+        ctx = Context(ep, run, day, episodes, runs, days)
         results = []
         for rule in chosen:
             a = rule.run(ctx)
@@ -177,20 +177,7 @@ def explain(
     followed = pd.Series(False, index=runs.index)
     linked = eps["activity_id"].dropna() if "activity_id" in eps else pd.Series(dtype=object)
     followed[followed.index.isin(list(linked))] = True
-    pats = patterns(runs, followed, days) if len(runs) else patterns(runs.iloc[:0], followed)
+    pats = (patterns(runs, followed, days, rules=chosen) if len(runs)
+            else patterns(runs.iloc[:0], followed, rules=chosen))
     return Explanation(eps, causes, flags, pats, warnings)
 
-
-def grade_meaning(grade: str) -> str:
-    """Plain words for an evidence grade."""
-    return GRADE_MEANING.get(grade, grade)
-
-
-def _json_num(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-        return None
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return round(float(v), 3)
-    return v

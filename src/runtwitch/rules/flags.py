@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from runtwitch.features.columns import run_column
+
 #: Twitching is persistent when, within this many days up to an episode ...
 PERSISTENT_LOOKBACK_DAYS = 28
 #: ... episodes are spread over more than this many days, and either ...
@@ -111,9 +113,10 @@ def _yes(v: object) -> bool:
 
 def _measures(history: pd.DataFrame, runs: pd.DataFrame | None) -> pd.Series:
     """Per episode: were recovery or prevention measures logged for its run?"""
-    if runs is None or "diary_recovery" not in runs or "activity_id" not in history:
+    recovery = run_column("diary_recovery")
+    if runs is None or recovery not in runs or "activity_id" not in history:
         return pd.Series(False, index=history.index)
-    rec = runs["diary_recovery"]
+    rec = runs[recovery]
 
     def logged(aid: Any) -> bool:
         if aid is None or pd.isna(aid) or aid not in rec.index:
@@ -154,7 +157,7 @@ def episode_flags(
     if _yes(ep.get("sleep_disrupted")):
         flags.append("sleep_disruption")
     if run is not None:
-        change = run.get("body_mass_change_pct")
+        change = run.get(run_column("body_mass_change_pct"))
         if change is not None and not pd.isna(change) and change > 0:
             flags.append("overdrinking")
     return flags
