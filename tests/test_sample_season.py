@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import runtwitch
-from runtwitch.render.text import to_json
+from runtwitch.render import to_json
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"

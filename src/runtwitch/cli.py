@@ -1,4 +1,4 @@
-"""Command line: ``runtwitch inspect FILE... [--json]``."""
+"""Command line: ``runtwitch inspect``, ``runtwitch diary`` and ``runtwitch analyze`` (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from runtwitch.errors import RuntwitchError, UnknownFormatError
 from runtwitch.io.batch import find_activity_files, read_one
 from runtwitch.io.diary import read_diary
 from runtwitch.io.registry import find_importer
-from runtwitch.model.activity import Activity, _iso
-from runtwitch.render.text import _num, summary_text, to_json
+from runtwitch.model.activity import Activity, iso_utc
+from runtwitch.render import summary_text, to_json, write_report
+from runtwitch.render.view import number
 
 
 def inspect_file(path: str) -> dict[str, Any]:
@@ -66,18 +67,18 @@ def _describe(act: Activity) -> dict[str, Any]:
         "repaired": rep["repaired"],
         "source_first_time": rep["source_first_time"],
         "source_last_time": rep["source_last_time"],
-        "start": _iso(act.start),
-        "end": _iso(act.end),
+        "start": iso_utc(act.start),
+        "end": iso_utc(act.end),
         "utc_offset_s": act.meta.utc_offset_s,
         "columns": [str(c) for c in act.records.columns],
         "sessions": [
             {
                 "sport": s["sport"] if not pd.isna(s["sport"]) else None,
-                "start": _iso(s["start"]),
-                "elapsed_s": _num(s["elapsed_s"]),
-                "timer_s": _num(s["timer_s"]),
-                "moving_s": _num(s["moving_s"]),
-                "distance_m": _num(s["distance_m"]),
+                "start": iso_utc(s["start"]),
+                "elapsed_s": number(s["elapsed_s"]),
+                "timer_s": number(s["timer_s"]),
+                "moving_s": number(s["moving_s"]),
+                "distance_m": number(s["distance_m"]),
             }
             for _, s in act.sessions.iterrows()
         ],
@@ -223,8 +224,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         return 0
     print(summary_text(result))
     if args.report:
-        from runtwitch.render.html_report import write_report  # matplotlib only when a report is asked for
-
         write_report(result, args.report)
         print(f"\nWrote {args.report}")
     if args.json:

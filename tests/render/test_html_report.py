@@ -7,7 +7,7 @@ import re
 import pytest
 
 import runtwitch
-from runtwitch.render.html_report import to_html
+from runtwitch.render import to_html
 from tests.conftest import ROOT
 
 

@@ -117,8 +117,8 @@ class ImportReport:
             "rows": self.rows,
             "dropped": dict(self.dropped),
             "repaired": dict(self.repaired),
-            "source_first_time": _iso(self.source_first_time),
-            "source_last_time": _iso(self.source_last_time),
+            "source_first_time": iso_utc(self.source_first_time),
+            "source_last_time": iso_utc(self.source_last_time),
             "damage": None
             if self.damage is None
             else {
@@ -131,7 +131,8 @@ class ImportReport:
         }
 
 
-def _iso(ts: pd.Timestamp | None) -> str | None:
+def iso_utc(ts: pd.Timestamp | None) -> str | None:
+    """A time as ISO 8601 UTC text (``2026-05-23T12:30:00Z``, fractions kept), None when unknown."""
     if ts is None or pd.isna(ts):
         return None
     return pd.Timestamp(ts).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")

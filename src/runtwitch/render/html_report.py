@@ -1,38 +1,23 @@
-"""A self-contained HTML report of an analysis: one file, images embedded, opens offline."""
+"""A self-contained HTML report of an analysis: one file, images embedded, opens offline.
+
+Red flags first, then the season timeline, each episode (from the shared
+episode view-model, ``runtwitch.render.view``), the personal patterns, what
+to log next time and the data quality.
+"""
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import os
-from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display needed; must precede pyplot
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from runtwitch.analysis import Analysis
-from runtwitch.model.activity import Activity
-from runtwitch.rules.base import GRADE_MEANING
-from runtwitch.rules.explain import DISCLAIMER
-from runtwitch.rules.flags import FLAGS
-
-CAUSE_COLOURS = {
-    "fatigue_overuse": "#d62728",
-    "dehydration": "#1f77b4",
-    "electrolyte_imbalance": "#17becf",
-    "poor_circulation": "#9467bd",
-    "low_blood_sugar": "#ff7f0e",
-    "poor_fueling": "#8c564b",
-    "medication": "#e377c2",
-    None: "#7f7f7f",
-}
-#: Minutes at the end of a run shaded in the episode traces (where a cool-down belongs).
-TRACE_TAIL_MIN = 10
+from runtwitch.features.columns import run_column
+from runtwitch.render.charts import CAUSE_COLOURS, patterns_chart, timeline, trace
+from runtwitch.render.view import episode_views
+from runtwitch.rules import DISCLAIMER
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:960px;margin:0 auto;
@@ -50,115 +35,8 @@ margin-right:4px;vertical-align:middle}
 """
 
 
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
 def _e(x: object) -> str:
     return html.escape(str(x))
-
-
-def timeline(a: Analysis) -> str:
-    """Daily load with acute/chronic lines, rest days, run heat and the episodes."""
-    days = a.days
-    fig, (ax1, ax2) = plt.subplots(
-        2, 1, figsize=(9, 4.6), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
-    )
-    if len(days):
-        ax1.bar(days.index, days["load"], color="#bbb", width=0.9, label="daily load")
-        ax1.plot(days.index, days["acute_load"], color="#d62728", lw=1.6, label="acute (7-day EWMA)")
-        ax1.plot(days.index, days["chronic_load"], color="#1f77b4", lw=1.6, label="chronic (42-day EWMA)")
-        for d in days.index[days["rest_day"].to_numpy(bool)]:
-            ax1.axvspan(d - pd.Timedelta(hours=12), d + pd.Timedelta(hours=12), color="#e8f5e9", zorder=0)
-    for _, ep in a.explanation.episodes.iterrows():
-        if pd.isna(ep["date"]):
-            continue
-        c = CAUSE_COLOURS.get(ep["top_cause"], CAUSE_COLOURS[None])
-        ax1.axvline(pd.Timestamp(ep["date"]), color=c, lw=2.2, alpha=0.85)
-        ax1.annotate(
-            ep["episode_id"],
-            (pd.Timestamp(ep["date"]), ax1.get_ylim()[1] * 0.97),
-            color=c,
-            fontsize=7,
-            rotation=90,
-            ha="right",
-            va="top",
-        )
-    ax1.set_ylabel("training load")
-    ax1.legend(loc="upper left", fontsize=7, ncol=3, frameon=False)
-    runs = a.runs[a.runs["is_run"]]
-    heat = runs["wbgt_c"].astype(float)
-    sc = ax2.scatter(
-        pd.to_datetime(runs["local_date"]),
-        heat.fillna(np.nan),
-        c=heat,
-        cmap="YlOrRd",
-        vmin=10,
-        vmax=32,
-        s=18,
-        edgecolor="#555",
-        lw=0.3,
-    )
-    ax2.axhline(22.2, color="#d62728", lw=0.8, ls="--")
-    ax2.set_ylabel("WBGT °C")
-    fig.colorbar(sc, ax=ax2, pad=0.01, fraction=0.03)
-    fig.autofmt_xdate()
-    ax1.set_title(
-        "Season: load, rest days (green), heat of each run, episodes (colour = top cause)", fontsize=9
-    )
-    return _png(fig)
-
-
-def trace(act: Activity, cooldown_min: float | None) -> str:
-    """Heart rate and speed of a run, the last minutes shaded."""
-    rec = act.records
-    fig, ax = plt.subplots(figsize=(7.5, 2.0))
-    t = (rec.index - rec.index[0]).total_seconds() / 60.0 if len(rec) else np.array([])
-    if "heart_rate_bpm" in rec:
-        ax.plot(t, rec["heart_rate_bpm"], color="#d62728", lw=1, label="heart rate [bpm]")
-    ax.set_xlabel("minutes")
-    if "speed_mps" in rec:
-        ax2 = ax.twinx()
-        ax2.plot(
-            t,
-            rec["speed_mps"].rolling(15, min_periods=1).mean() * 3.6,
-            color="#1f77b4",
-            lw=0.8,
-            label="speed [km/h]",
-        )
-        ax2.set_ylabel("km/h", color="#1f77b4")
-    if len(t):
-        end = float(t[-1])
-        ax.axvspan(max(0.0, end - TRACE_TAIL_MIN), end, color="#fff3cd", zorder=0)
-        label = "no cool-down" if not cooldown_min else f"cool-down {cooldown_min:.0f} min"
-        ax.text(end, ax.get_ylim()[1], label, ha="right", va="top", fontsize=8)
-    ax.set_ylabel("bpm", color="#d62728")
-    return _png(fig)
-
-
-def patterns_chart(p: pd.DataFrame) -> str | None:
-    p = p.dropna(subset=["relative_risk"])
-    if p.empty:
-        return None
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(p) + 0.8))
-    y = np.arange(len(p))
-    ax.errorbar(
-        p["relative_risk"],
-        y,
-        xerr=[p["relative_risk"] - p["ci_low"], p["ci_high"] - p["relative_risk"]],
-        fmt="o",
-        color="#333",
-        ecolor="#999",
-        capsize=3,
-    )
-    ax.axvline(1, color="#c81e1e", lw=0.8)
-    ax.set_yticks(y, p["label"], fontsize=8)
-    ax.set_xscale("log")
-    ax.set_xlabel("relative risk of an episode after such runs (95 % interval)")
-    return _png(fig)
 
 
 def to_html(a: Analysis) -> str:
@@ -178,52 +56,42 @@ def to_html(a: Analysis) -> str:
             eps = ", ".join(f["episodes"])
             out.append(f"<li><b>{_e(f['flag'])}</b> (episodes {_e(eps)}): {_e(f['message'])}</li>")
         out.append("</ul></div>")
-    out.append(f"<h2>Season</h2><img alt='season timeline' src='{timeline(a)}'>")
+    out.append(f"<h2>Season</h2><img alt='season timeline' src='{timeline(a.runs, a.days, ex.episodes)}'>")
     legend = " ".join(
         f"<span class='swatch' style='background:{c}'></span>{_e(k or 'no clear cause')}"
         for k, c in CAUSE_COLOURS.items()
     )
     out.append(f"<p class='note'>{legend}</p>")
     out.append("<h2>Episodes</h2>")
-    for _, ep in ex.episodes.iterrows():
-        when = f"{pd.Timestamp(ep['date']):%a %d %b %Y}" + (
-            f" {ep['time']}" if isinstance(ep["time"], str) else ""
-        )
+    cooldown = pd.to_numeric(a.runs[run_column("cooldown_min")], errors="coerce")
+    for ep in episode_views(ex):
         out.append(
-            f"<div class='episode'><h3>{_e(ep['episode_id'])}: {_e(when)}: {_e(', '.join(ep['muscles']))} "
-            f"({_e(ep['kind'])})</h3>"
+            f"<div class='episode'><h3>{_e(ep.id)}: {_e(ep.when)}: {_e(', '.join(ep.muscles))} "
+            f"({_e(ep.kind)})</h3>"
         )
-        for fl in ep["flags"]:
-            out.append(f"<div class='eflag'>Red flag ({_e(fl)}): {_e(FLAGS[fl].message)}</div>")
-        aid = ep.get("activity_id")
-        if isinstance(aid, str) and aid in by_id:
-            after = ep.get("hours_after_run")
-            hrs = f", {after:.1f} h after it ended" if not pd.isna(after) else ""
-            out.append(f"<p>After <b>{_e(aid)}</b>{_e(hrs)}.</p>")
-            cd_value = pd.to_numeric(a.runs["cooldown_min"], errors="coerce").get(aid, np.nan)
+        for fl, message in ep.flags:
+            out.append(f"<div class='eflag'>Red flag ({_e(fl)}): {_e(message)}</div>")
+        aid = ep.activity_id
+        if aid is not None and aid in by_id:
+            out.append(f"<p>After <b>{_e(aid)}</b>{_e(ep.after)}.</p>")
+            cd_value = cooldown.get(aid, np.nan)
             cd = None if np.isnan(cd_value) else float(cd_value)
             out.append(f"<img alt='heart rate and speed of {_e(aid)}' src='{trace(by_id[aid], cd)}'>")
         else:
             out.append("<p class='na'>No run linked to this episode.</p>")
-        ranked = ex.for_episode(ep["episode_id"])
-        shown = 0
-        for _, c in ranked.iterrows():
-            if c["status"] != "assessed" or not c["score"] or shown >= 3:
-                continue
-            shown += 1
-            ev = "".join(f"<li>{_e(x)}</li>" for x in c["evidence"])
-            rem = "".join(f"<li>{_e(x)}</li>" for x in c["remedies"])
+        for c in ep.shown:
+            ev = "".join(f"<li>{_e(x)}</li>" for x in c.evidence)
+            rem = "".join(f"<li>{_e(x)}</li>" for x in c.remedies)
             out.append(
-                f"<div class='cause'><span class='score'>{c['score']:.2f}</span> <b>{_e(c['title'])}</b> "
-                f"<span class='grade'>(evidence for this cause in general: {_e(c['evidence_grade'])}: "
-                f"{_e(GRADE_MEANING[c['evidence_grade']])})</span><ul>{ev}</ul>"
+                f"<div class='cause'><span class='score'>{c.score:.2f}</span> <b>{_e(c.title)}</b> "
+                f"<span class='grade'>(evidence for this cause in general: {_e(c.evidence_grade)}: "
+                f"{_e(c.grade_meaning)})</span><ul>{ev}</ul>"
                 f"<details><summary>What helps</summary><ul>{rem}</ul></details></div>"
             )
-        if shown == 0:
+        if not ep.shown:
             out.append("<p class='na'>No cause stands out in the data.</p>")
-        na = [c["title"] for _, c in ranked.iterrows() if c["status"] == "not assessed"]
-        if na:
-            out.append(f"<p class='na'>Not assessed for lack of data: {_e(', '.join(na))}.</p>")
+        if ep.not_assessed:
+            out.append(f"<p class='na'>Not assessed for lack of data: {_e(', '.join(ep.not_assessed))}.</p>")
         out.append("</div>")
     out.append("<h2>Your patterns</h2>")
     chart = patterns_chart(ex.patterns)

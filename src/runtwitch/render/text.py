@@ -1,97 +1,13 @@
-"""What a runner reads: the text summary and the JSON document of an analysis."""
+"""The text summary of an analysis: data quality, red flags first, then each episode's top causes."""
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
-import pandas as pd
-
 from runtwitch.analysis import Analysis
-from runtwitch.model.activity import _iso
-from runtwitch.rules.base import GRADE_MEANING
-from runtwitch.rules.explain import DISCLAIMER
-from runtwitch.rules.flags import FLAGS
+from runtwitch.render.view import SHOWN_CAUSES, episode_views
+from runtwitch.rules import DISCLAIMER, GRADE_MEANING
 
 
-def _num(v: Any, digits: int = 3) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        return v
-    if isinstance(v, (int, float)) or hasattr(v, "item"):
-        f = float(v)
-        return None if math.isnan(f) else round(f, digits)
-    return v
-
-
-def to_json(a: Analysis) -> dict[str, Any]:
-    """The analysis as one JSON-ready document (see docs/cli.md for the fields)."""
-    runs = a.runs
-    activities = [
-        {
-            "id": aid,
-            "path": r["source"],
-            "sport": r["sport"],
-            "start": _iso(r["start_utc"]),
-            "timer_s": _num(r["timer_s"]),
-            "distance_m": _num(r["distance_m"]),
-        }
-        for aid, r in runs.iterrows()
-    ]
-    ex = a.explanation
-    episodes = []
-    for _, ep in ex.episodes.iterrows():
-        causes = ex.for_episode(ep["episode_id"])
-        episodes.append(
-            {
-                "id": ep["episode_id"],
-                "date": f"{pd.Timestamp(ep['date']):%Y-%m-%d}" if not pd.isna(ep["date"]) else None,
-                "time": None if pd.isna(ep["time"]) else str(ep["time"]),
-                "muscles": list(ep["muscles"]),
-                "kind": None if pd.isna(ep["kind"]) else str(ep["kind"]),
-                "severity": _num(ep.get("severity")),
-                "activity_id": None if pd.isna(ep.get("activity_id")) else str(ep["activity_id"]),
-                "hours_after_run": _num(ep.get("hours_after_run"), 2),
-                "causes": [
-                    {
-                        "cause": c["cause"],
-                        "title": c["title"],
-                        "score": _num(c["score"]),
-                        "status": c["status"],
-                        "evidence": list(c["evidence"]),
-                        "missing": list(c["missing"]),
-                        "remedies": list(c["remedies"]),
-                        "evidence_grade": c["evidence_grade"],
-                    }
-                    for _, c in causes.iterrows()
-                ],
-                "flags": list(ep["flags"]),
-            }
-        )
-    return {
-        "activities": activities,
-        "episodes": episodes,
-        "flags": [
-            {"flag": f["flag"], "episodes": list(f["episodes"]), "message": f["message"]}
-            for _, f in ex.flags.iterrows()
-        ],
-        "patterns": [{k: _num(v) for k, v in p.items()} for p in ex.patterns.to_dict("records")],
-        "imports": [
-            {"path": r.path, "status": r.status, "error": r.error, "error_type": r.error_type}
-            for r in a.imports
-        ],
-        "diary": a.diary.report.to_dict() if a.diary is not None else None,
-        "athlete": {"timezone": a.athlete.tz, "provenance": dict(a.athlete.provenance)},
-        "warnings": list(a.warnings),
-        "disclaimer": DISCLAIMER,
-    }
-
-
-def summary_text(a: Analysis, *, max_causes: int = 3) -> str:
+def summary_text(a: Analysis, *, max_causes: int = SHOWN_CAUSES) -> str:
     """A readable summary: data quality, red flags first, then each episode's top causes."""
     lines: list[str] = []
     n_ok = sum(r.status == "ok" for r in a.imports)
@@ -119,39 +35,24 @@ def summary_text(a: Analysis, *, max_causes: int = 3) -> str:
         lines.append("RED FLAGS - please read")
         for _, f in ex.flags.iterrows():
             lines.append(f"  [{f['flag']}] episodes {', '.join(f['episodes'])}: {f['message']}")
-    for _, ep in ex.episodes.iterrows():
+    for ep in episode_views(ex, shown=max_causes):
         lines.append("")
-        when = f"{pd.Timestamp(ep['date']):%a %d %b %Y}" + (
-            f" {ep['time']}" if isinstance(ep["time"], str) else ""
-        )
-        run = ep.get("activity_id")
-        after = ep.get("hours_after_run")
-        link = (
-            "no run linked"
-            if pd.isna(run)
-            else (f"after {run}" + (f", {after:.1f} h after it ended" if not pd.isna(after) else ""))
-        )
-        lines.append(f"{ep['episode_id']}: {when} - {', '.join(ep['muscles'])} ({ep['kind']}); {link}")
-        for fl in ep["flags"]:
-            lines.append(f"  RED FLAG [{fl}]: {FLAGS[fl].message}")
-        ranked = ex.for_episode(ep["episode_id"])
-        shown = 0
-        for _, c in ranked.iterrows():
-            if c["status"] != "assessed" or not c["score"] or shown >= max_causes:
-                continue
-            shown += 1
+        link = "no run linked" if ep.activity_id is None else f"after {ep.activity_id}{ep.after}"
+        lines.append(f"{ep.id}: {ep.when} - {', '.join(ep.muscles)} ({ep.kind}); {link}")
+        for fl, message in ep.flags:
+            lines.append(f"  RED FLAG [{fl}]: {message}")
+        for k, c in enumerate(ep.shown, start=1):
             lines.append(
-                f"  {shown}. {c['title']} (score {c['score']:.2f}; evidence for this cause in "
-                f"general: {c['evidence_grade']})"
+                f"  {k}. {c.title} (score {c.score:.2f}; evidence for this cause in "
+                f"general: {c.evidence_grade})"
             )
-            for e in c["evidence"]:
+            for e in c.evidence:
                 lines.append(f"     - {e}")
-            lines.append(f"     What helps: {c['remedies'][0]}")
-        if shown == 0:
+            lines.append(f"     What helps: {c.remedies[0]}")
+        if not ep.shown:
             lines.append("  No cause stands out in the data.")
-        not_assessed = [c["title"] for _, c in ranked.iterrows() if c["status"] == "not assessed"]
-        if not_assessed:
-            lines.append(f"  Not assessed (no data): {', '.join(not_assessed)}")
+        if ep.not_assessed:
+            lines.append(f"  Not assessed (no data): {', '.join(ep.not_assessed)}")
     missing = ex.missing_summary()
     if len(missing):
         lines.append("")
