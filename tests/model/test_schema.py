@@ -12,7 +12,7 @@ def test_docs_schema_tables_are_current() -> None:
 
 
 def test_docs_list_the_valid_ranges_in_force() -> None:
-    from runtwitch.model.assembly import VALID_RANGES
+    from runtwitch.model.schema import VALID_RANGES
 
     doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     for col, (lo, hi) in VALID_RANGES.items():

@@ -11,8 +11,8 @@ from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
 from runtwitch.model.activity import Activity
-from runtwitch.model.athlete import Athlete
-from runtwitch.model.schema import is_run
+from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
+from runtwitch.model.schema import MOVING_SPEED_MPS, PAUSE_GAP_S, is_run
 from runtwitch.season import Season
 
 #: Runs of the previous N days used for the session spike (Frandsen et al. 2025).
@@ -60,7 +60,7 @@ def _hrss_denominator(ath: Athlete) -> float:
     """TRIMP of one hour at threshold heart rate (NaN without the profile values)."""
     if not (ath.max_hr and ath.threshold_hr):
         return float("nan")
-    return fm.trimp_one_hour_at(ath.threshold_hr, ath.resting_hr or 60.0, ath.max_hr, ath.sex)
+    return fm.trimp_one_hour_at(ath.threshold_hr, ath.resting_hr or DEFAULT_RESTING_HR, ath.max_hr, ath.sex)
 
 
 def _intensity(a: dict[str, Any], ath: Athlete, hrss_den: float) -> dict[str, Any]:
@@ -69,11 +69,11 @@ def _intensity(a: dict[str, Any], ath: Athlete, hrss_den: float) -> dict[str, An
     if len(t) < 2:
         return out
     dt = np.diff(t, prepend=t[0])
-    dt = np.where(dt <= 60.0, dt, 0.0)  # pauses count nowhere
+    dt = np.where(dt <= PAUSE_GAP_S, dt, 0.0)  # pauses count nowhere
     if not np.isfinite(speed).any() and np.isfinite(a["dist"]).sum() > 1:
         with np.errstate(invalid="ignore", divide="ignore"):
             speed = np.diff(a["dist"], prepend=np.nan) / np.where(dt > 0, dt, np.nan)
-    moving = np.nan_to_num(speed, nan=0.0) >= 0.5
+    moving = np.nan_to_num(speed, nan=0.0) >= MOVING_SPEED_MPS
     moving_s = float(dt[moving].sum())
     valid_hr = np.isfinite(hr)
     out["hr_coverage"] = (
@@ -88,7 +88,7 @@ def _intensity(a: dict[str, Any], ath: Athlete, hrss_den: float) -> dict[str, An
             for z in range(5):
                 sel = valid_hr & (frac >= bounds[z]) & (frac < bounds[z + 1])
                 out[f"hr_zone{z + 1}_s"] = float(dt[sel].sum())
-            rest = ath.resting_hr or 60.0
+            rest = ath.resting_hr or DEFAULT_RESTING_HR
             out["trimp"] = fm.trimp_banister(hr[valid_hr], dt[valid_hr], rest, ath.max_hr, ath.sex)
             out["hrss"] = out["trimp"] / hrss_den * 100.0
         out["decoupling_pct"] = fm.decoupling_pct(speed, hr, moving)

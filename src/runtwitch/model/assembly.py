@@ -18,10 +18,13 @@ from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.model.frames import NAT_NS, frame_from_arrays
 from runtwitch.model.schema import (
     LAP_COLUMNS,
+    MOVING_SPEED_MPS,
+    PAUSE_GAP_S,
     RECORD_COLUMNS,
     RECORDS_INDEX,
     RUNNING_SPORTS,
     SESSION_COLUMNS,
+    VALID_RANGES,
     Column,
 )
 
@@ -31,28 +34,9 @@ CLOCK_JUMP_S = 6 * 3600.0
 #: A segment cut off by clock jumps and holding at most this fraction of the
 #: samples is a clock error (dropped as ``clock_jump``), not a long pause.
 CLOCK_JUMP_MAX_FRACTION = 0.05
-#: Samples further apart than this are a pause, for the timer and moving clocks [s].
-PAUSE_GAP_S = 60.0
-#: Speed at or above which a sample counts as moving [m/s] (1.8 km/h, slower
-#: than any walk).
-MOVING_SPEED_MPS = 0.5
-
 #: A device elapsed time shorter than the recorded span by more than this is
 #: not trusted; elapsed is then taken from the records [s].
 ELAPSED_TOLERANCE_S = 60.0
-
-#: Valid range per canonical column; values outside become missing (repaired).
-VALID_RANGES: dict[str, tuple[float, float]] = {
-    "lat_deg": (-90.0, 90.0),
-    "lon_deg": (-180.0, 180.0),
-    "altitude_m": (-500.0, 9000.0),
-    "distance_m": (0.0, 1.0e7),
-    "speed_mps": (0.0, 100.0),
-    "heart_rate_bpm": (1.0, 250.0),
-    "cadence": (0.0, 300.0),
-    "power_w": (0.0, 3000.0),
-    "temperature_c": (-60.0, 70.0),
-}
 
 _CANONICAL = [c.name for c in RECORD_COLUMNS]
 _EARTH_RADIUS_M = 6_371_008.8

@@ -112,6 +112,28 @@ LAP_COLUMNS: tuple[Column, ...] = (
     Column("trigger", "string", "", "What ended the lap (manual, distance, time, session_end...), or <NA>.", True),
 )
 
+#: Valid range per canonical column; values outside become missing (repaired,
+#: see the cleaning rules in ``runtwitch.model.assembly``). ``cadence`` is the
+#: cadence as recorded, before it becomes ``cadence_spm`` or ``cadence_rpm``.
+VALID_RANGES: dict[str, tuple[float, float]] = {
+    "lat_deg": (-90.0, 90.0),
+    "lon_deg": (-180.0, 180.0),
+    "altitude_m": (-500.0, 9000.0),
+    "distance_m": (0.0, 1.0e7),
+    "speed_mps": (0.0, 100.0),
+    "heart_rate_bpm": (1.0, 250.0),
+    "cadence": (0.0, 300.0),
+    "power_w": (0.0, 3000.0),
+    "temperature_c": (-60.0, 70.0),
+}
+
+#: Samples further apart than this are a pause [s]: the timer and moving clocks
+#: (``timer_s``, ``moving_s``) and the run features count no time across them.
+PAUSE_GAP_S = 60.0
+#: Speed at or above which a sample counts as moving [m/s] (1.8 km/h, slower
+#: than any walk): the moving clock and the run features' moving time.
+MOVING_SPEED_MPS = 0.5
+
 RUNNING_SPORTS = frozenset({"running", "walking", "hiking"})
 """Sports whose cadence is counted in steps per minute (``cadence_spm``)."""
 
@@ -122,28 +144,6 @@ RUN_SPORTS = frozenset({"running"})
 def is_run(sport: object) -> bool:
     """True when an activity of this sport counts as a run (see :data:`RUN_SPORTS`)."""
     return sport in RUN_SPORTS
-
-
-def _empty(columns: tuple[Column, ...], *, optional: bool = False) -> pd.DataFrame:
-    cols = [c for c in columns if c.always or optional]
-    return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in cols})
-
-
-def empty_records() -> pd.DataFrame:
-    """Return an empty records frame with the always-present columns and the index."""
-    df = _empty(RECORD_COLUMNS)
-    df.index = pd.DatetimeIndex([], tz="UTC", name=RECORDS_INDEX.name)
-    return df
-
-
-def empty_sessions() -> pd.DataFrame:
-    """Return an empty sessions frame with all session columns."""
-    return _empty(SESSION_COLUMNS)
-
-
-def empty_laps() -> pd.DataFrame:
-    """Return an empty laps frame with all lap columns."""
-    return _empty(LAP_COLUMNS)
 
 
 def validate_records(records: pd.DataFrame) -> list[str]:

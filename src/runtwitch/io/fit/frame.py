@@ -194,7 +194,7 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
         out.warnings.extend(_size_warning(head, *note) for note in notes)
         pos += 6 + 3 * nfields
     else:
-        fields, at, zero, notes, pos = _fields(data, pos, h, global_num, endian, nfields, dev, out)
+        fields, at, zero, notes, pos = _fields(data, pos, h, global_num, nfields, dev, out)
         out.field_definitions += len(fields)
         if out.field_definitions > MAX_FIT_FIELD_DEFINITIONS:
             raise FitFailure("limit", head, f"more than {MAX_FIT_FIELD_DEFINITIONS:,} field definitions "
@@ -219,7 +219,7 @@ def _size_warning(offset: int, size: int, base: str, base_size: int) -> str:
             f"(expected a multiple of {base_size})")
 
 
-def _fields(data: bytes, pos: int, h: int, global_num: int, endian: str, nfields: int, dev: _DevTypes,
+def _fields(data: bytes, pos: int, h: int, global_num: int, nfields: int, dev: _DevTypes,
             out: Framed) -> tuple[list[FieldDef], int, bool, list[tuple[int, str, int]], int]:
     """Read the field (and developer field) definitions of a definition message at ``pos``."""
     n = len(data)

@@ -283,7 +283,7 @@ def _records_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
     return raw
 
 
-def _file_type(col: Collector, name: str) -> str | None:
+def _file_type(col: Collector) -> str | None:
     types = [fid.get("type") for fid in col.file_ids]
     if any(t in _ACTIVITY_TYPES for t in types):
         return "activity"
@@ -362,7 +362,7 @@ def read_fit(
     if report.damage is not None and errors == "raise":  # pragma: no cover - CRC raises in decoder
         raise ChecksumError(name, report.damage.reason, offset=report.damage.offset)
 
-    file_type = _file_type(col, name)
+    file_type = _file_type(col)
     if file_type not in ("activity", "course") and not col.n_records:
         raise NotAnActivityError(name, file_type or "unknown")
     if file_type is None:
