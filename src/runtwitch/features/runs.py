@@ -15,6 +15,7 @@ from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
 from runtwitch.io.diary import Diary
 from runtwitch.link import _activity_table, link_context
+from runtwitch.weather import DeviceCalibration, calibrate_device, resolve_air
 
 #: Runs of the previous N days used for the session spike (Frandsen et al. 2025).
 SPIKE_WINDOW_DAYS = 30
@@ -24,10 +25,7 @@ NORM_WINDOW_DAYS = 60
 NORM_DURATION_FACTOR = 2.0
 #: Comparable runs needed before a norm is computed.
 NORM_MIN_RUNS = 3
-#: A wrist device's temperature sensor reads warmer than the air while worn
-#: (skin contact); subtracted when the device is the only source [°C].
-WRIST_TEMP_BIAS_C = 5.0
-#: Temperature assumed for the heat-risk category when humidity is unknown [%].
+#: Humidity assumed for the heat-risk category when humidity is unknown [%].
 ASSUMED_HUMIDITY_PCT = 50.0
 #: Recommended carbohydrate before a run [g] (30-60 g about an hour before).
 CARBS_BEFORE_MIN_G, CARBS_BEFORE_MAX_G = 30.0, 60.0
@@ -164,6 +162,8 @@ def run_features(
     activities: Sequence[Activity],
     diary: Diary | None = None,
     athlete: Athlete | None = None,
+    *,
+    weather: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per activity: duration, intensity, heat, hydration, fueling, cool-down.
 
@@ -176,6 +176,13 @@ def run_features(
     athlete
         The profile; missing values are estimated (see :meth:`Athlete.resolved`)
         and the estimates recorded in ``df.attrs["athlete"]``.
+    weather
+        The weather of each activity, :func:`runtwitch.weather.for_runs` of
+        the same ``activities`` in the same order. Air temperature and
+        humidity come from the diary, else this weather, else the device
+        (corrected by the runner's measured gap, reported in
+        ``df.attrs["device_calibration"]``), else nothing; ``heat_source``
+        and ``humidity_source`` say which.
 
     Returns
     -------
@@ -191,6 +198,10 @@ def run_features(
     acts_sorted = [activities[p] for p in positions]
     ctx = _context_by_activity(diary, activities, ath.timezone)
     hrss_den = _hrss_denominator(ath)
+    if weather is not None and len(weather) != len(activities):
+        raise ValueError(f"weather has {len(weather)} rows for {len(activities)} activities: pass "
+                         "runtwitch.weather.for_runs(activities) of the same activities")
+    wx_rows = [weather.iloc[p] for p in positions] if weather is not None else [None] * len(positions)
     rows = []
     for (_, info), act in zip(table.iterrows(), acts_sorted, strict=True):
         row: dict[str, Any] = {
@@ -211,9 +222,14 @@ def run_features(
         row["is_run"] = act.meta.sport in RUN_SPORTS
         row.update(_intensity(_arrays(act), ath, hrss_den))
         row.update(_extras(act))
-        c = ctx.loc[info["activity_id"]] if info["activity_id"] in ctx.index else None
-        row.update(_diary_features(c, row, ath))
         rows.append(row)
+    calibration = calibrate_device(
+        [r.get("device_temp_c", np.nan) for r in rows],
+        [w["air_temp_mean_c"] if w is not None and w["source"] != "none" else np.nan for w in wx_rows],
+    )
+    for row, wx in zip(rows, wx_rows, strict=True):
+        c = ctx.loc[row["activity_id"]] if row["activity_id"] in ctx.index else None
+        row.update(_diary_features(c, row, ath, wx, calibration))
     df = pd.DataFrame(rows)
     for col in RUN_COLUMNS:
         if col.name not in df:
@@ -229,23 +245,23 @@ def run_features(
         for k in ("timezone", "sex", "birth_year", "body_mass_kg", "max_hr", "resting_hr", "threshold_hr")
     }
     df.attrs["athlete_provenance"] = dict(ath.provenance)
+    df.attrs["device_calibration"] = calibration.to_dict()
     return df
 
 
-def _heat(c: pd.Series | None, row: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    air, rh = _ctx(c, "air_temp_c"), _ctx(c, "humidity_pct")
-    if air is not None:
-        out["air_temp_c"], out["heat_source"] = float(air), "diary"
-    elif np.isfinite(row.get("device_temp_c", np.nan)):
-        out["air_temp_c"] = row["device_temp_c"] - WRIST_TEMP_BIAS_C
-        out["heat_source"] = "device (wrist sensor minus bias; low confidence)"
-    else:
-        out["air_temp_c"], out["heat_source"] = np.nan, "none"
-    if rh is not None:
-        out["humidity_pct"] = float(rh)
+def _heat(
+    c: pd.Series | None, row: dict[str, Any], wx: pd.Series | None, calibration: DeviceCalibration
+) -> dict[str, Any]:
+    out = resolve_air(
+        diary_air_c=_ctx(c, "air_temp_c"),
+        diary_humidity_pct=_ctx(c, "humidity_pct"),
+        weather=wx,
+        device_temp_c=row.get("device_temp_c"),
+        calibration=calibration,
+    )
+    rh = out["humidity_pct"] if np.isfinite(out["humidity_pct"]) else None
     if np.isfinite(out["air_temp_c"]):
-        rh_used = out.get("humidity_pct", ASSUMED_HUMIDITY_PCT)
+        rh_used = rh if rh is not None else ASSUMED_HUMIDITY_PCT
         out["heat_index_c"] = float(fm.heat_index_c(out["air_temp_c"], rh_used)) if rh is not None else np.nan
         out["wbgt_c"] = float(fm.wbgt_approx_c(out["air_temp_c"], rh_used))
         out["heat_risk"] = fm.heat_risk(out["wbgt_c"]).item()
@@ -257,8 +273,14 @@ def _heat(c: pd.Series | None, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _diary_features(c: pd.Series | None, row: dict[str, Any], ath: Athlete) -> dict[str, Any]:
-    out = _heat(c, row)
+def _diary_features(
+    c: pd.Series | None,
+    row: dict[str, Any],
+    ath: Athlete,
+    wx: pd.Series | None,
+    calibration: DeviceCalibration,
+) -> dict[str, Any]:
+    out = _heat(c, row, wx, calibration)
     timer_h = (row.get("timer_s") or np.nan) / 3600.0
     wb, wa = _ctx(c, "weight_before_kg"), _ctx(c, "weight_after_kg")
     fd = _ctx(c, "fluid_during_l")

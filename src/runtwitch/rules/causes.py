@@ -89,8 +89,8 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
         if sweat >= th["min_sweat_l"] and fluid < th["replaced_fraction"] * sweat:
             how = "measured" if src.startswith("measured") else "estimated"
             where = f"{fmt_duration(timer)}" if timer else "the run"
-            air = ctx.value("air_temp_c")
-            at = f" at {fmt(air, 0)} °C" if air is not None and ctx.value("heat_source") == "diary" else ""
+            air = _air_in_words(ctx)
+            at = f" in {air}" if air else ""
             ev.append(
                 Evidence(
                     f"{where}{at}; you drank {fmt(fluid)} L against about {fmt(sweat)} L "
@@ -103,9 +103,13 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
     risk = ctx.value("heat_risk")
     if risk in ("high", "extreme"):
         assessed = True
+        air = _air_in_words(ctx)
         ev.append(
             Evidence(
-                f"Heat risk was {risk} (WBGT about {fmt(ctx.value('wbgt_c') or float('nan'), 0)} °C).", 0.15
+                f"Heat risk was {risk} (WBGT about {fmt(ctx.value('wbgt_c') or float('nan'), 0)} °C"
+                + (f", from {air}" if air else "")
+                + ").",
+                0.15,
             )
         )
     signs = ctx.value("dehydration_signs")
@@ -122,6 +126,22 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
     if risk is not None:
         assessed = True
     return Assessment.from_evidence(ev, missing, assessed)
+
+
+def _air_in_words(ctx: Context) -> str:
+    """The run's air and where it was measured, e.g. "29 °C and 70 % humidity at the nearest
+    archive grid point, 4 km away"; empty when unknown or only from the device."""
+    air, rh, src = ctx.value("air_temp_c"), ctx.value("humidity_pct"), ctx.value("heat_source")
+    if air is None or src not in ("diary", "table", "archive"):
+        return ""
+    words = f"{fmt(air, 0)} °C" + (f" and {fmt(rh, 0)} % humidity" if rh is not None else "")
+    if src == "diary":
+        return f"{words} as logged in your diary"
+    km = ctx.value("weather_distance_km")
+    place = "the nearest archive grid point" if src == "archive" else ctx.value("weather_station")
+    if src == "table" and km is None:
+        return f"{words} in your weather table"
+    return f"{words} at {place}" + (f", {fmt(km, 0)} km away" if km is not None else "")
 
 
 def _electrolytes(ctx: Context, th: Mapping[str, float]) -> Assessment:
