@@ -398,7 +398,8 @@ def write_weather(path: Path, sessions: list[Session]) -> None:
     offset = f"{'-' if UTC_OFFSET_S < 0 else '+'}{abs(UTC_OFFSET_S) // 3600:02d}:00"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["time", "air_temp_c", "humidity_pct", "wind_mps", "station", "lat_deg", "lon_deg", "elevation_m"])
+        w.writerow(["time", "air_temp_c", "humidity_pct", "wind_mps", "station", "lat_deg", "lon_deg",
+                    "elevation_m"])
         for k in range(WEEKS * 7):
             day = FIRST_MONDAY + timedelta(days=k)
             level = warmth(k // 7)

@@ -8,7 +8,7 @@ missing network cannot be told from a missing station); it needs no
 dependency beyond the standard library; and it has an hourly value for every
 place on land since 1940, where the nearest station may be far away or
 record no humidity. The cost: the values are a reanalysis (ERA5 and
-ERA5-Land, about 9-25 km grid cells, adjusted to the place's elevation), not
+ERA5-Land, grid cells of about 10-25 km), not
 a thermometer's reading; docs/features.md says what that means for heat.
 Another archive (a station network, a national service) fits behind the same
 :class:`Archive` protocol.

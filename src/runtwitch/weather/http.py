@@ -56,7 +56,7 @@ def http_get(url: str, timeout_s: float, max_bytes: int) -> bytes:
             declared = reply.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise WeatherFetchError(
-                    f"{host} sent a reply of {int(declared)} bytes, more than the limit of {max_bytes}",
+                    f"{host} sent a reply of {int(declared)} bytes, more than the limit of {max_bytes} bytes",
                     network=False,
                 )
             chunks: list[bytes] = []

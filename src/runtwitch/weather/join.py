@@ -236,8 +236,7 @@ def summarize(hours: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
         linear interpolation to the start and to every :data:`RUN_STEP_S`
         seconds of the run, averaged; NaN when less than half the run is covered.
     """
-    return _summaries(hours, _seconds(pd.DatetimeIndex([start]))[0], _seconds(pd.DatetimeIndex([end]))[0],
-                      max_gap_h * 3600.0)
+    return _summaries(hours, *_span_s({"start_utc": start, "end_utc": end}), max_gap_h * 3600.0)
 
 
 def _summaries(hours: pd.DataFrame, start_s: float, end_s: float, max_gap_s: float) -> dict[str, float]:
@@ -255,7 +254,18 @@ def _summaries(hours: pd.DataFrame, start_s: float, end_s: float, max_gap_s: flo
     return out
 
 
-def _station_values(st: Station, place: pd.Series, source: str) -> dict[str, Any]:
+def _rows(places: pd.DataFrame) -> list[tuple[Any, dict[str, Any]]]:
+    """(label, row as plain values) for each run: floats stay floats (a row Series would mix types)."""
+    records: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in places.to_dict("records")]
+    return list(zip(places.index, records, strict=True))
+
+
+def _span_s(place: dict[str, Any]) -> tuple[float, float]:
+    start, end = _seconds(pd.DatetimeIndex([place["start_utc"], place["end_utc"]]))
+    return float(start), float(end)
+
+
+def _station_values(st: Station, place: dict[str, Any], source: str) -> dict[str, Any]:
     dist = float(distance_km(place["lat_deg"], place["lon_deg"], st.lat_deg, st.lon_deg))
     return {"station_id": st.id, "station_name": st.name, "station_distance_km": dist,
             "station_elevation_diff_m": st.elevation_m - place["altitude_m"], "source": source, "note": ""}
@@ -275,7 +285,7 @@ def _from_table(places: pd.DataFrame, table: pd.DataFrame, max_distance_km: floa
     anywhere = [(s, h) for s, h in stations if not np.isfinite(s.lat_deg)]
     found: dict[Any, dict[str, Any]] = {}
     notes: dict[Any, str] = {}
-    for label, place in places.iterrows():
+    for label, place in _rows(places):
         candidates: list[tuple[Station, pd.DataFrame]] = []
         if placed and np.isfinite(place["lat_deg"]):
             dists = [float(distance_km(place["lat_deg"], place["lon_deg"], s.lat_deg, s.lon_deg))
@@ -287,7 +297,7 @@ def _from_table(places: pd.DataFrame, table: pd.DataFrame, max_distance_km: floa
                             not np.isfinite(place["lat_deg"]) else
                             f"weather table: no place within {max_distance_km:g} km")
             continue
-        start_s, end_s = (_seconds(pd.DatetimeIndex([place[c]]))[0] for c in ("start_utc", "end_utc"))
+        start_s, end_s = _span_s(place)
         for st, hours in candidates:
             values = _summaries(hours, start_s, end_s, max_gap_s)
             if np.isfinite(values["air_temp_mean_c"]):
@@ -298,7 +308,7 @@ def _from_table(places: pd.DataFrame, table: pd.DataFrame, max_distance_km: floa
     return found, notes
 
 
-def _days(place: pd.Series) -> list[date]:
+def _days(place: dict[str, Any]) -> list[date]:
     first = (place["start_utc"] - pd.Timedelta(hours=MARGIN_H)).date()
     last = (place["end_utc"] + pd.Timedelta(hours=MARGIN_H)).date()
     return [first + timedelta(days=k) for k in range((last - first).days + 1)]
@@ -320,7 +330,8 @@ def _from_archive(places: pd.DataFrame, archive: Archive, store: WeatherCache | 
     found: dict[Any, dict[str, Any]] = {}
     notes: dict[Any, str] = {}
     sites: dict[str, list[Any]] = {}
-    for label, place in places.iterrows():
+    rows = dict(_rows(places))
+    for label, place in rows.items():
         if not (np.isfinite(place["lat_deg"]) and np.isfinite(place["lon_deg"])):
             notes[label] = "archive: no position in the file"
         else:
@@ -328,7 +339,7 @@ def _from_archive(places: pd.DataFrame, archive: Archive, store: WeatherCache | 
     down: WeatherFetchError | None = None
     refused: list[str] = []
     for site, labels in sites.items():
-        wanted = sorted({d for label in labels for d in _days(places.loc[label])
+        wanted = sorted({d for label in labels for d in _days(rows[label])
                          if ARCHIVE_FIRST_DAY <= d <= today})
         parts: list[StationHours] = []
         missing: list[date] = []
@@ -365,11 +376,9 @@ def _from_archive(places: pd.DataFrame, archive: Archive, store: WeatherCache | 
         hours = clean_hours(pd.concat([p.hours for p in parts]))
         station = parts[-1].station
         for label in labels:
-            place = places.loc[label]
-            start_s, end_s = (_seconds(pd.DatetimeIndex([place[c]]))[0] for c in ("start_utc", "end_utc"))
-            values = _summaries(hours, start_s, end_s, max_gap_s)
+            values = _summaries(hours, *_span_s(rows[label]), max_gap_s)
             if np.isfinite(values["air_temp_mean_c"]):
-                found[label] = {**values, **_station_values(station, place, "archive")}
+                found[label] = {**values, **_station_values(station, rows[label], "archive")}
             else:
                 notes[label] = failed or "archive: no hours for this run (yet)"
     if down is not None:
