@@ -52,9 +52,8 @@ def test_hours_not_yet_in_the_archive_are_nan() -> None:
         (b"<html>Bad gateway</html>", "not JSON"),
         (b"[1, 2]", "not a JSON object"),
         (b'{"hourly": {"time": [0, 3600], "temperature_2m": [1.0]}}', "one value per hour"),
-        (b'{"hourly": {"time": [0], "temperature_2m": [1.0]}, '
-         b'"hourly_units": {"temperature_2m": "\\u00b0F"}}',
-         "not °C"),
+        (b'{"hourly": {"time": [0], "temperature_2m": [1.0]}, "hourly_units": {"temperature_2m": "K"}}',
+         "came in 'K', a unit runtwitch does not know"),
         (b'{"latitude": 1}', "no hourly times"),
     ],
 )
@@ -62,6 +61,14 @@ def test_bad_replies_are_fetch_errors_not_crashes(body: bytes, message: str) -> 
     with pytest.raises(WeatherFetchError, match=message) as info:
         parse_open_meteo(body, 0.0, 0.0)
     assert info.value.network is False
+
+
+def test_stated_units_are_converted() -> None:
+    body = ('{"hourly": {"time": [0], "temperature_2m": [86.0], "wind_speed_10m": [18.0]}, '
+            '"hourly_units": {"temperature_2m": "°F", "wind_speed_10m": "km/h"}}').encode()
+    got = parse_open_meteo(body, 0.0, 0.0)
+    assert got.hours["air_temp_c"].iloc[0] == pytest.approx(30.0)
+    assert got.hours["wind_mps"].iloc[0] == pytest.approx(5.0)
 
 
 def test_implausible_values_are_dropped() -> None:

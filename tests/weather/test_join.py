@@ -144,9 +144,9 @@ def test_hours_the_archive_lacks_are_asked_again_later(tmp_path: Path) -> None:
         wx = for_runs(runs, source=OpenMeteoArchive(transport=rec), cache=tmp_path, today=date(2026, 8, 1))
         assert wx["source"].iloc[0] == "none" and wx["note"].iloc[0] == "archive: no hours for this run (yet)"
     assert len(rec.urls) == 2 and not list(tmp_path.rglob("*.json"))
-    # Days after today are never asked for.
-    wx = for_runs(runs, source=OpenMeteoArchive(transport=rec), cache=tmp_path, today=date(2026, 7, 5))
-    assert len(rec.urls) == 2 and wx["source"].iloc[0] == "none"
+    # Days the archive cannot have yet (it lags about 5 days) are not asked for.
+    wx = for_runs(runs, source=OpenMeteoArchive(transport=rec), cache=tmp_path, today=date(2026, 7, 10))
+    assert len(rec.urls) == 2 and wx["note"].iloc[0] == "archive: too recent (the archive lags about 5 days)"
 
 
 def test_a_refused_request_is_a_warning(tmp_path: Path) -> None:

@@ -44,9 +44,22 @@ ARCHIVE_MAX_BYTES = 4 * 1024 * 1024
 ARCHIVE_MAX_DAYS = 366
 #: The archive's first day (ERA5 starts in 1940).
 ARCHIVE_FIRST_DAY = date(1940, 1, 1)
+#: Days the archive lags behind today: more recent days are not asked for (they
+#: come back empty or refused) and are looked up on a later analysis.
+ARCHIVE_LAG_DAYS = 5
 _OPEN_METEO_VARIABLES = {"temperature_2m": "air_temp_c", "relative_humidity_2m": "humidity_pct",
                          "dew_point_2m": "dew_point_c", "wind_speed_10m": "wind_mps"}
-_OPEN_METEO_UNITS = {"temperature_2m": "°C", "relative_humidity_2m": "%", "dew_point_2m": "°C",
+#: Units a reply may state, as (scale, offset) to the SI unit: ``si = value * scale + offset``.
+_TEMPERATURE_UNITS = {"°C": (1.0, 0.0), "°F": (5.0 / 9.0, -32.0 * 5.0 / 9.0)}
+_OPEN_METEO_UNITS: dict[str, dict[str, tuple[float, float]]] = {
+    "temperature_2m": _TEMPERATURE_UNITS,
+    "relative_humidity_2m": {"%": (1.0, 0.0)},
+    "dew_point_2m": _TEMPERATURE_UNITS,
+    "wind_speed_10m": {"m/s": (1.0, 0.0), "ms": (1.0, 0.0), "km/h": (1 / 3.6, 0.0), "mp/h": (0.44704, 0.0),
+                       "mph": (0.44704, 0.0), "kn": (0.514444, 0.0)},
+}
+#: The unit each variable comes in when the reply does not say (what the request asks for).
+_OPEN_METEO_ASKED = {"temperature_2m": "°C", "relative_humidity_2m": "%", "dew_point_2m": "°C",
                      "wind_speed_10m": "m/s"}
 
 
@@ -176,10 +189,12 @@ def parse_open_meteo(
             continue
         if not isinstance(values, list) or len(values) != len(times):
             raise WeatherFetchError(f"{source}: {key} does not have one value per hour", network=False)
-        if isinstance(units, dict) and units.get(key, _OPEN_METEO_UNITS[key]) != _OPEN_METEO_UNITS[key]:
-            raise WeatherFetchError(f"{source}: {key} came in {units[key]!r}, not {_OPEN_METEO_UNITS[key]}",
+        unit = units.get(key, _OPEN_METEO_ASKED[key]) if isinstance(units, dict) else _OPEN_METEO_ASKED[key]
+        if unit not in _OPEN_METEO_UNITS[key]:
+            raise WeatherFetchError(f"{source}: {key} came in {unit!r}, a unit runtwitch does not know",
                                     network=False)
-        frame[col] = _floats(values)
+        scale, offset = _OPEN_METEO_UNITS[key][unit]
+        frame[col] = _floats(values) * scale + offset
     try:
         index = pd.DatetimeIndex(pd.to_datetime(np.asarray(times, dtype="int64"), unit="s", utc=True),
                                  name="time_utc")

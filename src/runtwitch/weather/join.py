@@ -15,6 +15,7 @@ from runtwitch.activity import Activity
 from runtwitch.errors import WeatherFetchError, WeatherWarning
 from runtwitch.weather.archive import (
     ARCHIVE_FIRST_DAY,
+    ARCHIVE_LAG_DAYS,
     ARCHIVE_MAX_DAYS,
     HOURLY_COLUMNS,
     Archive,
@@ -115,8 +116,8 @@ def for_runs(
     max_gap_h
         Longest gap between observations interpolated across [h].
     today
-        The last day an archive may have (default: today, UTC); later days
-        are not asked for.
+        Today's date (default: today in UTC); an archive is asked only for
+        days up to :data:`~runtwitch.weather.archive.ARCHIVE_LAG_DAYS` before it.
 
     Returns
     -------
@@ -132,7 +133,7 @@ def for_runs(
     """
     places = run_places(runs) if not isinstance(runs, pd.DataFrame) else _checked_places(runs)
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
-    day_limit = today or datetime.now(UTC).date()
+    day_limit = (today or datetime.now(UTC).date()) - timedelta(days=ARCHIVE_LAG_DAYS)
     folder = cache_folder(cache)
     store = WeatherCache(folder) if folder is not None else None
     max_gap_s = max_gap_h * 3600.0
@@ -325,7 +326,7 @@ def _spans(days: list[date]) -> list[tuple[date, date]]:
     return spans
 
 
-def _from_archive(places: pd.DataFrame, archive: Archive, store: WeatherCache | None, today: date,
+def _from_archive(places: pd.DataFrame, archive: Archive, store: WeatherCache | None, last_day: date,
                   max_gap_s: float, messages: list[str]) -> tuple[dict[Any, dict[str, Any]], dict[Any, str]]:
     found: dict[Any, dict[str, Any]] = {}
     notes: dict[Any, str] = {}
@@ -340,7 +341,7 @@ def _from_archive(places: pd.DataFrame, archive: Archive, store: WeatherCache | 
     refused: list[str] = []
     for site, labels in sites.items():
         wanted = sorted({d for label in labels for d in _days(rows[label])
-                         if ARCHIVE_FIRST_DAY <= d <= today})
+                         if ARCHIVE_FIRST_DAY <= d <= last_day})
         parts: list[StationHours] = []
         missing: list[date] = []
         for d in wanted:
@@ -371,7 +372,9 @@ def _from_archive(places: pd.DataFrame, archive: Archive, store: WeatherCache | 
                     store.store(archive.name, site, first + timedelta(days=k), got)
         if not parts:
             for label in labels:
-                notes[label] = failed or "archive: the run's days are outside the archive"
+                lag = f"archive: too recent (the archive lags about {ARCHIVE_LAG_DAYS} days)"
+                recent = _days(rows[label])[-1] > last_day
+                notes[label] = failed or (lag if recent else "archive: the run is before 1940")
             continue
         hours = clean_hours(pd.concat([p.hours for p in parts]))
         station = parts[-1].station
