@@ -19,6 +19,17 @@ def test_no_weather_unless_asked() -> None:
     assert not any("weather" in w for w in result.warnings)
 
 
+def test_table_problems_are_notes(tmp_path: Path) -> None:
+    table = tmp_path / "weather.csv"
+    table.write_text("time,air_temp_c,humidity_pct\n2026-07-04T07:00,20,60\n2026-07-04T08:00,21,hot\n"
+                     "2026-07-04T09:00,23,55\n2026-07-04T10:00,24,50\n")
+    result = runtwitch.analyze(FILES, tz="America/Toronto", cache=False, weather_table=table)
+    assert any(w.startswith(f"weather table {table}: 1 problem, e.g. row 3, column 'humidity_pct': 'hot'")
+               for w in result.warnings), result.warnings
+    assert list(result.runs["heat_source"]) == ["table", "device (wrist sensor minus 5.0 °C, assumed; "
+                                                          "low confidence)"]
+
+
 def test_archive_down_is_a_note_and_the_device_is_used(tmp_path: Path) -> None:
     down = Down()
     result = runtwitch.analyze(FILES, tz="America/Toronto", cache=tmp_path,

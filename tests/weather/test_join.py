@@ -117,7 +117,7 @@ def test_network_failure_is_a_warning_and_the_next_source_is_used() -> None:
     runs = runs_table(("2026-07-04T12:30Z", "2026-07-04T12:40Z", *HOME),
                       ("2026-07-04T12:30Z", "2026-07-04T12:40Z", 48.85, 2.35),  # another site
                       ("2026-07-06T12:30Z", "2026-07-06T12:40Z", *HOME))  # not in the table
-    with pytest.warns(WeatherWarning, match=r"not reached: archive-api.example timed out after 10 s; 3 runs"):
+    with pytest.warns(WeatherWarning, match=r"timed out after 10 s; the weather of 3 runs comes from"):
         wx = for_runs(runs, source=[OpenMeteoArchive(transport=down), table],
                       cache=False, today=date(2026, 8, 1))
     assert down.calls == 1  # the first failure stops the archive: no hang of one time-out per site
@@ -151,7 +151,7 @@ def test_hours_the_archive_lacks_are_asked_again_later(tmp_path: Path) -> None:
 
 def test_a_refused_request_is_a_warning(tmp_path: Path) -> None:
     runs = runs_table(("2026-07-04T12:30Z", "2026-07-04T12:40Z", 10.0, 10.0))  # no reply recorded there
-    with pytest.warns(WeatherWarning, match="refused 1 requests, e.g. open-meteo refused the request"):
+    with pytest.warns(WeatherWarning, match="refused 1 request, e.g. open-meteo refused the request"):
         wx = for_runs(runs, source=OpenMeteoArchive(transport=Recorded()), cache=tmp_path,
                       today=date(2026, 8, 1))
     assert wx["note"].iloc[0].startswith("archive error (open-meteo refused")

@@ -154,8 +154,8 @@ def for_runs(
             table = read_weather_table(src, tz=tz)  # type: ignore[arg-type]  # a path or a frame, see _is_archive
             if table.attrs.get("problems"):
                 problems = table.attrs["problems"]
-                messages.append(f"weather table {table.attrs.get('source')}: {len(problems)} problems, e.g. "
-                                f"{problems[0]}")
+                counted = _count(len(problems), "problem")
+                messages.append(f"weather table {table.attrs.get('source')}: {counted}, e.g. {problems[0]}")
             got, why = _from_table(places.loc[todo], table, max_distance_km, max_gap_s)
         found.update(got)
         for label, note in why.items():
@@ -165,6 +165,10 @@ def for_runs(
     for m in messages:
         warnings.warn(m, WeatherWarning, stacklevel=2)
     return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _is_archive(src: object) -> bool:
@@ -177,6 +181,8 @@ def _checked_places(runs: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in ("start_utc", "end_utc") if c not in runs.columns]
     if missing:
         raise ValueError(f"the runs table needs the columns {', '.join(missing)} (see run_places)")
+    if not runs.index.is_unique:
+        raise ValueError("the runs table needs a unique index (one row per run)")
     out = pd.DataFrame(index=runs.index)
     for c in _PLACE_COLUMNS:
         if c in ("start_utc", "end_utc"):
@@ -386,10 +392,11 @@ def _from_archive(places: pd.DataFrame, archive: Archive, store: WeatherCache | 
                 notes[label] = failed or "archive: no hours for this run (yet)"
     if down is not None:
         n = sum(1 for note in notes.values() if note.startswith("archive not reached"))
-        messages.append(f"weather archive {archive.name} not reached: {down}; {n} runs take their weather "
-                        "from the next source (weather table, device or none)")
+        messages.append(f"weather archive {archive.name} not reached: {down}; the weather of "
+                        f"{_count(n, 'run')} comes from the next source (weather table, device or none)")
     if refused:
-        messages.append(f"weather archive {archive.name} refused {len(refused)} requests, e.g. {refused[0]}")
+        messages.append(f"weather archive {archive.name} refused {_count(len(refused), 'request')}, "
+                        f"e.g. {refused[0]}")
     return found, notes
 
 

@@ -37,8 +37,8 @@ for _col in TABLE_COLUMNS:
 
 def _read_frame(source: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataFrame, str, bool]:
     """The table's cells, its name, and whether numbers use decimal commas (``;``-separated)."""
-    if isinstance(source, pd.DataFrame):
-        return source.copy(), "<weather table>", False
+    if isinstance(source, pd.DataFrame):  # read before: keep its name (its problems are kept too)
+        return source.copy(), str(source.attrs.get("source", "<weather table>")), False
     name = os.fspath(source)
     try:
         with open(name, "rb") as fh:
@@ -105,7 +105,7 @@ def read_weather_table(
             also = ", ".join(col.aliases)
             what = col.description.split(";")[0].lower().rstrip(".")
             raise WeatherTableError(name, f"no column for {what} (expected {col.name!r}, or one of: {also})")
-    problems: list[str] = []
+    problems: list[str] = list(frame.attrs.get("problems", []))
     n = len(frame)
     rows = np.arange(n) + 2  # as a spreadsheet numbers them, header = row 1
     times = _times(frame[chosen["time"]], tz, name)
