@@ -131,17 +131,24 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
 def _air_in_words(ctx: Context) -> str:
     """The run's air and where it was measured, e.g. "29 °C and 70 % humidity at the nearest
     archive grid point, 4 km away"; empty when unknown or only from the device."""
-    air, rh, src = ctx.value("air_temp_c"), ctx.value("humidity_pct"), ctx.value("heat_source")
+    air, src = ctx.value("air_temp_c"), ctx.value("heat_source")
+    rh, rh_src = ctx.value("humidity_pct"), ctx.value("humidity_source")
     if air is None or src not in ("diary", "table", "archive"):
         return ""
-    words = f"{fmt(air, 0)} °C" + (f" and {fmt(rh, 0)} % humidity" if rh is not None else "")
+    if rh is not None and rh_src == src:
+        return f"{fmt(air, 0)} °C and {fmt(rh, 0)} % humidity {_measured_where(ctx, src)}"
+    humid = f", and {fmt(rh, 0)} % humidity {_measured_where(ctx, rh_src)}" if rh is not None else ""
+    return f"{fmt(air, 0)} °C {_measured_where(ctx, src)}{humid}"
+
+
+def _measured_where(ctx: Context, src: str) -> str:
     if src == "diary":
-        return f"{words} as logged in your diary"
+        return "as logged in your diary"
     km = ctx.value("weather_distance_km")
+    if km is None:
+        return "in your weather table"
     place = "the nearest archive grid point" if src == "archive" else ctx.value("weather_station")
-    if src == "table" and km is None:
-        return f"{words} in your weather table"
-    return f"{words} at {place}" + (f", {fmt(km, 0)} km away" if km is not None else "")
+    return f"at {place}, " + (f"{fmt(km, 0)} km away" if km >= 1 else "under 1 km away")
 
 
 def _electrolytes(ctx: Context, th: Mapping[str, float]) -> Assessment:
