@@ -24,7 +24,7 @@ def test_measured_gap_median_and_spread() -> None:
 def test_too_few_runs_keep_the_assumed_gap() -> None:
     cal = calibrate_device([26.0] * (CALIBRATION_MIN_RUNS - 1), [20.0] * (CALIBRATION_MIN_RUNS - 1))
     assert not cal.measured and cal.bias_c == WRIST_TEMP_BIAS_C and cal.runs == CALIBRATION_MIN_RUNS - 1
-    assert "fewer than the 5 needed" in cal.describe()
+    assert "(±3 °C): 4 of the 5 runs with both it and weather needed" in cal.describe()
     same = calibrate_device([26.0] * 8, [20.0] * 8)  # whole degrees: no spread at all
     assert same.bias_c == 6.0 and same.sd_c == 0.5
 

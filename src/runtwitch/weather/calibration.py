@@ -64,8 +64,8 @@ class DeviceCalibration:
                     f"with weather (spread ±{self.sd_c:.1f} °C); runs with only the device's "
                     "temperature are corrected by that.")
         return (f"Runs with only the device's temperature assume it reads {self.bias_c:g} °C warmer "
-                f"than the air (±{self.sd_c:g} °C): {self.runs} runs had both it and weather, "
-                f"fewer than the {CALIBRATION_MIN_RUNS} needed to measure the gap.")
+                f"than the air (±{self.sd_c:g} °C): {self.runs} of the {CALIBRATION_MIN_RUNS} runs with "
+                "both it and weather needed to measure the gap.")
 
     def to_dict(self) -> dict[str, Any]:
         """As plain values, with :meth:`describe` as ``text``."""
