@@ -243,17 +243,29 @@ def summarize(hours: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
         linear interpolation to the start and to every :data:`RUN_STEP_S`
         seconds of the run, averaged; NaN when less than half the run is covered.
     """
-    return _summaries(hours, *_span_s({"start_utc": start, "end_utc": end}), max_gap_h * 3600.0)
+    return _summaries(_observed(hours), *_span_s({"start_utc": start, "end_utc": end}), max_gap_h * 3600.0)
 
 
-def _summaries(hours: pd.DataFrame, start_s: float, end_s: float, max_gap_s: float) -> dict[str, float]:
-    grid = np.append(np.arange(start_s, end_s, RUN_STEP_S), end_s) if end_s > start_s else np.array([start_s])
+#: Per quantity, the times [s] and values of its valid observations.
+_Observed = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _observed(hours: pd.DataFrame) -> _Observed:
+    """A station's observations as arrays, prepared once for all its runs."""
     t = _seconds(pd.DatetimeIndex(hours.index))
-    out: dict[str, float] = {}
+    out: _Observed = {}
     for col in HOURLY_COLUMNS:
         v = hours[col].to_numpy(dtype=float) if col in hours else np.full(len(t), np.nan)
         ok = np.isfinite(v)
-        x = _interp(t[ok], v[ok], grid, max_gap_s)
+        out[col] = (t[ok], v[ok])
+    return out
+
+
+def _summaries(obs: _Observed, start_s: float, end_s: float, max_gap_s: float) -> dict[str, float]:
+    grid = np.append(np.arange(start_s, end_s, RUN_STEP_S), end_s) if end_s > start_s else np.array([start_s])
+    out: dict[str, float] = {}
+    for col in HOURLY_COLUMNS:
+        x = _interp(*obs[col], grid, max_gap_s)
         first, mean = _value_names(col)
         out[first] = float(x[0])
         covered = np.isfinite(x)
@@ -280,9 +292,9 @@ def _station_values(st: Station, place: dict[str, Any], source: str) -> dict[str
 
 def _from_table(places: pd.DataFrame, table: pd.DataFrame, max_distance_km: float,
                 max_gap_s: float) -> tuple[dict[Any, dict[str, Any]], dict[Any, str]]:
-    stations: list[tuple[Station, pd.DataFrame]] = []
+    stations: list[tuple[Station, _Observed]] = []
     for key, rows in table.groupby("station", sort=False):
-        hours = clean_hours(rows.set_index(pd.DatetimeIndex(rows["time_utc"], name="time_utc")))
+        hours = _observed(clean_hours(rows.set_index(pd.DatetimeIndex(rows["time_utc"], name="time_utc"))))
         lat, lon, elev = (float(rows[c].median()) if rows[c].notna().any() else np.nan
                           for c in ("lat_deg", "lon_deg", "elevation_m"))
         where = str(key)
@@ -293,7 +305,7 @@ def _from_table(places: pd.DataFrame, table: pd.DataFrame, max_distance_km: floa
     found: dict[Any, dict[str, Any]] = {}
     notes: dict[Any, str] = {}
     for label, place in _rows(places):
-        candidates: list[tuple[Station, pd.DataFrame]] = []
+        candidates: list[tuple[Station, _Observed]] = []
         if placed and np.isfinite(place["lat_deg"]):
             dists = [float(distance_km(place["lat_deg"], place["lon_deg"], s.lat_deg, s.lon_deg))
                      for s, _ in placed]
@@ -382,7 +394,7 @@ def _from_archive(places: pd.DataFrame, archive: Archive, store: WeatherCache | 
                 recent = _days(rows[label])[-1] > last_day
                 notes[label] = failed or (lag if recent else "archive: the run is before 1940")
             continue
-        hours = clean_hours(pd.concat([p.hours for p in parts]))
+        hours = _observed(clean_hours(pd.concat([p.hours for p in parts])))
         station = parts[-1].station
         for label in labels:
             values = _summaries(hours, *_span_s(rows[label]), max_gap_s)
