@@ -6,7 +6,10 @@ The runner (Toronto, UTC-4 in summer) runs four or five times a week and
 cycles some Wednesdays. The diary logs context for most runs and 13 twitch
 episodes whose causes are meant to be recoverable from the data; the intended
 cause and red flags of each are written to sample_data/expected.json, which
-the end-to-end test checks.
+the end-to-end test checks. sample_data/weather.csv is an hourly weather table
+of the season at a station near home (for ``--weather-table``): its air
+temperature passes through each session's air temperature at the start, which
+is what the watch's sensor read, 6 °C warmer.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ WEEKS = 16
 UTC_OFFSET_S = -4 * 3600
 HOME = (43.6532, -79.3832)
 STEP_S = 2  # smart recording
+#: The weather table's station: about 1.5 km north-west of home.
+STATION = ("Toronto sample station", 43.6629, -79.3957, 113.0)
+WEATHER_SEED = SEED + 1  # its own generator: the activities' random stream stays as it was
 
 
 @dataclass
@@ -70,7 +76,7 @@ def plan(rng: np.random.Generator) -> list[Session]:
     sessions: list[Session] = []
     for w in range(WEEKS):
         mon = FIRST_MONDAY + timedelta(weeks=w)
-        warm = 16 + 10 * math.sin(math.pi * (w + 1) / (WEEKS + 2))  # summer peaks mid-season
+        warm = warmth(w)
         base = 3.0 + 0.01 * w
         long_min = min(70 + 4 * w, 115)
         week = [
@@ -372,6 +378,44 @@ def write_tcx(path: Path, s: Session, d: dict[str, np.ndarray]) -> None:
     )
 
 
+def warmth(week: int) -> float:
+    """The season's typical air temperature in a week [°C]: summer peaks mid-season."""
+    return 16 + 10 * math.sin(math.pi * (week + 1) / (WEEKS + 2))
+
+
+def diurnal(hour: float) -> float:
+    """Shape of the day's temperature, -1 at 03:00 and +1 at 15:00 local time."""
+    return math.sin(2 * math.pi * (hour - 9) / 24)
+
+
+def write_weather(path: Path, sessions: list[Session]) -> None:
+    """Hourly air temperature, humidity and wind of the season at STATION (local times, UTC offset given)."""
+    rng = np.random.default_rng(WEATHER_SEED)
+    first_session: dict[date, Session] = {}
+    for s in sorted(sessions, key=lambda s: (s.sport != "running", s.start_local)):
+        first_session.setdefault(s.day, s)
+    name, lat, lon, elev = STATION
+    offset = f"{'-' if UTC_OFFSET_S < 0 else '+'}{abs(UTC_OFFSET_S) // 3600:02d}:00"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["time", "air_temp_c", "humidity_pct", "wind_mps", "station", "lat_deg", "lon_deg",
+                    "elevation_m"])
+        for k in range(WEEKS * 7):
+            day = FIRST_MONDAY + timedelta(days=k)
+            level = warmth(k // 7)
+            s = first_session.get(day)
+            if s is not None:  # the day's curve passes through the session's air at its start
+                h, m = map(int, s.start_local.split(":"))
+                level = s.air_c - 5 * diurnal(h + m / 60)
+            for hour in range(24):
+                shape = diurnal(hour)
+                temp = level + 5 * shape
+                rh = min(max(68 - 18 * shape + rng.normal(0, 3), 20), 100)
+                wind = max(1.5 + 1.2 * (shape + 1) + rng.normal(0, 0.4), 0)
+                w.writerow([f"{day.isoformat()}T{hour:02d}:00{offset}", f"{temp:.1f}", f"{rh:.0f}",
+                            f"{wind:.1f}", name, lat, lon, elev])
+
+
 def main() -> None:
     rng = np.random.default_rng(SEED)
     OUT.mkdir(exist_ok=True)
@@ -411,6 +455,7 @@ def main() -> None:
         for r in diary_rows:
             w.writerow([r.get(n, "") for n in names])
     (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
+    write_weather(OUT / "weather.csv", sessions)
     (OUT / "athlete.toml").write_text(
         "# The runner of the sample season. Only timezone is required; see docs/features.md.\n"
         'timezone = "America/Toronto"\nsex = "female"\nbirth_year = 1990\nbody_mass_kg = 60.0\n'

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from runtwitch.errors import WeatherWarning
 from runtwitch.features import daily_features, run_features
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.diary import Diary, read_diary
@@ -17,6 +19,7 @@ from runtwitch.model.athlete import Athlete
 from runtwitch.model.zones import resolve_tz
 from runtwitch.rules import Explanation, explain
 from runtwitch.season import Season
+from runtwitch.weather import Archive, DeviceCalibration, calibrate_from_weather, for_runs, weather_sources
 
 
 @dataclass
@@ -36,6 +39,12 @@ class Analysis:
         :func:`runtwitch.explain` of the season's episodes.
     warnings
         Remarks about the inputs (e.g. no time zone given).
+    weather
+        :func:`runtwitch.weather.for_runs` of the season (by ``activity_id``),
+        when weather was asked for; else None.
+    device_calibration
+        How warm the runner's device reads against the air
+        (:func:`runtwitch.weather.calibrate_from_weather`).
     """
 
     imports: list[ImportResult]
@@ -44,6 +53,8 @@ class Analysis:
     days: pd.DataFrame
     explanation: Explanation
     warnings: list[str] = field(default_factory=list)
+    weather: pd.DataFrame | None = None
+    device_calibration: DeviceCalibration | None = None
 
     @property
     def activities(self) -> list[Activity]:
@@ -77,6 +88,8 @@ def analyze(
     cache: bool | str | os.PathLike[str] = True,
     errors: Errors = "salvage",
     engine: str | None = None,
+    weather: bool | Archive = False,
+    weather_table: str | os.PathLike[str] | pd.DataFrame | None = None,
 ) -> Analysis:
     """Run the whole analysis on activity files or folders and a diary.
 
@@ -98,7 +111,17 @@ def analyze(
         Show a progress bar while importing (default: only on a terminal).
     n_jobs, cache, errors, engine
         Parallel workers, the import cache, damage handling and the decoding
-        engine, see :func:`read_activities`.
+        engine, see :func:`read_activities`; fetched weather is cached under
+        the same folder as the imports.
+    weather
+        Fetch each run's weather from the archive (True, or an
+        :class:`~runtwitch.weather.Archive`). Never needed: without it no
+        network is used. A failed fetch is a warning, and heat then comes
+        from the next source.
+    weather_table
+        The runner's own weather table (CSV path or DataFrame, see
+        :func:`~runtwitch.weather.read_weather_table`); asked before the
+        archive. Precedence for heat: diary, table, archive, device.
     """
     resolve_tz(tz)  # a bad time zone fails before any file is read
     imports = read_activities(paths, n_jobs=n_jobs, cache=cache, progress=progress, errors=errors,
@@ -111,8 +134,18 @@ def analyze(
         notes.append("no time zone given (--tz or athlete.toml): a diary time is placed with its run's "
                       "UTC offset when the file records one, else the episode is linked by its date")
     d = diary if isinstance(diary, Diary) or diary is None else read_diary(diary, tz=zone)
+    sources = weather_sources(archive=weather, table=weather_table, tz=zone)
     season = Season.build(acts, diary=d, athlete=profile, tz=tz)
-    runs = run_features(season)
+    wx = None
+    if sources:
+        with warnings.catch_warnings():  # collected below, into the analysis' notes
+            warnings.simplefilter("ignore", WeatherWarning)
+            wx = for_runs(season, source=sources, cache=cache)
+        notes += wx.attrs["warnings"]
+    runs = run_features(season, weather=wx)
+    calibration = calibrate_from_weather(runs["device_temp_c"], wx)
+    if sources:
+        notes.append(calibration.describe())
     days = daily_features(season, runs=runs)
     explanation = explain(season.episodes, runs, days)
-    return Analysis(imports, season, runs, days, explanation, notes + explanation.warnings)
+    return Analysis(imports, season, runs, days, explanation, notes + explanation.warnings, wx, calibration)

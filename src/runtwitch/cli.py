@@ -214,6 +214,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             progress=False if args.quiet else None,
             n_jobs=args.jobs,
             cache=not args.no_cache,
+            weather=args.weather,
+            weather_table=args.weather_table,
         )
     except RuntwitchError as exc:  # e.g. an unreadable diary or athlete file
         print(f"runtwitch analyze: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -279,6 +281,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help="do not use the import cache (default folder: $RUNTWITCH_CACHE_DIR or ~/.cache/runtwitch)",
+    )
+    a.add_argument(
+        "--weather",
+        action="store_true",
+        help="fetch each run's air temperature and humidity from the weather archive (needs the network; "
+        "cached; without this flag nothing is fetched)",
+    )
+    a.add_argument(
+        "--weather-table",
+        metavar="WEATHER.csv",
+        help="your own weather table: time, air_temp_c, humidity_pct, optionally a place (docs/features.md)",
     )
     a.add_argument(
         "--report",

@@ -204,6 +204,29 @@ class UnknownTimeZoneError(RuntwitchError, ValueError):
         super().__init__(f"{where}unknown time zone {tz!r}: expected an IANA name such as 'Europe/Paris'")
 
 
+class WeatherError(RuntwitchError):
+    """Weather could not be had from a source (see :mod:`runtwitch.weather`)."""
+
+
+class WeatherFetchError(WeatherError, OSError):
+    """A weather archive did not answer usefully: no network, a time-out, a refusal, a bad reply.
+
+    Attributes
+    ----------
+    network
+        True when the network itself failed (no answer, time-out, server
+        error): later requests to the same archive would fail too.
+    """
+
+    def __init__(self, reason: str, *, network: bool) -> None:
+        self.network = network
+        super().__init__(reason)
+
+
+class WeatherTableError(FileError, ValueError):
+    """A weather table cannot be read (missing column, unreadable file)."""
+
+
 class RuntwitchWarning(UserWarning):
     """Base class of runtwitch warnings (filter them with this class)."""
 
@@ -214,6 +237,10 @@ class DataQualityWarning(RuntwitchWarning):
 
 class PartialImportWarning(RuntwitchWarning):
     """A damaged file was imported up to the damage; see the import report."""
+
+
+class WeatherWarning(RuntwitchWarning):
+    """Weather was asked for but a source failed or skipped rows; the next source was used."""
 
 
 def find_stack_level() -> int:

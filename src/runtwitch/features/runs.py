@@ -14,6 +14,7 @@ from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
 from runtwitch.model.schema import MOVING_SPEED_MPS, PAUSE_GAP_S, is_run
 from runtwitch.season import Season
+from runtwitch.weather import DeviceCalibration, calibrate_from_weather, resolve_air
 
 #: Runs of the previous N days used for the session spike (Frandsen et al. 2025).
 SPIKE_WINDOW_DAYS = 30
@@ -23,10 +24,7 @@ NORM_WINDOW_DAYS = 60
 NORM_DURATION_FACTOR = 2.0
 #: Comparable runs needed before a norm is computed.
 NORM_MIN_RUNS = 3
-#: A wrist device's temperature sensor reads warmer than the air while worn
-#: (skin contact); subtracted when the device is the only source [°C].
-WRIST_TEMP_BIAS_C = 5.0
-#: Relative humidity assumed for the heat-risk category when it is unknown [%].
+#: Humidity assumed for the heat-risk category when humidity is unknown [%].
 ASSUMED_HUMIDITY_PCT = 50.0
 
 
@@ -151,7 +149,7 @@ def _ctx(row: pd.Series | None, name: str) -> Any:
     return None if v is None or (not isinstance(v, list) and pd.isna(v)) else v
 
 
-def run_features(season: Season) -> pd.DataFrame:
+def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per activity: duration, intensity, heat, hydration, fueling, cool-down.
 
     Parameters
@@ -159,6 +157,13 @@ def run_features(season: Season) -> pd.DataFrame:
     season
         The linked season (:meth:`runtwitch.Season.build`): its activities,
         the diary context linked to them and the resolved athlete.
+    weather
+        The weather of each activity, :func:`runtwitch.weather.for_runs` of
+        the same season (indexed by ``activity_id``). Air temperature and
+        humidity come from the diary, else this weather, else the device
+        (corrected by the runner's measured gap, see
+        :func:`runtwitch.weather.calibrate_from_weather`), else nothing;
+        ``heat_source`` and ``humidity_source`` say which.
 
     Returns
     -------
@@ -172,6 +177,11 @@ def run_features(season: Season) -> pd.DataFrame:
     ath = season.athlete
     ctx = _context_by_activity(season)
     hrss_den = _hrss_denominator(ath)
+    ids = list(season.table["activity_id"])
+    if weather is not None and not set(ids) <= set(weather.index):
+        raise ValueError("weather has no rows for some of the season's activities: pass "
+                         "runtwitch.weather.for_runs(season) of the same season")
+    wx_rows = [weather.loc[i] for i in ids] if weather is not None else [None] * len(ids)
     rows = []
     for _, info in season.table.iterrows():
         act = season.activity(info["activity_id"])
@@ -193,9 +203,12 @@ def run_features(season: Season) -> pd.DataFrame:
         row["is_run"] = is_run(act.meta.sport)
         row.update(_intensity(_arrays(act), ath, hrss_den))
         row.update(_extras(act))
-        c = ctx.loc[info["activity_id"]] if info["activity_id"] in ctx.index else None
-        row.update(_diary_features(c, row, ath))
         rows.append(row)
+    device = pd.Series([r.get("device_temp_c", np.nan) for r in rows], index=ids, dtype="float64")
+    calibration = calibrate_from_weather(device, weather)
+    for row, wx in zip(rows, wx_rows, strict=True):
+        c = ctx.loc[row["activity_id"]] if row["activity_id"] in ctx.index else None
+        row.update(_diary_features(c, row, ath, wx, calibration))
     df = pd.DataFrame(rows)
     for col in RUN_COLUMNS:
         if col.name not in df:
@@ -216,20 +229,19 @@ def _require_season(season: object, function: str) -> None:
         )
 
 
-def _heat(c: pd.Series | None, row: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    air, rh = _ctx(c, "air_temp_c"), _ctx(c, "humidity_pct")
-    if air is not None:
-        out["air_temp_c"], out["heat_source"] = float(air), "diary"
-    elif np.isfinite(row.get("device_temp_c", np.nan)):
-        out["air_temp_c"] = row["device_temp_c"] - WRIST_TEMP_BIAS_C
-        out["heat_source"] = "device (wrist sensor minus bias; low confidence)"
-    else:
-        out["air_temp_c"], out["heat_source"] = np.nan, "none"
-    if rh is not None:
-        out["humidity_pct"] = float(rh)
+def _heat(
+    c: pd.Series | None, row: dict[str, Any], wx: pd.Series | None, calibration: DeviceCalibration
+) -> dict[str, Any]:
+    out = resolve_air(
+        diary_air_c=_ctx(c, "air_temp_c"),
+        diary_humidity_pct=_ctx(c, "humidity_pct"),
+        weather=wx,
+        device_temp_c=row.get("device_temp_c"),
+        calibration=calibration,
+    )
+    rh = out["humidity_pct"] if np.isfinite(out["humidity_pct"]) else None
     if np.isfinite(out["air_temp_c"]):
-        rh_used = out.get("humidity_pct", ASSUMED_HUMIDITY_PCT)
+        rh_used = rh if rh is not None else ASSUMED_HUMIDITY_PCT
         out["heat_index_c"] = float(fm.heat_index_c(out["air_temp_c"], rh_used)) if rh is not None else np.nan
         out["wbgt_c"] = float(fm.wbgt_approx_c(out["air_temp_c"], rh_used))
         out["heat_risk"] = fm.heat_risk(out["wbgt_c"]).item()
@@ -241,8 +253,14 @@ def _heat(c: pd.Series | None, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _diary_features(c: pd.Series | None, row: dict[str, Any], ath: Athlete) -> dict[str, Any]:
-    out = _heat(c, row)
+def _diary_features(
+    c: pd.Series | None,
+    row: dict[str, Any],
+    ath: Athlete,
+    wx: pd.Series | None,
+    calibration: DeviceCalibration,
+) -> dict[str, Any]:
+    out = _heat(c, row, wx, calibration)
     timer_h = (row.get("timer_s") or np.nan) / 3600.0
     wb, wa = _ctx(c, "weight_before_kg"), _ctx(c, "weight_after_kg")
     fd = _ctx(c, "fluid_during_l")

@@ -101,8 +101,8 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
         if sweat >= th["min_sweat_l"] and fluid < th["replaced_fraction"] * sweat:
             how = "measured" if src.startswith("measured") else "estimated"
             where = f"{fmt_duration(timer)}" if timer else "the run"
-            air = ctx.value("air_temp_c")
-            at = f" at {fmt(air, 0)} °C" if air is not None and ctx.value("heat_source") == "diary" else ""
+            air = _air_in_words(ctx)
+            at = f" in {air}" if air else ""
             ev.append(
                 Evidence(
                     f"{where}{at}; you drank {fmt(fluid)} L against about {fmt(sweat)} L "
@@ -115,9 +115,12 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
     risk = ctx.value("heat_risk")
     if risk in ("high", "extreme"):
         assessed = True
+        air = _air_in_words(ctx)
         ev.append(
             Evidence(
-                f"Heat risk was {risk} (WBGT about {fmt(ctx.value('wbgt_c') or float('nan'), 0)} °C).",
+                f"Heat risk was {risk} (WBGT about {fmt(ctx.value('wbgt_c') or float('nan'), 0)} °C"
+                + (f", from {air}" if air else "")
+                + ").",
                 th["heat_risk_points"],
             )
         )
@@ -135,6 +138,29 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
     if risk is not None:
         assessed = True
     return Assessment.from_evidence(ev, missing, assessed)
+
+
+def _air_in_words(ctx: Context) -> str:
+    """The run's air and where it was measured, e.g. "29 °C and 70 % humidity at the nearest
+    archive grid point, 4 km away"; empty when unknown or only from the device."""
+    air, src = ctx.value("air_temp_c"), ctx.value("heat_source")
+    rh, rh_src = ctx.value("humidity_pct"), ctx.value("humidity_source")
+    if air is None or src not in ("diary", "table", "archive"):
+        return ""
+    if rh is not None and rh_src == src:
+        return f"{fmt(air, 0)} °C and {fmt(rh, 0)} % humidity {_measured_where(ctx, src)}"
+    humid = f", and {fmt(rh, 0)} % humidity {_measured_where(ctx, rh_src)}" if rh is not None else ""
+    return f"{fmt(air, 0)} °C {_measured_where(ctx, src)}{humid}"
+
+
+def _measured_where(ctx: Context, src: str) -> str:
+    if src == "diary":
+        return "as logged in your diary"
+    km = ctx.value("weather_distance_km")
+    if km is None:
+        return "in your weather table"
+    place = "the nearest archive grid point" if src == "archive" else ctx.value("weather_station")
+    return f"at {place}, " + (f"{fmt(km, 0)} km away" if km >= 1 else "under 1 km away")
 
 
 def _electrolytes(ctx: Context, th: Mapping[str, float]) -> Assessment:
