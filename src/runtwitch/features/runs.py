@@ -13,7 +13,7 @@ from runtwitch.athlete import Athlete
 from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
-from runtwitch.io.diary import Diary
+from runtwitch.io.diary import DIARY_COLUMNS, Diary
 from runtwitch.link import _activity_table, link_context
 
 #: Runs of the previous N days used for the session spike (Frandsen et al. 2025).
@@ -38,6 +38,15 @@ CARBS_PER_HOUR_MIN_G, CARBS_PER_HOUR_MAX_G = 30.0, 60.0
 LONG_RUN_MIN = 60.0
 #: Sports counted as running.
 RUN_SPORTS = frozenset({"running"})
+#: A body-mass gain during a run above this is over-drinking [kg]. Drinking more
+#: than is sweated out is the main cause of exercise-associated hyponatraemia
+#: (Hew-Butler et al. 2015, 3rd EAH consensus, Clin J Sport Med 25:303), but a
+#: gain must stand clear of bathroom-scale noise: two readings of a home scale
+#: shown in 0.1 kg steps differ by up to 0.2 kg without any change, dial scales
+#: by more (Yorkin et al. 2013, BMC Public Health 13:1194), and sweat in clothes
+#: and food or urine between the weighings add a few hundred grams more. Above
+#: 0.5 kg the gain is half a litre more drunk than sweated.
+OVERDRINKING_GAIN_KG = 0.5
 
 
 _ARRAY_COLUMNS = {"speed": "speed_mps", "hr": "heart_rate_bpm", "alt": "altitude_m",
@@ -146,11 +155,31 @@ def _extras(act: Activity) -> dict[str, Any]:
 
 
 def _context_by_activity(diary: Diary | None, activities: Sequence[Activity], tz: str) -> pd.DataFrame:
+    """Diary context per run: the first value logged of each column, and every item of list columns.
+
+    Several rows can describe one run (a context row and the episode's own
+    row); list cells (medicines, recovery, symptoms) are united so that
+    nothing written on either row is lost.
+    """
     if diary is None or len(diary.context) == 0:
         return pd.DataFrame()
     ctx = link_context(diary.context, activities, tz=tz)
     ctx = ctx[ctx["activity_id"].notna()]
-    return ctx.groupby("activity_id", sort=False).first()
+    grouped = ctx.groupby("activity_id", sort=False)
+    out = grouped.first()
+    for name in [c.name for c in DIARY_COLUMNS if c.kind in ("list", "terms") and c.name in ctx]:
+        out[name] = grouped[name].agg(_union)
+    if "notes" in ctx:
+        out["notes"] = grouped["notes"].agg(_joined)
+    return out
+
+
+def _union(cells: pd.Series) -> list[str]:
+    return list(dict.fromkeys(x for v in cells if isinstance(v, list) for x in v))
+
+
+def _joined(cells: pd.Series) -> str | None:
+    return "; ".join(str(v) for v in cells.dropna()) or None
 
 
 def _ctx(row: pd.Series | None, name: str) -> Any:
@@ -264,6 +293,7 @@ def _diary_features(c: pd.Series | None, row: dict[str, Any], ath: Athlete) -> d
     fd = _ctx(c, "fluid_during_l")
     if wb is not None and wa is not None:
         out["body_mass_change_pct"] = (wa - wb) / wb * 100.0
+        out["body_mass_change_kg"] = wa - wb
         out["sweat_loss_l"] = (wb - wa) + (fd or 0.0)
         out["sweat_source"] = "measured (weight before/after + fluid during)"
     else:
@@ -316,12 +346,19 @@ def _diary_features(c: pd.Series | None, row: dict[str, Any], ath: Athlete) -> d
     out["diary_medications"] = list(meds) if isinstance(meds, list) and meds else None
     rec = _ctx(c, "recovery")
     out["diary_recovery"] = list(rec) if isinstance(rec, list) and rec else None
+    symptoms = _ctx(c, "symptoms")
+    out["diary_symptoms"] = list(symptoms) if isinstance(symptoms, list) and symptoms else None
+    out["diary_notes"] = _ctx(c, "notes")
     cb = out.get("diary_carbs_during_g")
     if cb is not None and np.isfinite(timer_h) and timer_h > 0:
         out["carbs_per_hour_g"] = cb / timer_h
     if out.get("diary_rpe") is not None and np.isfinite(timer_h):
         out["srpe_load"] = out["diary_rpe"] * timer_h * 60.0
     signs = [n for n in ("thirst", "dizziness", "fatigue") if out.get(f"diary_{n}") is True]
+    # Over-drinking (safety, issue 15): after a body-mass gain above OVERDRINKING_GAIN_KG,
+    # dizziness fits low blood sodium as well as dehydration: it is not counted as a dehydration sign.
+    if out.get("body_mass_change_kg", 0.0) > OVERDRINKING_GAIN_KG and "dizziness" in signs:
+        signs.remove("dizziness")
     if (out.get("diary_urine_color") or 0) >= 6:
         signs.append("dark urine")
     out["dehydration_signs"] = len(signs)

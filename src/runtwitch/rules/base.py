@@ -73,6 +73,9 @@ class Context:
         All linked episodes (for flags that look across time).
     runs
         The whole ``run_features`` table.
+    medicines
+        :func:`runtwitch.rules.medications.medication_history` of the diary
+        (when each medicine was first logged), or None.
     """
 
     episode: pd.Series
@@ -80,6 +83,7 @@ class Context:
     day: pd.Series | None
     history: pd.DataFrame
     runs: pd.DataFrame
+    medicines: pd.DataFrame | None = None
 
     def value(self, name: str) -> Any:
         """A run feature as a plain Python value, or None when absent/NaN (never a made-up number)."""
