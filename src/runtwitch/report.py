@@ -70,9 +70,23 @@ def to_json(a: Analysis) -> dict[str, Any]:
                     for _, c in causes.iterrows()
                 ],
                 "flags": list(ep["flags"]),
+                "urgent": list(ep.get("urgent", [])),
             }
         )
     return {
+        "safety": [
+            {
+                "episode": g["episode_id"],
+                "gate": g["gate"],
+                "urgency": g["urgency"],
+                "title": g["title"],
+                "message": g["message"],
+                "action": g["action"],
+                "evidence": list(g["evidence"]),
+                "source": g["source"],
+            }
+            for _, g in ex.safety.iterrows()
+        ],
         "activities": activities,
         "episodes": episodes,
         "flags": [
@@ -92,8 +106,16 @@ def to_json(a: Analysis) -> dict[str, Any]:
 
 
 def summary_text(a: Analysis, *, max_causes: int = 3) -> str:
-    """A readable summary: data quality, red flags first, then each episode's top causes."""
+    """A readable summary: urgent signs first, data quality, red flags, then each episode's top causes."""
+    ex = a.explanation
     lines: list[str] = []
+    if len(ex.safety):  # safety gates: before everything else
+        lines.append("URGENT - signs that need medical care, please read first")
+        for _, g in ex.safety.iterrows():
+            lines.append(f"  [{g['gate']}] episode {g['episode_id']}: {g['title']}. {g['message']}")
+            lines.append(f"     {g['action']}")
+            lines += [f"     - {e}" for e in g["evidence"]]
+        lines.append("")
     n_ok = sum(r.status == "ok" for r in a.imports)
     n_part = sum(r.status == "partial" for r in a.imports)
     bad = [r for r in a.imports if r.status in ("error",)]
@@ -113,7 +135,6 @@ def summary_text(a: Analysis, *, max_causes: int = 3) -> str:
             lines.append(f"  ! {p}")
     for w in a.warnings:
         lines.append(f"Note: {w}")
-    ex = a.explanation
     if len(ex.flags):
         lines.append("")
         lines.append("RED FLAGS - please read")
@@ -132,6 +153,8 @@ def summary_text(a: Analysis, *, max_causes: int = 3) -> str:
             else (f"after {run}" + (f", {after:.1f} h after it ended" if not pd.isna(after) else ""))
         )
         lines.append(f"{ep['episode_id']}: {when} - {', '.join(ep['muscles'])} ({ep['kind']}); {link}")
+        for _, g in ex.safety[ex.safety["episode_id"] == ep["episode_id"]].iterrows():
+            lines.append(f"  URGENT [{g['gate']}]: {g['title']}. {g['action']}")
         for fl in ep["flags"]:
             lines.append(f"  RED FLAG [{fl}]: {FLAGS[fl].message}")
         ranked = ex.for_episode(ep["episode_id"])
