@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -165,21 +165,32 @@ def _context_by_activity(diary: Diary | None, activities: Sequence[Activity], tz
         return pd.DataFrame()
     ctx = link_context(diary.context, activities, tz=tz)
     ctx = ctx[ctx["activity_id"].notna()]
-    grouped = ctx.groupby("activity_id", sort=False)
-    out = grouped.first()
-    for name in [c.name for c in DIARY_COLUMNS if c.kind in ("list", "terms") and c.name in ctx]:
-        out[name] = grouped[name].agg(_union)
-    if "notes" in ctx:
-        out["notes"] = grouped["notes"].agg(_joined)
+    out = ctx.groupby("activity_id", sort=False).first()
+    shared = ctx[ctx["activity_id"].duplicated(keep=False)]  # runs described by more than one row
+    if len(shared):
+        for name in [c.name for c in DIARY_COLUMNS if c.kind in ("list", "terms") and c.name in ctx]:
+            out[name] = _per_run(out, shared, name, _union)
+        if "notes" in ctx:
+            out["notes"] = _per_run(out, shared, "notes", _joined)
     return out
 
 
-def _union(cells: pd.Series) -> list[str]:
-    return list(dict.fromkeys(x for v in cells if isinstance(v, list) for x in v))
+def _per_run(
+    out: pd.DataFrame, shared: pd.DataFrame, name: str, combine: Callable[[list[Any]], Any]
+) -> list[Any]:
+    """``out[name]``, with the cells of runs described by several rows combined."""
+    cells: dict[Any, list[Any]] = {}
+    for aid, cell in zip(shared["activity_id"], shared[name], strict=True):
+        cells.setdefault(aid, []).append(cell)
+    return [combine(cells[a]) if a in cells else v for a, v in zip(out.index, out[name], strict=True)]
 
 
-def _joined(cells: pd.Series) -> str | None:
-    return "; ".join(str(v) for v in cells.dropna()) or None
+def _union(cells: list[Any]) -> list[str]:
+    return list(dict.fromkeys(x for c in cells if isinstance(c, list) for x in c))
+
+
+def _joined(cells: list[Any]) -> str | None:
+    return "; ".join(c for c in cells if isinstance(c, str)) or None
 
 
 def _ctx(row: pd.Series | None, name: str) -> Any:
