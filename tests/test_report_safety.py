@@ -14,7 +14,9 @@ from tests.rules.test_causes import START
 
 
 def test_urgent_signs_come_first_everywhere(tmp_path: Path) -> None:
-    runs = [write_run(tmp_path, f"r{k}.fit", START + timedelta(days=2 * k), 40, cooldown_min=8) for k in range(3)]
+    runs = [
+        write_run(tmp_path, f"r{k}.fit", START + timedelta(days=2 * k), 40, cooldown_min=8) for k in range(3)
+    ]
     day = f"{(START + timedelta(days=4)).date()}"
     rows = [{"date": f"{(START + timedelta(days=2 * k)).date()}", **NEUTRAL} for k in range(3)]
     rows[-1].update({"urine_color": "8", "symptoms": "muscle pain; swollen legs"})

@@ -139,6 +139,7 @@ def test_persistence_in_one_pass_equals_the_rule(seed: int) -> None:
 
 
 def test_unknown_muscle_names_are_reported_not_guessed(tmp_path: Path) -> None:
-    ex = history(tmp_path, {}, {}, episode={"muscles": "left calf; blorp muscle"})
+    ex = history(tmp_path, {}, {}, episode={"muscles": "left calf; blorp muscle; hamstirng"})
     assert "widespread" not in ex.episodes.loc[0, "flags"]
     assert any("'blorp muscle' not read as a muscle" in w for w in ex.warnings)
+    assert any("read 'hamstirng' as hamstring" in w for w in ex.warnings)

@@ -394,7 +394,7 @@ RULES: tuple[Rule, ...] = (
         "Several medicines list muscle cramps or twitches as side effects. The largest study (Garrison "
         "et al. 2012, 4.2 million people) found clear effects for long-acting inhalers and some "
         "diuretics, small ones for statins; each class scores its own evidence weight "
-        "(see Medicines below).",
+        "(see Medicines under Safety first).",
         ("Talk to your doctor or pharmacist about it; do not stop or change a medicine on your own.",),
         {
             "recent_days": T(

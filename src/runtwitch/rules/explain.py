@@ -156,6 +156,7 @@ def explain(
                 f"episode {ep['episode_id']}: {names} not read as a muscle runtwitch knows; not counted "
                 "for the 'widespread' flag (the names it reads are in docs/rules.md)"
             )
+        warnings += [f"episode {ep['episode_id']}: muscles: {n}" for n in signs.muscles.notes]
         day = None
         if run is not None and days is not None:
             day = _row(days, pd.Timestamp(run["local_date"]))
