@@ -92,7 +92,8 @@ def test_weights_are_data_on_the_rule() -> None:
               and any(isinstance(c, ast.Constant) and isinstance(c.value, float)
                       for c in ast.walk(n.args[1]))]
     assert inline == []
-    assert sum(len(r.weights) for r in RULES) == 30
+    # 29 on the rules; the medicine rule weighs each class by its evidence (rules/medicines.toml)
+    assert sum(len(r.weights) for r in RULES) == 29
 
 
 def test_the_patterns_use_the_thresholds_in_force() -> None:

@@ -80,13 +80,14 @@ RUN_COLUMNS: tuple[FeatureColumn, ...] = (
     FeatureColumn("sweat_loss_l", F, "L", "Sweat lost: measured from weights and fluid, else predicted.", "Sawka et al. 2007, ACSM fluid replacement position stand"),
     FeatureColumn("sweat_loss_sd_l", F, "L", "Uncertainty (1 SD) of a predicted sweat loss (40 %).", "Baker 2017, Sports Med 47:111"),
     FeatureColumn("sweat_source", OBJ, "", "measured, predicted (heat balance), or none with the missing inputs."),
-    FeatureColumn("body_mass_change_pct", F, "%", "(weight after - before) / before; < -2 % is the usual dehydration mark, > 0 is over-drinking.", "Sawka et al. 2007"),
+    FeatureColumn("body_mass_change_pct", F, "%", "(weight after - before) / before; < -2 % is the usual dehydration mark.", "Sawka et al. 2007"),
+    FeatureColumn("body_mass_change_kg", F, "kg", "weight after - before; a gain above runtwitch.features.runs.OVERDRINKING_GAIN_KG (0.5 kg) is over-drinking, smaller changes are within bathroom-scale noise.", "Hew-Butler et al. 2015 (EAH consensus)"),
     FeatureColumn("fluid_during_l", F, "L", "Fluid drunk during the run (diary)."),
     FeatureColumn("fluid_total_l", F, "L", "Fluid before + during + after (diary, what was logged)."),
     FeatureColumn("fluid_replaced_pct", F, "%", "Fluid during / sweat loss."),
     FeatureColumn("sodium_lost_mg", F, "mg", "Sweat loss x 920 mg/L (typical sweat sodium, ~40 mmol/L).", "Baker 2017"),
     FeatureColumn("carbs_per_hour_g", F, "g/h", "Carbohydrate during the run per timer hour (30-60 g/h advised over ~1 h).", "Thomas, Erdman & Burke 2016"),
-    FeatureColumn("dehydration_signs", F, "", "Count of logged signs: thirst, dizziness, fatigue, dark urine (colour >= 6)."),
+    FeatureColumn("dehydration_signs", F, "", "Count of logged signs: thirst, dizziness, fatigue, dark urine (colour >= 6); dizziness is not counted after an over-drinking gain (it fits low blood sodium as well)."),
     FeatureColumn("dehydration_signs_list", OBJ, "", "Those signs, in words."),
     FeatureColumn("cooldown_detected_min", F, "min", "Easy stretch at the end of the run, from the records."),
     FeatureColumn("cooldown_hr_drop_bpm", F, "bpm", "Heart-rate fall over that stretch."),
@@ -110,6 +111,8 @@ RUN_COLUMNS: tuple[FeatureColumn, ...] = (
     FeatureColumn("diary_fatigue", B, "", "Fatigue (diary)."),
     FeatureColumn("diary_medications", OBJ, "", "Medicines taken that day (diary), list."),
     FeatureColumn("diary_recovery", OBJ, "", "Recovery measures (diary), list."),
+    FeatureColumn("diary_symptoms", OBJ, "", "Symptoms (diary), list of vocabulary terms."),
+    FeatureColumn("diary_notes", OBJ, "", "Free-text notes of the diary rows linked to the run."),
 )
 
 DAILY_COLUMNS: tuple[FeatureColumn, ...] = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
+from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
 from runtwitch.model.schema import MOVING_SPEED_MPS, PAUSE_GAP_S, is_run
@@ -26,6 +28,15 @@ NORM_DURATION_FACTOR = 2.0
 NORM_MIN_RUNS = 3
 #: Humidity assumed for the heat-risk category when humidity is unknown [%].
 ASSUMED_HUMIDITY_PCT = 50.0
+#: A body-mass gain during a run above this is over-drinking [kg]. Drinking more
+#: than is sweated out is the main cause of exercise-associated hyponatraemia
+#: (Hew-Butler et al. 2015, 3rd EAH consensus, Clin J Sport Med 25:303), but a
+#: gain must stand clear of bathroom-scale noise: two readings of a home scale
+#: shown in 0.1 kg steps differ by up to 0.2 kg without any change, dial scales
+#: by more (Yorkin et al. 2013, BMC Public Health 13:1194), and sweat in clothes
+#: and food or urine between the weighings add a few hundred grams more. Above
+#: 0.5 kg the gain is half a litre more drunk than sweated.
+OVERDRINKING_GAIN_KG = 0.5
 
 
 _ARRAY_COLUMNS = {"speed": "speed_mps", "hr": "heart_rate_bpm", "alt": "altitude_m",
@@ -134,12 +145,42 @@ def _extras(act: Activity) -> dict[str, Any]:
 
 
 def _context_by_activity(season: Season) -> pd.DataFrame:
-    """The first linked diary context row of each activity, indexed by ``activity_id``."""
+    """Diary context per run: the first value logged of each column, and every item of list columns.
+
+    Several rows can describe one run (a context row and the episode's own
+    row); list cells (medicines, recovery, symptoms) are united so that
+    nothing written on either row is lost. Indexed by ``activity_id``.
+    """
     ctx = season.context
     if len(ctx) == 0:
         return pd.DataFrame()
     ctx = ctx[ctx["activity_id"].notna()]
-    return ctx.groupby("activity_id", sort=False).first()
+    out = ctx.groupby("activity_id", sort=False).first()
+    shared = ctx[ctx["activity_id"].duplicated(keep=False)]  # runs described by more than one row
+    if len(shared):
+        for name in [c.name for c in DIARY_COLUMNS if c.kind in ("list", "terms") and c.name in ctx]:
+            out[name] = _per_run(out, shared, name, _union)
+        if "notes" in ctx:
+            out["notes"] = _per_run(out, shared, "notes", _joined)
+    return out
+
+
+def _per_run(
+    out: pd.DataFrame, shared: pd.DataFrame, name: str, combine: Callable[[list[Any]], Any]
+) -> list[Any]:
+    """``out[name]``, with the cells of runs described by several rows combined."""
+    cells: dict[Any, list[Any]] = {}
+    for aid, cell in zip(shared["activity_id"], shared[name], strict=True):
+        cells.setdefault(aid, []).append(cell)
+    return [combine(cells[a]) if a in cells else v for a, v in zip(out.index, out[name], strict=True)]
+
+
+def _union(cells: list[Any]) -> list[str]:
+    return list(dict.fromkeys(x for c in cells if isinstance(c, list) for x in c))
+
+
+def _joined(cells: list[Any]) -> str | None:
+    return "; ".join(c for c in cells if isinstance(c, str)) or None
 
 
 def _ctx(row: pd.Series | None, name: str) -> Any:
@@ -266,6 +307,7 @@ def _diary_features(
     fd = _ctx(c, "fluid_during_l")
     if wb is not None and wa is not None:
         out["body_mass_change_pct"] = (wa - wb) / wb * 100.0
+        out["body_mass_change_kg"] = wa - wb
         out["sweat_loss_l"] = (wb - wa) + (fd or 0.0)
         out["sweat_source"] = "measured (weight before/after + fluid during)"
     else:
@@ -318,12 +360,19 @@ def _diary_features(
     out["diary_medications"] = list(meds) if isinstance(meds, list) and meds else None
     rec = _ctx(c, "recovery")
     out["diary_recovery"] = list(rec) if isinstance(rec, list) and rec else None
+    symptoms = _ctx(c, "symptoms")
+    out["diary_symptoms"] = list(symptoms) if isinstance(symptoms, list) and symptoms else None
+    out["diary_notes"] = _ctx(c, "notes")
     cb = out.get("diary_carbs_during_g")
     if cb is not None and np.isfinite(timer_h) and timer_h > 0:
         out["carbs_per_hour_g"] = cb / timer_h
     if out.get("diary_rpe") is not None and np.isfinite(timer_h):
         out["srpe_load"] = out["diary_rpe"] * timer_h * 60.0
     signs = [n for n in ("thirst", "dizziness", "fatigue") if out.get(f"diary_{n}") is True]
+    # Over-drinking (safety, issue 15): after a body-mass gain above OVERDRINKING_GAIN_KG,
+    # dizziness fits low blood sodium as well as dehydration: it is not counted as a dehydration sign.
+    if out.get("body_mass_change_kg", 0.0) > OVERDRINKING_GAIN_KG and "dizziness" in signs:
+        signs.remove("dizziness")
     if (out.get("diary_urine_color") or 0) >= 6:
         signs.append("dark urine")
     out["dehydration_signs"] = len(signs)

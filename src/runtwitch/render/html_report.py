@@ -16,7 +16,7 @@ import pandas as pd
 from runtwitch.analysis import Analysis
 from runtwitch.features.columns import run_column
 from runtwitch.render.charts import CAUSE_COLOURS, patterns_chart, timeline, trace
-from runtwitch.render.view import episode_views
+from runtwitch.render.view import episode_views, safety_views
 from runtwitch.rules import DISCLAIMER
 
 CSS = """
@@ -25,6 +25,9 @@ padding:16px;color:#222;line-height:1.4}
 h1{font-size:1.6em;margin-bottom:0}h2{border-bottom:2px solid #eee;padding-bottom:4px;margin-top:1.6em}
 img{max-width:100%;height:auto}.flags{background:#fde8e8;border:3px solid #c81e1e;border-radius:6px;
 padding:8px 16px;margin:12px 0}.flags h2{border:none;color:#c81e1e;margin-top:4px}
+.urgent{background:#7a0b0b;color:#fff;border-radius:6px;padding:8px 16px;margin:12px 0}
+.urgent h2{border:none;color:#fff;margin-top:4px}.urgent .note{color:#f3d6d6}
+.eurgent{background:#7a0b0b;color:#fff;padding:6px 10px;border-radius:4px;margin:6px 0;font-weight:600}
 .episode{border:1px solid #ddd;border-radius:6px;padding:8px 16px;margin:16px 0}
 .eflag{background:#c81e1e;color:#fff;padding:6px 10px;border-radius:4px;margin:6px 0;font-weight:600}
 .cause{margin:6px 0 10px 0}.score{display:inline-block;min-width:3em;font-weight:700}
@@ -48,8 +51,18 @@ def to_html(a: Analysis) -> str:
         f"content='width=device-width,initial-scale=1'><title>runtwitch report</title><style>{CSS}</style>"
         "</head><body>",
         "<h1>Post-run muscle twitches: your season</h1>",
-        f"<p class='note'>{_e(DISCLAIMER)}</p>",
     ]
+    gates = safety_views(ex)
+    if gates:  # safety gates: before everything else
+        out.append("<div class='urgent'><h2>Urgent: signs that need medical care</h2><ul>")
+        for g in gates:
+            out.append(
+                f"<li><b>{_e(g.title)}</b> (episode {_e(g.episode_id)}): {_e(g.message)} "
+                f"<b>{_e(g.action)}</b><br><span class='note'>{_e(' '.join(g.evidence))} "
+                f"Source: {_e(g.source)}.</span></li>"
+            )
+        out.append("</ul></div>")
+    out.append(f"<p class='note'>{_e(DISCLAIMER)}</p>")
     if len(ex.flags):
         out.append("<div class='flags'><h2>Red flags: please read</h2><ul>")
         for _, f in ex.flags.iterrows():
@@ -69,6 +82,8 @@ def to_html(a: Analysis) -> str:
             f"<div class='episode'><h3>{_e(ep.id)}: {_e(ep.when)}: {_e(', '.join(ep.muscles))} "
             f"({_e(ep.kind)})</h3>"
         )
+        for g in ep.urgent:
+            out.append(f"<div class='eurgent'>Urgent: {_e(g.title)}. {_e(g.action)}</div>")
         for fl, message in ep.flags:
             out.append(f"<div class='eflag'>Red flag ({_e(fl)}): {_e(message)}</div>")
         aid = ep.activity_id

@@ -9,7 +9,7 @@ import pandas as pd
 from runtwitch.analysis import Analysis
 from runtwitch.features.columns import run_column
 from runtwitch.model.activity import iso_utc
-from runtwitch.render.view import episode_views, number
+from runtwitch.render.view import episode_views, number, safety_views
 from runtwitch.rules import DISCLAIMER
 
 
@@ -54,10 +54,24 @@ def to_json(a: Analysis) -> dict[str, Any]:
                 for c in ep.causes
             ],
             "flags": [fl for fl, _ in ep.flags],
+            "urgent": [g.gate for g in ep.urgent],
         }
         for ep in episode_views(ex)
     ]
     return {
+        "safety": [
+            {
+                "episode": g.episode_id,
+                "gate": g.gate,
+                "urgency": g.urgency,
+                "title": g.title,
+                "message": g.message,
+                "action": g.action,
+                "evidence": g.evidence,
+                "source": g.source,
+            }
+            for g in safety_views(ex)
+        ],
         "activities": activities,
         "episodes": episodes,
         "flags": [

@@ -1,15 +1,23 @@
-"""The text summary of an analysis: data quality, red flags first, then each episode's top causes."""
+"""The text summary of an analysis: urgent signs, data quality, red flags, then each episode's top causes."""
 
 from __future__ import annotations
 
 from runtwitch.analysis import Analysis
-from runtwitch.render.view import SHOWN_CAUSES, episode_views
+from runtwitch.render.view import SHOWN_CAUSES, episode_views, safety_views
 from runtwitch.rules import DISCLAIMER, GRADE_MEANING
 
 
 def summary_text(a: Analysis, *, max_causes: int = SHOWN_CAUSES) -> str:
-    """A readable summary: data quality, red flags first, then each episode's top causes."""
+    """A readable summary: urgent signs first, data quality, red flags, then each episode's top causes."""
     lines: list[str] = []
+    gates = safety_views(a.explanation)
+    if gates:  # safety gates: before everything else
+        lines.append("URGENT - signs that need medical care, please read first")
+        for g in gates:
+            lines.append(f"  [{g.gate}] episode {g.episode_id}: {g.title}. {g.message}")
+            lines.append(f"     {g.action}")
+            lines += [f"     - {e}" for e in g.evidence]
+        lines.append("")
     n_ok = sum(r.status == "ok" for r in a.imports)
     n_part = sum(r.status == "partial" for r in a.imports)
     bad = [r for r in a.imports if r.status in ("error",)]
@@ -39,6 +47,8 @@ def summary_text(a: Analysis, *, max_causes: int = SHOWN_CAUSES) -> str:
         lines.append("")
         link = "no run linked" if ep.activity_id is None else f"after {ep.activity_id}{ep.after}"
         lines.append(f"{ep.id}: {ep.when} - {', '.join(ep.muscles)} ({ep.kind}); {link}")
+        for g in ep.urgent:
+            lines.append(f"  URGENT [{g.gate}]: {g.title}. {g.action}")
         for fl, message in ep.flags:
             lines.append(f"  RED FLAG [{fl}]: {message}")
         for k, c in enumerate(ep.shown, start=1):

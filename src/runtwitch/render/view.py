@@ -55,6 +55,29 @@ class CauseView:
 
 
 @dataclass(frozen=True)
+class SafetyView:
+    """A safety gate that fired (``Explanation.safety``), as every report shows it: before anything else."""
+
+    episode_id: str
+    gate: str
+    urgency: str
+    title: str
+    message: str
+    action: str
+    evidence: list[str]
+    source: str
+
+
+def safety_views(explanation: Explanation) -> list[SafetyView]:
+    """Every safety gate raised, in the explanation's order."""
+    return [
+        SafetyView(g["episode_id"], g["gate"], g["urgency"], g["title"], g["message"], g["action"],
+                   list(g["evidence"]), g["source"])
+        for _, g in explanation.safety.iterrows()
+    ]
+
+
+@dataclass(frozen=True)
 class EpisodeView:
     """One episode, as every report shows it.
 
@@ -65,6 +88,8 @@ class EpisodeView:
     after
         ``", 2.0 h after it ended"``, or ``""`` when the time between the run
         and the onset is unknown.
+    urgent
+        The safety gates this episode raised (shown before its red flags).
     flags
         ``(flag id, message)`` of each red flag the episode raised.
     causes
@@ -86,6 +111,7 @@ class EpisodeView:
     activity_id: str | None
     hours_after_run: Any
     after: str
+    urgent: list[SafetyView]
     flags: list[tuple[str, str]]
     causes: list[CauseView]
     shown: list[CauseView]
@@ -103,6 +129,7 @@ def _causes(ranked: pd.DataFrame) -> list[CauseView]:
 def episode_views(explanation: Explanation, *, shown: int = SHOWN_CAUSES) -> list[EpisodeView]:
     """Every episode of an explanation, in its order, as the reports show it."""
     views = []
+    gates = safety_views(explanation)
     for _, ep in explanation.episodes.iterrows():
         time = ep["time"] if isinstance(ep["time"], str) else None
         when = f"{pd.Timestamp(ep['date']):%a %d %b %Y}" + (f" {time}" if time is not None else "")
@@ -120,6 +147,7 @@ def episode_views(explanation: Explanation, *, shown: int = SHOWN_CAUSES) -> lis
             activity_id=None if pd.isna(aid) else str(aid),
             hours_after_run=after,
             after=f", {after:.1f} h after it ended" if not pd.isna(after) else "",
+            urgent=[g for g in gates if g.episode_id == ep["episode_id"]],
             flags=[(fl, FLAGS[fl].message) for fl in ep["flags"]],
             causes=causes,
             shown=[c for c in causes if c.status == "assessed" and c.score][:shown],

@@ -83,6 +83,9 @@ class Context:
         The whole ``run_features`` table.
     days
         The whole ``daily_features`` table, or None.
+    medicines
+        :func:`runtwitch.rules.medications.medication_history` of the diary
+        (when each medicine was first logged), or None.
     """
 
     episode: pd.Series
@@ -91,6 +94,7 @@ class Context:
     history: pd.DataFrame
     runs: pd.DataFrame
     days: pd.DataFrame | None = None
+    medicines: pd.DataFrame | None = None
 
     def value(self, name: str) -> Any:
         """A run feature as a plain Python value, or None when absent/NaN (never a made-up number).

@@ -6,14 +6,27 @@ meaning and the header names also accepted. It drives the parsing of cells
 type them), the validation in ``runtwitch.io.diary`` and the column table of
 ``docs/diary.md`` (:func:`markdown_table`). :func:`escape_formula` keeps text
 cells from being read as formulas when a diary is written back as CSV.
+
+The ``symptoms`` column takes words from a documented vocabulary
+(:data:`SYMPTOMS`, shipped as ``runtwitch/io/diary/symptoms.toml``; its table in
+``docs/diary.md`` is :func:`symptoms_markdown`): synonyms, other languages
+and typos are read as the term they name, and unknown words are reported.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from runtwitch.model.vocabulary import Reading, Vocabulary, load_toml
+
+_SYMPTOM_TABLE = load_toml("runtwitch.io.diary", "symptoms.toml")
+#: The vocabulary of the ``symptoms`` column: term -> the words accepted for it.
+SYMPTOMS = Vocabulary({k: v["words"] for k, v in _SYMPTOM_TABLE.items()}, name="symptoms")
+#: How runtwitch names each symptom term.
+SYMPTOM_LABELS: dict[str, str] = {k: v["label"] for k, v in _SYMPTOM_TABLE.items()}
 
 
 @dataclass(frozen=True)
@@ -21,13 +34,14 @@ class DiaryColumn:
     """One diary column: name, type, valid range, meaning and accepted aliases."""
 
     name: str
-    kind: str  # date, time, text, list, bool, number, integer, choice
+    kind: str  # date, time, text, list, terms, bool, number, integer, choice
     description: str
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     episode: bool = False  # describes the twitch episode rather than the run
+    vocabulary: Vocabulary | None = field(default=None, compare=False, repr=False)  # kind "terms"
 
 
 DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
@@ -145,6 +159,13 @@ DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
     ),
     DiaryColumn("thirst", "bool", "yes/no: felt thirsty."),
     DiaryColumn("dizziness", "bool", "yes/no: felt dizzy."),
+    DiaryColumn(
+        "symptoms",
+        "terms",
+        "';'-separated symptoms during or after the run, from the vocabulary below (dark urine; headache; chest pain). Some of them call for medical care the same day.",
+        aliases=("symptom",),
+        vocabulary=SYMPTOMS,
+    ),
     DiaryColumn("fatigue", "bool", "yes/no: felt unusually tired."),
     DiaryColumn(
         "air_temp_c",
@@ -181,6 +202,17 @@ DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
     DiaryColumn("notes", "text", "Free text.", aliases=("note", "comment", "comments")),
 )
 COLUMNS_BY_NAME = {c.name: c for c in DIARY_COLUMNS}
+#: Columns of the run or day that are also kept on the episode frame, as written
+#: on the episode's own row: what a runner wrote next to the twitch counts for that
+#: episode whatever run it links to (the safety gates and red flags read them).
+ROW_COLUMNS_ON_EPISODES: tuple[str, ...] = (
+    "urine_color",
+    "dizziness",
+    "symptoms",
+    "medications",
+    "recovery",
+    "notes",
+)
 #: Every accepted header name (the column name and its aliases) -> the column name.
 HEADER_ALIASES = {a: c.name for c in DIARY_COLUMNS for a in (c.name, *c.aliases)}
 
@@ -192,6 +224,7 @@ KIND_DTYPES = {
     "time": "string",
     "text": "string",
     "list": "object",
+    "terms": "object",
     "bool": "boolean",
     "number": "Float64",
     "integer": "Int64",
@@ -266,9 +299,60 @@ def parse_cell(col: DiaryColumn, raw: str) -> tuple[Any, str | None]:
             return low, None
         return None, "one of " + ", ".join(col.choices)
     if col.kind == "list":
-        items = [x.strip().lower() for x in re.split(r"[;|]", raw) if x.strip()]
-        return items, None
+        return _items(raw), None
+    if col.kind == "terms":
+        got = read_terms(col, raw)
+        return got.terms, got.expected
     return raw, None
+
+
+def _items(raw: str) -> list[str]:
+    return [x.strip().lower() for x in re.split(r"[;|]", raw) if x.strip()]
+
+
+@dataclass(frozen=True)
+class TermsRead:
+    """What a ``terms`` cell said: the terms, the items not recognised, notes on typos read."""
+
+    column: str
+    terms: list[str]
+    unknown: list[str]
+    notes: list[str]
+
+    @property
+    def expected(self) -> str | None:
+        """The problem to report when some items were not recognised, else None."""
+        if not self.unknown:
+            return None
+        shown = ", ".join(f"'{u}'" for u in self.unknown)
+        return (
+            f"{self.column} words from the vocabulary in docs/diary.md; not recognised: {shown} "
+            "(left out; the other words of the cell were kept)"
+        )
+
+
+def read_terms(col: DiaryColumn, raw: str) -> TermsRead:
+    """Read a ``terms`` cell with the column's vocabulary.
+
+    Each ``;``-separated item names one or more terms; an item that names none
+    is unknown, one that says it did not happen ("no headache") is left out,
+    and a typo read as a term gives a note ("read 'diziness' as dizziness").
+    """
+    if col.vocabulary is None:
+        raise ValueError(f"column {col.name!r} has no vocabulary")
+    terms: list[str] = []
+    unknown: list[str] = []
+    notes: list[str] = []
+    for item in _items(raw):
+        readings: list[Reading] = col.vocabulary.scan(item)[0]
+        if not readings:
+            unknown.append(item)
+        for r in readings:
+            if r.note:
+                notes.append(r.note)
+            if r.term is not None and not r.negated and r.term not in terms:
+                terms.append(r.term)
+    return TermsRead(col.name, terms, unknown, notes)
 
 
 def escape_formula(value: object) -> object:
@@ -294,6 +378,17 @@ def markdown_table() -> str:
             if c.choices
             else ""
         )
+        if c.vocabulary is not None:
+            valid = "see [the vocabulary](#symptoms)"
         aliases = ", ".join(f"`{a}`" for a in c.aliases)
         lines.append(f"| `{c.name}` | {c.kind} | {valid} | {c.description} | {aliases} |")
+    return "\n".join(lines) + "\n"
+
+
+def symptoms_markdown() -> str:
+    """The symptom vocabulary table of ``docs/diary.md``, generated from :data:`SYMPTOMS`."""
+    lines = ["| term | meaning | words accepted (any case, accents optional) |", "|---|---|---|"]
+    for term, t in _SYMPTOM_TABLE.items():
+        words = ", ".join(t["words"])
+        lines.append(f"| `{term}` | {t['label']} | {words} |")
     return "\n".join(lines) + "\n"

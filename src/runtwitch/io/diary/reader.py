@@ -28,19 +28,26 @@ from runtwitch.io.diary.format import (  # the format; re-exported for users of 
     FORMULA_PREFIXES,
     HEADER_ALIASES,
     KIND_DTYPES,
+    ROW_COLUMNS_ON_EPISODES,
+    SYMPTOM_LABELS,
+    SYMPTOMS,
     DiaryColumn,
+    TermsRead,
     escape_formula,
     markdown_table,
     normalise_header,
     parse_cell,
+    read_terms,
+    symptoms_markdown,
 )
 from runtwitch.io.source import Errors, Source, check_errors, load, source_name
 from runtwitch.model.zones import resolve_tz
 
 __all__ = [
     "DIARY_COLUMNS", "FORMULA_PREFIXES", "MAX_CELL_CHARS", "MAX_DIARY_BYTES", "MAX_WEIGHT_GAIN_KG",
-    "Diary", "DiaryColumn", "DiaryError", "DiaryReport", "Problem", "escape_formula",
-    "markdown_table", "normalise_header", "read_diary", "write_diary_csv",
+    "ROW_COLUMNS_ON_EPISODES", "SYMPTOMS", "SYMPTOM_LABELS",
+    "Diary", "DiaryColumn", "DiaryError", "DiaryReport", "Problem", "TermsRead", "escape_formula",
+    "markdown_table", "normalise_header", "read_diary", "read_terms", "symptoms_markdown", "write_diary_csv",
 ]
 
 #: Largest diary accepted [bytes]; a decade of daily rows is well under 5 MB.
@@ -48,7 +55,7 @@ MAX_DIARY_BYTES = 50 * 1024 * 1024
 #: Longest cell kept [characters]; longer cells are cut and reported.
 MAX_CELL_CHARS = 2000
 #: Body mass may rise during a run by at most this much before the value is
-#: treated as a typo [kg] (a gain at all is already an over-drinking warning).
+#: treated as a typo [kg] (a smaller gain can still raise the over-drinking flag).
 MAX_WEIGHT_GAIN_KG = 5.0
 
 
@@ -120,7 +127,10 @@ class Diary:
         Columns: ``episode_id``, ``row``, ``date`` (local calendar date),
         ``time`` (local ``HH:MM`` or <NA>), ``onset_local`` (tz-aware, in the
         diary time zone, when the time is known), ``onset_utc``, ``muscles``
-        (list of str), ``kind`` and the other episode columns.
+        (list of str), ``kind`` and the other episode columns, plus the
+        columns of :data:`ROW_COLUMNS_ON_EPISODES` as written on the episode's
+        own row (``urine_color``, ``dizziness``, ``symptoms``, ``medications``,
+        ``recovery``, ``notes``).
     context
         One row per diary row (every row is a day/run entry): ``row``, ``date``
         and every non-episode column, plus unknown columns as text.
@@ -304,6 +314,14 @@ def read_diary(
             if spec is None:
                 rec[col_name] = raw
                 continue
+            if spec.vocabulary is not None:  # words from a vocabulary: keep the known ones
+                got = read_terms(spec, raw)
+                report.warnings += [f"row {i}, column '{col_name}': {n}" for n in got.notes]
+                if got.expected is not None:
+                    report.problems.append(Problem(i, col_name, "; ".join(got.unknown)[:80], got.expected))
+                if got.terms:
+                    rec[col_name] = got.terms
+                continue
             value, expected = parse_cell(spec, raw)
             if expected is not None:
                 report.problems.append(Problem(i, col_name, raw[:80], expected))
@@ -381,11 +399,12 @@ def _frames(
     df["row"] = df["row"].astype("int64")
     df["date"] = pd.to_datetime(df["date"], errors="coerce")
     for c in DIARY_COLUMNS:
-        if c.kind in ("date", "list"):
+        if c.kind in ("date", "list", "terms"):
             continue
         df[c.name] = df[c.name].astype(KIND_DTYPES[c.kind])  # type: ignore[call-overload]  # dtype names from KIND_DTYPES
-    for name in ("muscles", "medications", "recovery"):
-        df[name] = [v if isinstance(v, list) else [] for v in df[name]]
+    for c in DIARY_COLUMNS:
+        if c.kind in ("list", "terms"):
+            df[c.name] = [v if isinstance(v, list) else [] for v in df[c.name]]
 
     ep = df[df["muscles"].map(len) > 0].copy()
     ep["kind"] = ep["kind"].fillna("twitch")
@@ -423,7 +442,7 @@ def _frames(
         "onset_local",
         "onset_utc",
         *[c.name for c in DIARY_COLUMNS if c.episode and c.name != "time"],
-        "notes",
+        *ROW_COLUMNS_ON_EPISODES,
     ]
     episodes = ep[ep_cols].reset_index(drop=True)
 
