@@ -19,6 +19,10 @@ register(FunctionImporter("fit", (".fit",), read_fit, signature=b".FIT", signatu
 register(FunctionImporter("gpx", (".gpx",), read_gpx, markers=(b"<gpx",)))
 register(FunctionImporter("tcx", (".tcx",), read_tcx, markers=(b"<TrainingCenterDatabase",)))
 
+from runtwitch.io import formats as _formats  # noqa: E402  (needs activity_from_samples above)
+
+_formats.register_all()
+
 __all__ = [
     "FunctionImporter",
     "ImportResult",
