@@ -128,3 +128,7 @@ class DataQualityWarning(RuntwitchWarning):
 
 class PartialImportWarning(RuntwitchWarning):
     """A damaged file was imported up to the damage; see the import report."""
+
+
+class UnsafeArchiveError(ParseError):
+    """An archive whose member names would escape the folder it is unpacked in (``../``, ``/etc``)."""

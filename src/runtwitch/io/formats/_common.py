@@ -24,7 +24,7 @@ from runtwitch.io import activity_from_samples
 from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Loaded, Source, load, source_name
 from runtwitch.io._xml import UnsafeXMLError, child, children, local, text
 from runtwitch.io._xml import parse as _parse_xml
-from runtwitch.io._xmlrecords import course_activity, sport_from_text
+from runtwitch.io._xmlrecords import cadence_counts_steps, course_activity, sport_from_text
 from runtwitch.io.registry import Errors, FunctionImporter
 from runtwitch.model import timezone
 
@@ -40,6 +40,7 @@ __all__ = [
     "Source",
     "UnsafeXMLError",
     "build_activity",
+    "cadence_counts_steps",
     "child",
     "children",
     "KELVIN_OFFSET",
