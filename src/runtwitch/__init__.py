@@ -21,6 +21,7 @@ from runtwitch.errors import (
     RuntwitchWarning,
     TruncatedFileError,
     UnknownFormatError,
+    UnsafeArchiveError,
 )
 from runtwitch.features import daily_features, run_features
 from runtwitch.io import (
@@ -40,6 +41,7 @@ from runtwitch.io import (
 )
 from runtwitch.io.diary import Diary, DiaryError, DiaryReport, Problem, read_diary
 from runtwitch.link import activity_table, link_context, link_episodes
+from runtwitch.model.timezone import resolve_local_time, zone_at
 from runtwitch.rules import Explanation, Rule, explain
 from runtwitch.schema import SCHEMA_VERSION
 
@@ -75,6 +77,7 @@ __all__ = [
     "RuntwitchWarning",
     "TruncatedFileError",
     "UnknownFormatError",
+    "UnsafeArchiveError",
     "__version__",
     "activity_from_samples",
     "activity_table",
@@ -92,6 +95,8 @@ __all__ = [
     "read_gpx",
     "read_tcx",
     "register",
+    "resolve_local_time",
     "run_features",
     "unregister",
+    "zone_at",
 ]

@@ -15,6 +15,7 @@ from runtwitch.features import daily_features, run_features
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.diary import Diary, read_diary
 from runtwitch.link import link_episodes
+from runtwitch.model.timezone import resolve_local_time
 from runtwitch.rules import Explanation, explain
 
 
@@ -62,14 +63,15 @@ def analyze(
         Path of ``athlete.toml`` or an :class:`Athlete`. Without it: ``tz`` (or
         UTC) and estimates from the data.
     tz
-        IANA time zone, overriding the athlete's.
+        IANA time zone, overriding the athlete's. The athlete's zone also places
+        activities whose files record only local time without an offset or a
+        position (:func:`runtwitch.resolve_local_time`).
     progress
         Show a progress bar while importing (default: only on a terminal).
     n_jobs, cache
         Parallel workers and the import cache, see :func:`read_activities`.
     """
     imports = read_activities(paths, n_jobs=n_jobs, cache=cache, progress=progress)
-    acts = [r.activity for r in imports if r.activity is not None and r.status in ("ok", "partial")]
     if isinstance(athlete, Athlete):
         ath = athlete
     elif athlete is not None:
@@ -78,6 +80,11 @@ def analyze(
         ath = Athlete(timezone=tz or "UTC")
     if tz is not None and tz != ath.timezone:
         ath = Athlete(**{**_athlete_fields(ath), "timezone": tz})
+    # Files that hold only local wall-clock time, with no offset or position, are
+    # placed in the athlete's zone (docs/schema.md, "Local time"); never in an assumed UTC.
+    zone = ath.timezone if athlete is not None or tz is not None else None
+    acts = [resolve_local_time(r.activity, zone) for r in imports
+            if r.activity is not None and r.status in ("ok", "partial")]
     notes: list[str] = []
     if athlete is None and tz is None:
         notes.append("no time zone given (--tz or athlete.toml): diary times are read as UTC")

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from runtwitch.activity import Activity
 from runtwitch.errors import RuntwitchError
+from runtwitch.io import archive, exports
 from runtwitch.io import cache as _cache
 from runtwitch.io.registry import importers, read_activity
 
@@ -26,7 +27,11 @@ MIN_FILES_FOR_WORKERS = 8
 
 @dataclass
 class ImportResult:
-    """How one input fared: ``status`` is ok, partial, error or skipped."""
+    """How one input fared: ``status`` is ok, partial, error, skipped or missing.
+
+    ``path`` is a file, or an archive member as ``archive.zip!path/inside``;
+    ``missing`` marks a file an export's index lists but the export lacks.
+    """
 
     path: str
     status: str
@@ -36,24 +41,22 @@ class ImportResult:
 
 
 def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """Files given, plus files under folders (recursively) with a known activity suffix.
+    """Files given, plus activity files under folders (recursively), with archives opened.
 
-    Symbolic links to folders are not followed (no loops); files are sorted.
+    A folder's file is taken by its suffix, or by its content for generic
+    suffixes (see :mod:`runtwitch.io.exports`); a ``.zip`` is listed as its
+    activity members (``archive.zip!inner``). Symbolic links to folders are
+    not followed (no loops); files are sorted.
     """
-    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
     out: list[str] = []
     for p in (os.fspath(x) for x in paths):
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs.sort()
-                out.extend(
-                    os.path.join(root, f)
-                    for f in sorted(files)
-                    if f.lower().removesuffix(".gz").endswith(suffixes)
-                )
+                out.extend(path for f in sorted(files) if exports.wanted(path := os.path.join(root, f)))
         else:
             out.append(p)
-    return out
+    return exports.expand_archives(out)
 
 
 def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
@@ -82,12 +85,15 @@ def read_one(path: str, cache_dir: Path | None = None) -> tuple[Activity | None,
         warnings.simplefilter("ignore")
         try:
             key = None
-            if cache_dir is not None and os.path.isfile(path):
-                key = _cache.content_key(Path(path).read_bytes())
+            member = archive.read_entry(path) if archive.is_entry(path) else None
+            if cache_dir is not None and (member is not None or os.path.isfile(path)):
+                key = _cache.content_key(member if member is not None else Path(path).read_bytes())
                 hit = _cache.load(cache_dir, key, path)
                 if hit is not None:
                     return hit, None, None
-            act = read_activity(path)
+            if member is None and archive.is_archive_name(path) and os.path.isfile(path):
+                exports.check_archive(path)  # an archive without activities: raises why
+            act = read_activity(archive.entry_source(path, member) if member is not None else path)
             if key is not None and cache_dir is not None:
                 with contextlib.suppress(OSError):  # a read-only or full cache never fails an import
                     _cache.store(cache_dir, key, act)
@@ -126,10 +132,12 @@ def _collector_paused() -> Iterator[None]:
 def _cached(path: str, cache_dir: Path) -> Activity | None:
     """The cached activity of an unchanged file, or None (absent, damaged, unreadable)."""
     try:
+        if archive.is_entry(path):
+            return _cache.load(cache_dir, _cache.content_key(archive.read_entry(path)), path)
         if not os.path.isfile(path):
             return None
         return _cache.load(cache_dir, _cache.content_key(Path(path).read_bytes()), path)
-    except OSError:
+    except (OSError, RuntwitchError):
         return None
 
 
@@ -179,14 +187,18 @@ def read_activities(
         )
         for d in _dirs_named_like_files(paths)
     ]
-    files = find_activity_files(paths)
+    plan = exports.plan(paths, find_activity_files(paths))
+    files = plan.entries
     show = sys.stderr.isatty() if progress is None else progress
     workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
     with (
         tqdm(total=len(files), desc="importing", unit="file", disable=not show, leave=False) as bar,
         _collector_paused(),
     ):
-        return results + _import(files, cache_dir, workers, bar)
+        imported = _import(files, cache_dir, workers, bar)
+    for r in imported:
+        plan.annotate(r.path, r.activity)
+    return results + imported + [ImportResult(*note) for note in plan.notes]
 
 
 def _import(files: list[str], cache_dir: Path | None, workers: int, bar: tqdm[Any]) -> list[ImportResult]:
