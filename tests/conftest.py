@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ["RUNTWITCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="runtwitch-test-cache-")
 CORPUS = Path(os.environ.get("RUNTWITCH_CORPUS", ROOT.parent / "shared" / "corpus"))
 #: The further formats (SML, HRM, PWX, KML, exports...), with their own MANIFEST.csv.
-CORPUS_FORMATS = Path(os.environ.get("RUNTWITCH_CORPUS_FORMATS", ROOT.parent / "shared" / "corpus-formats"))
+CORPUS_FORMATS = Path(
+    os.environ.get("RUNTWITCH_CORPUS_FORMATS", ROOT.parent / "shared" / "corpus-formats"))
 
 
 def _manifest(corpus: Path = CORPUS) -> list[dict[str, str]]:
@@ -79,4 +80,5 @@ def _need_corpus(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("corpus") and not MANIFEST:
         pytest.fail(f"the shared corpus is missing at {CORPUS} (set RUNTWITCH_CORPUS)")
     if request.node.get_closest_marker("corpus_formats") and not MANIFEST_FORMATS:
-        pytest.fail(f"the further-formats corpus is missing at {CORPUS_FORMATS} (set RUNTWITCH_CORPUS_FORMATS)")
+        pytest.fail(f"the further-formats corpus is missing at {CORPUS_FORMATS} "
+                    "(set RUNTWITCH_CORPUS_FORMATS)")

@@ -98,11 +98,11 @@ def summary_text(a: Analysis, *, max_causes: int = 3) -> str:
     n_part = sum(r.status == "partial" for r in a.imports)
     bad = [r for r in a.imports if r.status in ("error",)]
     skipped = [r for r in a.imports if r.status == "skipped"]
-    missing = [r for r in a.imports if r.status == "missing"]
+    absent = [r for r in a.imports if r.status == "missing"]
     lines.append(
         f"Imported {n_ok + n_part} activities ({n_part} partially), {len(bad)} failed, "
         f"{len(skipped)} skipped (courses, merged files)."
-        + (f" {len(missing)} files listed in an export's index are missing from it." if missing else "")
+        + (f" {len(absent)} files listed in an export's index are missing from it." if absent else "")
     )
     for r in bad:
         lines.append(f"  ! {r.path}: {r.error_type}: {r.error}")

@@ -30,7 +30,7 @@ def _declare_size(path: Path, size: int) -> None:
     data = bytearray(path.read_bytes())
     for sig, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         at = data.find(sig)
-        data[at + offset:at + offset + 4] = struct.pack("<I", size)
+        data[at + offset : at + offset + 4] = struct.pack("<I", size)
     path.write_bytes(bytes(data))
 
 
@@ -83,8 +83,9 @@ def test_archives_nested_too_deep_are_refused(tmp_path: Path) -> None:
     _refused([path], runtwitch.LimitExceededError, "nested deeper than 3")
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd.fit", "/etc/cron.d/run.fit", "C:\\Windows\\run.fit",
-                                  "runs/../../escape.fit"])
+@pytest.mark.parametrize(
+    "name", ["../../etc/passwd.fit", "/etc/cron.d/run.fit", "C:\\Windows\\run.fit", "runs/../../escape.fit"]
+)
 def test_path_traversal_names_are_refused(tmp_path: Path, name: str) -> None:
     path = _zip(tmp_path / "evil.zip", {"ok.fit": b"x", name: b"x"})
     _refused([path], runtwitch.UnsafeArchiveError, "path traversal")
@@ -103,7 +104,8 @@ def test_not_a_zip_and_an_empty_zip_are_reported(tmp_path: Path) -> None:
 def test_garmin_export_zip_imports_its_member(tmp_path: Path) -> None:
     results = runtwitch.read_activities([corpus_formats(GARMIN)], n_jobs=1, cache=tmp_path / "cache")
     assert [(Path(r.path).name, r.status) for r in results] == [
-        ("GoldenCheetah-GoldenCheetah__4077461142.zip!4077461142.fit", "ok")]
+        ("GoldenCheetah-GoldenCheetah__4077461142.zip!4077461142.fit", "ok")
+    ]
     act = results[0].activity
     assert act is not None and act.report.source_records == 4948 and act.meta.sport == "running"
     again = runtwitch.read_activities([corpus_formats(GARMIN)], n_jobs=1, cache=tmp_path / "cache")
@@ -115,12 +117,17 @@ def test_nested_archive_members_are_named_by_their_path(tmp_path: Path) -> None:
     part = io.BytesIO()
     with zipfile.ZipFile(part, "w") as zf:
         zf.writestr("UploadedFiles/4077461142.fit", fit)
-    outer = _zip(tmp_path / "garmin-export.zip",
-                 {"DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip": part.getvalue(),
-                  "DI_CONNECT/summary.json": b'{"not": "an activity"}'})
+    outer = _zip(
+        tmp_path / "garmin-export.zip",
+        {
+            "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip": part.getvalue(),
+            "DI_CONNECT/summary.json": b'{"not": "an activity"}',
+        },
+    )
     results = runtwitch.read_activities([tmp_path], n_jobs=1)
     assert [r.path.split("!", 1)[1] for r in results] == [
-        "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip!UploadedFiles/4077461142.fit"]
+        "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip!UploadedFiles/4077461142.fit"
+    ]
     assert results[0].status == "ok" and str(outer) in results[0].path
 
 

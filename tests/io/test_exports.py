@@ -15,8 +15,11 @@ from tests.conftest import corpus_formats
 
 pytestmark = pytest.mark.corpus_formats
 STRAVA = "export/slalom007-strava-running-analysis__strava_export"
-PRESENT = {"15216885946": ("Morning Swim", "swimming"), "15346361175": ("Lunch ride", "cycling"),
-           "16932586040": ("Afternoon Run", "running")}
+PRESENT = {
+    "15216885946": ("Morning Swim", "swimming"),
+    "15346361175": ("Lunch ride", "cycling"),
+    "16932586040": ("Afternoon Run", "running"),
+}
 
 
 def _by_status(results: list[runtwitch.ImportResult]) -> dict[str, list[runtwitch.ImportResult]]:
@@ -32,7 +35,9 @@ def _check_strava(results: list[runtwitch.ImportResult]) -> None:
     assert len(groups["ok"]) == 3
     # 237 index rows name a file; the export holds 3 of them: every other one is reported, by name.
     assert len(groups["missing"]) == 234
-    assert all("listed in" in (r.error or "") and r.error_type == "MissingFromExport" for r in groups["missing"])
+    assert all(
+        "listed in" in (r.error or "") and r.error_type == "MissingFromExport" for r in groups["missing"]
+    )
     for r in groups["ok"]:
         act = r.activity
         assert act is not None
@@ -69,7 +74,7 @@ def test_strava_type_fills_a_sport_the_file_lacks(tmp_path: Path) -> None:
     lines = index.read_text(encoding="utf-8").splitlines()
     columns = lines[0].split(",")
     row = [""] * len(columns)
-    row[0], row[1], row[2], row[3] = "999", "\"Mar 12, 2015, 12:42:48 PM\"", "Polar run", "Run"
+    row[0], row[1], row[2], row[3] = "999", '"Mar 12, 2015, 12:42:48 PM"', "Polar run", "Run"
     row[columns.index("Filename")] = "activities/999.gpx"
     index.write_text("\n".join([*lines, ",".join(row)]) + "\n", encoding="utf-8")
     results = {Path(r.path).name: r for r in runtwitch.read_activities([folder], n_jobs=1)}
@@ -79,12 +84,25 @@ def test_strava_type_fills_a_sport_the_file_lacks(tmp_path: Path) -> None:
     assert list(act.sessions["sport"]) == ["running"]
 
 
-def test_cli_analyze_reads_a_zip_export_and_reports_each_member(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_analyze_reads_a_zip_export_and_reports_each_member(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "analysis.json"
-    code = main(["analyze", str(corpus_formats("export/GoldenCheetah-GoldenCheetah__GarminFR955v18.zip")),
-                 str(corpus_formats(STRAVA)), "--tz", "Europe/Budapest", "--json", str(out), "--quiet",
-                 "--no-cache", "--jobs", "1"])
+    code = main(
+        [
+            "analyze",
+            str(corpus_formats("export/GoldenCheetah-GoldenCheetah__GarminFR955v18.zip")),
+            str(corpus_formats(STRAVA)),
+            "--tz",
+            "Europe/Budapest",
+            "--json",
+            str(out),
+            "--quiet",
+            "--no-cache",
+            "--jobs",
+            "1",
+        ]
+    )
     assert code == 0
     imports = json.loads(out.read_text())["imports"]
     zipped = [i for i in imports if "GarminFR955v18.zip!" in i["path"]]
@@ -106,7 +124,9 @@ def test_hrm_and_its_gpx_are_one_activity_in_a_folder(tmp_path: Path) -> None:
 
 def test_folder_search_sniffs_generic_suffixes(tmp_path: Path) -> None:
     shutil.copy(corpus_formats("vendor/Runalyze-Runalyze__Wahoo.csv"), tmp_path / "wahoo.csv")
-    shutil.copy(corpus_formats("gcjson/GoldenCheetah-GoldenCheetah__2013_05_27_08_56_35.json"), tmp_path / "ride.json")
+    shutil.copy(
+        corpus_formats("gcjson/GoldenCheetah-GoldenCheetah__2013_05_27_08_56_35.json"), tmp_path / "ride.json"
+    )
     (tmp_path / "diary.csv").write_text("date,time,muscles\n2026-05-01,18:00,calf\n")
     (tmp_path / "settings.json").write_text('{"units": "metric"}')
     (tmp_path / "notes.xml").write_text("<notes/>")

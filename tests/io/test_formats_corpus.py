@@ -25,13 +25,14 @@ pytestmark = pytest.mark.corpus_formats
 #: file -> {fact: (runtwitch's value, why it differs from the manifest)}.
 DIFFERENCES: dict[str, dict[str, tuple[object, str]]] = {
     "kml/Runalyze-Runalyze__Route-only.kml": {
-        "source_records": (11, "a route's points are its source records in runtwitch (each reported as dropped "
-                               "'course_point', as for GPX/TCX courses); the manifest counts timed <when> samples"),
+        "source_records": (
+            11,
+            "a route's points are its source records in runtwitch (each reported as dropped "
+            "'course_point', as for GPX/TCX courses); the manifest counts timed <when> samples",
+        ),
     },
 }
 
-#: Rows that are whole exports, read through the batch importer: the manifest's facts describe their one member.
-ARCHIVES = ("zip",)
 
 
 def _rows(kinds: tuple[str, ...]) -> list:
@@ -119,15 +120,17 @@ def test_every_manifest_row_is_covered() -> None:
 
 @pytest.mark.parametrize(
     ("file", "fmt"),
-    [("sml/Runalyze-Runalyze__Suunto-Ambit-reduced.sml", "sml"),
-     ("suuntoxml/Runalyze-Runalyze__Suunto-Ambit-with-laps-reduced.xml", "suunto_xml"),
-     ("suuntojson/sports-alliance-sports-lib__suunto.json", "suunto_json"),
-     ("hrm/Runalyze-Runalyze__12010401.hrm", "hrm"),
-     ("vendor/Runalyze-Runalyze__Polar-with-arrays.xml", "polar_xml"),
-     ("pwx/GoldenCheetah-GoldenCheetah__10kUNLP2014-Garmin15.pwx", "pwx"),
-     ("kml/Runalyze-Runalyze__Baechenstock.kmz", "kml"),
-     ("gcjson/GoldenCheetah-GoldenCheetah__Compton_Challenge_TA.json", "gcjson"),
-     ("vendor/Runalyze-Runalyze__Wahoo.csv", "wahoo_csv")],
+    [
+        ("sml/Runalyze-Runalyze__Suunto-Ambit-reduced.sml", "sml"),
+        ("suuntoxml/Runalyze-Runalyze__Suunto-Ambit-with-laps-reduced.xml", "suunto_xml"),
+        ("suuntojson/sports-alliance-sports-lib__suunto.json", "suunto_json"),
+        ("hrm/Runalyze-Runalyze__12010401.hrm", "hrm"),
+        ("vendor/Runalyze-Runalyze__Polar-with-arrays.xml", "polar_xml"),
+        ("pwx/GoldenCheetah-GoldenCheetah__10kUNLP2014-Garmin15.pwx", "pwx"),
+        ("kml/Runalyze-Runalyze__Baechenstock.kmz", "kml"),
+        ("gcjson/GoldenCheetah-GoldenCheetah__Compton_Challenge_TA.json", "gcjson"),
+        ("vendor/Runalyze-Runalyze__Wahoo.csv", "wahoo_csv"),
+    ],
 )
 def test_importer_is_chosen_by_suffix_or_content(file: str, fmt: str) -> None:
     assert runtwitch.find_importer(corpus_formats(file)).name == fmt
@@ -139,7 +142,9 @@ def test_suunto_units_are_converted() -> None:
     rec = _read("sml/GoldenCheetah-GoldenCheetah__F783095113000500-2014-10-07T05_01_41-0.sml").records
     assert 60 < rec["heart_rate_bpm"].median() < 200
     assert 150 < rec["cadence_spm"].median() < 200  # 1.45 Hz strides -> ~174 steps per minute
-    assert rec["lat_deg"].dropna().between(45, 46).all() and rec["lat_deg"].notna().mean() > 0.9  # radians -> deg
+    assert (
+        rec["lat_deg"].dropna().between(45, 46).all() and rec["lat_deg"].notna().mean() > 0.9
+    )  # radians -> deg
     rec = _read("suuntojson/sports-alliance-sports-lib__suunto.json").records
     assert 5 < rec["temperature_c"].median() < 40
     assert 40 < rec["lat_deg"].median() < 45 and 0 < rec["lon_deg"].median() < 2  # Pyrenees, in degrees
@@ -155,8 +160,11 @@ def test_kilometres_per_hour_become_metres_per_second() -> None:
 
 
 def test_running_cadence_counts_steps_in_every_new_format() -> None:
-    for file in ("sml/Runalyze-Runalyze__Suunto-Ambit-reduced.sml", "vendor/Runalyze-Runalyze__Wahoo.csv",
-                 "suuntojson/sports-alliance-sports-lib__suunto.json"):
+    for file in (
+        "sml/Runalyze-Runalyze__Suunto-Ambit-reduced.sml",
+        "vendor/Runalyze-Runalyze__Wahoo.csv",
+        "suuntojson/sports-alliance-sports-lib__suunto.json",
+    ):
         cad = _read(file).records["cadence_spm"]
         assert 140 < cad[cad > 0].median() < 200, file
 
@@ -180,11 +188,12 @@ def test_hrm_is_merged_with_the_gpx_beside_it_and_says_so() -> None:
     assert act.report.repaired["position_from_paired_gpx"] >= 700
     assert act.records[["lat_deg", "lon_deg"]].notna().all(axis=1).mean() > 0.9
     assert act.meta.time_basis == "utc" and act.meta.utc_offset_source == "paired_gpx"
-    # Polar WebSync wrote local time marked as UTC: the zone at the track says otherwise, and the report tells.
+    # Polar WebSync wrote local time marked as UTC: the zone at the track says otherwise; the report tells.
     assert any("Europe/Berlin" in w for w in act.report.warnings)
     with pytest.warns(runtwitch.DataQualityWarning, match="local wall-clock"):
-        alone = runtwitch.read_activity(corpus_formats("hrm/Runalyze-Runalyze__15031201.hrm"),
-                                        importer=_no_pairing())
+        alone = runtwitch.read_activity(
+            corpus_formats("hrm/Runalyze-Runalyze__15031201.hrm"), importer=_no_pairing()
+        )
     assert "lat_deg" not in alone.records and alone.meta.time_basis == "local"
 
 

@@ -24,10 +24,17 @@ def _read(file: str) -> runtwitch.Activity:
         return runtwitch.read_activity(corpus_formats(file))
 
 
-@pytest.mark.parametrize(("lat", "lon", "zone"), [
-    (52.52, 13.40, "Europe/Berlin"), (-34.9, -57.94, "America/Argentina/Buenos_Aires"),
-    (40.71, -74.0, "America/New_York"), (0.0, 0.0, None), (float("nan"), 10.0, None), (95.0, 10.0, None),
-])
+@pytest.mark.parametrize(
+    ("lat", "lon", "zone"),
+    [
+        (52.52, 13.40, "Europe/Berlin"),
+        (-34.9, -57.94, "America/Argentina/Buenos_Aires"),
+        (40.71, -74.0, "America/New_York"),
+        (0.0, 0.0, None),
+        (float("nan"), 10.0, None),
+        (95.0, 10.0, None),
+    ],
+)
 def test_zone_at(lat: float, lon: float, zone: str | None) -> None:
     assert runtwitch.zone_at(lat, lon) == zone
 
@@ -47,12 +54,15 @@ def test_offset_at_follows_daylight_saving_of_the_date() -> None:
 def test_order_of_precedence() -> None:
     start = pd.Timestamp("2026-07-01 08:00")
     berlin = (52.52, 13.40)
-    assert timezone.resolve(start, file_offset_s=-3600, position=berlin, fallback="Asia/Tokyo") == \
-        timezone.LocalTime(-3600, None, "file", "file")
-    assert timezone.resolve(start, position=berlin, fallback="Asia/Tokyo") == \
-        timezone.LocalTime(7200, "Europe/Berlin", "position", "position")
-    assert timezone.resolve(start, position=(0.0, 0.0), fallback="Asia/Tokyo") == \
-        timezone.LocalTime(32400, "Asia/Tokyo", "athlete", "athlete")
+    assert timezone.resolve(
+        start, file_offset_s=-3600, position=berlin, fallback="Asia/Tokyo"
+    ) == timezone.LocalTime(-3600, None, "file", "file")
+    assert timezone.resolve(start, position=berlin, fallback="Asia/Tokyo") == timezone.LocalTime(
+        7200, "Europe/Berlin", "position", "position"
+    )
+    assert timezone.resolve(start, position=(0.0, 0.0), fallback="Asia/Tokyo") == timezone.LocalTime(
+        32400, "Asia/Tokyo", "athlete", "athlete"
+    )
     assert timezone.resolve(start) == timezone.UNRESOLVED
     assert timezone.resolve(start, file_offset_s=20 * 3600) == timezone.UNRESOLVED  # not an offset
 
@@ -67,10 +77,13 @@ def test_unresolved_file_keeps_its_wall_clock_and_warns() -> None:
 
 
 @pytest.mark.corpus_formats
-@pytest.mark.parametrize(("zone", "first_utc"), [
-    ("America/New_York", "2012-01-04T10:35:03Z"),  # January: UTC-5
-    ("Europe/Berlin", "2012-01-04T04:35:03Z"),
-])
+@pytest.mark.parametrize(
+    ("zone", "first_utc"),
+    [
+        ("America/New_York", "2012-01-04T10:35:03Z"),  # January: UTC-5
+        ("Europe/Berlin", "2012-01-04T04:35:03Z"),
+    ],
+)
 def test_resolve_local_time_shifts_everything(zone: str, first_utc: str) -> None:
     act = _read(HRM)
     placed = runtwitch.resolve_local_time(act, zone)

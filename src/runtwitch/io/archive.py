@@ -30,6 +30,7 @@ import functools
 import io
 import os
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -71,8 +72,9 @@ def _check_name(member: str, archive: str) -> None:
     parts = member.replace("\\", "/").split("/")
     if member.startswith(("/", "\\")) or _DRIVE.match(member) or ".." in parts or "\x00" in member:
         raise UnsafeArchiveError(
-            archive, f"member name {member!r} is absolute or climbs out of the archive (path traversal); "
-            "the archive is refused"
+            archive,
+            f"member name {member!r} is absolute or climbs out of the archive (path traversal); "
+            "the archive is refused",
         )
 
 
@@ -106,18 +108,27 @@ def open_zip(data: bytes | str, name: str, *, budget: _Budget | None = None) -> 
         raise FileError(name, f"cannot be read: {exc.strerror or exc}") from exc
     budget.members += len(infos)
     if budget.members > MAX_ARCHIVE_MEMBERS:
-        raise LimitExceededError(name, f"archive lists {budget.members} members, more than the limit of "
-                                       f"{MAX_ARCHIVE_MEMBERS} (a zip bomb?)")
+        raise LimitExceededError(
+            name,
+            f"archive lists {budget.members} members, more than the limit of "
+            f"{MAX_ARCHIVE_MEMBERS} (a zip bomb?)",
+        )
     member_limit = _source.MAX_DECOMPRESSED_BYTES
     for info in infos:
         _check_name(info.filename, name)
         if info.file_size > member_limit and not info.is_dir():
-            raise LimitExceededError(name, f"member {info.filename!r} declares {info.file_size} bytes, more than "
-                                           f"the limit of {member_limit} bytes (a zip bomb?)")
+            raise LimitExceededError(
+                name,
+                f"member {info.filename!r} declares {info.file_size} bytes, more than "
+                f"the limit of {member_limit} bytes (a zip bomb?)",
+            )
         budget.declared += info.file_size
     if budget.declared > MAX_ARCHIVE_BYTES:
-        raise LimitExceededError(name, f"members declare {budget.declared} bytes in all, more than the limit of "
-                                       f"{MAX_ARCHIVE_BYTES} bytes (a zip bomb?)")
+        raise LimitExceededError(
+            name,
+            f"members declare {budget.declared} bytes in all, more than the limit of "
+            f"{MAX_ARCHIVE_BYTES} bytes (a zip bomb?)",
+        )
     return zf
 
 
@@ -128,7 +139,9 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: in
     """
     limit = _source.MAX_DECOMPRESSED_BYTES if limit is None else limit
     if info.file_size > limit:
-        raise LimitExceededError(name, f"member declares {info.file_size} bytes, more than the limit of {limit}")
+        raise LimitExceededError(
+            name, f"member declares {info.file_size} bytes, more than the limit of {limit}"
+        )
     parts: list[bytes] = []
     total = 0
     try:
@@ -138,7 +151,7 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: in
                 if total > limit:
                     raise LimitExceededError(name, f"member expands beyond the limit of {limit} bytes")
                 parts.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, struct.error) as exc:
         raise CorruptFileError(name, f"damaged archive member: {exc}") from exc
     except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unsupported compression
         raise ParseError(name, f"archive member cannot be read: {exc}") from exc
@@ -269,6 +282,16 @@ def read_head(entry: str, n: int = 4096) -> bytes:
         zf = _open(path, inner[:-1])
         with zf.open(inner[-1]) as fh:
             return fh.read(n)
-    except (FileError, OSError, KeyError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError,
-            NotImplementedError):
+    except (
+        FileError,
+        OSError,
+        KeyError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+        struct.error,
+    ):
         return b""

@@ -25,6 +25,7 @@ import io
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -40,10 +41,22 @@ STRAVA_INDEX = "activities.csv"
 #: Columns that identify a Strava index.
 STRAVA_COLUMNS = ("Activity ID", "Filename")
 #: Strava activity types whose sport names differ from runtwitch's words (others: see sport_from_text).
-STRAVA_SPORTS = {"ride": "cycling", "virtualride": "cycling", "ebikeride": "cycling", "run": "running",
-                 "virtualrun": "running", "trailrun": "running", "swim": "swimming", "walk": "walking",
-                 "hike": "hiking", "nordicski": "cross_country_skiing", "alpineski": "alpine_skiing",
-                 "rowing": "rowing", "workout": "training", "weighttraining": "training"}
+STRAVA_SPORTS = {
+    "ride": "cycling",
+    "virtualride": "cycling",
+    "ebikeride": "cycling",
+    "run": "running",
+    "virtualrun": "running",
+    "trailrun": "running",
+    "swim": "swimming",
+    "walk": "walking",
+    "hike": "hiking",
+    "nordicski": "cross_country_skiing",
+    "alpineski": "alpine_skiing",
+    "rowing": "rowing",
+    "workout": "training",
+    "weighttraining": "training",
+}
 
 
 def _suffixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -156,9 +169,15 @@ class Plan:
         row = self.index.get(_norm(path))
         if row is None or act is None:
             return
-        act.meta.extra.update({"activity_name": row.name, "strava_activity_id": row.activity_id,
-                               "strava_activity_type": row.type, "strava_activity_date": row.date,
-                               "export_index": row.index})
+        act.meta.extra.update(
+            {
+                "activity_name": row.name,
+                "strava_activity_id": row.activity_id,
+                "strava_activity_type": row.type,
+                "strava_activity_date": row.date,
+                "export_index": row.index,
+            }
+        )
         sport = strava_sport(row.type)
         if act.meta.sport == "generic" and sport != "generic":
             act.meta.sport = sport
@@ -192,21 +211,35 @@ def plan(paths: Sequence[str | os.PathLike[str]], files: Sequence[str]) -> Plan:
             if _norm(c) in present and _norm(c) != _norm(f):
                 merged.setdefault(_norm(c), f)
     result.entries = [f for f in files if _norm(f) not in merged]
-    result.notes = [(c, "skipped", f"read together with {f} (its paired file), not imported on its own",
-                     "MergedIntoPair") for c, f in merged.items()]
+    result.notes = [
+        (c, "skipped", f"read together with {f} (its paired file), not imported on its own", "MergedIntoPair")
+        for c, f in merged.items()
+    ]
     for base, table, source in _indexes(paths, files):
         for row in table.itertuples(index=False):
             filename = str(getattr(row, "Filename", "") or "").strip()
             if not filename:
                 continue
             target = _join(base, filename)
-            entry = IndexRow(str(row[0]), str(row[2]) if len(row) > 2 else "", str(row[3]) if len(row) > 3 else "",
-                             str(row[1]) if len(row) > 1 else "", source)
+            entry = IndexRow(
+                str(row[0]),
+                str(row[2]) if len(row) > 2 else "",
+                str(row[3]) if len(row) > 3 else "",
+                str(row[1]) if len(row) > 1 else "",
+                source,
+            )
             if _norm(target) in present:
                 result.index[_norm(target)] = entry
             else:
-                result.notes.append((target, "missing", f"listed in {source} (activity {entry.activity_id} "
-                                     f"{entry.name!r}, {entry.date}) but not in the export", "MissingFromExport"))
+                result.notes.append(
+                    (
+                        target,
+                        "missing",
+                        f"listed in {source} (activity {entry.activity_id} "
+                        f"{entry.name!r}, {entry.date}) but not in the export",
+                        "MissingFromExport",
+                    )
+                )
     return result
 
 
@@ -234,7 +267,9 @@ def _join(base: str, filename: str) -> str:
     return os.path.normpath(os.path.join(base, clean))
 
 
-def _indexes(paths: Sequence[str | os.PathLike[str]], files: Sequence[str]) -> list[tuple[str, pd.DataFrame, str]]:
+def _indexes(
+    paths: Sequence[str | os.PathLike[str]], files: Sequence[str]
+) -> list[tuple[str, pd.DataFrame, str]]:
     """Strava indexes under the folders in ``paths`` and inside the archives ``files`` come from."""
     found: list[tuple[str, pd.DataFrame, str]] = []
     for p in (os.fspath(x) for x in paths):
@@ -245,10 +280,15 @@ def _indexes(paths: Sequence[str | os.PathLike[str]], files: Sequence[str]) -> l
                     if n.lower() == STRAVA_INDEX:
                         path = os.path.join(root, n)
                         with contextlib.suppress(OSError):
-                            _add(found, root, _read_index(open(path, "rb").read()), path)
-    outer = sorted({s[0] for f in files if (s := archive.split_entry(f)) is not None}
-                   | {os.fspath(p) for p in paths if archive.is_archive_name(os.fspath(p))
-                      and os.path.isfile(os.fspath(p))})
+                            _add(found, root, _read_index(Path(path).read_bytes()), path)
+    outer = sorted(
+        {s[0] for f in files if (s := archive.split_entry(f)) is not None}
+        | {
+            os.fspath(p)
+            for p in paths
+            if archive.is_archive_name(os.fspath(p)) and os.path.isfile(os.fspath(p))
+        }
+    )
     for zip_path in outer:
         try:
             names = _members(zip_path)
@@ -263,7 +303,9 @@ def _indexes(paths: Sequence[str | os.PathLike[str]], files: Sequence[str]) -> l
     return found
 
 
-def _add(found: list[tuple[str, pd.DataFrame, str]], base: str, table: pd.DataFrame | None, source: str) -> None:
+def _add(
+    found: list[tuple[str, pd.DataFrame, str]], base: str, table: pd.DataFrame | None, source: str
+) -> None:
     if table is not None:
         found.append((base, table, source))
 

@@ -76,8 +76,13 @@ def first_fix(lat_deg: Any, lon_deg: Any) -> tuple[float, float] | None:
     lat = np.asarray(lat_deg, dtype=float)
     lon = np.asarray(lon_deg, dtype=float)
     with np.errstate(invalid="ignore"):
-        ok = (np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-              & ~((lat == 0) & (lon == 0)))
+        ok = (
+            np.isfinite(lat)
+            & np.isfinite(lon)
+            & (np.abs(lat) <= 90)
+            & (np.abs(lon) <= 180)
+            & ~((lat == 0) & (lon == 0))
+        )
     hits = np.flatnonzero(ok)
     return None if len(hits) == 0 else (float(lat[hits[0]]), float(lon[hits[0]]))
 
@@ -101,10 +106,7 @@ def offset_at(zone: str, when: pd.Timestamp) -> int:
         ``zone`` is not an IANA time zone name.
     """
     tz = _zone(zone)
-    if when.tzinfo is not None:
-        off = when.tz_convert(tz).utcoffset()
-    else:
-        off = tz.utcoffset(when.to_pydatetime())
+    off = when.tz_convert(tz).utcoffset() if when.tzinfo is not None else tz.utcoffset(when.to_pydatetime())
     return 0 if off is None else int(off.total_seconds())
 
 
@@ -214,16 +216,29 @@ def resolve_local_time(activity: Activity, tz: str | None) -> Activity:
     offset = offset_at(tz, start)
     shift = pd.Timedelta(seconds=offset)
     records = activity.records.copy(deep=False)
-    records.index = (activity.records.index - shift).rename(activity.records.index.name)
+    records.index = (pd.DatetimeIndex(activity.records.index) - shift).rename(activity.records.index.name)
     report = copy.deepcopy(activity.report)
     for name in ("source_first_time", "source_last_time"):
         value = getattr(report, name)
         if value is not None and not pd.isna(value):
             setattr(report, name, pd.Timestamp(value) - shift)
-    meta = dataclasses.replace(activity.meta, utc_offset_s=offset, utc_offset_source="athlete", timezone=tz,
-                               timezone_source="athlete", time_basis="utc", extra=dict(activity.meta.extra))
-    return Activity(records, _shift_frame(activity.laps, shift), _shift_frame(activity.sessions, shift), meta,
-                    report, route=activity.route)
+    meta = dataclasses.replace(
+        activity.meta,
+        utc_offset_s=offset,
+        utc_offset_source="athlete",
+        timezone=tz,
+        timezone_source="athlete",
+        time_basis="utc",
+        extra=dict(activity.meta.extra),
+    )
+    return Activity(
+        records,
+        _shift_frame(activity.laps, shift),
+        _shift_frame(activity.sessions, shift),
+        meta,
+        report,
+        route=activity.route,
+    )
 
 
 def _wall_clock_start(activity: Activity) -> pd.Timestamp | None:

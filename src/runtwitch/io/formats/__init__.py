@@ -42,4 +42,16 @@ def register_all() -> None:
             register(imp)
 
 
-__all__ = ["IMPORTERS", "read_moveslink_xml", "read_gcjson", "read_hrm", "read_kml", "read_polar_xml", "read_pwx", "read_sml", "read_suunto_json", "read_wahoo_csv", "register_all"]
+__all__ = [
+    "IMPORTERS",
+    "read_gcjson",
+    "read_hrm",
+    "read_kml",
+    "read_moveslink_xml",
+    "read_polar_xml",
+    "read_pwx",
+    "read_sml",
+    "read_suunto_json",
+    "read_wahoo_csv",
+    "register_all",
+]

@@ -9,6 +9,7 @@ each format builds its :class:`~runtwitch.Activity` through
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
@@ -29,6 +30,7 @@ from runtwitch.io.registry import Errors, FunctionImporter
 from runtwitch.model import timezone
 
 __all__ = [
+    "KELVIN_OFFSET",
     "MAX_DECOMPRESSED_BYTES",
     "Activity",
     "ActivityMeta",
@@ -43,23 +45,24 @@ __all__ = [
     "cadence_counts_steps",
     "child",
     "children",
-    "KELVIN_OFFSET",
     "column",
-    "interpolate_at",
-    "seconds",
     "column_values",
-    "leaf_texts",
-    "parse_times",
-    "snake",
-    "text_column",
     "course",
     "floats",
+    "interpolate_at",
+    "json_object",
+    "leaf_texts",
     "load",
+    "load_json",
     "local",
+    "parse_times",
     "parse_xml",
+    "seconds",
+    "snake",
     "source_name",
     "sport_from_text",
     "text",
+    "text_column",
 ]
 
 #: ``utc``: the samples' times are UTC; ``local``: naive local wall-clock times.
@@ -107,7 +110,9 @@ def floats(values: Sequence[str | None] | np.ndarray) -> np.ndarray:
     return pd.to_numeric(pd.Series(plain, dtype=object), errors="coerce").to_numpy(dtype=float)
 
 
-def leaf_texts(elements: Sequence[ET.Element], *, skip: Iterable[str] = ()) -> dict[str, tuple[np.ndarray, list[str | None]]]:
+def leaf_texts(
+    elements: Sequence[ET.Element], *, skip: Iterable[str] = ()
+) -> dict[str, tuple[np.ndarray, list[str | None]]]:
     """Text of the leaf children of each element, per local tag name: (row indexes, texts).
 
     One pass over the elements; nested children (events, satellites) are
@@ -154,7 +159,7 @@ def column_values(elements: Sequence[ET.Element], *, skip: Iterable[str] = ()) -
 
 def parse_times(values: Sequence[str | None] | np.ndarray, *, utc: bool) -> pd.Series:
     """ISO 8601 text to times in one pass: UTC (``utc=True``) or naive wall clock; bad text is NaT."""
-    series = pd.Series(values, dtype=object)
+    series = pd.Series(list(values), dtype=object)
     if utc:
         return pd.to_datetime(series, utc=True, errors="coerce", format="ISO8601")
     parsed = pd.to_datetime(series, errors="coerce", format="ISO8601")
@@ -218,6 +223,25 @@ def interpolate_at(
     return out, use
 
 
+def load_json(data: bytes, name: str) -> Any:
+    """Decode JSON bytes (UTF-8, an optional byte-order mark), raising :class:`~runtwitch.ParseError`."""
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            name, f"not UTF-8 text: {exc.reason} (expected a JSON document)", offset=exc.start
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise ParseError(name, f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from exc
+    except RecursionError as exc:
+        raise ParseError(name, "JSON nested too deeply") from exc
+
+
+def json_object(value: object) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (a damaged document)."""
+    return value if isinstance(value, dict) else {}
+
+
 def first_valid_time(times: pd.Series) -> pd.Timestamp | None:
     """First non-missing time of a column (naive or tz-aware), or None."""
     valid = times.dropna()
@@ -269,8 +293,9 @@ def build_activity(
     start = first_valid_time(times)
     if clock == "utc" and start is not None:
         start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
-    local_time = timezone.resolve(start, file_offset_s=file_offset_s, file_offset_source=file_offset_source,
-                                  position=position)
+    local_time = timezone.resolve(
+        start, file_offset_s=file_offset_s, file_offset_source=file_offset_source, position=position
+    )
     unresolved = clock == "local" and not local_time.resolved
     if clock == "local" and local_time.resolved:
         shift = pd.Timedelta(seconds=local_time.offset_s or 0)
@@ -279,9 +304,17 @@ def build_activity(
         laps = _shift(laps, shift)
     if sub_sport is not None and sessions is None:
         sessions = pd.DataFrame({"sport": [sport], "sub_sport": [sub_sport]})
-    act = activity_from_samples(samples, source=name, format=format, sport=sport, sessions=sessions, laps=laps,
-                                cadence_in_steps=cadence_in_steps, utc_offset_s=local_time.offset_s,
-                                utc_offset_source=local_time.offset_source)
+    act = activity_from_samples(
+        samples,
+        source=name,
+        format=format,
+        sport=sport,
+        sessions=sessions,
+        laps=laps,
+        cadence_in_steps=cadence_in_steps,
+        utc_offset_s=local_time.offset_s,
+        utc_offset_source=local_time.offset_source,
+    )
     meta = act.meta
     sports = [s for s in act.sessions["sport"].dropna().unique() if s != "transition"]
     meta.sport = "multisport" if len(sports) > 1 else (str(sports[0]) if sports else sport)
@@ -318,12 +351,18 @@ def _merge(found: ImportReport, into: ImportReport) -> None:
 
 
 def course(
-    points: pd.DataFrame, *, name: str, format: str, why: str, report: ImportReport | None = None,
+    points: pd.DataFrame,
+    *,
+    name: str,
+    format: str,
+    why: str,
+    report: ImportReport | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Activity:
     """A route or course (points without a recording's times): ``meta.kind == "course"``."""
     meta = ActivityMeta(source=name, format=format, file_type=format, extra=dict(extra or {}))
-    raw = points if "time" in points else points.assign(time=pd.NaT)
+    raw = points if "time" in points else points.assign(time=pd.Series(pd.NaT, index=points.index,
+                                                                         dtype="datetime64[ns]"))
     return course_activity(raw, report or ImportReport(), meta, why)
 
 
@@ -343,6 +382,12 @@ def reader_importer(
 ) -> FunctionImporter:
     """The importer of one of these formats: by suffix when it is the format's own, else by sniffing."""
     if sniff_suffixes or sniff is not None:
-        return SniffedImporter(name, tuple(suffixes), reader, markers=tuple(markers),
-                               sniff_suffixes=tuple(sniff_suffixes), predicate=sniff)
+        return SniffedImporter(
+            name,
+            tuple(suffixes),
+            reader,
+            markers=tuple(markers),
+            sniff_suffixes=tuple(sniff_suffixes),
+            predicate=sniff,
+        )
     return FunctionImporter(name, tuple(suffixes), reader, markers=tuple(markers))

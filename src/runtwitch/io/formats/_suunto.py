@@ -48,18 +48,44 @@ NOT_MEASUREMENTS = frozenset({"Time", "UTC", "TimeISO8601", "SampleType", "Event
 #: Suunto ``ActivityType`` (device log numbering) -> (sport, sub-sport), FIT vocabulary.
 #: Numbers as listed by sports-lib's Suunto activity-id map.
 ACTIVITY_TYPES: dict[int, tuple[str, str | None]] = {
-    1: ("generic", None), 2: ("multisport", None), 3: ("running", None), 4: ("cycling", None),
-    5: ("cycling", "mountain"), 6: ("swimming", "lap_swimming"), 11: ("hiking", None),
-    12: ("walking", None), 14: ("kayaking", None), 15: ("rowing", None), 16: ("rock_climbing", None),
-    17: ("cycling", "indoor_cycling"), 18: ("training", None), 20: ("alpine_skiing", None),
-    21: ("snowboarding", None), 22: ("cross_country_skiing", None), 23: ("training", "strength_training"),
-    51: ("diving", None), 52: ("diving", None), 55: ("multisport", None), 56: ("multisport", None),
-    57: ("multisport", None), 64: ("fitness_equipment", "elliptical"), 71: ("rowing", "indoor_rowing"),
-    72: ("paddling", None), 74: ("mountaineering", None), 75: ("running", None),
-    78: ("cross_country_skiing", "backcountry"), 81: ("running", "track"), 82: ("running", "trail"),
-    83: ("swimming", "open_water"), 84: ("walking", None), 85: ("snowshoeing", None),
-    88: ("cross_country_skiing", None), 89: ("stand_up_paddleboarding", None), 93: ("running", "treadmill"),
-    95: ("training", None), 96: ("hiking", None),
+    1: ("generic", None),
+    2: ("multisport", None),
+    3: ("running", None),
+    4: ("cycling", None),
+    5: ("cycling", "mountain"),
+    6: ("swimming", "lap_swimming"),
+    11: ("hiking", None),
+    12: ("walking", None),
+    14: ("kayaking", None),
+    15: ("rowing", None),
+    16: ("rock_climbing", None),
+    17: ("cycling", "indoor_cycling"),
+    18: ("training", None),
+    20: ("alpine_skiing", None),
+    21: ("snowboarding", None),
+    22: ("cross_country_skiing", None),
+    23: ("training", "strength_training"),
+    51: ("diving", None),
+    52: ("diving", None),
+    55: ("multisport", None),
+    56: ("multisport", None),
+    57: ("multisport", None),
+    64: ("fitness_equipment", "elliptical"),
+    71: ("rowing", "indoor_rowing"),
+    72: ("paddling", None),
+    74: ("mountaineering", None),
+    75: ("running", None),
+    78: ("cross_country_skiing", "backcountry"),
+    81: ("running", "track"),
+    82: ("running", "trail"),
+    83: ("swimming", "open_water"),
+    84: ("walking", None),
+    85: ("snowshoeing", None),
+    88: ("cross_country_skiing", None),
+    89: ("stand_up_paddleboarding", None),
+    93: ("running", "treadmill"),
+    95: ("training", None),
+    96: ("hiking", None),
 }
 
 
@@ -109,5 +135,7 @@ def header_offset_s(header_local: pd.Timestamp | None, start_utc: pd.Timestamp |
     """UTC offset implied by a local header time and the UTC time of the same moment [s]."""
     if header_local is None or start_utc is None or pd.isna(header_local) or pd.isna(start_utc):
         return None
-    diff = (pd.Timestamp(header_local) - pd.Timestamp(start_utc).tz_convert("UTC").tz_localize(None)).total_seconds()
+    diff = (
+        pd.Timestamp(header_local) - pd.Timestamp(start_utc).tz_convert("UTC").tz_localize(None)
+    ).total_seconds()
     return float(round(diff / OFFSET_STEP_S) * OFFSET_STEP_S)

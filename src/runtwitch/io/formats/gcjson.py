@@ -25,18 +25,27 @@ from runtwitch.io.formats._common import (
     build_activity,
     cadence_counts_steps,
     floats,
+    json_object,
     load,
+    load_json,
     snake,
     sport_from_text,
 )
-from runtwitch.io.formats.suunto_json import load_json
 
 #: GoldenCheetah series -> (canonical column, factor).
 SERIES = {
-    "KM": ("distance_m", 1000.0), "KPH": ("speed_mps", 1.0 / 3.6), "HR": ("heart_rate_bpm", 1.0),
-    "CAD": ("cadence", 1.0), "WATTS": ("power_w", 1.0), "ALT": ("altitude_m", 1.0), "LAT": ("lat_deg", 1.0),
-    "LON": ("lon_deg", 1.0), "TEMP": ("temperature_c", 1.0), "NM": ("ext_torque_nm", 1.0),
-    "SLOPE": ("ext_slope_pct", 1.0), "LRBALANCE": ("ext_left_right_balance_pct", 1.0),
+    "KM": ("distance_m", 1000.0),
+    "KPH": ("speed_mps", 1.0 / 3.6),
+    "HR": ("heart_rate_bpm", 1.0),
+    "CAD": ("cadence", 1.0),
+    "WATTS": ("power_w", 1.0),
+    "ALT": ("altitude_m", 1.0),
+    "LAT": ("lat_deg", 1.0),
+    "LON": ("lon_deg", 1.0),
+    "TEMP": ("temperature_c", 1.0),
+    "NM": ("ext_torque_nm", 1.0),
+    "SLOPE": ("ext_slope_pct", 1.0),
+    "LRBALANCE": ("ext_left_right_balance_pct", 1.0),
     "HEADWIND": ("ext_headwind_kph", 1.0),
 }
 #: GoldenCheetah writes -255 (and sometimes -1) for a temperature it does not have [degree C].
@@ -77,14 +86,21 @@ def read_gcjson(
     if not isinstance(ride, dict):
         raise ParseError(name, 'expected a JSON object {"RIDE": {...}} (a GoldenCheetah ride)')
     start_text = ride.get("STARTTIME")
-    start = pd.to_datetime(start_text.replace("UTC", "").strip(), format="%Y/%m/%d %H:%M:%S", errors="coerce",
-                           utc=True) if isinstance(start_text, str) else pd.NaT
+    start = (
+        pd.to_datetime(
+            start_text.replace("UTC", "").strip(), format="%Y/%m/%d %H:%M:%S", errors="coerce", utc=True
+        )
+        if isinstance(start_text, str)
+        else pd.NaT
+    )
     if pd.isna(start):
         raise ParseError(name, f"RIDE.STARTTIME {start_text!r} is not 'YYYY/MM/DD hh:mm:ss UTC'")
     samples = ride.get("SAMPLES")
     rows = [s for s in samples if isinstance(s, dict)] if isinstance(samples, list) else []
     table = pd.DataFrame.from_records(rows) if rows else pd.DataFrame({"SECS": []})
-    secs = floats(table.pop("SECS").to_numpy(dtype=object)) if "SECS" in table else np.full(len(table), np.nan)
+    secs = (
+        floats(table.pop("SECS").to_numpy(dtype=object)) if "SECS" in table else np.full(len(table), np.nan)
+    )
     secs = np.where(np.abs(secs) <= MAX_SECS, secs, np.nan)
     out: dict[str, np.ndarray] = {}
     for key in table.columns:
@@ -94,14 +110,24 @@ def read_gcjson(
         out["temperature_c"] = np.where(out["temperature_c"] <= NO_TEMPERATURE, np.nan, out["temperature_c"])
     frame = pd.DataFrame(out)
     frame.insert(0, "time", start + pd.to_timedelta(secs, unit="s"))
-    tags = ride.get("TAGS") if isinstance(ride.get("TAGS"), dict) else {}
+    tags = json_object(ride.get("TAGS"))
     sport = sport_from_text(_clean(tags.get("Sport")))
     device = _clean(ride.get("DEVICETYPE")) or _clean(tags.get("Device"))
-    extra: dict[str, Any] = {"recording_interval_s": ride.get("RECINTSECS"), "xdata": isinstance(ride.get("XDATA"), list),
-                             "samples_not_objects": (len(samples) - len(rows)) if isinstance(samples, list) else 0}
+    extra: dict[str, Any] = {
+        "recording_interval_s": ride.get("RECINTSECS"),
+        "xdata": isinstance(ride.get("XDATA"), list),
+        "samples_not_objects": (len(samples) - len(rows)) if isinstance(samples, list) else 0,
+    }
     return build_activity(
-        frame, name=name, format="gcjson", clock="utc", sport=sport, laps=_laps(ride.get("INTERVALS"), start),
-        cadence_in_steps=cadence_counts_steps(frame, sport), product=device, extra=extra,
+        frame,
+        name=name,
+        format="gcjson",
+        clock="utc",
+        sport=sport,
+        laps=_laps(ride.get("INTERVALS"), start),
+        cadence_in_steps=cadence_counts_steps(frame, sport),
+        product=device,
+        extra=extra,
     )
 
 
@@ -118,8 +144,14 @@ def _laps(intervals: object, start: pd.Timestamp) -> pd.DataFrame | None:
         begin, stop = floats([_num(iv.get("START")), _num(iv.get("STOP"))])
         if np.isfinite(begin) and abs(begin) <= MAX_SECS:
             elapsed = stop - begin if np.isfinite(stop) and 0 <= stop - begin <= MAX_SECS else np.nan
-            rows.append({"start": start + pd.Timedelta(seconds=float(begin)), "elapsed_s": elapsed,
-                         "begin": begin, "stop": stop})
+            rows.append(
+                {
+                    "start": start + pd.Timedelta(seconds=float(begin)),
+                    "elapsed_s": elapsed,
+                    "begin": begin,
+                    "stop": stop,
+                }
+            )
     if not rows:
         return None
     laps = pd.DataFrame(rows).sort_values("begin", kind="stable")

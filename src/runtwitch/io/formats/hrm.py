@@ -57,11 +57,28 @@ FOOT_M = 0.3048
 
 #: ``Monitor`` numbers of the HRM specification -> device.
 MONITORS = {
-    1: "Polar Sport Tester / Vantage XL", 2: "Polar Vantage NV", 3: "Polar Accurex Plus",
-    4: "Polar XTrainer Plus", 6: "Polar S520", 7: "Polar Coach", 8: "Polar S210", 9: "Polar S410",
-    10: "Polar S510", 11: "Polar S610", 12: "Polar S710", 13: "Polar S810", 15: "Polar E600",
-    20: "Polar AXN500", 21: "Polar AXN700", 22: "Polar S625X / S725X", 23: "Polar S725",
-    33: "Polar CS400", 34: "Polar CS600X", 35: "Polar CS600", 36: "Polar RS400", 37: "Polar RS800",
+    1: "Polar Sport Tester / Vantage XL",
+    2: "Polar Vantage NV",
+    3: "Polar Accurex Plus",
+    4: "Polar XTrainer Plus",
+    6: "Polar S520",
+    7: "Polar Coach",
+    8: "Polar S210",
+    9: "Polar S410",
+    10: "Polar S510",
+    11: "Polar S610",
+    12: "Polar S710",
+    13: "Polar S810",
+    15: "Polar E600",
+    20: "Polar AXN500",
+    21: "Polar AXN700",
+    22: "Polar S625X / S725X",
+    23: "Polar S725",
+    33: "Polar CS400",
+    34: "Polar CS600X",
+    35: "Polar CS600",
+    36: "Polar RS400",
+    37: "Polar RS800",
     38: "Polar RS800X",
 }
 
@@ -94,7 +111,7 @@ def _sections(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     marks = list(_SECTION.finditer(text))
     for m, nxt in zip(marks, [*marks[1:], None], strict=False):
-        out.setdefault(m.group(1), text[m.end():nxt.start() if nxt else len(text)])
+        out.setdefault(m.group(1), text[m.end() : nxt.start() if nxt else len(text)])
     return out
 
 
@@ -117,17 +134,27 @@ def _params(body: str, name: str) -> _Params:
         interval = float(values["Interval"])
         date = pd.Timestamp(values["Date"][:8])
     except (KeyError, ValueError) as exc:
-        raise ParseError(name, "[Params] needs Date=YYYYMMDD and a numeric Interval= (a Polar HRM file)") from exc
+        raise ParseError(
+            name, "[Params] needs Date=YYYYMMDD and a numeric Interval= (a Polar HRM file)"
+        ) from exc
     start_s = _clock_s(values.get("StartTime", ""))
     if start_s is None or start_s >= 86400 or not (0 < interval <= 3600 or interval == RR_INTERVAL):
-        raise ParseError(name, f"[Params] StartTime={values.get('StartTime')!r} / Interval={interval:g} "
-                               "are not a time of day and a sampling interval in seconds")
+        raise ParseError(
+            name,
+            f"[Params] StartTime={values.get('StartTime')!r} / Interval={interval:g} "
+            "are not a time of day and a sampling interval in seconds",
+        )
     monitor = values.get("Monitor", "")
     smode = values.get("SMode", "0")
     if not re.fullmatch(r"[01]{1,12}", smode):
         raise ParseError(name, f"[Params] SMode={smode!r}: expected up to 9 digits 0/1")
-    return _Params(version, smode, interval, date + pd.Timedelta(seconds=start_s),
-                   int(monitor) if monitor.isdigit() else None)
+    return _Params(
+        version,
+        smode,
+        interval,
+        date + pd.Timedelta(seconds=start_s),
+        int(monitor) if monitor.isdigit() else None,
+    )
 
 
 def _table(body: str, ncols: int) -> np.ndarray:
@@ -139,7 +166,7 @@ def _table(body: str, ncols: int) -> np.ndarray:
     out = np.full((len(lines), ncols), np.nan)  # ragged rows (a damaged file): row by row
     for i, ln in enumerate(lines):
         row = floats(ln.split()[:ncols])
-        out[i, :len(row)] = row
+        out[i, : len(row)] = row
     return out
 
 
@@ -198,6 +225,7 @@ def read_hrm(
     data = _table(sections["HRData"], len(cols))
     table = {c: data[:, i] for i, c in enumerate(cols)}
     n = len(data)
+    offsets: np.ndarray
     if p.interval == RR_INTERVAL:
         rr = table.pop("hr")
         beats = np.where((rr >= RR_RANGE_MS[0]) & (rr <= RR_RANGE_MS[1]), rr, np.nan)
@@ -216,28 +244,44 @@ def read_hrm(
     if "power" in table:
         samples["power_w"] = table["power"]
     if "balance" in table:
-        samples["ext_left_right_balance_pct"] = np.where(np.isfinite(table["balance"]),
-                                                         np.nan_to_num(table["balance"]).astype(np.int64) & 0xFF,
-                                                         np.nan).astype(float)
+        samples["ext_left_right_balance_pct"] = np.where(
+            np.isfinite(table["balance"]), np.nan_to_num(table["balance"]).astype(np.int64) & 0xFF, np.nan
+        ).astype(float)
     if "air_pressure" in table:
         samples["ext_air_pressure"] = table["air_pressure"]
     frame = pd.DataFrame(samples)
     try:
         frame.insert(0, "time", p.start + pd.to_timedelta(offsets, unit="s"))
     except (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta) as exc:
-        raise ParseError(name, f"{n} samples at {p.interval:g} s from {p.start} run past the year 2262") from exc
+        raise ParseError(
+            name, f"{n} samples at {p.interval:g} s from {p.start} run past the year 2262"
+        ) from exc
 
     report = ImportReport()
-    extra: dict[str, Any] = {"hrm_version": p.version, "smode": p.smode, "interval_s": p.interval,
-                             "beat_to_beat": p.interval == RR_INTERVAL}
+    extra: dict[str, Any] = {
+        "hrm_version": p.version,
+        "smode": p.smode,
+        "interval_s": p.interval,
+        "beat_to_beat": p.interval == RR_INTERVAL,
+    }
     companion = gpx if gpx is not None else (companion_gpx(source) if pair else None)
     offset = _pair(frame, companion, report, extra, name, p) if companion is not None else None
     sport = "cycling" if p.flag(6) else "generic"  # SMode g: HR + cycling data
     return build_activity(
-        frame, name=name, format="hrm", clock="local", sport=sport, file_offset_s=offset,
-        file_offset_source="paired_gpx", laps=_laps(sections.get("IntTimes", ""), p), manufacturer="polar",
-        product=MONITORS.get(p.monitor or -1, f"Polar (Monitor={p.monitor})" if p.monitor is not None else None),
-        extra=extra, report=report,
+        frame,
+        name=name,
+        format="hrm",
+        clock="local",
+        sport=sport,
+        file_offset_s=offset,
+        file_offset_source="paired_gpx",
+        laps=_laps(sections.get("IntTimes", ""), p),
+        manufacturer="polar",
+        product=MONITORS.get(
+            p.monitor or -1, f"Polar (Monitor={p.monitor})" if p.monitor is not None else None
+        ),
+        extra=extra,
+        report=report,
     )
 
 
@@ -288,12 +332,14 @@ def _pair(
     diff = (start_local - first_utc.tz_localize(None)).total_seconds()
     offset = round(diff / 900.0) * 900.0
     if abs(offset) > timezone.MAX_UTC_OFFSET_S or abs(diff - offset) > PAIR_MAX_START_GAP_S:
-        report.warn(f"{name}: paired GPX {gpx_name} not used: it starts at {first_utc} UTC, which matches "
-                    f"no UTC offset of the HRM start {start_local} (local)")
+        report.warn(
+            f"{name}: paired GPX {gpx_name} not used: it starts at {first_utc} UTC, which matches "
+            f"no UTC offset of the HRM start {start_local} (local)"
+        )
         return None
     at = seconds(frame["time"]) - offset
     src = {c: rec[c].to_numpy(dtype=float) for c in ("lat_deg", "lon_deg", "altitude_m") if c in rec}
-    found, used = interpolate_at(at, seconds(rec.index), src, PAIR_MAX_POINT_GAP_S)
+    found, used = interpolate_at(at, seconds(pd.DatetimeIndex(rec.index)), src, PAIR_MAX_POINT_GAP_S)
     for c, v in found.items():
         if c not in frame:
             frame[c] = v
@@ -303,10 +349,12 @@ def _pair(
     fix = timezone.first_fix(rec["lat_deg"], rec["lon_deg"])
     zone = timezone.zone_at(*fix) if fix else None
     if zone is not None and timezone.offset_at(zone, first_utc) != offset:
-        report.warn(f"{name}: the paired GPX's UTC times imply a UTC offset of {offset / 3600:+g} h, but the "
-                    f"time zone at its first position ({zone}) had {timezone.offset_at(zone, first_utc) / 3600:+g} "
-                    "h; the GPX times were taken as UTC (some exporters write local time marked as UTC)")
-    return offset
+        report.warn(
+            f"{name}: the paired GPX's UTC times imply a UTC offset of {offset / 3600:+g} h, but the "
+            f"time zone at its first position ({zone}) had {timezone.offset_at(zone, first_utc) / 3600:+g} "
+            "h; the GPX times were taken as UTC (some exporters write local time marked as UTC)"
+        )
+    return float(offset)
 
 
 def _laps(body: str, p: _Params) -> pd.DataFrame | None:
@@ -317,9 +365,14 @@ def _laps(body: str, p: _Params) -> pd.DataFrame | None:
     bounds = np.unique(np.concatenate([[0.0], np.asarray(ends, dtype=float)]))
     starts = bounds[:-1] if len(bounds) > 1 else bounds
     elapsed = np.diff(bounds) if len(bounds) > 1 else np.array([np.nan])
-    return pd.DataFrame({"start": p.start + pd.to_timedelta(starts, unit="s"), "elapsed_s": elapsed,
-                         "timer_s": elapsed, "trigger": "manual"})
-
+    return pd.DataFrame(
+        {
+            "start": p.start + pd.to_timedelta(starts, unit="s"),
+            "elapsed_s": elapsed,
+            "timer_s": elapsed,
+            "trigger": "manual",
+        }
+    )
 
 
 class HrmImporter:

@@ -41,9 +41,15 @@ from runtwitch.io.formats._suunto import text_offset_s
 
 #: ``SimpleArrayData`` name (lower case) -> canonical column; units are the canonical ones.
 ARRAY_COLUMNS = {
-    "heartrate": "heart_rate_bpm", "heart_rate": "heart_rate_bpm", "hr": "heart_rate_bpm",
-    "cadence": "cadence", "temperature": "temperature_c", "distance": "distance_m", "speed": "speed_mps",
-    "power": "power_w", "altitude": "altitude_m",
+    "heartrate": "heart_rate_bpm",
+    "heart_rate": "heart_rate_bpm",
+    "hr": "heart_rate_bpm",
+    "cadence": "cadence",
+    "temperature": "temperature_c",
+    "distance": "distance_m",
+    "speed": "speed_mps",
+    "power": "power_w",
+    "altitude": "altitude_m",
 }
 
 
@@ -83,16 +89,31 @@ def read_kml(
     if len(points) == 0 or points["when"].isna().all():
         line = points if len(points) else _lines(root)
         if len(line) == 0:
-            raise NotAnActivityError(name, "kml", "KML file has no gx:Track and no LineString; nothing to import")
+            raise NotAnActivityError(
+                name, "kml", "KML file has no gx:Track and no LineString; nothing to import"
+            )
         why = "KML track without <when> times" if len(points) else "KML LineString without times"
-        return course(line.drop(columns=["time", "when"], errors="ignore"), name=name, format="kml", why=why,
-                      report=report, extra=extra)
+        return course(
+            line.drop(columns=["time", "when"], errors="ignore"),
+            name=name,
+            format="kml",
+            why=why,
+            report=report,
+            extra=extra,
+        )
     whens = points.pop("when")
     zoned = bool(whens.dropna().map(lambda w: text_offset_s(w)[0]).all())
     points["time"] = parse_times(whens.to_numpy(), utc=zoned)
     sport = _sport(root)
-    return build_activity(points, name=name, format="kml", clock="utc" if zoned else "local", sport=sport,
-                          extra=extra, report=report)
+    return build_activity(
+        points,
+        name=name,
+        format="kml",
+        clock="utc" if zoned else "local",
+        sport=sport,
+        extra=extra,
+        report=report,
+    )
 
 
 def _kml_bytes(loaded: Loaded) -> Loaded:
@@ -109,7 +130,9 @@ def _kml_bytes(loaded: Loaded) -> Loaded:
 
 
 def _texts(parent: ET.Element, name: str) -> list[str | None]:
-    return [c.text.strip() if c.text else None for c in parent if isinstance(c.tag, str) and local(c.tag) == name]
+    return [
+        c.text.strip() if c.text else None for c in parent if isinstance(c.tag, str) and local(c.tag) == name
+    ]
 
 
 def _coords(texts: list[str | None]) -> np.ndarray:
@@ -120,7 +143,7 @@ def _coords(texts: list[str | None]) -> np.ndarray:
     out = np.full((len(texts), 3), np.nan)
     for i, t in enumerate(texts):
         row = floats((t or "").replace(",", " ").split()[:3])
-        out[i, :len(row)] = row
+        out[i, : len(row)] = row
     return out
 
 
@@ -130,14 +153,14 @@ def _track(track: ET.Element) -> pd.DataFrame:
     n = max(len(whens), len(coords))
     frame = pd.DataFrame({"when": pd.Series(whens + [None] * (n - len(whens)), dtype=object)})
     pos = np.full((n, 3), np.nan)
-    pos[:len(coords)] = coords
+    pos[: len(coords)] = coords
     frame["lon_deg"], frame["lat_deg"], frame["altitude_m"] = pos[:, 0], pos[:, 1], pos[:, 2]
     frame["time"] = pd.NaT
     for arr in (el for el in track.iter() if isinstance(el.tag, str) and local(el.tag) == "SimpleArrayData"):
         key = (arr.get("name") or "").strip()
         values = floats(_texts(arr, "value"))[:n]
         column = np.full(n, np.nan)
-        column[:len(values)] = values
+        column[: len(values)] = values
         col = ARRAY_COLUMNS.get(key.lower(), f"ext_{snake(key)}")
         if col == "altitude_m" and np.isfinite(frame["altitude_m"]).any():
             col = "ext_altitude_m"
@@ -158,9 +181,14 @@ def _lines(root: ET.Element) -> pd.DataFrame:
 
 def _sport(root: ET.Element) -> str:
     """Sport from a ``type`` data field, a schema id or a placemark name (TomTom: ``Running_...``)."""
-    candidates = [el.findtext("{*}value") or el.findtext("value") for el in root.iter()
-                  if isinstance(el.tag, str) and local(el.tag) == "Data" and el.get("name") == "type"]
-    candidates += [el.get("id") for el in root.iter() if isinstance(el.tag, str) and local(el.tag) == "Schema"]
+    candidates = [
+        el.findtext("{*}value") or el.findtext("value")
+        for el in root.iter()
+        if isinstance(el.tag, str) and local(el.tag) == "Data" and el.get("name") == "type"
+    ]
+    candidates += [
+        el.get("id") for el in root.iter() if isinstance(el.tag, str) and local(el.tag) == "Schema"
+    ]
     candidates += [el.text for el in root.iter() if isinstance(el.tag, str) and local(el.tag) == "name"]
     for value in candidates:
         sport = sport_from_text(value)

@@ -41,9 +41,14 @@ from runtwitch.io.formats._common import (
 
 #: Sample type -> (canonical column, factor).
 SAMPLE_TYPES = {
-    "HEARTRATE": ("heart_rate_bpm", 1.0), "SPEED": ("speed_mps", 1.0 / 3.6), "DISTANCE": ("distance_m", 1.0),
-    "ALTITUDE": ("altitude_m", 1.0), "CADENCE": ("cadence", 1.0), "RUN_CADENCE": ("cadence", 1.0),
-    "POWER": ("power_w", 1.0), "TEMPERATURE": ("temperature_c", 1.0),
+    "HEARTRATE": ("heart_rate_bpm", 1.0),
+    "SPEED": ("speed_mps", 1.0 / 3.6),
+    "DISTANCE": ("distance_m", 1.0),
+    "ALTITUDE": ("altitude_m", 1.0),
+    "CADENCE": ("cadence", 1.0),
+    "RUN_CADENCE": ("cadence", 1.0),
+    "POWER": ("power_w", 1.0),
+    "TEMPERATURE": ("temperature_c", 1.0),
 }
 #: Largest number of samples accepted per array (at 1 s, 23 days).
 MAX_SAMPLES = 2_000_000
@@ -86,24 +91,33 @@ def read_polar_xml(
             continue
         rate = floats([text(child(result, "recording-rate"))])[0]
         if not (np.isfinite(rate) and 0 < rate <= 3600):
-            raise ParseError(name, f"recording-rate {text(child(result, 'recording-rate'))!r} is not a number "
-                                   "of seconds")
+            raise ParseError(
+                name, f"recording-rate {text(child(result, 'recording-rate'))!r} is not a number of seconds"
+            )
         frame = _samples(result, name)
         frame.insert(0, "time", start + pd.to_timedelta(np.arange(len(frame)) * rate, unit="s"))
         frames.append(frame)
         sessions.append({"start": start, "sport": sport_from_text(text(child(ex, "sport")))})
         laps.extend(_laps(result, start))
     if not frames:
-        raise NotAnActivityError(name, "polar-xml", "no <exercise> with a start <time> and <result>; nothing to "
-                                                     "import")
+        raise NotAnActivityError(
+            name, "polar-xml", "no <exercise> with a start <time> and <result>; nothing to import"
+        )
     raw = pd.concat(frames, ignore_index=True)
     sport = sessions[0]["sport"]
     extra: dict[str, Any] = {"exercises": len(exercises)}
     return build_activity(
-        raw, name=name, format="polar_xml", clock="local", sport=sport,
+        raw,
+        name=name,
+        format="polar_xml",
+        clock="local",
+        sport=sport,
         sessions=pd.DataFrame(sessions) if len(sessions) > 1 else None,
-        laps=pd.DataFrame(laps) if laps else None, cadence_in_steps=cadence_counts_steps(raw, sport),
-        manufacturer="polar", extra=extra, report=report,
+        laps=pd.DataFrame(laps) if laps else None,
+        cadence_in_steps=cadence_counts_steps(raw, sport),
+        manufacturer="polar",
+        extra=extra,
+        report=report,
     )
 
 
@@ -127,7 +141,7 @@ def _samples(result: ET.Element, name: str) -> pd.DataFrame:
     padded = {}
     for col, v in columns.items():
         full = np.full(n, np.nan)
-        full[:len(v)] = v
+        full[: len(v)] = v
         padded[col] = full
     return pd.DataFrame(padded, index=pd.RangeIndex(n))
 
@@ -144,7 +158,13 @@ def _laps(result: ET.Element, start: pd.Timestamp) -> list[dict[str, Any]]:
         duration = _duration_s(text(child(lap, "duration")))
         if not np.isfinite(duration) or duration > 30 * 86400:
             break  # cumulative starts need every duration
-        rows.append({"start": start + pd.Timedelta(seconds=begin), "elapsed_s": duration, "timer_s": duration,
-                     "distance_m": floats([text(child(lap, "distance"))])[0]})
+        rows.append(
+            {
+                "start": start + pd.Timedelta(seconds=begin),
+                "elapsed_s": duration,
+                "timer_s": duration,
+                "distance_m": floats([text(child(lap, "distance"))])[0],
+            }
+        )
         begin += duration
     return rows

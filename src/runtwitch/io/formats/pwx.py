@@ -39,8 +39,16 @@ from runtwitch.io.formats._common import (
 
 #: PWX sample element -> canonical column (units are already canonical).
 SAMPLE_COLUMNS = {
-    "hr": "heart_rate_bpm", "spd": "speed_mps", "pwr": "power_w", "cad": "cadence", "dist": "distance_m",
-    "lat": "lat_deg", "lon": "lon_deg", "alt": "altitude_m", "temp": "temperature_c", "torq": "ext_torque_nm",
+    "hr": "heart_rate_bpm",
+    "spd": "speed_mps",
+    "pwr": "power_w",
+    "cad": "cadence",
+    "dist": "distance_m",
+    "lat": "lat_deg",
+    "lon": "lon_deg",
+    "alt": "altitude_m",
+    "temp": "temperature_c",
+    "torq": "ext_torque_nm",
 }
 #: Largest ``timeoffset`` taken as a time [s]: ten years.
 MAX_OFFSET_S = 10 * 365.25 * 86400
@@ -76,7 +84,9 @@ def read_pwx(
     workouts = list(children(root, "workout"))
     if not workouts:
         raise ParseError(name, "no <workout> in this PWX file")
-    frames, sessions, laps = [], [], []
+    frames: list[pd.DataFrame] = []
+    sessions: list[dict[str, Any]] = []
+    laps: list[dict[str, Any] | None] = []
     for w in workouts:
         start = parse_times([text(child(w, "time"))], utc=False).iloc[0]
         if pd.isna(start):
@@ -94,14 +104,26 @@ def read_pwx(
     raw = pd.concat(frames, ignore_index=True)
     sport = sessions[0]["sport"]
     device = child(workouts[0], "device")
-    make, model = (text(child(device, "make")), text(child(device, "model"))) if device is not None else (None, None)
-    lap_frame = pd.DataFrame([lp for lp in laps if lp is not None]) if any(lp is not None for lp in laps) else None
+    make, model = (
+        (text(child(device, "make")), text(child(device, "model"))) if device is not None else (None, None)
+    )
+    lap_frame = (
+        pd.DataFrame([lp for lp in laps if lp is not None]) if any(lp is not None for lp in laps) else None
+    )
     extra: dict[str, Any] = {"workouts": len(workouts), "creator": root.get("creator")}
     return build_activity(
-        raw, name=name, format="pwx", clock="local", sport=sport,
-        sessions=pd.DataFrame(sessions) if len(sessions) > 1 else None, laps=lap_frame,
-        cadence_in_steps=cadence_counts_steps(raw, sport), manufacturer=make.lower() if make else None,
-        product=" ".join(x for x in (make, model) if x) or None, extra=extra, report=report,
+        raw,
+        name=name,
+        format="pwx",
+        clock="local",
+        sport=sport,
+        sessions=pd.DataFrame(sessions) if len(sessions) > 1 else None,
+        laps=lap_frame,
+        cadence_in_steps=cadence_counts_steps(raw, sport),
+        manufacturer=make.lower() if make else None,
+        product=" ".join(x for x in (make, model) if x) or None,
+        extra=extra,
+        report=report,
     )
 
 
@@ -118,6 +140,10 @@ def _segment(seg: ET.Element, start: pd.Timestamp) -> dict[str, Any] | None:
     if not 0 <= duration <= MAX_OFFSET_S:
         duration = np.nan
     lap_name = (text(child(seg, "name")) or "").lower()
-    return {"start": start + pd.Timedelta(seconds=begin), "elapsed_s": duration, "timer_s": duration,
-            "distance_m": float(values.get("dist", [np.nan])[0]),
-            "intensity": "rest" if lap_name == "rest" else None}
+    return {
+        "start": start + pd.Timedelta(seconds=begin),
+        "elapsed_s": duration,
+        "timer_s": duration,
+        "distance_m": float(values.get("dist", [np.nan])[0]),
+        "intensity": "rest" if lap_name == "rest" else None,
+    }

@@ -22,6 +22,7 @@ from runtwitch.io.formats import _suunto
 from runtwitch.io.formats._common import (
     MAX_DECOMPRESSED_BYTES,
     Activity,
+    Clock,
     Errors,
     ImportReport,
     Loaded,
@@ -87,7 +88,7 @@ def read_moveslink_xml(
     report = ImportReport()
     data = loaded.data.removeprefix(b"\xef\xbb\xbf")
     m = _DECLARATION.match(data)
-    decl, body = (m.group(1), data[m.end():]) if m else (b"", data)
+    decl, body = (m.group(1), data[m.end() :]) if m else (b"", data)
     wrapped = Loaded(decl + b"<moveslink>" + body + b"</moveslink>", loaded.name, loaded.gzipped)
     return _read(parse_xml(wrapped, report), loaded.name, "suunto_xml", report)
 
@@ -100,22 +101,42 @@ def moveslink_head(head: bytes) -> bool:
     return _MOVESLINK_HEAD.match(head) is not None
 
 
-def _find(root: ET.Element, name: str) -> ET.Element | None:
-    """First element whose local name is ``name``, any case."""
+def _find(root: ET.Element, name: str, depth: int = 2) -> ET.Element | None:
+    """First element named ``name`` (any case) among ``root`` and its descendants down to ``depth`` levels.
+
+    The log's parts (header, device, samples, R-R) sit at most two levels down;
+    searching no deeper keeps the thousands of samples out of each look-up.
+    """
     wanted = name.lower()
-    return next((el for el in root.iter() if isinstance(el.tag, str) and local(el.tag).lower() == wanted), None)
+    level = [root]
+    for _ in range(depth + 1):
+        for el in level:
+            if isinstance(el.tag, str) and local(el.tag).lower() == wanted:
+                return el
+        level = [c for el in level for c in el]
+    return None
 
 
 def _text(el: ET.Element | None, name: str) -> str | None:
-    found = _find(el, name) if el is not None else None
+    found = _find(el, name, depth=1) if el is not None else None
     return found.text.strip() if found is not None and found.text and found.text.strip() else None
 
 
 def _samples(root: ET.Element) -> list[ET.Element]:
     out: list[ET.Element] = []
-    for container in root.iter():
-        if isinstance(container.tag, str) and local(container.tag).lower() == "samples":
-            out.extend(s for s in container if isinstance(s.tag, str) and local(s.tag).lower() == "sample")
+    level = [root]
+    for _ in range(3):  # <sml><DeviceLog><Samples>, or <samples> at the top of a Moveslink log
+        for container in level:
+            if isinstance(container.tag, str) and local(container.tag).lower() == "samples":
+                out.extend(
+                    s for s in container if isinstance(s.tag, str) and local(s.tag).lower() == "sample"
+                )
+        level = [
+            c
+            for el in level
+            for c in el
+            if not (isinstance(el.tag, str) and local(el.tag).lower() == "samples")
+        ]
     return out
 
 
@@ -150,28 +171,45 @@ def _read(root: ET.Element, name: str, fmt: str, report: ImportReport) -> Activi
         _merge_gps(frame, times, columns, is_gps, report)
     sport, sub_sport = _sport(root, header)
     laps = _laps(samples, times)
-    rr = _text(root, "R-R") or _text(root, "IBI") or ""
+    rr_block = _find(root, "R-R") or _find(root, "IBI")
+    rr = " ".join(rr_block.itertext()) if rr_block is not None else ""
     device = _find(root, "Device")
-    extra: dict[str, Any] = {"samples": n, "gps_samples": int(is_gps.sum()),
-                             "rr_intervals": len(rr.split()) if rr else 0,
-                             "header_datetime": _text(header, "DateTime")}
+    extra: dict[str, Any] = {
+        "samples": n,
+        "gps_samples": int(is_gps.sum()),
+        "rr_intervals": len(rr.split()) if rr else 0,
+        "header_datetime": _text(header, "DateTime"),
+    }
     return build_activity(
-        frame, name=name, format=fmt, clock=clock, sport=sport, sub_sport=sub_sport,
-        file_offset_s=file_offset, file_offset_source=offset_source, laps=laps,
-        manufacturer="suunto", product=_text(device, "Name"), extra=extra, report=report,
+        frame,
+        name=name,
+        format=fmt,
+        clock=clock,
+        sport=sport,
+        sub_sport=sub_sport,
+        file_offset_s=file_offset,
+        file_offset_source=offset_source,
+        laps=laps,
+        manufacturer="suunto",
+        product=_text(device, "Name"),
+        extra=extra,
+        report=report,
     )
 
 
 def _not_suunto(name: str, root: ET.Element) -> Exception:
     from runtwitch.errors import ParseError
 
-    return ParseError(name, f"no Suunto <Samples>/<Sample> elements found under <{local(root.tag)}>; "
-                            "expected a Suunto SML or Moveslink XML log")
+    return ParseError(
+        name,
+        f"no Suunto <Samples>/<Sample> elements found under <{local(root.tag)}>; "
+        "expected a Suunto SML or Moveslink XML log",
+    )
 
 
 def _times(
     header: ET.Element | None, utc: pd.Series, offsets: np.ndarray
-) -> tuple[pd.Series, str, float | None, str]:
+) -> tuple[pd.Series, Clock, float | None, str]:
     """Sample times, their clock, and the UTC offset the header implies.
 
     A sample's own ``UTC`` wins; else the start of the log in UTC (``UTC -
@@ -204,15 +242,21 @@ def _times(
 
 
 def _merge_gps(
-    frame: pd.DataFrame, times: pd.Series, columns: dict[str, np.ndarray], is_gps: np.ndarray,
+    frame: pd.DataFrame,
+    times: pd.Series,
+    columns: dict[str, np.ndarray],
+    is_gps: np.ndarray,
     report: ImportReport,
 ) -> None:
     """Interpolate the GPS samples' positions onto the periodic samples (gaps of at most GPS_MAX_GAP_S)."""
     if "lat_deg" not in columns or "lon_deg" not in columns or not is_gps.any() or frame.empty:
         return
-    found, used = interpolate_at(seconds(frame["time"]), seconds(times[is_gps]),
-                                 {"lat_deg": columns["lat_deg"][is_gps], "lon_deg": columns["lon_deg"][is_gps]},
-                                 GPS_MAX_GAP_S)
+    found, used = interpolate_at(
+        seconds(frame["time"]),
+        seconds(times[is_gps]),
+        {"lat_deg": columns["lat_deg"][is_gps], "lon_deg": columns["lon_deg"][is_gps]},
+        GPS_MAX_GAP_S,
+    )
     frame["lat_deg"], frame["lon_deg"] = found["lat_deg"], found["lon_deg"]
     report.repair("position_from_gps_samples", int(used.sum()))
 

@@ -12,7 +12,6 @@ row (``duplicate_timestamp``). Units as in ``docs/formats.md``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -27,7 +26,9 @@ from runtwitch.io.formats._common import (
     Source,
     build_activity,
     floats,
+    json_object,
     load,
+    load_json,
     parse_times,
     sport_from_text,
 )
@@ -36,19 +37,6 @@ from runtwitch.io.formats._common import (
 def suunto_json_head(head: bytes) -> bool:
     """True if the first bytes look like a Suunto ``DeviceLog`` JSON document."""
     return b'"DeviceLog"' in head and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
-
-
-def load_json(data: bytes, name: str) -> Any:
-    """Decode JSON bytes (UTF-8, an optional byte-order mark), raising :class:`~runtwitch.ParseError`."""
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ParseError(name, f"not UTF-8 text: {exc.reason} (expected a JSON document)",
-                         offset=exc.start) from exc
-    except json.JSONDecodeError as exc:
-        raise ParseError(name, f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from exc
-    except RecursionError as exc:
-        raise ParseError(name, "JSON nested too deeply") from exc
 
 
 def read_suunto_json(
@@ -77,7 +65,7 @@ def read_suunto_json(
     samples = log.get("Samples") if isinstance(log, dict) else None
     if not isinstance(log, dict) or not isinstance(samples, list):
         raise ParseError(name, "expected a JSON object with DeviceLog.Samples (a Suunto device log)")
-    header = log.get("Header") if isinstance(log.get("Header"), dict) else {}
+    header = json_object(log.get("Header"))
     entries = [s for s in samples if isinstance(s, dict)]
     events = [s for s in entries if "Events" in s]
     records = [s for s in entries if "Events" not in s]
@@ -86,28 +74,49 @@ def read_suunto_json(
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame({"TimeISO8601": []})
     times = parse_times(_strings(frame.get("TimeISO8601")), utc=True)
     order = np.argsort(times.to_numpy(dtype="datetime64[ns]"), kind="stable")  # NaT sorts first
-    numeric = {c: floats(frame[c].to_numpy(dtype=object)) for c in frame.columns if c not in _suunto.NOT_MEASUREMENTS
-               and c != "UTC"}
+    numeric = {
+        c: floats(frame[c].to_numpy(dtype=object))
+        for c in frame.columns
+        if c not in _suunto.NOT_MEASUREMENTS and c != "UTC"
+    }
     columns = _suunto.canonical(numeric)
     out = pd.DataFrame({c: v[order] for c, v in columns.items()})
     out.insert(0, "time", times.to_numpy()[order])
 
     zoned, offset = _suunto.text_offset_s(_string(header.get("DateTime")))
     sport, sub_sport = _suunto.sport_of(header.get("ActivityType")) or (
-        sport_from_text(_string(header.get("Activity"))), None)
-    event_times = parse_times(_strings(pd.Series([e.get("TimeISO8601") for e in events], dtype=object)), utc=True)
+        sport_from_text(_string(header.get("Activity"))),
+        None,
+    )
+    event_times = parse_times(
+        _strings(pd.Series([e.get("TimeISO8601") for e in events], dtype=object)), utc=True
+    )
     sessions = _sessions(events, event_times, sport, sub_sport)
     laps = _laps(log.get("Windows"))
-    device = log.get("Device") if isinstance(log.get("Device"), dict) else {}
+    device = json_object(log.get("Device"))
     rr = log.get("R-R")
     rr_data = rr.get("Data") if isinstance(rr, dict) else None
-    extra: dict[str, Any] = {"samples": len(samples), "events": len(events), "non_object_samples": skipped,
-                             "rr_intervals": len(rr_data) if isinstance(rr_data, list) else 0,
-                             "header_datetime": _string(header.get("DateTime"))}
+    extra: dict[str, Any] = {
+        "samples": len(samples),
+        "events": len(events),
+        "non_object_samples": skipped,
+        "rr_intervals": len(rr_data) if isinstance(rr_data, list) else 0,
+        "header_datetime": _string(header.get("DateTime")),
+    }
     return build_activity(
-        out, name=name, format="suunto_json", clock="utc", sport=sport, sub_sport=sub_sport,
-        file_offset_s=offset if zoned else None, file_offset_source="suunto_json_header_datetime",
-        sessions=sessions, laps=laps, manufacturer="suunto", product=_string(device.get("Name")), extra=extra,
+        out,
+        name=name,
+        format="suunto_json",
+        clock="utc",
+        sport=sport,
+        sub_sport=sub_sport,
+        file_offset_s=offset if zoned else None,
+        file_offset_source="suunto_json_header_datetime",
+        sessions=sessions,
+        laps=laps,
+        manufacturer="suunto",
+        product=_string(device.get("Name")),
+        extra=extra,
     )
 
 
@@ -134,11 +143,13 @@ def _sessions(
                 legs.append((when, _suunto.sport_of(activity.get("ActivityType"))))
     if len(legs) < 2:
         return None
-    return pd.DataFrame({
-        "start": pd.to_datetime([w for w, _ in legs], utc=True),
-        "sport": [known[0] if known else sport for _, known in legs],
-        "sub_sport": [known[1] if known else sub_sport for _, known in legs],
-    })
+    return pd.DataFrame(
+        {
+            "start": pd.to_datetime([w for w, _ in legs], utc=True),
+            "sport": [known[0] if known else sport for _, known in legs],
+            "sub_sport": [known[1] if known else sub_sport for _, known in legs],
+        }
+    )
 
 
 def _laps(windows: object) -> pd.DataFrame | None:
@@ -152,12 +163,18 @@ def _laps(windows: object) -> pd.DataFrame | None:
         duration = floats([_number_text(win.get("Duration"))])[0]
         if pd.isna(end) or not np.isfinite(duration) or not 0 <= duration <= 1e7:
             continue
-        rows.append({"start": end - pd.Timedelta(seconds=float(duration)), "end": end, "elapsed_s": duration,
-                     "distance_m": floats([_number_text(win.get("Distance"))])[0],
-                     "avg_heart_rate_bpm": _stat(win.get("HR"), "Avg") * 60.0,
-                     "max_heart_rate_bpm": _stat(win.get("HR"), "Max") * 60.0,
-                     "avg_speed_mps": _stat(win.get("Speed"), "Avg"),
-                     "trigger": "distance" if win.get("Type") == "Autolap" else "manual"})
+        rows.append(
+            {
+                "start": end - pd.Timedelta(seconds=float(duration)),
+                "end": end,
+                "elapsed_s": duration,
+                "distance_m": floats([_number_text(win.get("Distance"))])[0],
+                "avg_heart_rate_bpm": _stat(win.get("HR"), "Avg") * 60.0,
+                "max_heart_rate_bpm": _stat(win.get("HR"), "Max") * 60.0,
+                "avg_speed_mps": _stat(win.get("Speed"), "Avg"),
+                "trigger": "distance" if win.get("Type") == "Autolap" else "manual",
+            }
+        )
     return pd.DataFrame(rows) if rows else None
 
 

@@ -32,21 +32,28 @@ from runtwitch.io.formats._common import (
     Errors,
     Source,
     build_activity,
-    floats,
     load,
     snake,
 )
 
 #: Sample column -> canonical column (units are canonical already).
 COLUMNS = {
-    "hr_heartrate": "heart_rate_bpm", "gps_lat": "lat_deg", "gps_lon": "lon_deg", "gps_altitude": "altitude_m",
-    "gps_dist": "distance_m", "gps_speed": "speed_mps", "pwr_instpwr": "power_w",
+    "hr_heartrate": "heart_rate_bpm",
+    "gps_lat": "lat_deg",
+    "gps_lon": "lon_deg",
+    "gps_altitude": "altitude_m",
+    "gps_dist": "distance_m",
+    "gps_speed": "speed_mps",
+    "pwr_instpwr": "power_w",
     "disp_temperature": "temperature_c",
 }
 #: Used when their canonical column has no data from the columns above (no GPS, no HR strap...).
 FALLBACK_COLUMNS = {
-    "spd_instspeed": "speed_mps", "spd_accdist": "distance_m", "fp_speed": "speed_mps",
-    "fp_accdist": "distance_m", "disp_altitude": "altitude_m",
+    "spd_instspeed": "speed_mps",
+    "spd_accdist": "distance_m",
+    "fp_speed": "speed_mps",
+    "fp_accdist": "distance_m",
+    "disp_altitude": "altitude_m",
 }
 #: Column prefix -> sensor name in the sensors table.
 SENSOR_OF = {"pwr_": "pwr", "spd_": "spd", "cad_": "cad", "hr_": "hr", "fp_": "footpod", "gps_": "gps"}
@@ -87,20 +94,22 @@ def read_wahoo_csv(
     if m is None:
         raise ParseError(name, "no 'Year,...,Second,...' start line: not a Wahoo Fitness CSV export", line=2)
     try:
-        start = pd.Timestamp(*(int(g) for g in m.groups()))
+        year, month, day, hour, minute, second = (int(g) for g in m.groups())
+        start = pd.Timestamp(year=year, month=month, day=day, hour=hour, minute=minute, second=second)
     except (ValueError, OverflowError) as exc:
         raise ParseError(name, f"start {m.group(0)!r} is not a date and time", line=2) from exc
     header_at = _sample_header(text)
     if header_at is None:
-        raise ParseError(name, "no sample table (a line starting with 'time,'): not a Wahoo Fitness CSV export")
+        raise ParseError(
+            name, "no sample table (a line starting with 'time,'): not a Wahoo Fitness CSV export"
+        )
     line_no = text.count("\n", 0, header_at) + 1
     try:
-        table = pd.read_csv(io.StringIO(text[header_at:]), dtype=str, keep_default_na=False,
-                            skip_blank_lines=True)
+        table = pd.read_csv(io.StringIO(text[header_at:]), skip_blank_lines=True, low_memory=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ParseError(name, f"sample table is not valid CSV: {exc}", line=line_no) from exc
     present = _sensors(text)
-    columns = {c: floats(table[c].to_numpy()) for c in table.columns if c != "time"}
+    columns = {str(c): _numbers(table[c]) for c in table.columns if c != "time"}
     columns = {c: v for c, v in columns.items() if _wanted(c, v, present)}
     samples: dict[str, np.ndarray] = {}
     for c, v in columns.items():
@@ -121,17 +130,35 @@ def read_wahoo_csv(
     for c, v in columns.items():
         if c not in used and f"ext_{snake(c)}" not in samples:
             samples[f"ext_{snake(c)}"] = v
-    offsets = floats(table["time"].to_numpy()) if "time" in table else np.full(len(table), np.nan)
+    offsets = _numbers(table["time"]) if "time" in table else np.full(len(table), np.nan)
     offsets = np.where(np.abs(offsets) <= MAX_TIME_S, offsets, np.nan)
     frame = pd.DataFrame(samples, index=pd.RangeIndex(len(table)))
     frame.insert(0, "time", start + pd.to_timedelta(offsets, unit="s"))
     laps = _laps(frame["time"], columns.get("interval"))
     device = text.split("\n", 1)[0].split(",")
-    extra: dict[str, Any] = {"sensors": sorted(s for s, on in present.items() if on),
-                             "app_version": device[device.index("AppVersion") + 1]
-                             if "AppVersion" in device[:-1] else None}
-    return build_activity(frame, name=name, format="wahoo_csv", clock="local", sport=sport, laps=laps,
-                          cadence_in_steps=steps, manufacturer="wahoo", product="Wahoo Fitness app", extra=extra)
+    extra: dict[str, Any] = {
+        "sensors": sorted(s for s, on in present.items() if on),
+        "app_version": device[device.index("AppVersion") + 1] if "AppVersion" in device[:-1] else None,
+    }
+    return build_activity(
+        frame,
+        name=name,
+        format="wahoo_csv",
+        clock="local",
+        sport=sport,
+        laps=laps,
+        cadence_in_steps=steps,
+        manufacturer="wahoo",
+        product="Wahoo Fitness app",
+        extra=extra,
+    )
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A CSV column as floats (the C parser has already converted clean numeric columns)."""
+    if column.dtype.kind in "fiub":
+        return column.to_numpy(dtype=float)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
 def _sample_header(text: str) -> int | None:
@@ -143,7 +170,7 @@ def _sensors(text: str) -> dict[str, bool]:
     """The sensors table: sensor name -> present."""
     m = re.search(r"(?m)^sensor,present[^\n]*\n((?:[^\n]+\n)*)", text)
     out: dict[str, bool] = {}
-    for line in (m.group(1).splitlines() if m else []):
+    for line in m.group(1).splitlines() if m else []:
         cells = line.split(",")
         if len(cells) >= 2 and cells[1].strip() in ("yes", "no"):
             out[cells[0].strip()] = cells[1].strip() == "yes"
