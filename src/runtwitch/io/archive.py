@@ -250,7 +250,6 @@ def members(path: str, *, max_depth: int = MAX_ARCHIVE_DEPTH) -> list[str]:
     st = os.stat(path)
     budget = _Budget()
     zf = open_zip(path, path, budget=budget)
-    _outer.cache_clear()
     out = list(_walk(zf, path, 1, max_depth, budget, st.st_mtime_ns))
     zf.close()
     return out

@@ -46,6 +46,7 @@ __all__ = [
     "child",
     "children",
     "column",
+    "elements_by_name",
     "column_values",
     "course",
     "floats",
@@ -132,6 +133,19 @@ def leaf_texts(
             rows.setdefault(name, []).append(i)
             texts.setdefault(name, []).append(c.text.strip() if c.text else None)
     return {name: (np.asarray(idx, dtype=np.intp), texts[name]) for name, idx in rows.items()}
+
+
+def elements_by_name(root: ET.Element, names: Sequence[str]) -> dict[str, list[ET.Element]]:
+    """Every element of the tree whose local name is one of ``names``, by name, in one pass."""
+    wanted = set(names)
+    out: dict[str, list[ET.Element]] = {n: [] for n in names}
+    for el in root.iter():
+        tag = el.tag
+        if isinstance(tag, str):
+            name = tag.rsplit("}", 1)[-1] if tag[:1] == "{" else tag.rsplit(":", 1)[-1]
+            if name in wanted:
+                out[name].append(el)
+    return out
 
 
 def column(n: int, found: tuple[np.ndarray, list[str | None]] | None) -> np.ndarray:

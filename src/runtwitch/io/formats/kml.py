@@ -28,6 +28,7 @@ from runtwitch.io.formats._common import (
     Loaded,
     Source,
     build_activity,
+    elements_by_name,
     course,
     floats,
     load,
@@ -37,8 +38,9 @@ from runtwitch.io.formats._common import (
     snake,
     sport_from_text,
 )
-from runtwitch.io.formats._suunto import text_offset_s
 
+#: A ``<when>`` ending in ``Z`` or an offset is UTC; without one, local wall-clock time.
+ZONE_DESIGNATOR = r"(?:Z|[+-]\d{2}:?\d{2})\s*$"
 #: ``SimpleArrayData`` name (lower case) -> canonical column; units are the canonical ones.
 ARRAY_COLUMNS = {
     "heartrate": "heart_rate_bpm",
@@ -82,12 +84,13 @@ def read_kml(
     root = parse_xml(loaded, report)
     if local(root.tag) != "kml":
         raise ParseError(name, f"root element is <{local(root.tag)}>, expected <kml>", line=1)
-    tracks = [el for el in root.iter() if isinstance(el.tag, str) and local(el.tag) == "Track"]
+    found = elements_by_name(root, ("Track", "LineString", "Data", "Schema", "name"))
+    tracks = found["Track"]
     frames = [_track(t) for t in tracks]
     points = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"time": [], "when": []})
     extra: dict[str, Any] = {"tracks": len(tracks)}
     if len(points) == 0 or points["when"].isna().all():
-        line = points if len(points) else _lines(root)
+        line = points if len(points) else _lines(found["LineString"])
         if len(line) == 0:
             raise NotAnActivityError(
                 name, "kml", "KML file has no gx:Track and no LineString; nothing to import"
@@ -102,9 +105,9 @@ def read_kml(
             extra=extra,
         )
     whens = points.pop("when")
-    zoned = bool(whens.dropna().map(lambda w: text_offset_s(w)[0]).all())
+    zoned = bool(whens.dropna().astype(str).str.contains(ZONE_DESIGNATOR, regex=True).all())
     points["time"] = parse_times(whens.to_numpy(), utc=zoned)
-    sport = _sport(root)
+    sport = _sport(found)
     return build_activity(
         points,
         name=name,
@@ -156,7 +159,7 @@ def _track(track: ET.Element) -> pd.DataFrame:
     pos[: len(coords)] = coords
     frame["lon_deg"], frame["lat_deg"], frame["altitude_m"] = pos[:, 0], pos[:, 1], pos[:, 2]
     frame["time"] = pd.NaT
-    for arr in (el for el in track.iter() if isinstance(el.tag, str) and local(el.tag) == "SimpleArrayData"):
+    for arr in elements_by_name(track, ("SimpleArrayData",))["SimpleArrayData"]:
         key = (arr.get("name") or "").strip()
         values = floats(_texts(arr, "value"))[:n]
         column = np.full(n, np.nan)
@@ -168,10 +171,10 @@ def _track(track: ET.Element) -> pd.DataFrame:
     return frame
 
 
-def _lines(root: ET.Element) -> pd.DataFrame:
+def _lines(lines: list[ET.Element]) -> pd.DataFrame:
     """Points of every ``LineString``'s ``coordinates`` (``lon,lat[,alt]`` tuples)."""
     rows = []
-    for line in (el for el in root.iter() if isinstance(el.tag, str) and local(el.tag) == "LineString"):
+    for line in lines:
         for c in (x for x in line if isinstance(x.tag, str) and local(x.tag) == "coordinates"):
             tuples = (c.text or "").split()
             rows.append(_coords([t.replace(",", " ") for t in tuples]))
@@ -179,17 +182,12 @@ def _lines(root: ET.Element) -> pd.DataFrame:
     return pd.DataFrame({"lat_deg": pos[:, 1], "lon_deg": pos[:, 0], "altitude_m": pos[:, 2]})
 
 
-def _sport(root: ET.Element) -> str:
+def _sport(found: dict[str, list[ET.Element]]) -> str:
     """Sport from a ``type`` data field, a schema id or a placemark name (TomTom: ``Running_...``)."""
-    candidates = [
-        el.findtext("{*}value") or el.findtext("value")
-        for el in root.iter()
-        if isinstance(el.tag, str) and local(el.tag) == "Data" and el.get("name") == "type"
-    ]
-    candidates += [
-        el.get("id") for el in root.iter() if isinstance(el.tag, str) and local(el.tag) == "Schema"
-    ]
-    candidates += [el.text for el in root.iter() if isinstance(el.tag, str) and local(el.tag) == "name"]
+    candidates = [el.findtext("{*}value") or el.findtext("value") for el in found["Data"]
+                  if el.get("name") == "type"]
+    candidates += [el.get("id") for el in found["Schema"]]
+    candidates += [el.text for el in found["name"]]
     for value in candidates:
         sport = sport_from_text(value)
         if sport != "generic":
