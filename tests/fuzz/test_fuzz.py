@@ -20,8 +20,8 @@ HERE = Path(__file__).parent
 IN_SUITE_CASES = {"fit": 800, "gpx": 1200, "tcx": 1200, "diary": 600}
 # The further formats (seeds in ../shared/corpus-formats): about 25 s more. Wahoo CSV and HRM
 # cases cost most (every case assembles a whole activity).
-IN_SUITE_FORMAT_CASES = {"sml": 200, "suunto_xml": 150, "suunto_json": 200, "hrm": 120, "polar_xml": 150,
-                         "pwx": 150, "kml": 200, "gcjson": 200, "wahoo_csv": 60, "zip": 120}
+IN_SUITE_FORMAT_CASES = {"sml": 200, "suunto_xml": 150, "suunto_json": 200, "hrm": 60, "polar_xml": 150,
+                         "pwx": 150, "kml": 200, "gcjson": 200, "wahoo_csv": 40, "zip": 120}
 
 
 @pytest.mark.parametrize("fmt", list(IN_SUITE_CASES))
