@@ -83,7 +83,7 @@ MONITORS = {
 }
 
 _SECTION = re.compile(r"^\[([^\]\r\n]*)\][ \t]*$", re.M)
-_CLOCK = re.compile(r"^(\d{1,3}):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$")
+_CLOCK = re.compile(r"^(\d{1,3}):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$", re.ASCII)
 
 
 def hrm_head(head: bytes) -> bool:
@@ -153,7 +153,7 @@ def _params(body: str, name: str) -> _Params:
         smode,
         interval,
         date + pd.Timedelta(seconds=start_s),
-        int(monitor) if monitor.isdigit() else None,
+        int(monitor) if re.fullmatch(r"[0-9]{1,6}", monitor) else None,
     )
 
 
