@@ -123,11 +123,15 @@ def leaf_texts(
     skipped = set(skip)
     rows: dict[str, list[int]] = {}
     texts: dict[str, list[str | None]] = {}
+    names: dict[str, str] = {}  # tag -> local name: tags repeat in every sample
     for i, el in enumerate(elements):
         for c in el:
-            if len(c) or not isinstance(c.tag, str):
+            tag = c.tag
+            if len(c) or not isinstance(tag, str):
                 continue
-            name = local(c.tag)
+            name = names.get(tag)
+            if name is None:
+                name = names[tag] = local(tag)
             if name in skipped:
                 continue
             rows.setdefault(name, []).append(i)

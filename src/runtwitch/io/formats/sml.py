@@ -270,14 +270,17 @@ def _sport(root: ET.Element, header: ET.Element | None) -> tuple[str, str | None
     return sport_from_text(_text(header, "Activity")), None
 
 
+def _is(el: ET.Element, name: str) -> bool:
+    """Whether an element's local name is ``name`` (a cheap test before the full split)."""
+    tag = el.tag
+    return isinstance(tag, str) and tag.endswith(name) and local(tag) == name
+
+
 def _laps(samples: list[ET.Element], times: pd.Series) -> pd.DataFrame | None:
     """Laps from ``Events/Lap`` samples: each marks the end of a lap."""
-    ends = []
-    for i, s in enumerate(samples):
-        events = next((c for c in s if isinstance(c.tag, str) and local(c.tag) == "Events"), None)
-        if events is not None and any(isinstance(e.tag, str) and local(e.tag) == "Lap" for e in events):
-            ends.append(times.iloc[i])
-    marks = pd.Series(ends).dropna()
+    rows = [i for i, s in enumerate(samples) for c in s
+            if len(c) and _is(c, "Events") and any(_is(e, "Lap") for e in c)]
+    marks = times.iloc[rows].dropna()
     if marks.empty:
         return None
     first = times.dropna()
