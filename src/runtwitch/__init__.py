@@ -26,6 +26,7 @@ from runtwitch.errors import (
     UnknownFormatError,
     UnknownTimeZoneError,
     UnreadableFileError,
+    UnsafeArchiveError,
     UnsafeXMLError,
 )
 from runtwitch.features import daily_features, run_features
@@ -49,6 +50,7 @@ from runtwitch.io.diary import Diary, DiaryReport, Problem, read_diary
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport
 from runtwitch.model.athlete import Athlete
 from runtwitch.model.schema import SCHEMA_VERSION
+from runtwitch.model.timezone import resolve_local_time, zone_at
 from runtwitch.rules import Explanation, Rule, explain
 from runtwitch.season import Season, activity_table, link_context, link_episodes
 
@@ -88,6 +90,7 @@ __all__ = [
     "UnknownFormatError",
     "UnknownTimeZoneError",
     "UnreadableFileError",
+    "UnsafeArchiveError",
     "UnsafeXMLError",
     "__version__",
     "activity_from_samples",
@@ -107,6 +110,8 @@ __all__ = [
     "read_gpx",
     "read_tcx",
     "register",
+    "resolve_local_time",
     "run_features",
     "unregister",
+    "zone_at",
 ]

@@ -16,7 +16,7 @@ from runtwitch.io.diary import Diary, read_diary
 from runtwitch.io.source import Errors
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import Athlete
-from runtwitch.model.zones import resolve_tz
+from runtwitch.model.timezone import resolve_tz
 from runtwitch.rules import Explanation, explain
 from runtwitch.season import Season
 from runtwitch.weather import Archive, DeviceCalibration, calibrate_from_weather, for_runs, weather_sources
@@ -106,7 +106,10 @@ def analyze(
         IANA time zone of the diary (and of files that record no UTC offset),
         overriding the athlete's. None: the athlete's, else unknown: a diary
         time is then placed with the run's own UTC offset when its file records
-        one, else the episode is linked by its date.
+        one, else the episode is linked by its date. The same zone places
+        activities whose files record only local time without an offset or a
+        position (:func:`runtwitch.resolve_local_time`, in
+        :meth:`runtwitch.Season.build`).
     progress
         Show a progress bar while importing (default: only on a terminal).
     n_jobs, cache, errors, engine

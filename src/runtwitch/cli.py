@@ -39,6 +39,9 @@ def inspect_file(path: str) -> dict[str, Any]:
         "start": None,
         "end": None,
         "utc_offset_s": None,
+        "timezone": None,
+        "timezone_source": None,
+        "time_basis": None,
         "columns": [],
         "sessions": [],
         "damage": None,
@@ -70,6 +73,9 @@ def _describe(act: Activity) -> dict[str, Any]:
         "start": iso_utc(act.start),
         "end": iso_utc(act.end),
         "utc_offset_s": act.meta.utc_offset_s,
+        "timezone": act.meta.timezone,
+        "timezone_source": act.meta.timezone_source,
+        "time_basis": act.meta.time_basis,
         "columns": [str(c) for c in act.records.columns],
         "sessions": [
             {

@@ -129,6 +129,10 @@ class UnsafeXMLError(ParseError):
     """The XML declares entities or refers to external resources; refused for safety."""
 
 
+class UnsafeArchiveError(ParseError):
+    """An archive whose member names would escape the folder it is unpacked in (``../``, ``/etc``)."""
+
+
 class CorruptFileError(FileError, ValueError):
     """The file is damaged part-way through (bad structure after valid data)."""
 

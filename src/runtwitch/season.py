@@ -34,7 +34,7 @@ from runtwitch.io.diary import Diary
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import Athlete
 from runtwitch.model.schema import RUN_SPORTS
-from runtwitch.model.zones import resolve_tz
+from runtwitch.model.timezone import resolve_local_time, resolve_tz
 
 #: Default linking window: an episode follows a run that ended 0-24 h before it [h].
 LINK_WINDOW_H = 24.0
@@ -331,12 +331,18 @@ class Season:
         tz
             IANA time zone of the diary and of activities whose file records no
             UTC offset; overrides the athlete's. None: the athlete's, else unknown.
+            Activities whose files hold only local wall-clock time (no offset,
+            no position) are placed in this zone
+            (:func:`runtwitch.resolve_local_time`).
         window_h
             Longest time between the end of a run and an episode's onset [h].
         """
         profile = athlete if athlete is not None else Athlete(tz=tz)
         if tz is not None and tz != profile.tz:
             profile = replace(profile, tz=tz)
+        # Files holding only local wall-clock time, with no offset or position, are
+        # placed in the season's zone (docs/schema.md, "Local time"); never in an assumed UTC.
+        activities = [resolve_local_time(act, profile.tz) for act in activities]
         resolved = profile.resolved(activities, diary.context if diary is not None else None)
         table, positions = _table(activities, resolved.tz)
         by_id = {aid: activities[p] for aid, p in zip(table["activity_id"], positions, strict=True)}

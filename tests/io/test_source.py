@@ -92,8 +92,10 @@ def test_a_format_chosen_by_name(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
         assert runtwitch.read_activity(odd, importer="gpx").meta.format == "gpx"
-    with pytest.raises(ValueError, match="no importer named 'kml'"):
+    with pytest.raises(ValueError, match="root element is <gpx>, expected <kml>"):
         runtwitch.read_activity(odd, importer="kml")
+    with pytest.raises(ValueError, match="no importer named 'bogus'"):
+        runtwitch.read_activity(odd, importer="bogus")
 
 
 def test_a_named_buffer_reads_like_the_file() -> None:

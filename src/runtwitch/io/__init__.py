@@ -5,6 +5,7 @@ limits, the ``errors=`` modes) and ``xml`` (safe XML), and on
 :func:`runtwitch.activity_from_samples`; see ``docs/extending.md``.
 """
 
+from runtwitch.io import formats as _formats
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.fit import read_fit
 from runtwitch.io.gpx import read_gpx
@@ -20,6 +21,9 @@ from runtwitch.io.registry import (
 )
 from runtwitch.io.tcx import read_tcx
 from runtwitch.model.assembly import activity_from_samples
+
+# The further formats join the table through the public register(), as a plugin would.
+_formats.register_all()
 
 __all__ = [
     "FunctionImporter",

@@ -24,6 +24,7 @@ from typing import Any
 from tqdm import tqdm
 
 from runtwitch.errors import RuntwitchError
+from runtwitch.io import archive, exports
 from runtwitch.io import cache as _cache
 from runtwitch.io.registry import find_importer, importers, read_activity
 from runtwitch.io.source import Errors, check_errors, named_buffer, read_file
@@ -35,7 +36,11 @@ MIN_FILES_FOR_WORKERS = 8
 
 @dataclass
 class ImportResult:
-    """How one input fared: ``status`` is ok, partial, error or skipped."""
+    """How one input fared: ``status`` is ok, partial, error, skipped or missing.
+
+    ``path`` is a file, or an archive member as ``archive.zip!path/inside``;
+    ``missing`` marks a file an export's index lists but the export lacks.
+    """
 
     path: str
     status: str
@@ -45,24 +50,22 @@ class ImportResult:
 
 
 def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """Files given, plus files under folders (recursively) with a known activity suffix.
+    """Files given, plus activity files under folders (recursively), with archives opened.
 
-    Symbolic links to folders are not followed (no loops); files are sorted.
+    A folder's file is taken by its suffix, or by its content for generic
+    suffixes (see :mod:`runtwitch.io.exports`); a ``.zip`` is listed as its
+    activity members (``archive.zip!inner``). Symbolic links to folders are
+    not followed (no loops); files are sorted.
     """
-    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
     out: list[str] = []
     for p in (os.fspath(x) for x in paths):
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs.sort()
-                out.extend(
-                    os.path.join(root, f)
-                    for f in sorted(files)
-                    if f.lower().removesuffix(".gz").endswith(suffixes)
-                )
+                out.extend(path for f in sorted(files) if exports.wanted(path := os.path.join(root, f)))
         else:
             out.append(p)
-    return out
+    return exports.expand_archives(out)
 
 
 def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
@@ -82,7 +85,7 @@ def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]
 def read_one(
     path: str, cache_dir: Path | None = None, *, errors: Errors = "salvage", engine: str | None = None
 ) -> tuple[Activity | None, str | None, str | None]:
-    """Import one file without raising: (activity, None, None) or (None, error type, message).
+    """Import one file or archive member, never raising: (activity, None, None) or (None, type, message).
 
     A runtwitch error keeps its class name; anything else is a runtwitch bug and
     is reported as ``InternalError`` so that one file never stops a batch.
@@ -112,12 +115,29 @@ class _Job:
     engine: str | None
 
 
+def _read_bytes(path: str) -> bytes:
+    """The stored bytes of a file, or of an archive member (``archive.zip!inner``).
+
+    Raises the runtwitch error that says why they cannot be had: missing,
+    unreadable, too large, an unsafe archive, or an archive that holds no
+    activity at all.
+    """
+    if archive.is_entry(path):
+        return archive.read_entry(path)
+    if archive.is_archive_name(path) and os.path.isfile(path):
+        exports.check_archive(path)  # an archive without activities: raises why
+    return read_file(path)
+
+
 def _decode(job: _Job) -> Outcome:
     """Import one file (from the bytes already read, if any) and store it in the cache; never raises."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            source = job.path if job.data is None else named_buffer(job.data, job.path)
+            data = job.data
+            if data is None and (archive.is_entry(job.path) or archive.is_archive_name(job.path)):
+                data = _read_bytes(job.path)
+            source = job.path if data is None else named_buffer(data, job.path)
             imp = find_importer(source)
             # The engine applies to the formats that offer a choice of engine (FIT).
             engine = job.engine if job.engine in getattr(imp, "engines", ()) else None
@@ -164,10 +184,14 @@ def _probe(path: str, cache_dir: Path, errors: Errors, engine: str | None) -> Ou
     gave), or the job that imports it from the bytes just read.
     """
     try:
-        data = read_file(path)
+        data = _read_bytes(path)
     except RuntwitchError as exc:
         return path, None, type(exc).__name__, str(exc)
-    key = _cache.content_key(data, errors=errors, engine=engine)
+    try:  # files read with this one (an HRM's GPX) are part of what it gives
+        extra = [read_file(c) for c in exports.companions(path)]
+    except RuntwitchError:
+        extra = []
+    key = _cache.content_key(data, errors=errors, engine=engine, companions=extra)
     hit = _cache.load(cache_dir, key, path)
     return (path, hit, None, None) if hit is not None else _Job(path, data, key, os.fspath(cache_dir),
                                                                  errors, engine)
@@ -207,9 +231,12 @@ def read_activities(
     Returns
     -------
     list of ImportResult
-        One per file (and per directory named like an activity file), in path
-        order: ``status`` ok, partial, error or skipped, the reason, and the
-        activity when there is one.
+        One per file or archive member (and per directory named like an
+        activity file), in path order: ``status`` ok, partial, error or
+        skipped, the reason, and the activity when there is one; then one
+        ``missing`` result per file an export's index lists but the export
+        lacks. An export's index (Strava's ``activities.csv``) also names the
+        activities and gives the sport of files that lack one.
 
     Raises
     ------
@@ -232,14 +259,18 @@ def read_activities(
         )
         for d in _dirs_named_like_files(paths)
     ]
-    files = find_activity_files(paths)
+    plan = exports.plan(paths, find_activity_files(paths))
+    files = plan.entries
     show = sys.stderr.isatty() if progress is None else progress
     workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
     with (
         tqdm(total=len(files), desc="importing", unit="file", disable=not show, leave=False) as bar,
         _collector_paused(),
     ):
-        return results + _import(files, cache_dir, workers, bar, errors, engine)
+        imported = _import(files, cache_dir, workers, bar, errors, engine)
+    for r in imported:
+        plan.annotate(r.path, r.activity)
+    return results + imported + [ImportResult(*note) for note in plan.notes]
 
 
 def _import(files: list[str], cache_dir: Path | None, workers: int, bar: tqdm[Any], errors: Errors,

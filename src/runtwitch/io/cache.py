@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -51,15 +52,21 @@ def default_cache_dir() -> Path:
     return Path(base) / "runtwitch"
 
 
-def content_key(data: bytes, *, errors: str = "salvage", engine: str | None = None) -> str:
+def content_key(
+    data: bytes, *, errors: str = "salvage", engine: str | None = None, companions: Sequence[bytes] = ()
+) -> str:
     """Cache key of a file's bytes, the schema the entry was built with and the import options.
 
     The options that change what a file gives (``errors``, ``engine``) are part
     of the key when they are not the defaults, so an entry made in one mode is
-    never returned in another.
+    never returned in another. ``companions``: the bytes of files read with
+    this one (an HRM's paired GPX), so that adding or changing one is seen.
     """
     options = ("" if errors == "salvage" else f"-{errors}") + ("" if engine is None else f"-{engine}")
-    return f"{hashlib.sha256(data).hexdigest()}-s{SCHEMA_VERSION}-c{CACHE_FORMAT}{options}"
+    digest = hashlib.sha256(data)
+    for extra in companions:
+        digest.update(hashlib.sha256(extra).digest())
+    return f"{digest.hexdigest()}-s{SCHEMA_VERSION}-c{CACHE_FORMAT}{options}"
 
 
 def _jsonable(v: Any) -> Any:

@@ -10,6 +10,10 @@ import pandas as pd
 from runtwitch.errors import DataQualityWarning, PartialImportWarning, warn
 
 Status = Literal["ok", "partial"]
+#: Where an activity's local time comes from (docs/schema.md, "Local time").
+TimezoneSource = Literal["file", "position", "athlete", "none"]
+#: ``utc``: records are on true UTC times; ``local``: unresolved wall-clock times.
+TimeBasis = Literal["utc", "local"]
 
 
 @dataclass
@@ -160,8 +164,21 @@ class ActivityMeta:
     utc_offset_s
         Local time minus UTC at the activity, in seconds, or ``None`` if unknown.
     utc_offset_source
-        Where ``utc_offset_s`` comes from (e.g. ``"fit_activity_local_timestamp"``),
-        or ``"unknown"``. The host machine's time zone is never used.
+        Where ``utc_offset_s`` comes from (e.g. ``"fit_activity_local_timestamp"``,
+        ``"position"``, ``"athlete"``), or ``"unknown"``. The host machine's time
+        zone is never used.
+    timezone
+        IANA time zone of the activity when known (from the position or the
+        athlete), else ``None``.
+    timezone_source
+        Where the local time comes from: ``"file"`` (an offset recorded in the
+        file), ``"position"`` (the zone at the first position fix), ``"athlete"``
+        (the caller's zone, see :func:`runtwitch.resolve_local_time`) or ``"none"``.
+    time_basis
+        ``"utc"`` when ``records`` are indexed by true UTC times; ``"local"``
+        when the file holds only local wall-clock times that could not be
+        resolved at import: they are kept on the UTC index as written and
+        :func:`runtwitch.resolve_local_time` corrects them (see docs/schema.md).
     extra
         Format-specific facts (FIT headers count, software version, creator...).
     """
@@ -176,7 +193,15 @@ class ActivityMeta:
     file_type: str | None = None
     utc_offset_s: int | None = None
     utc_offset_source: str = "unknown"
+    timezone: str | None = None
+    timezone_source: TimezoneSource = "none"
+    time_basis: TimeBasis = "utc"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # An offset the file records is local time from the file, whichever importer set it.
+        if self.utc_offset_s is not None and self.timezone_source == "none":
+            self.timezone_source = "file"
 
 
 @dataclass

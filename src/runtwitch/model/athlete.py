@@ -13,7 +13,7 @@ import pandas as pd
 
 from runtwitch.errors import ParseError, UnknownTimeZoneError, unreadable
 from runtwitch.model.activity import Activity
-from runtwitch.model.zones import resolve_tz
+from runtwitch.model.timezone import resolve_tz
 
 Sex = Literal["female", "male"]
 

@@ -70,7 +70,7 @@ EXTRA_COLUMN_DTYPE = "float64"
 EXTRA_COLUMN_PREFIXES: dict[str, str] = {
     "dev_": "Developer (Connect IQ) field: dev_<developer data index>_<field name>[_<unit>].",
     "fit_": "Other native FIT record field: fit_<field name>[_<unit>].",
-    "ext_": "Other GPX/TCX extension value: ext_<element name>.",
+    "ext_": "Other value of a text format (GPX/TCX extensions, Suunto, PWX, KML, Wahoo...): ext_<name>[_<unit>].",
 }
 
 #: Columns of ``Activity.sessions`` (one row per session / multisport leg).

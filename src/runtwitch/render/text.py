@@ -22,9 +22,11 @@ def summary_text(a: Analysis, *, max_causes: int = SHOWN_CAUSES) -> str:
     n_part = sum(r.status == "partial" for r in a.imports)
     bad = [r for r in a.imports if r.status in ("error",)]
     skipped = [r for r in a.imports if r.status == "skipped"]
+    absent = [r for r in a.imports if r.status == "missing"]
     lines.append(
         f"Imported {n_ok + n_part} activities ({n_part} partially), {len(bad)} failed, "
-        f"{len(skipped)} skipped (courses)."
+        f"{len(skipped)} skipped (courses, merged files)."
+        + (f" {len(absent)} files listed in an export's index are missing from it." if absent else "")
     )
     for r in bad:
         lines.append(f"  ! {r.path}: {r.error_type}: {r.error}")

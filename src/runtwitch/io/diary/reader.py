@@ -41,7 +41,7 @@ from runtwitch.io.diary.format import (  # the format; re-exported for users of 
     symptoms_markdown,
 )
 from runtwitch.io.source import Errors, Source, check_errors, load, source_name
-from runtwitch.model.zones import resolve_tz
+from runtwitch.model.timezone import resolve_tz
 
 __all__ = [
     "DIARY_COLUMNS", "FORMULA_PREFIXES", "MAX_CELL_CHARS", "MAX_DIARY_BYTES", "MAX_WEIGHT_GAIN_KG",
