@@ -20,12 +20,20 @@ import numpy as np
 from tests.validation import harness as hz
 from tests.validation import simulate as sim
 
+#: Weeks of a base-rate runner's history behind a scenario's target run (the
+#: first weeks of the same simulated season, so nothing is rendered twice).
+SCENARIO_WEEKS = 6
 #: Causes the rebuilt engine is expected to add (issue 14 item 5), with the
 #: identifiers proposed for them; the engine decides the final names.
 FUTURE_CAUSES = ("short_sleep", "caffeine", "alcohol", "stress")
 
 
 # --- building a target run -------------------------------------------------------------
+
+
+def season(archetype: str, seed: int) -> sim.History:
+    """The history a scenario starts from: the first :data:`SCENARIO_WEEKS` weeks of a simulated season."""
+    return sim.simulate_runner(archetype, seed).first_weeks(SCENARIO_WEEKS)
 
 
 def target_run(history: sim.History, kind: str, minutes: float, hour: float = 7.0) -> sim.PlannedRun:
@@ -37,6 +45,11 @@ def target_run(history: sim.History, kind: str, minutes: float, hour: float = 7.
     run = sim.plan_run(runner, kind, day, start, runner.timezone, 0.0, minutes, False, multi=False, rng=rng,
                        minutes=minutes)
     return replace(run, key=f"{run.key}-target")
+
+
+def cooled(run: sim.PlannedRun, runner: sim.Runner) -> sim.PlannedRun:
+    """The run with an 8-minute easy jog at the end, recorded: a cool-down that points nowhere."""
+    return with_cooldown(runner, run, 8.0).logged(cooldown_min=None)
 
 
 def without_cooldown(run: sim.PlannedRun) -> sim.PlannedRun:
@@ -107,7 +120,14 @@ class Scenario:
     build: Callable[[sim.History, bool], sim.PlannedRun]
 
     def history(self) -> sim.History:
-        return sim.simulate_runner(*self.runner)
+        return season(*self.runner)
+
+    def target(self, clear: bool) -> sim.PlannedRun:
+        """The scenario's target run; apart from the cause's own evidence nothing in it is unusual
+        (it ends with a cool-down, except in the cool-down scenario)."""
+        h = self.history()
+        run = self.build(h, clear)
+        return run if self.cause == "poor_circulation" else cooled(run, h.runner)
 
 
 def _fatigue(h: sim.History, clear: bool) -> sim.PlannedRun:
@@ -214,8 +234,7 @@ SCENARIOS: dict[str, Scenario] = {
 def scenario_verdict(cause: str, clear: bool) -> hz.Verdict:
     """The engine's verdict on a scenario's episode (cached per session)."""
     s = SCENARIOS[cause]
-    h = s.history()
-    return verdict(h, s.build(h, clear), s.kind)
+    return verdict(s.history(), s.target(clear), s.kind)
 
 
 # --- the runner's own history -------------------------------------------------------------
@@ -367,7 +386,7 @@ def heat_run(hydration: str) -> hz.Verdict:
     urine; ``poor``: measured down 3.5 %, 0.2 L drunk, thirst, dark urine;
     ``unmeasured``: only the weather logged.
     """
-    h = sim.simulate_runner("marathoner_high_volume", 1)
+    h = season("marathoner_high_volume", 1)
     r = h.runner
     run = weather(r, target_run(h, "long", 100.0, hour=11.0), 32.0, 65.0)
     run = replace(run, log=(("air_temp_c", "32"), ("humidity_pct", "65")))
@@ -410,7 +429,7 @@ HARD_SESSIONS: dict[str, tuple[tuple[str, int], Callable[[sim.History], sim.Plan
 @functools.cache
 def hard_session_without_cooldown(name: str) -> hz.Verdict:
     runner, build = HARD_SESSIONS[name]
-    h = sim.simulate_runner(*runner)
+    h = season(*runner)
     return verdict(h, build(h), "cramp")
 
 
@@ -420,7 +439,7 @@ def predicted_only() -> hz.Verdict:
 
     The runner gives a body mass, so the engine can predict sweat and sodium losses.
     """
-    h = sim.simulate_runner("salty_sweater_hot", 1)
+    h = season("salty_sweater_hot", 1)
     r = h.runner
     run = weather(r, target_run(h, "long", 80.0, hour=17.0), 33.0, 45.0)
     run = replace(run, log=(("air_temp_c", "33"), ("humidity_pct", "45")))

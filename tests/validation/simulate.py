@@ -437,6 +437,13 @@ class History:
     def run(self, key: str) -> PlannedRun:
         return next(r for r in self.runs if r.key == key)
 
+    def first_weeks(self, weeks: int) -> History:
+        """The first ``weeks`` weeks of this history (runs and episodes)."""
+        end = self.runner.start + timedelta(weeks=weeks)
+        runs = tuple(r for r in self.runs if r.day < end)
+        keys = {r.key for r in runs}
+        return replace(self, runs=runs, episodes=tuple(e for e in self.episodes if e.after in keys))
+
     def with_runs(self, runs: Sequence[PlannedRun], episodes: Sequence[Episode] | None = None) -> History:
         ordered = tuple(sorted(runs, key=lambda r: r.start_utc))
         return replace(self, runs=ordered, episodes=tuple(self.episodes if episodes is None else episodes))
@@ -830,7 +837,7 @@ def true_episodes(runner: Runner, runs: Sequence[PlannedRun]) -> list[Episode]:
 
 
 #: Weeks of training simulated by default.
-WEEKS = 10
+WEEKS = 8
 
 
 @functools.lru_cache(maxsize=64)
