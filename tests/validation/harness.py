@@ -125,7 +125,7 @@ def ordinary_runs(history: sim.History, warmup_days: int = WARMUP_DAYS) -> list[
 
 def pretend_episodes(history: sim.History, runs: Sequence[sim.PlannedRun]) -> list[sim.Episode]:
     """One timed episode after each run (before the next run starts), drawn from the runner's seed."""
-    rng = np.random.default_rng([sim._seed_of(history.runner.name, "pretend"), len(history.runs)])
+    rng = np.random.default_rng([sim.seed_of(history.runner.name, "pretend"), len(history.runs)])
     order = {r.key: k for k, r in enumerate(history.runs)}
     out = []
     for run in runs:

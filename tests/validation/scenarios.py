@@ -11,7 +11,7 @@ sample noise).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -39,7 +39,7 @@ def season(archetype: str, seed: int) -> sim.History:
 def target_run(history: sim.History, kind: str, minutes: float, hour: float = 7.0) -> sim.PlannedRun:
     """A session two days after the last run, planned with the runner's habits (deterministic)."""
     runner = history.runner
-    rng = np.random.default_rng([sim._seed_of(runner.name, "target", kind), len(history.runs)])
+    rng = np.random.default_rng([sim.seed_of(runner.name, "target", kind), len(history.runs)])
     day = history.last_day + timedelta(days=2)
     start = datetime(day.year, day.month, day.day) + timedelta(minutes=round(hour * 60))
     run = sim.plan_run(runner, kind, day, start, runner.timezone, 0.0, minutes, False, multi=False, rng=rng,
@@ -445,7 +445,3 @@ def predicted_only() -> hz.Verdict:
     run = replace(run, log=(("air_temp_c", "33"), ("humidity_pct", "45")))
     return verdict(h, run, "cramp")
 
-
-def all_verdicts(causes: Sequence[str]) -> dict[str, tuple[hz.Verdict, hz.Verdict]]:
-    """(clear, ablated) verdicts for each cause that has a scenario."""
-    return {c: (scenario_verdict(c, True), scenario_verdict(c, False)) for c in causes if c in SCENARIOS}

@@ -36,7 +36,7 @@ import io
 import math
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -384,9 +384,6 @@ class PlannedRun:
     def fact(self, name: str, default: float = 0.0) -> float:
         return dict(self.facts).get(name, default)
 
-    def cell(self, name: str) -> str | None:
-        return dict(self.log).get(name) if self.log is not None else None
-
     def logged(self, **cells: object) -> PlannedRun:
         """A copy with these diary cells set (a value of None removes the cell)."""
         current = dict(self.log or ())
@@ -434,9 +431,6 @@ class History:
     def last_day(self) -> date:
         return max(r.day for r in self.runs)
 
-    def run(self, key: str) -> PlannedRun:
-        return next(r for r in self.runs if r.key == key)
-
     def first_weeks(self, weeks: int) -> History:
         """The first ``weeks`` weeks of this history (runs and episodes)."""
         end = self.runner.start + timedelta(weeks=weeks)
@@ -461,14 +455,15 @@ def _draw(rng: np.random.Generator, lo_hi: tuple[float, float]) -> float:
     return float(rng.uniform(lo_hi[0], lo_hi[1]))
 
 
-def _seed_of(*parts: object) -> int:
+def seed_of(*parts: object) -> int:
+    """A stable integer seed from names and numbers (the same on every machine and Python)."""
     return zlib.crc32("|".join(str(p) for p in parts).encode())
 
 
 def make_runner(archetype: str | Archetype, seed: int) -> Runner:
     """Draw one runner of an archetype (physiology, start date) from a seed."""
     a = ARCHETYPES[archetype] if isinstance(archetype, str) else archetype
-    rng = np.random.default_rng([_seed_of(a.name), seed])
+    rng = np.random.default_rng([seed_of(a.name), seed])
     age = int(rng.integers(a.age[0], a.age[1] + 1))
     max_hr = float(np.clip(208.0 - 0.7 * age + rng.normal(0, 7), 150, 205))  # Tanaka 2001, SD ~7 bpm
     doy = int(rng.integers(a.season_start_doy[0], a.season_start_doy[1] + 1))
@@ -648,7 +643,7 @@ def _cells(runner: Runner, run: PlannedRun, facts: dict[str, float], rng: np.ran
 def plan_history(runner: Runner, weeks: int) -> list[PlannedRun]:
     """The runner's sessions over ``weeks`` weeks, habits and weather included."""
     a = runner.archetype
-    rng = np.random.default_rng([_seed_of(runner.name, "plan"), weeks])
+    rng = np.random.default_rng([seed_of(runner.name, "plan"), weeks])
     climate = runner.climate
     anomaly = 0.0
     runs: list[PlannedRun] = []
@@ -720,7 +715,7 @@ def plan_run(runner: Runner, kind: str, day: date, start: datetime, zone: str, a
         kind=kind, segments=(*segments, cd) if cd[1] > 0 else tuple(segments), air_c=air, humidity_pct=rh,
         cooldown_min=round(cd_min, 1), cooldown_recorded=recorded, sweat_l=0.0, fluid_during_l=0.0,
         mass_before_kg=runner.mass_kg + float(rng.normal(0, 0.4)), mass_after_kg=0.0, sleep_h=sleep,
-        seed=_seed_of(runner.name, start.isoformat()),
+        seed=seed_of(runner.name, start.isoformat()),
     )
     run = finish_run(runner, run, rng)
     long_enough = run.minutes >= 60
@@ -819,7 +814,7 @@ def draw_episode(runner: Runner, run: PlannedRun, rng: np.random.Generator, *, n
 
 def true_episodes(runner: Runner, runs: Sequence[PlannedRun]) -> list[Episode]:
     """Episodes drawn from :data:`EPISODE_RISK` after each run."""
-    rng = np.random.default_rng([_seed_of(runner.name, "episodes"), len(runs)])
+    rng = np.random.default_rng([seed_of(runner.name, "episodes"), len(runs)])
     out: list[Episode] = []
     for k, run in enumerate(runs):
         if run.kind == "ride":
@@ -1019,7 +1014,6 @@ class Inputs:
     activities: list[runtwitch.Activity]
     diary: runtwitch.Diary
     athlete: runtwitch.Athlete
-    notes: list[str] = field(default_factory=list)
 
 
 def inputs(history: History, extra: Sequence[Episode] = ()) -> Inputs:
