@@ -20,6 +20,7 @@ Checks the current engine fails are strict xfails: the engine rebuild flips them
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.validation import harness as hz
@@ -52,6 +53,25 @@ def test_every_archetype_gives_a_readable_season(name: str) -> None:
     assert set(diary.report.unknown_columns) <= set(sim.NEW_DIARY_COLUMNS)
     act = sim.render_activity(h.runner, h.runs[0])
     assert act.report.n_dropped == 0 and len(act.records) > 100
+
+
+def test_simulated_physiology_is_plausible() -> None:
+    h = sim.simulate_runner("marathoner_high_volume", 1)
+    runner = h.runner
+    runs = [r for r in h.runs if r.sport == "running"]
+    for r in runs:
+        rate = r.sweat_l / (sum(s[1] for s in r.segments) / 3600.0)
+        assert 0.2 <= rate <= 3.0, (r.key, rate)  # runners: about 0.5-2 L/h (Sawka et al. 2007)
+        assert -6.0 <= r.mass_change_pct <= 2.0, (r.key, r.mass_change_pct)
+    easy = [r for r in runs if r.kind == "easy"][:3]
+    tempo = [r for r in runs if r.kind == "tempo"][:3]
+    for kind_runs, low, high in ((easy, 0.55, 0.85), (tempo, 0.75, 0.97)):
+        for r in kind_runs:
+            rec = sim.render_activity(runner, r).records
+            hr = rec["heart_rate_bpm"].mean() / runner.max_hr
+            assert low <= hr <= high, (r.kind, hr)
+    work = [s[2] for r in runs if r.kind == "intervals" for s in r.segments if s[0] == "work"]
+    assert np.mean([s[2] for r in easy for s in r.segments if s[0] == "run"]) < np.mean(work)
 
 
 def test_the_generator_is_deterministic_and_seeds_differ() -> None:
