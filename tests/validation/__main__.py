@@ -102,7 +102,7 @@ def confounder_table() -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.validation", description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     names = sorted(sim.ARCHETYPES)
     parser.add_argument("--archetypes", nargs="+", default=names, choices=names)
