@@ -6,10 +6,8 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from runtwitch.htmlreport import to_html
-from runtwitch.report import summary_text, to_json
-
 import runtwitch
+from runtwitch.render import summary_text, to_html, to_json
 from tests.helpers.history import NEUTRAL, write_diary, write_run
 from tests.rules.test_causes import START
 
