@@ -7,6 +7,7 @@ then build features and explanations from them. See ``docs/`` for the schema.
 from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
 from runtwitch.analysis import Analysis, analyze
 from runtwitch.athlete import Athlete
+from runtwitch.cohort import CohortResult, cohort
 from runtwitch.errors import (
     ChecksumError,
     CorruptFileError,
@@ -52,6 +53,7 @@ __all__ = [
     "Analysis",
     "Athlete",
     "ChecksumError",
+    "CohortResult",
     "CorruptFileError",
     "Damage",
     "DataQualityWarning",
@@ -79,6 +81,7 @@ __all__ = [
     "activity_from_samples",
     "activity_table",
     "analyze",
+    "cohort",
     "daily_features",
     "explain",
     "find_importer",
