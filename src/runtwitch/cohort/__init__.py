@@ -12,7 +12,7 @@ from runtwitch.cohort.athlete import AthleteJob, run_athlete
 from runtwitch.cohort.columns import TABLES, Table, markdown
 from runtwitch.cohort.pooling import RandomEffects, dersimonian_laird, pooled_patterns
 from runtwitch.cohort.privacy import pseudonym
-from runtwitch.cohort.run import CohortResult, cohort, read_table
+from runtwitch.cohort.run import CohortResult, cohort, local_cluster, read_table
 from runtwitch.cohort.sources import AthleteInput, find_athletes
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "cohort",
     "dersimonian_laird",
     "find_athletes",
+    "local_cluster",
     "markdown",
     "pooled_patterns",
     "pseudonym",
