@@ -39,7 +39,9 @@ def first(root: Path, tmp_path_factory: pytest.TempPathFactory) -> runtwitch.Coh
 
 def test_every_athlete_is_analysed_like_analyze(root: Path, first: runtwitch.CohortResult) -> None:
     assert list(first.athletes["status"]) == ["ok"] * 3
-    assert first.summary.is_file() and (first.out / "athletes.parquet").is_file()
+    assert (first.out / "athletes.parquet").is_file()
+    page = first.summary.read_text(encoding="utf-8")
+    assert "<script" not in page and "http" not in page and "not diagnose" in page  # one offline file
     for name, pid in first.pseudonyms.items():
         assert_matches_analysis(first.out, pid, root / name)
     assert first.salt_file == first.out.parent / "out.salt"
@@ -148,3 +150,13 @@ def test_import_runtwitch_does_not_import_dask() -> None:
     code = ("import sys, runtwitch; "
             "sys.exit(any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_contradictory_settings_are_refused(root: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        runtwitch.cohort(root, out=tmp_path / "o", client="tcp://127.0.0.1:1", workers=2)
+    with pytest.raises(ValueError, match="workers=-1"):
+        runtwitch.cohort(root, out=tmp_path / "o", workers=-1)
+    with pytest.raises(ValueError, match="at least 16 characters"):
+        runtwitch.cohort(root, out=tmp_path / "o", workers=0, salt="short")
+    assert not (tmp_path / "o").exists()

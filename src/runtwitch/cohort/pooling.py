@@ -29,8 +29,9 @@ from runtwitch.cohort.columns import POOLED
 from runtwitch.rules.patterns import FACTORS, Z95, log_relative_risk
 
 #: Athletes who must contribute to a factor before its pooled estimate is shown.
-#: With fewer studies, tau² is poorly estimated and a random-effects interval
-#: is unreliable (Jackson & Turner 2017, Research Synthesis Methods 8:290-302).
+#: With fewer studies a random-effects meta-analysis seldom tells more than the
+#: studies it pools (Jackson & Turner 2017, Research Synthesis Methods 8:290-302)
+#: and tau² is poorly estimated.
 MIN_ATHLETES = 5
 #: Runs followed by an episode (over the contributing athletes) needed before a
 #: pooled estimate is shown: a project choice, so that a handful of episodes

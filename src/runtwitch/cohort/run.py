@@ -94,7 +94,8 @@ def cohort(
         processes on this machine, closed at the end.
     workers
         Worker processes of the default cluster (default: all cores). 0 runs
-        every athlete in this process, without Dask (for debugging).
+        every athlete in this process, without Dask (for debugging). Not
+        together with ``client``.
     salt
         The secret behind the pseudonyms (at least 16 characters). Default:
         the file ``<out>.salt`` beside the output folder, created on first use.
@@ -107,7 +108,7 @@ def cohort(
     force
         Analyse every athlete, even when the inputs did not change.
     retries
-        Retries of an athlete whose task raised (failed writes).
+        Retries of an athlete whose task raised (failed writes) on Dask.
     min_athletes, min_episodes
         Minimums of the pooled patterns (:func:`runtwitch.cohort.pooled_patterns`).
     progress
@@ -127,6 +128,10 @@ def cohort(
     ModuleNotFoundError
         Dask is not installed (``pip install 'runtwitch[cohort]'``).
     """
+    if workers is not None and workers < 0:
+        raise ValueError(f"workers={workers}: expected 0 (this process) or more worker processes")
+    if workers is not None and client is not None:
+        raise ValueError("give client= (an existing cluster) or workers= (a local one), not both")
     out_dir = Path(os.fspath(out)).expanduser().resolve()
     entries = find_athletes(source, exclude=[out_dir])
     salt_file = None
@@ -156,7 +161,10 @@ def cohort(
         if workers == 0:
             summaries = []
             for job in jobs:
-                summaries.append(run_athlete(job))
+                try:
+                    summaries.append(run_athlete(job))
+                except OSError as exc:  # the output could not be written: this athlete only
+                    summaries.append(error_summary(job.input.athlete, type(exc).__name__, str(exc)))
                 bar.update()
         else:
             summaries = list(_on_dask(jobs, client, workers, retries, bar))
