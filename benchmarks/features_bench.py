@@ -1,4 +1,4 @@
-"""Benchmark: run_features + daily_features for a 1,500-activity history.
+"""Benchmark: Season.build + run_features + daily_features for a 1,500-activity history.
 
 Builds the history in memory by replicating real corpus runs under new names,
 one a day (shifted in time), then times both tables. Two ratios are printed:
@@ -60,7 +60,7 @@ def main() -> None:
     day0 = pd.Timestamp("2021-01-01", tz="UTC")
     history = [shifted(seeds[k % len(seeds)], k, day0) for k in range(args.n)]
     records = sum(len(a.records) for a in history)
-    athlete = runtwitch.Athlete(timezone="Europe/Paris", sex="female", max_hr=190, resting_hr=52,
+    athlete = runtwitch.Athlete(tz="Europe/Paris", sex="female", max_hr=190, resting_hr=52,
                                 threshold_hr=168, body_mass_kg=60)
     base = float("inf")
     for _ in range(3):  # best of three: the first pass also warms the data
@@ -68,14 +68,17 @@ def main() -> None:
         baseline(history)
         base = min(base, time.perf_counter() - b0)
     t0 = time.perf_counter()
-    runs = runtwitch.run_features(history, athlete=athlete)
+    season = runtwitch.Season.build(history, athlete=athlete)
+    ts = time.perf_counter()
+    runs = runtwitch.run_features(season)
     t1 = time.perf_counter()
-    days = runtwitch.daily_features(history, athlete=athlete, runs=runs)
+    days = runtwitch.daily_features(season, runs=runs)
     t2 = time.perf_counter()
     total = t2 - t0
     print(f"history: {args.n} activities, {records:,} records, {len(days)} days")
     print(f"{'step':<20} {'seconds':>8}")
-    print(f"{'run_features':<20} {t1 - t0:>8.2f}")
+    print(f"{'Season.build':<20} {ts - t0:>8.2f}")
+    print(f"{'run_features':<20} {t1 - ts:>8.2f}")
     print(f"{'daily_features':<20} {t2 - t1:>8.2f}")
     print(f"{'total':<20} {total:>8.2f}")
     print(f"{'baseline, best of 3':<20} {base:>8.2f}   features/baseline = {total / base:.1f}x")

@@ -10,6 +10,14 @@ and runtwitch's ratio to fitparse (geometric mean); the time to import a
 synthetic history of N files (corpus runs copied under new names) cold and
 warm (from the cache; best of three runs) on all cores; and the peak memory of importing the
 largest corpus file in a fresh process.
+
+Then one row per further format (``--formats-only`` prints just these): the
+time to import its largest file in ``../shared/corpus-formats`` (min and median
+of five runs) against a same-run baseline, the standard library merely
+parsing the same bytes (ElementTree for XML, json for JSON, pandas.read_csv for
+CSV, a text split for HRM, zipfile + ElementTree for KMZ), and the ratio of
+the two. For an export zip the baseline is runtwitch importing its member
+from memory, so the ratio is the archive's own overhead.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import warnings
 from pathlib import Path
 
 import runtwitch
-from runtwitch.io.fitwrite import FitWriter
+from runtwitch.testing import FitWriter
 
 LARGEST = [
     "fit/sports-lib__4623204522.fit",
@@ -70,14 +78,89 @@ def decoders() -> dict[str, object]:
     return out
 
 
+#: Further formats: (name, largest corpus file, baseline parse of its bytes).
+FORMAT_FILES = [
+    ("sml", "sml/GoldenCheetah-GoldenCheetah__F783095113000500-2014-10-07T05_01_41-0.sml", "xml"),
+    ("suunto_xml", "suuntoxml/Runalyze-Runalyze__Suunto-Ambit-reduced.xml", "xml-wrapped"),
+    ("suunto_json", "suuntojson/sports-alliance-sports-lib__suunto.json", "json"),
+    ("hrm", "hrm/GoldenCheetah-GoldenCheetah__04010301.hrm", "text"),
+    ("polar_xml", "vendor/Runalyze-Runalyze__Polar-with-arrays.xml", "xml"),
+    ("pwx", "pwx/GoldenCheetah-GoldenCheetah__lgulseth_Timex_Global_Trainer_2013_03_28_11_50_25.pwx", "xml"),
+    ("kml", "kml/Runalyze-Runalyze__TomTom.kml", "xml"),
+    ("kmz", "kml/Runalyze-Runalyze__Baechenstock.kmz", "zip-xml"),
+    ("gcjson", "gcjson/GoldenCheetah-GoldenCheetah__Compton_Challenge_TA.json", "json"),
+    ("wahoo_csv", "vendor/Runalyze-Runalyze__Wahoo.csv", "csv"),
+    ("garmin zip", "export/GoldenCheetah-GoldenCheetah__GarminFR955v18.zip", "zip-fit"),
+]
+
+
+def _baseline(kind: str, data: bytes) -> object:
+    """Parse the bytes with the standard library only: what any reader must at least do."""
+    import io
+    import json
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    import pandas as pd
+
+    if kind == "xml":
+        return ET.fromstring(data)
+    if kind == "xml-wrapped":
+        body = data.split(b"?>", 1)[1]
+        return ET.fromstring(b"<r>" + body + b"</r>")
+    if kind == "json":
+        return json.loads(data)
+    if kind == "csv":
+        text = data.decode()
+        return pd.read_csv(io.StringIO(text[text.index("\ntime,") + 1:]))
+    if kind == "text":
+        return [line.split() for line in data.decode("latin-1").splitlines()]
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = [zf.read(i) for i in zf.infolist()]
+    if kind == "zip-xml":
+        return [ET.fromstring(m) for m in members]
+    # an export: its member read by runtwitch from memory, i.e. the archive's own cost
+    return [runtwitch.read_fit(io.BytesIO(m)) for m in members]
+
+
+def format_rows(corpus_formats: Path, runs: int = 5) -> None:
+    """One row per further format: runtwitch import time against the baseline parse."""
+    import statistics
+
+    print(f"\n{'format':<12} {'records':>8} {'runtwitch ms (min/med)':>24} {'baseline ms (min/med)':>23} "
+          f"{'ratio':>6}  file")
+    for fmt, rel, kind in FORMAT_FILES:
+        path = corpus_formats / rel
+        data = path.read_bytes()
+        if fmt == "garmin zip":
+            def read(path: Path = path) -> int:
+                results = runtwitch.read_activities([path], n_jobs=1)
+                return sum(r.activity.report.source_records for r in results if r.activity is not None)
+        else:
+            def read(path: Path = path) -> int:
+                return runtwitch.read_activity(path).report.source_records
+        records = read()  # also warms caches (and the time-zone finder)
+        ours = [_time(read) * 1000 for _ in range(runs)]
+        base = [_time(lambda k=kind, d=data: _baseline(k, d)) * 1000 for _ in range(runs)]
+        print(f"{fmt:<12} {records:>8} {min(ours):>11.1f} / {statistics.median(ours):>9.1f} "
+              f"{min(base):>11.1f} / {statistics.median(base):>8.1f} {min(ours) / min(base):>6.1f}x  "
+              f"{Path(rel).name[:48]}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1500, help="files in the synthetic history")
     ap.add_argument(
         "--corpus", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
     )
+    ap.add_argument("--corpus-formats", type=Path,
+                    default=Path(__file__).resolve().parents[1].parent / "shared" / "corpus-formats")
+    ap.add_argument("--formats-only", action="store_true", help="print only the further-format rows")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
+    if args.formats_only:
+        format_rows(args.corpus_formats)
+        return
     decs = decoders()
     print(
         f"{'file':<52} {'records':>8} "
@@ -139,6 +222,7 @@ def main() -> None:
         f"peak RSS importing {Path(LARGEST[0]).name}: {kb / 1024:.0f} MB "
         f"({base / 1024:.0f} MB after 'import runtwitch' alone; target {MEMORY_TARGET_MB:.0f} MB)"
     )
+    format_rows(args.corpus_formats)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,7 @@ import argparse
 from pathlib import Path
 
 import runtwitch
-from runtwitch.htmlreport import write_report
-from runtwitch.report import summary_text
+from runtwitch.render import summary_text, write_report
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 

@@ -11,7 +11,10 @@ The runner (Toronto, UTC-4 in summer) runs four or five times a week and
 cycles some Wednesdays. The diary logs context for most runs and 13 twitch
 episodes whose causes are meant to be recoverable from the data; the intended
 cause and red flags of each are written to sample_data/expected.json, which
-the end-to-end test checks.
+the end-to-end test checks. sample_data/weather.csv is an hourly weather table
+of the season at a station near home (for ``--weather-table``): its air
+temperature passes through each session's air temperature at the start, which
+is what the watch's sensor read, 6 °C warmer.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from runtwitch.io.diary import DIARY_COLUMNS
-from runtwitch.io.fitwrite import write_activity
+from runtwitch.testing import write_activity
 
 OUT = Path(__file__).resolve().parents[1] / "sample_data"
 SEED = 20260504
@@ -38,6 +41,9 @@ WEEKS = 16
 UTC_OFFSET_S = -4 * 3600
 HOME = (43.6532, -79.3832)
 STEP_S = 2  # smart recording
+#: The weather table's station: about 1.5 km north-west of home.
+STATION = ("Toronto sample station", 43.6629, -79.3957, 113.0)
+WEATHER_SEED = SEED + 1  # its own generator: the activities' random stream stays as it was
 
 
 @dataclass
@@ -320,7 +326,7 @@ def plan(runner: Runner = Runner()) -> list[Session]:
     weeks = runner.weeks
     for w in range(weeks):
         mon = runner.first_monday + timedelta(weeks=w)
-        warm = 16 + 10 * math.sin(math.pi * (w + 1) / (weeks + 2))  # summer peaks mid-season
+        warm = warmth(w, weeks)
         base = (3.0 + 0.01 * w) * runner.speed_scale
         long_min = min(70 + 4 * w, 115) * runner.minutes_scale
         m = runner.minutes_scale
@@ -498,11 +504,51 @@ def write_tcx(path: Path, s: Session, d: dict[str, np.ndarray], runner: Runner) 
     )
 
 
+def warmth(week: int, weeks: int = WEEKS) -> float:
+    """The season's typical air temperature in a week [°C]: summer peaks mid-season."""
+    return 16 + 10 * math.sin(math.pi * (week + 1) / (weeks + 2))
+
+
+def diurnal(hour: float) -> float:
+    """Shape of the day's temperature, -1 at 03:00 and +1 at 15:00 local time."""
+    return math.sin(2 * math.pi * (hour - 9) / 24)
+
+
+def write_weather(path: Path, sessions: list[Session], runner: Runner = Runner()) -> None:
+    """Hourly air temperature, humidity and wind of the season at STATION (local times, UTC offset given)."""
+    rng = np.random.default_rng(WEATHER_SEED)
+    first_session: dict[date, Session] = {}
+    for s in sorted(sessions, key=lambda s: (s.sport != "running", s.start_local)):
+        first_session.setdefault(s.day, s)
+    name, lat, lon, elev = STATION
+    utc_offset_s = runner.utc_offset_s
+    offset = f"{'-' if utc_offset_s < 0 else '+'}{abs(utc_offset_s) // 3600:02d}:00"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["time", "air_temp_c", "humidity_pct", "wind_mps", "station", "lat_deg", "lon_deg",
+                    "elevation_m"])
+        for k in range(runner.weeks * 7):
+            day = runner.first_monday + timedelta(days=k)
+            level = warmth(k // 7, runner.weeks)
+            s = first_session.get(day)
+            if s is not None:  # the day's curve passes through the session's air at its start
+                h, m = map(int, s.start_local.split(":"))
+                level = s.air_c - 5 * diurnal(h + m / 60)
+            for hour in range(24):
+                shape = diurnal(hour)
+                temp = level + 5 * shape
+                rh = min(max(68 - 18 * shape + rng.normal(0, 3), 20), 100)
+                wind = max(1.5 + 1.2 * (shape + 1) + rng.normal(0, 0.4), 0)
+                w.writerow([f"{day.isoformat()}T{hour:02d}:00{offset}", f"{temp:.1f}", f"{rh:.0f}",
+                            f"{wind:.1f}", name, lat, lon, elev])
+
+
 def write_season(out: Path, runner: Runner = Runner(), *, expected: bool = True) -> tuple[int, int]:
     """Write a runner's season into ``out``: activity files, diary.csv, athlete.toml.
 
-    ``expected.json`` (the intended cause and flags of each episode) is
-    written too unless ``expected`` is False. Returns (activities, episodes).
+    ``expected.json`` (the intended cause and flags of each episode) and
+    ``weather.csv`` (the hourly weather table near home) are written too
+    unless ``expected`` is False. Returns (activities, episodes).
     """
     rng = np.random.default_rng(runner.seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -544,6 +590,7 @@ def write_season(out: Path, runner: Runner = Runner(), *, expected: bool = True)
             w.writerow([r.get(n, "") for n in names])
     if expected:
         (out / "expected.json").write_text(json.dumps(episodes, indent=1) + "\n", encoding="utf-8")
+        write_weather(out / "weather.csv", sessions, runner)
     (out / "athlete.toml").write_text(
         "# The runner of the sample season. Only timezone is required; see docs/features.md.\n"
         f'timezone = "{runner.timezone}"\nsex = "{runner.sex}"\nbirth_year = {runner.birth_year}\n'

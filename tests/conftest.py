@@ -18,10 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # Tests never touch the user's cache: one throw-away cache folder per test session.
 os.environ["RUNTWITCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="runtwitch-test-cache-")
 CORPUS = Path(os.environ.get("RUNTWITCH_CORPUS", ROOT.parent / "shared" / "corpus"))
+#: The further formats (SML, HRM, PWX, KML, exports...), with their own MANIFEST.csv.
+CORPUS_FORMATS = Path(
+    os.environ.get("RUNTWITCH_CORPUS_FORMATS", ROOT.parent / "shared" / "corpus-formats"))
 
 
-def _manifest() -> list[dict[str, str]]:
-    path = CORPUS / "MANIFEST.csv"
+def _manifest(corpus: Path = CORPUS) -> list[dict[str, str]]:
+    path = corpus / "MANIFEST.csv"
     if not path.exists():
         return []
     with open(path, newline="", encoding="utf-8") as fh:
@@ -29,6 +32,12 @@ def _manifest() -> list[dict[str, str]]:
 
 
 MANIFEST = _manifest()
+MANIFEST_FORMATS = _manifest(CORPUS_FORMATS)
+
+
+def corpus_formats(relative: str = "") -> Path:
+    """A path in the further-formats corpus (``../shared/corpus-formats``, or $RUNTWITCH_CORPUS_FORMATS)."""
+    return CORPUS_FORMATS / relative
 
 
 def manifest_rows(formats: tuple[str, ...], kinds: tuple[str, ...] | None = None) -> list:
@@ -70,3 +79,6 @@ def read_cached(path: str) -> runtwitch.Activity:
 def _need_corpus(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("corpus") and not MANIFEST:
         pytest.fail(f"the shared corpus is missing at {CORPUS} (set RUNTWITCH_CORPUS)")
+    if request.node.get_closest_marker("corpus_formats") and not MANIFEST_FORMATS:
+        pytest.fail(f"the further-formats corpus is missing at {CORPUS_FORMATS} "
+                    "(set RUNTWITCH_CORPUS_FORMATS)")

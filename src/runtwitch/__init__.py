@@ -1,20 +1,23 @@
 """runtwitch: a runner's own data, turned into answers about post-run muscle twitches.
 
-Import activity files into tidy pandas frames (``read_activity``, ``read_fit``),
-then build features and explanations from them. See ``docs/`` for the schema.
+The pipeline, one stage per package (``docs/architecture.md``): import activity
+files into tidy pandas frames (``read_activity``, ``read_activities``), link
+them with the diary into a ``Season``, build features from it
+(``run_features``, ``daily_features``), explain each episode (``explain``) and
+render the result; ``analyze`` runs it all.
 """
 
-from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
 from runtwitch.analysis import Analysis, analyze
-from runtwitch.athlete import Athlete
 from runtwitch.cohort import CohortResult, cohort
 from runtwitch.errors import (
     ChecksumError,
     CorruptFileError,
     DataQualityWarning,
+    DiaryError,
     EmptyFileError,
     FileError,
     LimitExceededError,
+    MissingFileError,
     NotAnActivityError,
     ParseError,
     PartialImportWarning,
@@ -22,6 +25,10 @@ from runtwitch.errors import (
     RuntwitchWarning,
     TruncatedFileError,
     UnknownFormatError,
+    UnknownTimeZoneError,
+    UnreadableFileError,
+    UnsafeArchiveError,
+    UnsafeXMLError,
 )
 from runtwitch.features import daily_features, run_features
 from runtwitch.io import (
@@ -30,6 +37,7 @@ from runtwitch.io import (
     ImportResult,
     activity_from_samples,
     find_importer,
+    importer_named,
     importers,
     read_activities,
     read_activity,
@@ -39,10 +47,13 @@ from runtwitch.io import (
     register,
     unregister,
 )
-from runtwitch.io.diary import Diary, DiaryError, DiaryReport, Problem, read_diary
-from runtwitch.link import activity_table, link_context, link_episodes
+from runtwitch.io.diary import Diary, DiaryReport, Problem, read_diary
+from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport
+from runtwitch.model.athlete import Athlete
+from runtwitch.model.schema import SCHEMA_VERSION
+from runtwitch.model.timezone import resolve_local_time, zone_at
 from runtwitch.rules import Explanation, Rule, explain
-from runtwitch.schema import SCHEMA_VERSION
+from runtwitch.season import Season, activity_table, link_context, link_episodes
 
 __version__ = "0.1.0.dev0"
 
@@ -68,6 +79,7 @@ __all__ = [
     "ImportResult",
     "Importer",
     "LimitExceededError",
+    "MissingFileError",
     "NotAnActivityError",
     "ParseError",
     "PartialImportWarning",
@@ -75,8 +87,13 @@ __all__ = [
     "Rule",
     "RuntwitchError",
     "RuntwitchWarning",
+    "Season",
     "TruncatedFileError",
     "UnknownFormatError",
+    "UnknownTimeZoneError",
+    "UnreadableFileError",
+    "UnsafeArchiveError",
+    "UnsafeXMLError",
     "__version__",
     "activity_from_samples",
     "activity_table",
@@ -85,6 +102,7 @@ __all__ = [
     "daily_features",
     "explain",
     "find_importer",
+    "importer_named",
     "importers",
     "link_context",
     "link_episodes",
@@ -95,6 +113,8 @@ __all__ = [
     "read_gpx",
     "read_tcx",
     "register",
+    "resolve_local_time",
     "run_features",
     "unregister",
+    "zone_at",
 ]

@@ -1,43 +1,80 @@
-"""The whole pipeline in one call: files -> activities -> features -> explanation."""
+"""The conductor: files -> activities -> a linked season -> features -> explanation, in one call."""
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
-from runtwitch.activity import Activity
-from runtwitch.athlete import Athlete
+from runtwitch.errors import WeatherWarning
 from runtwitch.features import daily_features, run_features
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.diary import Diary, read_diary
-from runtwitch.link import link_episodes
+from runtwitch.io.source import Errors
+from runtwitch.model.activity import Activity
+from runtwitch.model.athlete import Athlete
+from runtwitch.model.timezone import resolve_tz
 from runtwitch.rules import Explanation, explain
+from runtwitch.season import Season
+from runtwitch.weather import Archive, DeviceCalibration, calibrate_from_weather, for_runs, weather_sources
 
 
 @dataclass
 class Analysis:
-    """Everything :func:`analyze` produced, for notebooks, the CLI and the report."""
+    """Everything :func:`analyze` produced, for notebooks, the CLI and the reports.
+
+    Attributes
+    ----------
+    imports
+        How every file fared (``status`` ok, partial, error or skipped).
+    season
+        The linked season: activities by id, the diary linked to them, the
+        resolved athlete.
+    runs, days
+        :func:`runtwitch.run_features` and :func:`runtwitch.daily_features`.
+    explanation
+        :func:`runtwitch.explain` of the season's episodes.
+    warnings
+        Remarks about the inputs (e.g. no time zone given).
+    weather
+        :func:`runtwitch.weather.for_runs` of the season (by ``activity_id``),
+        when weather was asked for; else None.
+    device_calibration
+        How warm the runner's device reads against the air
+        (:func:`runtwitch.weather.calibrate_from_weather`).
+    """
 
     imports: list[ImportResult]
-    activities: list[Activity]
-    diary: Diary | None
-    athlete: Athlete
+    season: Season
     runs: pd.DataFrame
     days: pd.DataFrame
-    episodes: pd.DataFrame
     explanation: Explanation
     warnings: list[str] = field(default_factory=list)
+    weather: pd.DataFrame | None = None
+    device_calibration: DeviceCalibration | None = None
 
+    @property
+    def activities(self) -> list[Activity]:
+        """The season's activities, in start order."""
+        return list(self.season.activities.values())
 
-def import_all(
-    paths: Sequence[str | os.PathLike[str]], *, progress: bool | None = None
-) -> list[ImportResult]:
-    """Import every file in this process, without the cache (see :func:`read_activities`)."""
-    return read_activities(paths, n_jobs=1, cache=False, progress=progress)
+    @property
+    def diary(self) -> Diary | None:
+        """The diary, or None."""
+        return self.season.diary
+
+    @property
+    def athlete(self) -> Athlete:
+        """The resolved athlete."""
+        return self.season.athlete
+
+    @property
+    def episodes(self) -> pd.DataFrame:
+        """The diary's episodes, linked to their runs."""
+        return self.season.episodes
 
 
 def analyze(
@@ -49,6 +86,10 @@ def analyze(
     progress: bool | None = None,
     n_jobs: int | None = None,
     cache: bool | str | os.PathLike[str] = True,
+    errors: Errors = "salvage",
+    engine: str | None = None,
+    weather: bool | Archive = False,
+    weather_table: str | os.PathLike[str] | pd.DataFrame | None = None,
 ) -> Analysis:
     """Run the whole analysis on activity files or folders and a diary.
 
@@ -59,43 +100,55 @@ def analyze(
     diary
         Path of the diary CSV, or a :class:`Diary` already read.
     athlete
-        Path of ``athlete.toml`` or an :class:`Athlete`. Without it: ``tz`` (or
-        UTC) and estimates from the data.
+        Path of ``athlete.toml`` or an :class:`Athlete`. Without it: ``tz`` and
+        estimates from the data.
     tz
-        IANA time zone, overriding the athlete's.
+        IANA time zone of the diary (and of files that record no UTC offset),
+        overriding the athlete's. None: the athlete's, else unknown: a diary
+        time is then placed with the run's own UTC offset when its file records
+        one, else the episode is linked by its date. The same zone places
+        activities whose files record only local time without an offset or a
+        position (:func:`runtwitch.resolve_local_time`, in
+        :meth:`runtwitch.Season.build`).
     progress
         Show a progress bar while importing (default: only on a terminal).
-    n_jobs, cache
-        Parallel workers and the import cache, see :func:`read_activities`.
+    n_jobs, cache, errors, engine
+        Parallel workers, the import cache, damage handling and the decoding
+        engine, see :func:`read_activities`; fetched weather is cached under
+        the same folder as the imports.
+    weather
+        Fetch each run's weather from the archive (True, or an
+        :class:`~runtwitch.weather.Archive`). Never needed: without it no
+        network is used. A failed fetch is a warning, and heat then comes
+        from the next source.
+    weather_table
+        The runner's own weather table (CSV path or DataFrame, see
+        :func:`~runtwitch.weather.read_weather_table`); asked before the
+        archive. Precedence for heat: diary, table, archive, device.
     """
-    imports = read_activities(paths, n_jobs=n_jobs, cache=cache, progress=progress)
+    resolve_tz(tz)  # a bad time zone fails before any file is read
+    imports = read_activities(paths, n_jobs=n_jobs, cache=cache, progress=progress, errors=errors,
+                              engine=engine)
     acts = [r.activity for r in imports if r.activity is not None and r.status in ("ok", "partial")]
-    if isinstance(athlete, Athlete):
-        ath = athlete
-    elif athlete is not None:
-        ath = Athlete.from_toml(athlete)
-    else:
-        ath = Athlete(timezone=tz or "UTC")
-    if tz is not None and tz != ath.timezone:
-        ath = Athlete(**{**_athlete_fields(ath), "timezone": tz})
+    profile = athlete if isinstance(athlete, Athlete) or athlete is None else Athlete.from_toml(athlete)
+    zone = tz if tz is not None else (profile.tz if profile is not None else None)
     notes: list[str] = []
-    if athlete is None and tz is None:
-        notes.append("no time zone given (--tz or athlete.toml): diary times are read as UTC")
-    d = diary if isinstance(diary, Diary) or diary is None else read_diary(diary, tz=ath.timezone)
-    runs = run_features(acts, d, ath)
-    days = daily_features(acts, d, ath, runs=runs)
-    eps = d.episodes if d is not None else pd.DataFrame(columns=["episode_id", "date", "time", "muscles"])
-    linked = (
-        link_episodes(eps, acts, tz=ath.timezone)
-        if len(eps)
-        else eps.assign(activity_id=pd.Series(dtype="string"), hours_after_run=pd.Series(dtype=float))
-    )
-    explanation = explain(linked, runs, days)
-    return Analysis(imports, acts, d, ath, runs, days, linked, explanation, notes + explanation.warnings)
-
-
-def _athlete_fields(ath: Athlete) -> dict[str, Any]:
-    return {
-        k: getattr(ath, k)
-        for k in ("timezone", "sex", "birth_year", "body_mass_kg", "max_hr", "resting_hr", "threshold_hr")
-    }
+    if zone is None:
+        notes.append("no time zone given (--tz or athlete.toml): a diary time is placed with its run's "
+                      "UTC offset when the file records one, else the episode is linked by its date")
+    d = diary if isinstance(diary, Diary) or diary is None else read_diary(diary, tz=zone)
+    sources = weather_sources(archive=weather, table=weather_table, tz=zone)
+    season = Season.build(acts, diary=d, athlete=profile, tz=tz)
+    wx = None
+    if sources:
+        with warnings.catch_warnings():  # collected below, into the analysis' notes
+            warnings.simplefilter("ignore", WeatherWarning)
+            wx = for_runs(season, source=sources, cache=cache)
+        notes += wx.attrs["warnings"]
+    runs = run_features(season, weather=wx)
+    calibration = calibrate_from_weather(runs["device_temp_c"], wx)
+    if sources:
+        notes.append(calibration.describe())
+    days = daily_features(season, runs=runs)
+    explanation = explain(season.episodes, runs, days)
+    return Analysis(imports, season, runs, days, explanation, notes + explanation.warnings, wx, calibration)

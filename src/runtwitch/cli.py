@@ -1,4 +1,4 @@
-"""Command line: ``runtwitch inspect FILE... [--json]``."""
+"""Command line: ``runtwitch inspect``, ``runtwitch diary`` and ``runtwitch analyze`` (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from typing import Any
 
 import pandas as pd
 
-from runtwitch.activity import Activity, _iso
 from runtwitch.analysis import analyze
 from runtwitch.cohort.cli import add_parser as add_cohort_parser
 from runtwitch.errors import RuntwitchError, UnknownFormatError
 from runtwitch.io.batch import find_activity_files, read_one
 from runtwitch.io.diary import read_diary
 from runtwitch.io.registry import find_importer
-from runtwitch.report import _num, summary_text, to_json
+from runtwitch.model.activity import Activity, iso_utc
+from runtwitch.render import summary_text, to_json, write_report
+from runtwitch.render.view import number
 
 
 def inspect_file(path: str) -> dict[str, Any]:
@@ -39,6 +40,9 @@ def inspect_file(path: str) -> dict[str, Any]:
         "start": None,
         "end": None,
         "utc_offset_s": None,
+        "timezone": None,
+        "timezone_source": None,
+        "time_basis": None,
         "columns": [],
         "sessions": [],
         "damage": None,
@@ -67,18 +71,21 @@ def _describe(act: Activity) -> dict[str, Any]:
         "repaired": rep["repaired"],
         "source_first_time": rep["source_first_time"],
         "source_last_time": rep["source_last_time"],
-        "start": _iso(act.start),
-        "end": _iso(act.end),
+        "start": iso_utc(act.start),
+        "end": iso_utc(act.end),
         "utc_offset_s": act.meta.utc_offset_s,
+        "timezone": act.meta.timezone,
+        "timezone_source": act.meta.timezone_source,
+        "time_basis": act.meta.time_basis,
         "columns": [str(c) for c in act.records.columns],
         "sessions": [
             {
                 "sport": s["sport"] if not pd.isna(s["sport"]) else None,
-                "start": _iso(s["start"]),
-                "elapsed_s": _num(s["elapsed_s"]),
-                "timer_s": _num(s["timer_s"]),
-                "moving_s": _num(s["moving_s"]),
-                "distance_m": _num(s["distance_m"]),
+                "start": iso_utc(s["start"]),
+                "elapsed_s": number(s["elapsed_s"]),
+                "timer_s": number(s["timer_s"]),
+                "moving_s": number(s["moving_s"]),
+                "distance_m": number(s["distance_m"]),
             }
             for _, s in act.sessions.iterrows()
         ],
@@ -214,6 +221,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             progress=False if args.quiet else None,
             n_jobs=args.jobs,
             cache=not args.no_cache,
+            weather=args.weather,
+            weather_table=args.weather_table,
         )
     except RuntwitchError as exc:  # e.g. an unreadable diary or athlete file
         print(f"runtwitch analyze: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -224,8 +233,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         return 0
     print(summary_text(result))
     if args.report:
-        from runtwitch.htmlreport import write_report  # matplotlib only when a report is asked for
-
         write_report(result, args.report)
         print(f"\nWrote {args.report}")
     if args.json:
@@ -281,6 +288,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help="do not use the import cache (default folder: $RUNTWITCH_CACHE_DIR or ~/.cache/runtwitch)",
+    )
+    a.add_argument(
+        "--weather",
+        action="store_true",
+        help="fetch each run's air temperature and humidity from the weather archive (needs the network; "
+        "cached; without this flag nothing is fetched)",
+    )
+    a.add_argument(
+        "--weather-table",
+        metavar="WEATHER.csv",
+        help="your own weather table: time, air_temp_c, humidity_pct, optionally a place (docs/features.md)",
     )
     a.add_argument(
         "--report",

@@ -21,7 +21,7 @@ def test_tables_come_from_the_single_runner_definitions() -> None:
     assert [c.name for c in by_name["runs"].columns] == [c.name for c in RUN_COLUMNS]
     assert [c.name for c in by_name["days"].columns] == [c.name for c in DAILY_COLUMNS]
     free = {c.name for t in TABLES for c in t.columns if is_free_text(c.name)}
-    assert free == {"notes", "diary_medications", "diary_recovery"}
+    assert free == {"notes", "diary_notes", "diary_medications", "diary_recovery"}
     assert set(FREE_TEXT) == {"notes", "medications", "recovery"}
     for t in TABLES:
         assert t.schema().names == t.column_names()

@@ -26,10 +26,11 @@ def corpus_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         if row["kind"] in ("activity",) and row["format"] in ("fit", "fit.gz", "gpx", "tcx"):
             acts.append(read_cached(str(corpus_path(row))))
     ath = runtwitch.Athlete(
-        timezone="Europe/Paris", max_hr=190, resting_hr=55, threshold_hr=170, sex="male", body_mass_kg=70
+        tz="Europe/Paris", max_hr=190, resting_hr=55, threshold_hr=170, sex="male", body_mass_kg=70
     )
-    runs = runtwitch.run_features(acts, athlete=ath)
-    days = runtwitch.daily_features(acts, athlete=ath, runs=runs)
+    season = runtwitch.Season.build(acts, athlete=ath)
+    runs = runtwitch.run_features(season)
+    days = runtwitch.daily_features(season, runs=runs)
     return runs, days
 
 
@@ -74,7 +75,7 @@ def _streak(tmp_path: Path, days: int, *, start: datetime = datetime(2026, 5, 1,
 
 def test_ten_day_streak(tmp_path: Path) -> None:
     acts = _streak(tmp_path, 10)
-    days = runtwitch.daily_features(acts, athlete=runtwitch.Athlete(timezone="UTC"))
+    days = runtwitch.daily_features(runtwitch.Season.build(acts, tz="UTC"))
     assert list(days["consecutive_run_days"]) == list(range(1, 11))
     assert list(days["days_since_rest"]) == list(range(1, 11))
     assert days["rest_days_7d"].eq(0).all() and days["rest_days_28d"].eq(0).all()
@@ -86,7 +87,7 @@ def test_rest_days_break_the_streak_and_count(tmp_path: Path) -> None:
     acts = read_all(
         [write_run(tmp_path, f"d{k}.fit", start + timedelta(days=k), 30) for k in (0, 1, 3, 4, 5)]
     )
-    days = runtwitch.daily_features(acts, athlete=runtwitch.Athlete(timezone="UTC"))
+    days = runtwitch.daily_features(runtwitch.Season.build(acts, tz="UTC"))
     assert list(days["consecutive_run_days"]) == [1, 2, 0, 1, 2, 3]
     assert list(days["rest_day"]) == [False, False, True, False, False, False]
     assert list(days["rest_days_7d"]) == [0, 0, 1, 1, 1, 1]
@@ -106,7 +107,8 @@ def test_session_spike_and_effort_vs_usual(tmp_path: Path) -> None:
     paths.append(
         write_run(tmp_path, "fast.fit", start + timedelta(days=13), 40, speed_mps=3.6, heart_rate=165)
     )
-    runs = runtwitch.run_features(read_all(paths), athlete=runtwitch.Athlete(timezone="UTC", max_hr=190))
+    season = runtwitch.Season.build(read_all(paths), athlete=runtwitch.Athlete(tz="UTC", max_hr=190))
+    runs = runtwitch.run_features(season)
     assert runs.loc["long.fit", "spike_distance_ratio"] == pytest.approx(2.5, rel=0.01)
     assert runs.loc["fast.fit", "speed_vs_usual_ratio"] == pytest.approx(1.2, rel=0.01)
     assert runs.loc["fast.fit", "hr_vs_usual_bpm"] == pytest.approx(20, abs=0.5)
@@ -133,7 +135,8 @@ def test_diary_drives_hydration_heat_and_fueling(tmp_path: Path) -> None:
         "carbs_during_g,thirst,urine_color,rpe\n2026-07-04,70.0,68.2,0.5,31,60,0,0,yes,7,8\n"
     )
     diary = runtwitch.read_diary(tmp_path / "d.csv", tz="America/New_York", today=TODAY)
-    r = runtwitch.run_features(acts, diary, runtwitch.Athlete(timezone="America/New_York")).iloc[0]
+    season = runtwitch.Season.build(acts, diary=diary, athlete=runtwitch.Athlete(tz="America/New_York"))
+    r = runtwitch.run_features(season).iloc[0]
     assert r["sweat_source"].startswith("measured") and r["sweat_loss_l"] == pytest.approx(2.3)
     assert r["body_mass_change_pct"] == pytest.approx(-1.8 / 70 * 100)
     assert r["fluid_replaced_pct"] == pytest.approx(0.5 / 2.3 * 100)
@@ -148,35 +151,12 @@ def test_without_diary_weather_the_wrist_sensor_is_labelled(tmp_path: Path) -> N
     acts = read_all(
         [write_run(tmp_path, "r.fit", datetime(2026, 7, 4, 14, 0, tzinfo=UTC), 60, temperature_c=33)]
     )
-    r = runtwitch.run_features(acts, athlete=runtwitch.Athlete(timezone="UTC", body_mass_kg=70)).iloc[0]
+    season = runtwitch.Season.build(acts, athlete=runtwitch.Athlete(tz="UTC", body_mass_kg=70))
+    r = runtwitch.run_features(season).iloc[0]
     assert r["air_temp_c"] == 33 - 5 and "low confidence" in r["heat_source"]
     assert np.isnan(r["heat_index_c"])  # humidity unknown
     assert "humidity assumed" in r["heat_basis"]
     assert r["sweat_source"] == "predicted (heat balance)" and r["sweat_loss_sd_l"] > 0
-
-
-def test_athlete_toml_and_estimates(tmp_path: Path) -> None:
-    (tmp_path / "athlete.toml").write_text('timezone = "Europe/Paris"\nsex = "female"\nbody_mass_kg = 58\n')
-    ath = runtwitch.Athlete.from_toml(tmp_path / "athlete.toml")
-    assert ath.sex == "female" and ath.provenance == {"sex": "given", "body_mass_kg": "given"}
-    start = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
-    paths = [
-        write_run(tmp_path, f"r{k}.fit", start + timedelta(days=k), 20, heart_rate=150 + k, step_s=1)
-        for k in range(6)
-    ]
-    acts = read_all(paths)
-    acts[0].records.iloc[100, acts[0].records.columns.get_loc("heart_rate_bpm")] = 240.0  # a one-sample spike
-    res = ath.resolved(acts)
-    assert res.max_hr == 155.0  # sustained peak, not the spike
-    assert res.provenance["max_hr"].startswith("estimated")
-    assert res.threshold_hr == pytest.approx(0.88 * 155, abs=0.1)
-    assert res.provenance["resting_hr"].startswith("assumed")
-    (tmp_path / "bad.toml").write_text('sex = "female"\n')
-    with pytest.raises(runtwitch.FileError, match="timezone"):
-        runtwitch.Athlete.from_toml(tmp_path / "bad.toml")
-    (tmp_path / "bad2.toml").write_text('timezone = "Europe/Paris"\nweight = 3\n')
-    with pytest.raises(runtwitch.FileError, match="unknown keys"):
-        runtwitch.Athlete.from_toml(tmp_path / "bad2.toml")
 
 
 def test_docs_list_every_feature_column() -> None:

@@ -11,7 +11,9 @@ Failures are written to --out (default fuzz-failures/) as reproducible files.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
+import os
 import time
 import traceback
 import warnings
@@ -22,7 +24,8 @@ import runtwitch
 from tests.fuzz.mutate import mutations
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("RUNTWITCH_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS_FORMATS = Path(os.environ.get("RUNTWITCH_CORPUS_FORMATS", ROOT.parent / "shared" / "corpus-formats"))
 #: Seconds allowed per case: a base plus this much per MB of input.
 TIME_BASE_S, TIME_PER_MB_S = 2.0, 4.0
 
@@ -50,24 +53,67 @@ SEEDS = {
         "tcx/runalyze__watt-extension-without-namespace.tcx",
     ],
 }
+#: Seeds of the further formats, in ../shared/corpus-formats (small files: each case re-reads its seed).
+FORMAT_SEEDS = {
+    "sml": ["sml/Runalyze-Runalyze__Suunto-Ambit-Indoor-reduced.sml",
+            "sml/Runalyze-Runalyze__Suunto-Ambit-reduced.sml",
+            "sml/jooleeanh-scubalog-wagon__51670658-2016-01-22T14_32_55-0.sml"],
+    "suunto_xml": ["suuntoxml/Runalyze-Runalyze__Suunto-Ambit-with-laps-reduced.xml"],
+    "suunto_json": ["suuntojson/sports-alliance-sports-lib__multisport.json",
+                    "suuntojson/sports-alliance-sports-lib__miltisport-laps.json"],
+    "hrm": ["hrm/Runalyze-Runalyze__hrv.hrm", "hrm/Runalyze-Runalyze__15031201.hrm",
+            "hrm/GoldenCheetah-GoldenCheetah__10091901.hrm"],
+    "polar_xml": ["vendor/Runalyze-Runalyze__Polar.xml"],
+    "pwx": ["pwx/GoldenCheetah-GoldenCheetah__argmac_Garmin_FR910XT_2015_01_31_10_17_02.pwx",
+            "pwx/GoldenCheetah-GoldenCheetah__10kUNLP2014-Garmin15.pwx"],
+    "kml": ["kml/Runalyze-Runalyze__Suunto-Spartan-Ultra.kml", "kml/Runalyze-Runalyze__Route-only.kml",
+            "kml/Runalyze-Runalyze__Baechenstock.kmz"],
+    "gcjson": ["gcjson/GoldenCheetah-GoldenCheetah__2010_08_15_10_53_30.json",
+               "gcjson/GoldenCheetah-GoldenCheetah__2013_05_27_08_56_35.json"],
+    "wahoo_csv": ["vendor/Runalyze-Runalyze__Wahoo.csv"],
+    "zip": ["export/GoldenCheetah-GoldenCheetah__4077461142.zip"],
+}
 DIARY_SEED = ROOT / "sample_data" / "diary_template.csv"
+
+
+ALL_FORMATS = ["fit", "gpx", "tcx", "diary", *FORMAT_SEEDS]
 
 
 def readers() -> dict[str, Callable[[bytes], object]]:
     def diary(b: bytes) -> object:
         return runtwitch.read_diary(io.BytesIO(b), tz="Europe/Paris")
 
+    def imported(name: str) -> Callable[[bytes], object]:
+        importer = next(i for i in runtwitch.importers() if i.name == name)
+        return lambda b: importer.read(io.BytesIO(b))
+
     return {
         "fit": lambda b: runtwitch.read_fit(io.BytesIO(b)),
         "gpx": lambda b: runtwitch.read_gpx(io.BytesIO(b)),
         "tcx": lambda b: runtwitch.read_tcx(io.BytesIO(b)),
         "diary": diary,
+        **{name: imported(name) for name in FORMAT_SEEDS if name != "zip"},
+        "zip": read_zip_members,
     }
+
+
+def read_zip_members(data: bytes) -> object:
+    """An export archive in memory: its directory checked, each member read and imported."""
+    from runtwitch.io import archive
+
+    zf = archive.open_zip(data, "<fuzz>.zip")
+    for info in zf.infolist():
+        entry = f"<fuzz>.zip!{info.filename}"
+        with contextlib.suppress(runtwitch.UnknownFormatError):
+            runtwitch.read_activity(archive.entry_source(entry, archive.read_member(zf, info, entry)))
+    return zf
 
 
 def seeds(fmt: str, corpus: Path = CORPUS) -> list[bytes]:
     if fmt == "diary":
         return [DIARY_SEED.read_bytes()]
+    if fmt in FORMAT_SEEDS:
+        return [(CORPUS_FORMATS / s).read_bytes() for s in FORMAT_SEEDS[fmt]]
     return [(corpus / s).read_bytes() for s in SEEDS[fmt]]
 
 
@@ -107,12 +153,12 @@ def fuzz(fmt: str, cases: int, seed: int, out: Path | None = None) -> list[tuple
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--format", choices=["fit", "gpx", "tcx", "diary", "all"], default="all")
+    ap.add_argument("--format", choices=[*ALL_FORMATS, "all"], default="all")
     ap.add_argument("--cases", type=int, default=10_000, help="cases per format")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=Path("fuzz-failures"))
     args = ap.parse_args()
-    formats = ["fit", "gpx", "tcx", "diary"] if args.format == "all" else [args.format]
+    formats = ALL_FORMATS if args.format == "all" else [args.format]
     for fmt in formats:
         t0 = time.perf_counter()
         failures = fuzz(fmt, args.cases, args.seed, args.out)

@@ -18,6 +18,10 @@ HERE = Path(__file__).parent
 
 # Cases per format in the normal suite: a few thousand in all, about 20 s.
 IN_SUITE_CASES = {"fit": 800, "gpx": 1200, "tcx": 1200, "diary": 600}
+# The further formats (seeds in ../shared/corpus-formats): about 25 s more. Wahoo CSV and HRM
+# cases cost most (every case assembles a whole activity).
+IN_SUITE_FORMAT_CASES = {"sml": 200, "suunto_xml": 150, "suunto_json": 200, "hrm": 60, "polar_xml": 150,
+                         "pwx": 150, "kml": 200, "gcjson": 200, "wahoo_csv": 40, "zip": 120}
 
 
 @pytest.mark.parametrize("fmt", list(IN_SUITE_CASES))
@@ -26,10 +30,17 @@ def test_only_runtwitch_errors_escape(fmt: str) -> None:
     assert failures == [], failures[0][2]
 
 
+@pytest.mark.corpus_formats
+@pytest.mark.parametrize("fmt", list(IN_SUITE_FORMAT_CASES))
+def test_only_runtwitch_errors_escape_further_formats(fmt: str) -> None:
+    failures = fuzz(fmt, IN_SUITE_FORMAT_CASES[fmt], seed=7)
+    assert failures == [], failures[0][2]
+
+
 @pytest.mark.parametrize("path", sorted((HERE / "regressions").iterdir()), ids=lambda p: p.name)
 def test_regression_files(path: Path) -> None:
     """Every input the fuzzer once broke on: now a runtwitch error or a clean import."""
-    read = readers()[path.suffix.lstrip(".") if path.suffix != ".csv" else "diary"]
+    read = readers()[path.suffix.lstrip(".") if path.suffix != ".csv" else "diary"]  # suffix = reader name
     with contextlib.suppress(runtwitch.RuntwitchError):
         read(path.read_bytes())
 

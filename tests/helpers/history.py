@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 import runtwitch
-from runtwitch.io.fitwrite import write_activity
+from runtwitch.testing import write_activity
 
 
 def write_run(
@@ -50,6 +50,11 @@ def write_run(
     path = folder / name
     path.write_bytes(write_activity(times, sport=sport, utc_offset_s=utc_offset_s, **cols))
     return path
+
+
+def import_all(paths: list[Path], *, progress: bool | None = None) -> list[runtwitch.ImportResult]:
+    """Import every file in this process, without the cache (see :func:`runtwitch.read_activities`)."""
+    return runtwitch.read_activities(paths, n_jobs=1, cache=False, progress=progress)
 
 
 def read_all(paths: list[Path]) -> list[runtwitch.Activity]:

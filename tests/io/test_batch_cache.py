@@ -47,8 +47,8 @@ def test_warm_import_equals_cold_and_reads_only_the_cache(tmp_path: Path) -> Non
 
 def test_parallel_equals_sequential(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    seq = runtwitch.read_activities([folder], n_jobs=1)
-    par = runtwitch.read_activities([folder], n_jobs=2)
+    seq = runtwitch.read_activities([folder], n_jobs=1, cache=False)
+    par = runtwitch.read_activities([folder], n_jobs=2, cache=False)
     assert [(r.path, r.status, r.error_type) for r in seq] == [(r.path, r.status, r.error_type) for r in par]
     for name, rec in _frames(seq).items():
         pd.testing.assert_frame_equal(rec, _frames(par)[name])
@@ -103,6 +103,7 @@ def test_two_processes_filling_the_cache_at_once(tmp_path: Path) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
              for _ in range(2)]
     outs = [p.communicate(timeout=300)[0].strip() for p in procs]
-    expected = sum(len(f) for f in _frames(runtwitch.read_activities([folder], n_jobs=1)).values())
+    fresh = runtwitch.read_activities([folder], n_jobs=1, cache=False)
+    expected = sum(len(f) for f in _frames(fresh).values())
     assert outs == [str(expected), str(expected)]
     assert len(list(cdir.iterdir())) == 6  # one entry per file, no temporary leftovers

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import runtwitch
-from runtwitch.io import _source
-from runtwitch.io.fitwrite import crc16
+from runtwitch.io import source as _source
+from runtwitch.io.fit.crc import crc16
 
 
 def fit_file(body: bytes, data_size: int | None = None) -> bytes:
@@ -130,9 +130,9 @@ def test_millions_of_empty_messages_hit_the_message_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A small gzip expanding to millions of 1-byte messages is refused, not framed into memory."""
-    from runtwitch.io import _fitframe
+    from runtwitch.io.fit import frame
 
-    monkeypatch.setattr(_fitframe, "MAX_FIT_MESSAGES", 20_000)  # the default (2,000,000) takes ~1 s
+    monkeypatch.setattr(frame, "MAX_FIT_MESSAGES", 20_000)  # the default (2,000,000) takes ~1 s
     body = FILE_ID + definition(1, 5000, []) + b"\x01" * 200_000  # 200,000 empty messages
     path = tmp_path / "many.fit.gz"
     path.write_bytes(gzip.compress(fit_file(body)))
@@ -145,20 +145,20 @@ def test_millions_of_empty_messages_hit_the_message_limit(
 
 def test_repeated_wide_definitions_share_their_fields(tmp_path: Path) -> None:
     """Thousands of identical 255-field definitions cost one field list, not thousands."""
-    from runtwitch.io import _fitframe
+    from runtwitch.io.fit import frame
 
     wide = definition(1, 5000, [(k, 1, 0x02) for k in range(255)])
     data = fit_file(FILE_ID + wide * 5000)  # 3.9 MB of definitions
-    framed = _fitframe.frame(data)
+    framed = frame.frame(data)
     assert framed.failure is None and framed.field_definitions <= 256
     act = quick(lambda: runtwitch.read_fit(io.BytesIO(data)), seconds=1.0, mb=50)
     assert isinstance(act, runtwitch.Activity) and act.report.rows == 0
 
 
 def test_distinct_wide_definitions_hit_the_field_definition_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from runtwitch.io import _fitframe
+    from runtwitch.io.fit import frame
 
-    monkeypatch.setattr(_fitframe, "MAX_FIT_FIELD_DEFINITIONS", 20_000)
+    monkeypatch.setattr(frame, "MAX_FIT_FIELD_DEFINITIONS", 20_000)
     body = FILE_ID + b"".join(definition(1, 6000 + k, [(j, 1, 0x02) for j in range(255)]) for k in range(200))
     with pytest.raises(runtwitch.LimitExceededError, match="MAX_FIT_FIELD_DEFINITIONS"):
         quick(lambda: runtwitch.read_fit(io.BytesIO(fit_file(body))), seconds=1.0, mb=50)

@@ -102,3 +102,52 @@ def test_unknown_format(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path.write_text("just some notes")
     with pytest.raises(runtwitch.UnknownFormatError, match="unknown activity format"):
         runtwitch.read_activity(path)
+
+
+def test_the_example_plugin_imports_only_public_names() -> None:
+    """The extension surface is public: the example, like docs/extending.md, reaches nothing private."""
+    import ast
+
+    source = (ROOT / "examples" / "simplecsv_importer.py").read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            names = [node.module or "", *(a.name for a in node.names)]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        assert not any(part.startswith("_") for n in names for part in n.split(".")), ast.unparse(node)
+    doc = (ROOT / "docs" / "extending.md").read_text(encoding="utf-8")
+    assert "._" not in doc.replace("__", "")
+
+
+def test_the_example_plugin_honours_errors(tmp_path, csv_importer) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "run.rtcsv"
+    path.write_text(CSV.replace(",121,", ",abc,"))
+    with pytest.warns(runtwitch.DataQualityWarning):
+        assert csv_importer.read(path).report.source_records == 4
+    with pytest.raises(runtwitch.CorruptFileError, match="line 4"):
+        csv_importer.read(path, errors="raise")
+    with pytest.raises(ValueError, match="errors must be"):
+        csv_importer.read(path, errors="bogus")
+
+
+def test_plugins_are_read_once_and_again_on_refresh(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls = []
+
+    def fake_entry_points(group: str) -> list[_EP]:
+        calls.append(group)
+        return [_EP("simplecsv", _example_module().SimpleCsvImporter)]
+
+    monkeypatch.setattr(registry, "entry_points", fake_entry_points)
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    try:
+        runtwitch.importers()
+        runtwitch.importers()
+        assert calls == ["runtwitch.importers"]
+        runtwitch.unregister("simplecsv")
+        assert "simplecsv" in {i.name for i in runtwitch.importers(refresh=True)}
+        assert len(calls) == 2
+        assert runtwitch.importer_named("fit").name == "fit"
+    finally:
+        runtwitch.unregister("simplecsv")

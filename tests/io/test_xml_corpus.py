@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import runtwitch
-from runtwitch.schema import validate_records
+from runtwitch.model.schema import validate_records
 from tests.conftest import HAS_COLUMNS, MANIFEST, corpus_path, manifest_rows, read_cached, same_second
 
 pytestmark = pytest.mark.corpus

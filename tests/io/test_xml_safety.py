@@ -7,7 +7,7 @@ import time
 import pytest
 
 import runtwitch
-from runtwitch.io._xml import UnsafeXMLError
+from runtwitch.io.xml import UnsafeXMLError
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -16,7 +16,7 @@ from tests.helpers.history import NEUTRAL, read_all, write_diary, write_run
 
 TODAY = dt.date(2026, 11, 25)
 START = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
-ATHLETE = runtwitch.Athlete(timezone="UTC", sex="male", body_mass_kg=70, max_hr=190, resting_hr=55,
+ATHLETE = runtwitch.Athlete(tz="UTC", sex="male", body_mass_kg=70, max_hr=190, resting_hr=55,
                             threshold_hr=168)
 
 
@@ -40,9 +40,10 @@ def inputs(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_m
     diary = runtwitch.read_diary(write_diary(tmp / "diary.csv", rows), tz="UTC", today=TODAY)
     assert diary.report.problems == []
     acts = read_all(paths)
-    runs = runtwitch.run_features(acts, diary, ATHLETE)
-    days = runtwitch.daily_features(acts, diary, ATHLETE, runs=runs)
-    eps = runtwitch.link_episodes(diary.episodes, acts, tz="UTC")
+    season = runtwitch.Season.build(acts, diary=diary, athlete=ATHLETE)
+    runs = runtwitch.run_features(season)
+    days = runtwitch.daily_features(season, runs=runs)
+    eps = season.episodes
     assert eps.loc[0, "activity_id"] == "target.fit"
     return eps, runs, days
 
@@ -58,7 +59,8 @@ SCENARIOS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "poor_circulation": ({"cooldown_min": 0.0, "sprint_min": 2.0}, {"stretched": "no"}),
     "low_blood_sugar": ({}, {"carbs_before_g": "0", "carbs_during_g": "0", "meal_hours_before": "12"}),
     "poor_fueling": ({}, {"spicy_meal": "yes", "meal_hours_before": "1"}),
-    "medication": ({}, {"medications": "furosemide; vitamin d"}),
+    # a thiazide: the large study found a clear effect (a loop diuretic, 95 % CI from 1.00, weighs 0)
+    "medication": ({}, {"medications": "hydrochlorothiazide; vitamin d"}),
 }
 
 
@@ -87,22 +89,15 @@ def test_neutral_history_fires_no_cause(tmp_path: Path) -> None:
     assert len(ex.flags) == 0
 
 
-@pytest.mark.parametrize("cause", list(SCENARIOS))
-def test_cause_does_not_fire_without_its_evidence(tmp_path: Path, cause: str) -> None:
-    # Every other scenario's evidence is present, this cause's is not: it must score 0.
-    ex = history(tmp_path, {}, {})
-    row = ex.causes.set_index("cause").loc[cause]
-    assert row["score"] == 0 and row["evidence"] == []
-
-
 def test_not_assessed_without_data(tmp_path: Path) -> None:
     acts = read_all([write_run(tmp_path, f"r{k}.fit", START + timedelta(days=k), 30, cooldown_min=6)
                      for k in range(3)])
     diary = runtwitch.read_diary(write_diary(tmp_path / "d.csv", [
         {"date": f"{(START + timedelta(days=2)).date()}", "time": "20:00", "muscles": "calf"}]), tz="UTC",
         today=TODAY)
-    runs = runtwitch.run_features(acts, diary, ATHLETE)
-    eps = runtwitch.link_episodes(diary.episodes, acts, tz="UTC")
+    season = runtwitch.Season.build(acts, diary=diary, athlete=ATHLETE)
+    runs = runtwitch.run_features(season)
+    eps = season.episodes
     c = runtwitch.explain(eps, runs).causes.set_index("cause")
     for cause in ("low_blood_sugar", "poor_fueling", "medication"):
         assert c.loc[cause, "status"] == "not assessed" and pd.isna(c.loc[cause, "score"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runtwitch.rules.docs import markdown
+from runtwitch.rules.docs import markdown, safety_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -12,4 +12,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_rules_doc_is_current() -> None:
     doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert markdown() in doc
+    assert safety_markdown() in doc
+    assert doc.index("## Safety first") < doc.index("## How a cause is scored")
     assert "does not diagnose" in doc

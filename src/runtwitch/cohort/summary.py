@@ -35,7 +35,8 @@ def to_html(
     min_athletes, min_episodes
         The minimums the pooled patterns were shown with.
     """
-    from runtwitch.htmlreport import CSS, patterns_chart  # matplotlib only when a summary is written
+    from runtwitch.render.charts import patterns_chart  # matplotlib only when a summary is written
+    from runtwitch.render.html_report import CSS
 
     statuses = athletes["status"].value_counts()
     n = len(athletes)

@@ -1,4 +1,4 @@
-"""Feature builders: pure functions from canonical frames to feature tables."""
+"""Features: the per-run and per-day tables built from a linked Season (columns in ``columns``)."""
 
 from runtwitch.features.cooldown import Cooldown, detect_cooldown
 from runtwitch.features.daily import daily_features

@@ -1,7 +1,15 @@
-"""Columns of the feature tables: one definition for code, dtypes and docs."""
+"""Columns of the feature tables: one definition for code, dtypes, docs and the rules that read them.
+
+:data:`RUN_COLUMNS` and :data:`DAILY_COLUMNS` define the two tables. The
+later stages (rules, patterns, reports) read a feature only by a name these
+tables define: :func:`run_column` and :func:`daily_column` check a name and
+raise on one they do not define, so that a renamed feature cannot silently
+turn evidence off.
+"""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -55,9 +63,16 @@ RUN_COLUMNS: tuple[FeatureColumn, ...] = (
     FeatureColumn("fit_workout_feel", F, "", "FIT workout_feel, when entered on the watch."),
     FeatureColumn("core_temp_max_c", F, "°C", "Highest core temperature from a developer field (e.g. CORE sensor)."),
     FeatureColumn("device_temp_c", F, "°C", "Median of the device's temperature sensor (reads warm on a wrist)."),
-    FeatureColumn("air_temp_c", F, "°C", "Air temperature used for heat (diary, else device minus 5 °C)."),
-    FeatureColumn("humidity_pct", F, "%", "Relative humidity (diary only)."),
-    FeatureColumn("heat_source", OBJ, "", "diary, device (low confidence) or none."),
+    FeatureColumn("air_temp_c", F, "°C", "Air temperature used for heat, over the run: diary, else weather table or archive, else the device corrected by its measured gap (heat_source says which)."),
+    FeatureColumn("air_temp_sd_c", F, "°C", "Uncertainty (1 SD) of an air temperature from the device: the spread of the runner's device gap. NaN for other sources."),
+    FeatureColumn("humidity_pct", F, "%", "Relative humidity over the run: diary, else weather table or archive (humidity_source says which)."),
+    FeatureColumn("heat_source", OBJ, "", "Where air_temp_c comes from, in order of precedence: diary, table, archive, device (... low confidence) or none."),
+    FeatureColumn("humidity_source", OBJ, "", "Where humidity_pct comes from: diary, table, archive or none."),
+    FeatureColumn("dew_point_c", F, "°C", "Dew point of that temperature and humidity.", "Magnus formula, Alduchov & Eskridge 1996"),
+    FeatureColumn("wind_mps", F, "m/s", "Wind speed over the run (weather table or archive)."),
+    FeatureColumn("weather_station", OBJ, "", "The station, table place or archive grid point the weather came from (when used)."),
+    FeatureColumn("weather_distance_km", F, "km", "Distance from the run's start to it."),
+    FeatureColumn("weather_elevation_diff_m", F, "m", "Its elevation minus the run's median altitude."),
     FeatureColumn("heat_index_c", F, "°C", "NWS heat index (needs humidity).", "NWS, Rothfusz 1990 regression with adjustments"),
     FeatureColumn("wbgt_c", F, "°C", "Approximate WBGT.", "Australian Bureau of Meteorology approximation"),
     FeatureColumn("heat_risk", OBJ, "", "ACSM WBGT category: low, moderate, high, extreme.", "Armstrong et al. 2007, ACSM position stand"),
@@ -65,13 +80,14 @@ RUN_COLUMNS: tuple[FeatureColumn, ...] = (
     FeatureColumn("sweat_loss_l", F, "L", "Sweat lost: measured from weights and fluid, else predicted.", "Sawka et al. 2007, ACSM fluid replacement position stand"),
     FeatureColumn("sweat_loss_sd_l", F, "L", "Uncertainty (1 SD) of a predicted sweat loss (40 %).", "Baker 2017, Sports Med 47:111"),
     FeatureColumn("sweat_source", OBJ, "", "measured, predicted (heat balance), or none with the missing inputs."),
-    FeatureColumn("body_mass_change_pct", F, "%", "(weight after - before) / before; < -2 % is the usual dehydration mark, > 0 is over-drinking.", "Sawka et al. 2007"),
+    FeatureColumn("body_mass_change_pct", F, "%", "(weight after - before) / before; < -2 % is the usual dehydration mark.", "Sawka et al. 2007"),
+    FeatureColumn("body_mass_change_kg", F, "kg", "weight after - before; a gain above runtwitch.features.runs.OVERDRINKING_GAIN_KG (0.5 kg) is over-drinking, smaller changes are within bathroom-scale noise.", "Hew-Butler et al. 2015 (EAH consensus)"),
     FeatureColumn("fluid_during_l", F, "L", "Fluid drunk during the run (diary)."),
     FeatureColumn("fluid_total_l", F, "L", "Fluid before + during + after (diary, what was logged)."),
     FeatureColumn("fluid_replaced_pct", F, "%", "Fluid during / sweat loss."),
     FeatureColumn("sodium_lost_mg", F, "mg", "Sweat loss x 920 mg/L (typical sweat sodium, ~40 mmol/L).", "Baker 2017"),
     FeatureColumn("carbs_per_hour_g", F, "g/h", "Carbohydrate during the run per timer hour (30-60 g/h advised over ~1 h).", "Thomas, Erdman & Burke 2016"),
-    FeatureColumn("dehydration_signs", F, "", "Count of logged signs: thirst, dizziness, fatigue, dark urine (colour >= 6)."),
+    FeatureColumn("dehydration_signs", F, "", "Count of logged signs: thirst, dizziness, fatigue, dark urine (colour >= 6); dizziness is not counted after an over-drinking gain (it fits low blood sodium as well)."),
     FeatureColumn("dehydration_signs_list", OBJ, "", "Those signs, in words."),
     FeatureColumn("cooldown_detected_min", F, "min", "Easy stretch at the end of the run, from the records."),
     FeatureColumn("cooldown_hr_drop_bpm", F, "bpm", "Heart-rate fall over that stretch."),
@@ -95,6 +111,8 @@ RUN_COLUMNS: tuple[FeatureColumn, ...] = (
     FeatureColumn("diary_fatigue", B, "", "Fatigue (diary)."),
     FeatureColumn("diary_medications", OBJ, "", "Medicines taken that day (diary), list."),
     FeatureColumn("diary_recovery", OBJ, "", "Recovery measures (diary), list."),
+    FeatureColumn("diary_symptoms", OBJ, "", "Symptoms (diary), list of vocabulary terms."),
+    FeatureColumn("diary_notes", OBJ, "", "Free-text notes of the diary rows linked to the run."),
 )
 
 DAILY_COLUMNS: tuple[FeatureColumn, ...] = (
@@ -121,6 +139,41 @@ DAILY_COLUMNS: tuple[FeatureColumn, ...] = (
     FeatureColumn("cross_training_28d_min", F, "min", "Cross-training minutes in the last 28 days."),
     FeatureColumn("sleep_h", F, "h", "Sleep logged in the diary for that date."),
 )
+
+
+#: Names of the run and daily feature columns.
+RUN_COLUMN_NAMES = frozenset(c.name for c in RUN_COLUMNS)
+DAILY_COLUMN_NAMES = frozenset(c.name for c in DAILY_COLUMNS)
+
+
+def _checked(name: str, names: frozenset[str], table: str) -> str:
+    if name not in names:
+        close = difflib.get_close_matches(name, sorted(names), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise KeyError(f"{name!r} is not a column of the {table} feature table{hint}")
+    return name
+
+
+def run_column(name: str) -> str:
+    """``name``, checked to be a column of the run feature table (:data:`RUN_COLUMNS`).
+
+    Raises
+    ------
+    KeyError
+        No run feature has that name.
+    """
+    return _checked(name, RUN_COLUMN_NAMES, "run")
+
+
+def daily_column(name: str) -> str:
+    """``name``, checked to be a column of the daily feature table (:data:`DAILY_COLUMNS`).
+
+    Raises
+    ------
+    KeyError
+        No daily feature has that name.
+    """
+    return _checked(name, DAILY_COLUMN_NAMES, "daily")
 
 
 def markdown_table(columns: tuple[FeatureColumn, ...]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from runtwitch.features.formulas import FloatArray
+from runtwitch.model.schema import MOVING_SPEED_MPS
 
 #: A sample is "easy" when its (30-s smoothed) speed is below this fraction of
 #: the run's median moving speed, or below walking speed.
@@ -85,7 +86,7 @@ def detect_cooldown(t_s: FloatArray, speed: FloatArray, hr: FloatArray, max_hr: 
     nan = float("nan")
     if len(t_s) < 10 or not np.isfinite(speed).any():
         return Cooldown(nan, nan, False, nan)
-    moving = speed > 0.5
+    moving = speed > MOVING_SPEED_MPS  # strictly above it, as the cool-down rule was set
     median = float(np.nanmedian(speed[moving])) if moving.any() else nan
     # Only the end of the run matters (plus a smoothing window before it).
     tail = int(np.searchsorted(t_s, t_s[-1] - MAX_COOLDOWN_SEARCH_MIN * 60.0 - SMOOTHING_S))

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity
-from runtwitch.athlete import Athlete
 from runtwitch.features import formulas as fm
 from runtwitch.features.columns import DAILY_COLUMNS
-from runtwitch.features.runs import run_features
-from runtwitch.io.diary import Diary
+from runtwitch.features.runs import _require_season, run_features
+from runtwitch.season import Season
 
 #: EWMA spans of the acute and chronic load [days] (Williams et al. 2017 convention).
 ACUTE_DAYS, CHRONIC_DAYS = 7, 42
@@ -41,21 +37,15 @@ def _streak(flags: np.ndarray) -> np.ndarray:
     return out
 
 
-def daily_features(
-    activities: Sequence[Activity],
-    diary: Diary | None = None,
-    athlete: Athlete | None = None,
-    *,
-    runs: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def daily_features(season: Season, *, runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per local calendar day, rest days included.
 
     Parameters
     ----------
-    activities, diary, athlete
-        As for :func:`run_features`.
+    season
+        The linked season, as for :func:`run_features`.
     runs
-        A :func:`run_features` table already computed for the same inputs
+        The season's :func:`run_features` table, when already computed
         (saves computing it twice).
 
     Returns
@@ -64,7 +54,8 @@ def daily_features(
         Indexed by ``date``; columns in ``docs/features.md``
         (``runtwitch.features.columns.DAILY_COLUMNS``).
     """
-    rf = runs if runs is not None else run_features(activities, diary, athlete)
+    _require_season(season, "daily_features")
+    rf = runs if runs is not None else run_features(season)
     cols = [c.name for c in DAILY_COLUMNS if c.name != "date"]
     if len(rf) == 0:
         return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="date"))
@@ -105,6 +96,7 @@ def daily_features(
     out["distance_7d_change_pct"] = ((d7 - prev) / prev * 100.0).where(prev > 0)
     out["cross_training_28d_min"] = out["cross_training_min"].rolling(28, min_periods=1).sum()
     sleep = pd.Series(np.nan, index=days)
+    diary = season.diary
     if diary is not None and len(diary.context) and "sleep_h" in diary.context:
         s = diary.context.dropna(subset=["date"]).groupby("date")["sleep_h"].mean().astype(float)
         sleep = s.reindex(days)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity
-from runtwitch.athlete import Athlete
 from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
-from runtwitch.io.diary import Diary
-from runtwitch.link import _activity_table, link_context
+from runtwitch.io.diary import DIARY_COLUMNS
+from runtwitch.model.activity import Activity
+from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
+from runtwitch.model.schema import MOVING_SPEED_MPS, PAUSE_GAP_S, is_run
+from runtwitch.season import Season
+from runtwitch.weather import DeviceCalibration, calibrate_from_weather, resolve_air
 
 #: Runs of the previous N days used for the session spike (Frandsen et al. 2025).
 SPIKE_WINDOW_DAYS = 30
@@ -24,20 +26,17 @@ NORM_WINDOW_DAYS = 60
 NORM_DURATION_FACTOR = 2.0
 #: Comparable runs needed before a norm is computed.
 NORM_MIN_RUNS = 3
-#: A wrist device's temperature sensor reads warmer than the air while worn
-#: (skin contact); subtracted when the device is the only source [°C].
-WRIST_TEMP_BIAS_C = 5.0
-#: Temperature assumed for the heat-risk category when humidity is unknown [%].
+#: Humidity assumed for the heat-risk category when humidity is unknown [%].
 ASSUMED_HUMIDITY_PCT = 50.0
-#: Recommended carbohydrate before a run [g] (30-60 g about an hour before).
-CARBS_BEFORE_MIN_G, CARBS_BEFORE_MAX_G = 30.0, 60.0
-#: Recommended carbohydrate per hour during runs over an hour [g h-1]
-#: (Thomas, Erdman & Burke 2016, ACSM/AND/DC nutrition position: 30-60 g/h for 1-2.5 h).
-CARBS_PER_HOUR_MIN_G, CARBS_PER_HOUR_MAX_G = 30.0, 60.0
-#: Runs at least this long are "long" for the fueling checks [min].
-LONG_RUN_MIN = 60.0
-#: Sports counted as running.
-RUN_SPORTS = frozenset({"running"})
+#: A body-mass gain during a run above this is over-drinking [kg]. Drinking more
+#: than is sweated out is the main cause of exercise-associated hyponatraemia
+#: (Hew-Butler et al. 2015, 3rd EAH consensus, Clin J Sport Med 25:303), but a
+#: gain must stand clear of bathroom-scale noise: two readings of a home scale
+#: shown in 0.1 kg steps differ by up to 0.2 kg without any change, dial scales
+#: by more (Yorkin et al. 2013, BMC Public Health 13:1194), and sweat in clothes
+#: and food or urine between the weighings add a few hundred grams more. Above
+#: 0.5 kg the gain is half a litre more drunk than sweated.
+OVERDRINKING_GAIN_KG = 0.5
 
 
 _ARRAY_COLUMNS = {"speed": "speed_mps", "hr": "heart_rate_bpm", "alt": "altitude_m",
@@ -70,7 +69,7 @@ def _hrss_denominator(ath: Athlete) -> float:
     """TRIMP of one hour at threshold heart rate (NaN without the profile values)."""
     if not (ath.max_hr and ath.threshold_hr):
         return float("nan")
-    return fm.trimp_one_hour_at(ath.threshold_hr, ath.resting_hr or 60.0, ath.max_hr, ath.sex)
+    return fm.trimp_one_hour_at(ath.threshold_hr, ath.resting_hr or DEFAULT_RESTING_HR, ath.max_hr, ath.sex)
 
 
 def _intensity(a: dict[str, Any], ath: Athlete, hrss_den: float) -> dict[str, Any]:
@@ -79,11 +78,11 @@ def _intensity(a: dict[str, Any], ath: Athlete, hrss_den: float) -> dict[str, An
     if len(t) < 2:
         return out
     dt = np.diff(t, prepend=t[0])
-    dt = np.where(dt <= 60.0, dt, 0.0)  # pauses count nowhere
+    dt = np.where(dt <= PAUSE_GAP_S, dt, 0.0)  # pauses count nowhere
     if not np.isfinite(speed).any() and np.isfinite(a["dist"]).sum() > 1:
         with np.errstate(invalid="ignore", divide="ignore"):
             speed = np.diff(a["dist"], prepend=np.nan) / np.where(dt > 0, dt, np.nan)
-    moving = np.nan_to_num(speed, nan=0.0) >= 0.5
+    moving = np.nan_to_num(speed, nan=0.0) >= MOVING_SPEED_MPS
     moving_s = float(dt[moving].sum())
     valid_hr = np.isfinite(hr)
     out["hr_coverage"] = (
@@ -98,7 +97,7 @@ def _intensity(a: dict[str, Any], ath: Athlete, hrss_den: float) -> dict[str, An
             for z in range(5):
                 sel = valid_hr & (frac >= bounds[z]) & (frac < bounds[z + 1])
                 out[f"hr_zone{z + 1}_s"] = float(dt[sel].sum())
-            rest = ath.resting_hr or 60.0
+            rest = ath.resting_hr or DEFAULT_RESTING_HR
             out["trimp"] = fm.trimp_banister(hr[valid_hr], dt[valid_hr], rest, ath.max_hr, ath.sex)
             out["hrss"] = out["trimp"] / hrss_den * 100.0
         out["decoupling_pct"] = fm.decoupling_pct(speed, hr, moving)
@@ -145,12 +144,43 @@ def _extras(act: Activity) -> dict[str, Any]:
     return out
 
 
-def _context_by_activity(diary: Diary | None, activities: Sequence[Activity], tz: str) -> pd.DataFrame:
-    if diary is None or len(diary.context) == 0:
+def _context_by_activity(season: Season) -> pd.DataFrame:
+    """Diary context per run: the first value logged of each column, and every item of list columns.
+
+    Several rows can describe one run (a context row and the episode's own
+    row); list cells (medicines, recovery, symptoms) are united so that
+    nothing written on either row is lost. Indexed by ``activity_id``.
+    """
+    ctx = season.context
+    if len(ctx) == 0:
         return pd.DataFrame()
-    ctx = link_context(diary.context, activities, tz=tz)
     ctx = ctx[ctx["activity_id"].notna()]
-    return ctx.groupby("activity_id", sort=False).first()
+    out = ctx.groupby("activity_id", sort=False).first()
+    shared = ctx[ctx["activity_id"].duplicated(keep=False)]  # runs described by more than one row
+    if len(shared):
+        for name in [c.name for c in DIARY_COLUMNS if c.kind in ("list", "terms") and c.name in ctx]:
+            out[name] = _per_run(out, shared, name, _union)
+        if "notes" in ctx:
+            out["notes"] = _per_run(out, shared, "notes", _joined)
+    return out
+
+
+def _per_run(
+    out: pd.DataFrame, shared: pd.DataFrame, name: str, combine: Callable[[list[Any]], Any]
+) -> list[Any]:
+    """``out[name]``, with the cells of runs described by several rows combined."""
+    cells: dict[Any, list[Any]] = {}
+    for aid, cell in zip(shared["activity_id"], shared[name], strict=True):
+        cells.setdefault(aid, []).append(cell)
+    return [combine(cells[a]) if a in cells else v for a, v in zip(out.index, out[name], strict=True)]
+
+
+def _union(cells: list[Any]) -> list[str]:
+    return list(dict.fromkeys(x for c in cells if isinstance(c, list) for x in c))
+
+
+def _joined(cells: list[Any]) -> str | None:
+    return "; ".join(c for c in cells if isinstance(c, str)) or None
 
 
 def _ctx(row: pd.Series | None, name: str) -> Any:
@@ -160,22 +190,21 @@ def _ctx(row: pd.Series | None, name: str) -> Any:
     return None if v is None or (not isinstance(v, list) and pd.isna(v)) else v
 
 
-def run_features(
-    activities: Sequence[Activity],
-    diary: Diary | None = None,
-    athlete: Athlete | None = None,
-) -> pd.DataFrame:
+def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per activity: duration, intensity, heat, hydration, fueling, cool-down.
 
     Parameters
     ----------
-    activities
-        Imported activities (courses are left out).
-    diary
-        The runner's diary; its context rows are linked to their runs.
-    athlete
-        The profile; missing values are estimated (see :meth:`Athlete.resolved`)
-        and the estimates recorded in ``df.attrs["athlete"]``.
+    season
+        The linked season (:meth:`runtwitch.Season.build`): its activities,
+        the diary context linked to them and the resolved athlete.
+    weather
+        The weather of each activity, :func:`runtwitch.weather.for_runs` of
+        the same season (indexed by ``activity_id``). Air temperature and
+        humidity come from the diary, else this weather, else the device
+        (corrected by the runner's measured gap, see
+        :func:`runtwitch.weather.calibrate_from_weather`), else nothing;
+        ``heat_source`` and ``humidity_source`` say which.
 
     Returns
     -------
@@ -185,14 +214,18 @@ def run_features(
         feature that needs missing data is NaN, and its ``*_source`` or
         ``*_coverage`` column says why.
     """
-    ath = athlete or Athlete(timezone="UTC", provenance={"timezone": "assumed: UTC"})
-    ath = ath.resolved(activities, diary.context if diary is not None else None)
-    table, positions = _activity_table(activities, ath.timezone)
-    acts_sorted = [activities[p] for p in positions]
-    ctx = _context_by_activity(diary, activities, ath.timezone)
+    _require_season(season, "run_features")
+    ath = season.athlete
+    ctx = _context_by_activity(season)
     hrss_den = _hrss_denominator(ath)
+    ids = list(season.table["activity_id"])
+    if weather is not None and not set(ids) <= set(weather.index):
+        raise ValueError("weather has no rows for some of the season's activities: pass "
+                         "runtwitch.weather.for_runs(season) of the same season")
+    wx_rows = [weather.loc[i] for i in ids] if weather is not None else [None] * len(ids)
     rows = []
-    for (_, info), act in zip(table.iterrows(), acts_sorted, strict=True):
+    for _, info in season.table.iterrows():
+        act = season.activity(info["activity_id"])
         row: dict[str, Any] = {
             c: info[c]
             for c in (
@@ -208,12 +241,15 @@ def run_features(
                 "distance_m",
             )
         }
-        row["is_run"] = act.meta.sport in RUN_SPORTS
+        row["is_run"] = is_run(act.meta.sport)
         row.update(_intensity(_arrays(act), ath, hrss_den))
         row.update(_extras(act))
-        c = ctx.loc[info["activity_id"]] if info["activity_id"] in ctx.index else None
-        row.update(_diary_features(c, row, ath))
         rows.append(row)
+    device = pd.Series([r.get("device_temp_c", np.nan) for r in rows], index=ids, dtype="float64")
+    calibration = calibrate_from_weather(device, weather)
+    for row, wx in zip(rows, wx_rows, strict=True):
+        c = ctx.loc[row["activity_id"]] if row["activity_id"] in ctx.index else None
+        row.update(_diary_features(c, row, ath, wx, calibration))
     df = pd.DataFrame(rows)
     for col in RUN_COLUMNS:
         if col.name not in df:
@@ -223,29 +259,30 @@ def run_features(
         if col.dtype not in ("object", "datetime", "int64"):  # int64 columns come from _history_features
             df[col.name] = df[col.name].astype(col.dtype)  # type: ignore[call-overload]  # names from RUN_COLUMNS
     df = _history_features(df)
-    df = df.set_index("activity_id")
-    df.attrs["athlete"] = {
-        k: getattr(ath, k)
-        for k in ("timezone", "sex", "birth_year", "body_mass_kg", "max_hr", "resting_hr", "threshold_hr")
-    }
-    df.attrs["athlete_provenance"] = dict(ath.provenance)
-    return df
+    return df.set_index("activity_id")
 
 
-def _heat(c: pd.Series | None, row: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    air, rh = _ctx(c, "air_temp_c"), _ctx(c, "humidity_pct")
-    if air is not None:
-        out["air_temp_c"], out["heat_source"] = float(air), "diary"
-    elif np.isfinite(row.get("device_temp_c", np.nan)):
-        out["air_temp_c"] = row["device_temp_c"] - WRIST_TEMP_BIAS_C
-        out["heat_source"] = "device (wrist sensor minus bias; low confidence)"
-    else:
-        out["air_temp_c"], out["heat_source"] = np.nan, "none"
-    if rh is not None:
-        out["humidity_pct"] = float(rh)
+def _require_season(season: object, function: str) -> None:
+    if not isinstance(season, Season):
+        raise TypeError(
+            f"{function} takes a Season, not {type(season).__name__}: build one with "
+            "runtwitch.Season.build(activities, diary=..., athlete=...)"
+        )
+
+
+def _heat(
+    c: pd.Series | None, row: dict[str, Any], wx: pd.Series | None, calibration: DeviceCalibration
+) -> dict[str, Any]:
+    out = resolve_air(
+        diary_air_c=_ctx(c, "air_temp_c"),
+        diary_humidity_pct=_ctx(c, "humidity_pct"),
+        weather=wx,
+        device_temp_c=row.get("device_temp_c"),
+        calibration=calibration,
+    )
+    rh = out["humidity_pct"] if np.isfinite(out["humidity_pct"]) else None
     if np.isfinite(out["air_temp_c"]):
-        rh_used = out.get("humidity_pct", ASSUMED_HUMIDITY_PCT)
+        rh_used = rh if rh is not None else ASSUMED_HUMIDITY_PCT
         out["heat_index_c"] = float(fm.heat_index_c(out["air_temp_c"], rh_used)) if rh is not None else np.nan
         out["wbgt_c"] = float(fm.wbgt_approx_c(out["air_temp_c"], rh_used))
         out["heat_risk"] = fm.heat_risk(out["wbgt_c"]).item()
@@ -257,13 +294,20 @@ def _heat(c: pd.Series | None, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _diary_features(c: pd.Series | None, row: dict[str, Any], ath: Athlete) -> dict[str, Any]:
-    out = _heat(c, row)
+def _diary_features(
+    c: pd.Series | None,
+    row: dict[str, Any],
+    ath: Athlete,
+    wx: pd.Series | None,
+    calibration: DeviceCalibration,
+) -> dict[str, Any]:
+    out = _heat(c, row, wx, calibration)
     timer_h = (row.get("timer_s") or np.nan) / 3600.0
     wb, wa = _ctx(c, "weight_before_kg"), _ctx(c, "weight_after_kg")
     fd = _ctx(c, "fluid_during_l")
     if wb is not None and wa is not None:
         out["body_mass_change_pct"] = (wa - wb) / wb * 100.0
+        out["body_mass_change_kg"] = wa - wb
         out["sweat_loss_l"] = (wb - wa) + (fd or 0.0)
         out["sweat_source"] = "measured (weight before/after + fluid during)"
     else:
@@ -316,12 +360,19 @@ def _diary_features(c: pd.Series | None, row: dict[str, Any], ath: Athlete) -> d
     out["diary_medications"] = list(meds) if isinstance(meds, list) and meds else None
     rec = _ctx(c, "recovery")
     out["diary_recovery"] = list(rec) if isinstance(rec, list) and rec else None
+    symptoms = _ctx(c, "symptoms")
+    out["diary_symptoms"] = list(symptoms) if isinstance(symptoms, list) and symptoms else None
+    out["diary_notes"] = _ctx(c, "notes")
     cb = out.get("diary_carbs_during_g")
     if cb is not None and np.isfinite(timer_h) and timer_h > 0:
         out["carbs_per_hour_g"] = cb / timer_h
     if out.get("diary_rpe") is not None and np.isfinite(timer_h):
         out["srpe_load"] = out["diary_rpe"] * timer_h * 60.0
     signs = [n for n in ("thirst", "dizziness", "fatigue") if out.get(f"diary_{n}") is True]
+    # Over-drinking (safety, issue 15): after a body-mass gain above OVERDRINKING_GAIN_KG,
+    # dizziness fits low blood sodium as well as dehydration: it is not counted as a dehydration sign.
+    if out.get("body_mass_change_kg", 0.0) > OVERDRINKING_GAIN_KG and "dizziness" in signs:
+        signs.remove("dizziness")
     if (out.get("diary_urine_color") or 0) >= 6:
         signs.append("dark urine")
     out["dehydration_signs"] = len(signs)

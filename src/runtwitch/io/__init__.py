@@ -1,6 +1,11 @@
-"""Importers: one module per format, plus the registry that picks among them."""
+"""Files -> canonical model: one reader per format, the registry that picks among them, batches.
 
-from runtwitch.io._build import activity_from_samples
+Importer authors build on the public modules ``source`` (paths and buffers,
+limits, the ``errors=`` modes) and ``xml`` (safe XML), and on
+:func:`runtwitch.activity_from_samples`; see ``docs/extending.md``.
+"""
+
+from runtwitch.io import formats as _formats
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.fit import read_fit
 from runtwitch.io.gpx import read_gpx
@@ -8,16 +13,17 @@ from runtwitch.io.registry import (
     FunctionImporter,
     Importer,
     find_importer,
+    importer_named,
     importers,
     read_activity,
     register,
     unregister,
 )
 from runtwitch.io.tcx import read_tcx
+from runtwitch.model.assembly import activity_from_samples
 
-register(FunctionImporter("fit", (".fit",), read_fit, signature=b".FIT", signature_offset=8))
-register(FunctionImporter("gpx", (".gpx",), read_gpx, markers=(b"<gpx",)))
-register(FunctionImporter("tcx", (".tcx",), read_tcx, markers=(b"<TrainingCenterDatabase",)))
+# The further formats join the table through the public register(), as a plugin would.
+_formats.register_all()
 
 __all__ = [
     "FunctionImporter",
@@ -25,6 +31,7 @@ __all__ = [
     "Importer",
     "activity_from_samples",
     "find_importer",
+    "importer_named",
     "importers",
     "read_activities",
     "read_activity",

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity, ActivityMeta, ImportReport
-from runtwitch.io._build import build
-from runtwitch.io._xml import local
-from runtwitch.schema import RUNNING_SPORTS
+from runtwitch.io.xml import local
+from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
+from runtwitch.model.assembly import build
+from runtwitch.model.schema import RUNNING_SPORTS
 
 #: Extension element (local name, lower-case) -> canonical column, whatever the
 #: prefix or namespace (Garmin TrackPointExtension v1/v2, Suunto/Movescount,

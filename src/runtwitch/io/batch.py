@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import os
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+    wait,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from runtwitch.activity import Activity
 from runtwitch.errors import RuntwitchError
+from runtwitch.io import archive, exports
 from runtwitch.io import cache as _cache
-from runtwitch.io.registry import importers, read_activity
+from runtwitch.io.registry import find_importer, importers, read_activity
+from runtwitch.io.source import Errors, check_errors, named_buffer, read_file
+from runtwitch.model.activity import Activity
 
 #: Below this many files a batch is imported in this process (workers cost more than they save).
 MIN_FILES_FOR_WORKERS = 8
@@ -26,7 +36,11 @@ MIN_FILES_FOR_WORKERS = 8
 
 @dataclass
 class ImportResult:
-    """How one input fared: ``status`` is ok, partial, error or skipped."""
+    """How one input fared: ``status`` is ok, partial, error, skipped or missing.
+
+    ``path`` is a file, or an archive member as ``archive.zip!path/inside``;
+    ``missing`` marks a file an export's index lists but the export lacks.
+    """
 
     path: str
     status: str
@@ -36,24 +50,22 @@ class ImportResult:
 
 
 def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """Files given, plus files under folders (recursively) with a known activity suffix.
+    """Files given, plus activity files under folders (recursively), with archives opened.
 
-    Symbolic links to folders are not followed (no loops); files are sorted.
+    A folder's file is taken by its suffix, or by its content for generic
+    suffixes (see :mod:`runtwitch.io.exports`); a ``.zip`` is listed as its
+    activity members (``archive.zip!inner``). Symbolic links to folders are
+    not followed (no loops); files are sorted.
     """
-    suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
     out: list[str] = []
     for p in (os.fspath(x) for x in paths):
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs.sort()
-                out.extend(
-                    os.path.join(root, f)
-                    for f in sorted(files)
-                    if f.lower().removesuffix(".gz").endswith(suffixes)
-                )
+                out.extend(path for f in sorted(files) if exports.wanted(path := os.path.join(root, f)))
         else:
             out.append(p)
-    return out
+    return exports.expand_archives(out)
 
 
 def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
@@ -70,32 +82,74 @@ def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]
     return found
 
 
-def read_one(path: str, cache_dir: Path | None = None) -> tuple[Activity | None, str | None, str | None]:
-    """Import one file without raising: (activity, None, None) or (None, error type, message).
+def read_one(
+    path: str, cache_dir: Path | None = None, *, errors: Errors = "salvage", engine: str | None = None
+) -> tuple[Activity | None, str | None, str | None]:
+    """Import one file or archive member, never raising: (activity, None, None) or (None, type, message).
 
     A runtwitch error keeps its class name; anything else is a runtwitch bug and
     is reported as ``InternalError`` so that one file never stops a batch.
     Warnings stay in the activity's report. With ``cache_dir``, an unchanged
-    file is read from the cache.
+    file is read from the cache. The file is read once.
     """
+    errors = check_errors(errors)
+    if cache_dir is None:
+        return _decode(_Job(path, None, None, None, errors, engine))[1:]
+    probe = _probe(path, cache_dir, errors, engine)
+    return (_decode(probe) if isinstance(probe, _Job) else probe)[1:]
+
+
+#: How one file fared: (path, activity or None, error type, error message).
+Outcome = tuple[str, Activity | None, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One file to import: its bytes and cache key when the cache probe already read it."""
+
+    path: str
+    data: bytes | None
+    key: str | None
+    cache_dir: str | None
+    errors: Errors
+    engine: str | None
+
+
+def _read_bytes(path: str) -> bytes:
+    """The stored bytes of a file, or of an archive member (``archive.zip!inner``).
+
+    Raises the runtwitch error that says why they cannot be had: missing,
+    unreadable, too large, an unsafe archive, or an archive that holds no
+    activity at all.
+    """
+    if archive.is_entry(path):
+        return archive.read_entry(path)
+    if archive.is_archive_name(path) and os.path.isfile(path):
+        exports.check_archive(path)  # an archive without activities: raises why
+    return read_file(path)
+
+
+def _decode(job: _Job) -> Outcome:
+    """Import one file (from the bytes already read, if any) and store it in the cache; never raises."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            key = None
-            if cache_dir is not None and os.path.isfile(path):
-                key = _cache.content_key(Path(path).read_bytes())
-                hit = _cache.load(cache_dir, key, path)
-                if hit is not None:
-                    return hit, None, None
-            act = read_activity(path)
-            if key is not None and cache_dir is not None:
+            data = job.data
+            if data is None and (archive.is_entry(job.path) or archive.is_archive_name(job.path)):
+                data = _read_bytes(job.path)
+            source = job.path if data is None else named_buffer(data, job.path)
+            imp = find_importer(source)
+            # The engine applies to the formats that offer a choice of engine (FIT).
+            engine = job.engine if job.engine in getattr(imp, "engines", ()) else None
+            act = read_activity(source, importer=imp, errors=job.errors, engine=engine)
+            if job.key is not None and job.cache_dir is not None:
                 with contextlib.suppress(OSError):  # a read-only or full cache never fails an import
-                    _cache.store(cache_dir, key, act)
-            return act, None, None
+                    _cache.store(Path(job.cache_dir), job.key, act)
+            return job.path, act, None, None
         except RuntwitchError as exc:
-            return None, type(exc).__name__, str(exc)
+            return job.path, None, type(exc).__name__, str(exc)
         except Exception as exc:
-            return None, "InternalError", f"{type(exc).__name__}: {exc}"
+            return job.path, None, "InternalError", f"{type(exc).__name__}: {exc}"
 
 
 def _result(path: str, act: Activity | None, error_type: str | None, error: str | None) -> ImportResult:
@@ -123,28 +177,34 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _cached(path: str, cache_dir: Path) -> Activity | None:
-    """The cached activity of an unchanged file, or None (absent, damaged, unreadable)."""
+def _probe(path: str, cache_dir: Path, errors: Errors, engine: str | None) -> Outcome | _Job:
+    """Read a file once and look it up in the cache (never raises).
+
+    Returns the outcome (the cached activity, or the error reading the file
+    gave), or the job that imports it from the bytes just read.
+    """
     try:
-        if not os.path.isfile(path):
-            return None
-        return _cache.load(cache_dir, _cache.content_key(Path(path).read_bytes()), path)
-    except OSError:
-        return None
-
-
-def _work(job: tuple[str, str | None]) -> tuple[str, Activity | None, str | None, str | None]:
-    path, cache_dir = job
-    act, etype, err = read_one(path, Path(cache_dir) if cache_dir else None)
-    return path, act, etype, err
+        data = _read_bytes(path)
+    except RuntwitchError as exc:
+        return path, None, type(exc).__name__, str(exc)
+    try:  # files read with this one (an HRM's GPX) are part of what it gives
+        extra = [read_file(c) for c in exports.companions(path)]
+    except RuntwitchError:
+        extra = []
+    key = _cache.content_key(data, errors=errors, engine=engine, companions=extra)
+    hit = _cache.load(cache_dir, key, path)
+    return (path, hit, None, None) if hit is not None else _Job(path, data, key, os.fspath(cache_dir),
+                                                                 errors, engine)
 
 
 def read_activities(
     paths: Sequence[str | os.PathLike[str]],
     *,
     n_jobs: int | None = None,
-    cache: bool | str | os.PathLike[str] = False,
+    cache: bool | str | os.PathLike[str] = True,
     progress: bool | None = None,
+    errors: Errors = "salvage",
+    engine: str | None = None,
 ) -> list[ImportResult]:
     """Import files and folders (recursively), in parallel, never raising half-way.
 
@@ -155,19 +215,39 @@ def read_activities(
     n_jobs
         Worker processes (default: all cores; 1 imports in this process).
     cache
-        True for the default cache folder (:func:`runtwitch.io.cache.default_cache_dir`),
-        a path for another one, False for none. An unchanged file (same bytes)
-        is then read from the cache.
+        True (default) for the default cache folder
+        (:func:`runtwitch.io.cache.default_cache_dir`), a path for another one,
+        False for none. An unchanged file (same bytes, same ``errors`` and
+        ``engine``) is then read from the cache.
     progress
         Show a progress bar (default: only when stderr is a terminal).
+    errors
+        Damage handling for every file, see :func:`runtwitch.read_activity`.
+    engine
+        The decoding engine for the formats that offer a choice (FIT:
+        ``"numpy"`` or ``"fitdecode"``); files of other formats are read as
+        usual. None: each format's default.
 
     Returns
     -------
     list of ImportResult
-        One per file (and per directory named like an activity file), in path
-        order: ``status`` ok, partial, error or skipped, the reason, and the
-        activity when there is one.
+        One per file or archive member (and per directory named like an
+        activity file), in path order: ``status`` ok, partial, error or
+        skipped, the reason, and the activity when there is one; then one
+        ``missing`` result per file an export's index lists but the export
+        lacks. An export's index (Strava's ``activities.csv``) also names the
+        activities and gives the sport of files that lack one.
+
+    Raises
+    ------
+    ValueError
+        ``errors`` is not one of the modes, or no format offers ``engine``
+        (checked before any file is read).
     """
+    errors = check_errors(errors)
+    if engine is not None and not any(engine in getattr(imp, "engines", ()) for imp in importers()):
+        offered = sorted({e for imp in importers() for e in getattr(imp, "engines", ())})
+        raise ValueError(f"no format offers the engine {engine!r} (engines: {', '.join(offered)})")
     cache_dir: Path | None = None
     if cache is True:
         cache_dir = _cache.default_cache_dir()
@@ -179,40 +259,79 @@ def read_activities(
         )
         for d in _dirs_named_like_files(paths)
     ]
-    files = find_activity_files(paths)
+    plan = exports.plan(paths, find_activity_files(paths))
+    files = plan.entries
     show = sys.stderr.isatty() if progress is None else progress
     workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
     with (
         tqdm(total=len(files), desc="importing", unit="file", disable=not show, leave=False) as bar,
         _collector_paused(),
     ):
-        return results + _import(files, cache_dir, workers, bar)
+        imported = _import(files, cache_dir, workers, bar, errors, engine)
+    for r in imported:
+        plan.annotate(r.path, r.activity)
+    return results + imported + [ImportResult(*note) for note in plan.notes]
 
 
-def _import(files: list[str], cache_dir: Path | None, workers: int, bar: tqdm[Any]) -> list[ImportResult]:
-    found: dict[str, Activity] = {}
-    if cache_dir is not None:
-        # Cache hits are read in this process: sending whole frames back from
-        # worker processes costs more than reading them (pyarrow and hashlib
-        # release the GIL, so threads still overlap the reads).
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
-            for path, act in zip(files, threads.map(lambda f: _cached(f, cache_dir), files), strict=True):
-                if act is not None:
-                    found[path] = act
-                    bar.update()
-    jobs = [(f, os.fspath(cache_dir) if cache_dir else None) for f in files if f not in found]
-    fresh = []
-    items: Iterator[tuple[str, Activity | None, str | None, str | None]]
-    with contextlib.ExitStack() as stack:
-        if workers <= 1 or len(jobs) < MIN_FILES_FOR_WORKERS:
-            items = map(_work, jobs)
+def _import(files: list[str], cache_dir: Path | None, workers: int, bar: tqdm[Any], errors: Errors,
+            engine: str | None) -> list[ImportResult]:
+    """Import every file, each read once: cache hits in this process, the rest by ``workers``."""
+    outcome: dict[str, Outcome] = {}
+
+    def finished(item: Outcome) -> None:
+        outcome[item[0]] = item
+        bar.update()
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
+        jobs: Iterator[_Job]
+        if cache_dir is None:
+            jobs = (_Job(f, None, None, None, errors, engine) for f in files)
         else:
-            # Workers collect garbage as usual (the parent's pause is inherited by fork).
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=gc.enable))
-            items = pool.map(_work, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
-        for item in items:
-            fresh.append(item)
-            bar.update()
-    imported = {d[0]: d for d in fresh}
-    done = [(f, found[f], None, None) if f in found else imported[f] for f in files]
-    return [_result(*d) for d in done]
+            jobs = _misses(files, cache_dir, threads, workers, errors, engine, finished)
+        _decode_all(jobs, workers, finished)
+    return [_result(*outcome[f]) for f in files]
+
+
+def _misses(files: list[str], cache_dir: Path, threads: ThreadPoolExecutor, workers: int, errors: Errors,
+            engine: str | None, finished: Callable[[Outcome], None]) -> Iterator[_Job]:
+    """Probe the cache, a chunk of files at a time; yield the files to import, with their bytes.
+
+    Cache hits are read in this process: sending whole frames back from worker
+    processes costs more than reading them (pyarrow and hashlib release the
+    GIL, so threads overlap the reads). Probing a chunk at a time bounds the
+    bytes held for files waiting to be imported.
+    """
+    chunk = max(MIN_FILES_FOR_WORKERS, 8 * workers)
+    for start in range(0, len(files), chunk):
+        part = files[start:start + chunk]
+        # The whole chunk is probed before any job is handed on: worker processes are
+        # forked while the threads are idle, never while they hold a lock.
+        for probe in list(threads.map(lambda f: _probe(f, cache_dir, errors, engine), part)):
+            if isinstance(probe, _Job):
+                yield probe
+            else:
+                finished(probe)
+
+
+def _decode_all(jobs: Iterator[_Job], workers: int, finished: Callable[[Outcome], None]) -> None:
+    """Import the jobs: in this process when there are few, else in worker processes.
+
+    At most a few jobs per worker wait at a time, so the bytes handed to the
+    workers stay bounded whatever the number of files.
+    """
+    first = list(itertools.islice(jobs, MIN_FILES_FOR_WORKERS))
+    if workers <= 1 or len(first) < MIN_FILES_FOR_WORKERS:
+        for job in itertools.chain(first, jobs):
+            finished(_decode(job))
+        return
+    # Workers collect garbage as usual (the parent's pause is inherited by fork).
+    with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as pool:
+        pending: set[Future[Outcome]] = set()
+        for job in itertools.chain(first, jobs):
+            pending.add(pool.submit(_decode, job))
+            if len(pending) >= 4 * workers:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    finished(future.result())
+        for future in as_completed(pending):
+            finished(future.result())

@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -32,9 +33,9 @@ import pandas as pd
 import pyarrow as pa  # the Parquet writer/reader behind pandas, used directly: fewer layers
 import pyarrow.parquet as pq
 
-from runtwitch._frames import NAT_NS, frame_from_arrays
-from runtwitch.activity import Activity, ActivityMeta, Damage, ImportReport
-from runtwitch.schema import SCHEMA_VERSION
+from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport
+from runtwitch.model.frames import NAT_NS, frame_from_arrays
+from runtwitch.model.schema import SCHEMA_VERSION
 
 #: Bumped when the layout of a cache entry changes.
 CACHE_FORMAT = 2
@@ -51,9 +52,21 @@ def default_cache_dir() -> Path:
     return Path(base) / "runtwitch"
 
 
-def content_key(data: bytes) -> str:
-    """Cache key of a file's bytes (and of the schema the entry was built with)."""
-    return f"{hashlib.sha256(data).hexdigest()}-s{SCHEMA_VERSION}-c{CACHE_FORMAT}"
+def content_key(
+    data: bytes, *, errors: str = "salvage", engine: str | None = None, companions: Sequence[bytes] = ()
+) -> str:
+    """Cache key of a file's bytes, the schema the entry was built with and the import options.
+
+    The options that change what a file gives (``errors``, ``engine``) are part
+    of the key when they are not the defaults, so an entry made in one mode is
+    never returned in another. ``companions``: the bytes of files read with
+    this one (an HRM's paired GPX), so that adding or changing one is seen.
+    """
+    options = ("" if errors == "salvage" else f"-{errors}") + ("" if engine is None else f"-{engine}")
+    digest = hashlib.sha256(data)
+    for extra in companions:
+        digest.update(hashlib.sha256(extra).digest())
+    return f"{digest.hexdigest()}-s{SCHEMA_VERSION}-c{CACHE_FORMAT}{options}"
 
 
 def _jsonable(v: Any) -> Any:

@@ -1,6 +1,6 @@
 """GPX importer: ``read_gpx`` (GPX 1.0 and 1.1, any extension namespace).
 
-GPX is read with the safe XML layer in ``runtwitch.io._xml`` rather than gpxpy:
+GPX is read with the safe XML layer in ``runtwitch.io.xml`` rather than gpxpy:
 gpxpy rejects real exports (a first point without lat/lon, an undeclared
 ``gpxdata:`` prefix) and does not expose extension values under unfamiliar
 prefixes, which is where heart rate, cadence, temperature and power live.
@@ -13,11 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.errors import NotAnActivityError, ParseError
-from runtwitch.io._build import build
-from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Source, load
-from runtwitch.io._xml import child, children, local, parse, text
 from runtwitch.io._xmlrecords import (
     cadence_counts_steps,
     course_activity,
@@ -27,7 +23,10 @@ from runtwitch.io._xmlrecords import (
     sport_from_text,
     to_float,
 )
-from runtwitch.io.registry import Errors
+from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
+from runtwitch.io.xml import child, children, local, parse, text
+from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
+from runtwitch.model.assembly import build
 
 _POINT_CHILDREN = {"ele": "altitude_m", "speed": "speed_mps"}
 
@@ -83,8 +82,12 @@ def read_gpx(
     source
         Path or binary file object (gzip content is decompressed up to ``max_bytes``).
     errors
-        Accepted for a uniform importer interface; XML is either well-formed
-        (after the documented repairs) or not, so unreadable input always raises.
+        ``"raise"``: the document must be well-formed XML as written.
+        ``"warn"`` and ``"salvage"`` (default): whitespace before the XML
+        declaration and undeclared namespace prefixes are repaired, counted
+        in the report and warned about. XML keeps nothing before a fault to
+        salvage: a document cut off part-way raises :class:`ParseError` in
+        every mode.
     max_bytes
         Largest decompressed size accepted [bytes].
 
@@ -96,6 +99,8 @@ def read_gpx(
 
     Raises
     ------
+    ValueError
+        ``errors`` is not one of the modes.
     ParseError
         Not well-formed XML (with line and column) or not a GPX document.
     UnsafeXMLError
@@ -103,10 +108,11 @@ def read_gpx(
     NotAnActivityError
         A GPX file with neither track nor route points (e.g. waypoints only).
     """
+    errors = check_errors(errors)
     loaded = load(source, max_bytes=max_bytes)
     name = loaded.name
     report = ImportReport()
-    root = parse(loaded.data, name, report)
+    root = parse(loaded.data, name, report, errors=errors)
     if local(root.tag) != "gpx":
         raise ParseError(name, f"root element is <{local(root.tag)}>, expected <gpx>", line=1)
     tracks = list(children(root, "trk"))

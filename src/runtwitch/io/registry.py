@@ -1,32 +1,34 @@
-"""Importer registry: built-in formats, entry-point plugins and ad-hoc importers.
+"""Importer registry: built-in formats, entry-point plugins and ad-hoc importers, in one table.
 
 A format importer is any object with the attributes of :class:`Importer`.
-Third-party packages register one under the entry-point group
-``runtwitch.importers``; a notebook user can pass one to
-:func:`read_activity` or :func:`register` directly. A plugin that fails to load
-produces a :class:`~runtwitch.errors.RuntwitchWarning`, never a crash.
-See ``docs/extending.md``.
+The table holds the built-in importers (:data:`BUILTIN_IMPORTERS`), then the
+plugins of installed packages (entry-point group ``runtwitch.importers``,
+loaded once, on first use; ``importers(refresh=True)`` reads them again), then
+importers registered in this session with :func:`register`. A notebook user
+can also pass an importer, or a format name, to :func:`read_activity`. A
+plugin that fails to load produces a :class:`~runtwitch.errors.RuntwitchWarning`,
+never a crash. See ``docs/extending.md``.
 """
 
 from __future__ import annotations
 
 import os
-import warnings
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from runtwitch.activity import Activity
-from runtwitch.errors import RuntwitchWarning, UnknownFormatError
-from runtwitch.io._source import GZIP_MAGIC, Source, source_name
+from runtwitch.errors import RuntwitchWarning, UnknownFormatError, warn
+from runtwitch.io.fit import read_fit
+from runtwitch.io.gpx import read_gpx
+from runtwitch.io.source import GZIP_MAGIC, Errors, Source, check_errors, source_name
+from runtwitch.io.tcx import read_tcx
+from runtwitch.model.activity import Activity
 
 ENTRY_POINT_GROUP = "runtwitch.importers"
 #: Bytes of the (decompressed) file start handed to ``sniff``.
 SNIFF_BYTES = 4096
-
-Errors = Literal["raise", "warn", "salvage"]
 
 
 @runtime_checkable
@@ -59,7 +61,19 @@ class Importer(Protocol):
 
 @dataclass(frozen=True)
 class FunctionImporter:
-    """An :class:`Importer` made of a reader function and a sniffer."""
+    """An :class:`Importer` made of a reader function and a sniffer.
+
+    Attributes
+    ----------
+    reader
+        ``reader(source, *, errors=...) -> Activity`` (also ``engine=`` when
+        ``engines`` names any).
+    signature, signature_offset, markers
+        What :meth:`sniff` looks for in the first bytes.
+    engines
+        The decoding engines ``reader`` offers through ``engine=`` (FIT: numpy,
+        fitdecode); empty when it has no choice.
+    """
 
     name: str
     suffixes: Sequence[str]
@@ -67,6 +81,7 @@ class FunctionImporter:
     signature: bytes = b""
     signature_offset: int = 0
     markers: Sequence[bytes] = ()
+    engines: Sequence[str] = ()
 
     def sniff(self, head: bytes) -> bool:
         """True if ``signature`` sits at ``signature_offset``, or any of ``markers`` is in ``head``."""
@@ -76,11 +91,23 @@ class FunctionImporter:
                 return True
         return any(m in head for m in self.markers)
 
-    def read(self, source: Source, *, errors: Errors = "salvage") -> Activity:
-        return self.reader(source, errors=errors)
+    def read(self, source: Source, *, errors: Errors = "salvage", **options: Any) -> Activity:
+        """Read ``source`` with the reader function (``options``: e.g. ``engine``)."""
+        return self.reader(source, errors=errors, **options)
 
 
-_registered: dict[str, Importer] = {}
+#: The formats runtwitch reads itself.
+BUILTIN_IMPORTERS: tuple[FunctionImporter, ...] = (
+    FunctionImporter("fit", (".fit",), read_fit, signature=b".FIT", signature_offset=8,
+                     engines=("numpy", "fitdecode")),
+    FunctionImporter("gpx", (".gpx",), read_gpx, markers=(b"<gpx",)),
+    FunctionImporter("tcx", (".tcx",), read_tcx, markers=(b"<TrainingCenterDatabase",)),
+)
+
+#: The table: format name -> importer (built-ins, then plugins, then registered ones).
+_registered: dict[str, Importer] = {imp.name: imp for imp in BUILTIN_IMPORTERS}
+#: Names in the table that came from entry-point plugins.
+_plugin_names: set[str] = set()
 _plugins_loaded = False
 
 
@@ -119,19 +146,46 @@ def _load_plugins() -> None:
             imp = obj() if isinstance(obj, type) else obj
             if imp.name not in _registered:
                 register(imp)
+                _plugin_names.add(imp.name)
         except Exception as exc:
-            warnings.warn(
+            warn(
                 f"runtwitch importer plugin {ep.name!r} ({ep.value}) failed to load and is "
                 f"ignored: {type(exc).__name__}: {exc}",
                 RuntwitchWarning,
-                stacklevel=3,
             )
 
 
-def importers() -> list[Importer]:
-    """Return every available importer: built-ins, plugins and registered ones."""
+def importers(*, refresh: bool = False) -> list[Importer]:
+    """Return every available importer: built-ins, plugins and registered ones.
+
+    Parameters
+    ----------
+    refresh
+        Read the installed plugins again (after installing or removing one in
+        a running session); they are otherwise read once, on first use.
+    """
+    global _plugins_loaded
+    if refresh:
+        for name in _plugin_names:
+            _registered.pop(name, None)
+        _plugin_names.clear()
+        _plugins_loaded = False
     _load_plugins()
     return list(_registered.values())
+
+
+def importer_named(name: str) -> Importer:
+    """The importer of a format, by name (``"fit"``, ``"gpx"``, a plugin's name).
+
+    Raises
+    ------
+    ValueError
+        No importer has that name.
+    """
+    available = {imp.name: imp for imp in importers()}
+    if name not in available:
+        raise ValueError(f"no importer named {name!r}; available: {', '.join(sorted(available))}")
+    return available[name]
 
 
 def _suffix_key(name: str) -> str:
@@ -188,7 +242,11 @@ def find_importer(source: Source) -> Importer:
 
 
 def read_activity(
-    source: Source, *, importer: Importer | None = None, errors: Errors = "salvage"
+    source: Source,
+    *,
+    importer: Importer | str | None = None,
+    errors: Errors = "salvage",
+    engine: str | None = None,
 ) -> Activity:
     """Read any supported activity file into an :class:`Activity`.
 
@@ -198,9 +256,31 @@ def read_activity(
         Path or binary file object (``.fit``, ``.fit.gz``, ``.gpx``, ``.tcx``,
         any case, or a plugin's format).
     importer
-        Use this importer instead of looking one up.
+        Use this importer, or the importer of this format name (``"gpx"``),
+        instead of picking one by suffix and content.
     errors
-        Damage handling, see :func:`runtwitch.read_fit`.
+        Damage handling: ``"raise"``, ``"warn"`` or ``"salvage"`` (see
+        ``docs/errors.md`` and each reader, e.g. :func:`runtwitch.read_fit`).
+    engine
+        The decoding engine, for formats that offer a choice (FIT: ``"numpy"``,
+        the default, or ``"fitdecode"``). None: the format's default.
+
+    Raises
+    ------
+    ValueError
+        ``errors`` is not a mode, ``importer`` names no importer, or the
+        format has no engine of that name.
     """
-    imp = importer if importer is not None else find_importer(source)
-    return imp.read(source, errors=errors)
+    errors = check_errors(errors)
+    if isinstance(importer, str):
+        imp = importer_named(importer)
+    else:
+        imp = importer if importer is not None else find_importer(source)
+    if engine is None:
+        return imp.read(source, errors=errors)
+    offered = tuple(getattr(imp, "engines", ()))
+    if engine not in offered:
+        choice = f"engines: {', '.join(offered)}" if offered else "no choice of engine"
+        raise ValueError(f"the {imp.name!r} importer has no engine {engine!r} ({choice})")
+    read: Callable[..., Activity] = imp.read
+    return read(source, errors=errors, engine=engine)

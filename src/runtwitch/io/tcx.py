@@ -8,11 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.errors import NotAnActivityError, ParseError
-from runtwitch.io._build import build
-from runtwitch.io._source import MAX_DECOMPRESSED_BYTES, Source, load
-from runtwitch.io._xml import child, children, descendants, local, parse, text
 from runtwitch.io._xmlrecords import (
     cadence_counts_steps,
     course_activity,
@@ -21,7 +17,10 @@ from runtwitch.io._xmlrecords import (
     sport_from_text,
     to_float,
 )
-from runtwitch.io.registry import Errors
+from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
+from runtwitch.io.xml import child, children, descendants, local, parse, text
+from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
+from runtwitch.model.assembly import build
 
 
 def _value(el: ET.Element | None, name: str) -> float:
@@ -89,12 +88,19 @@ def read_tcx(
     source
         Path or binary file object (gzip content is decompressed up to ``max_bytes``).
     errors
-        Accepted for a uniform importer interface; unreadable XML always raises.
+        ``"raise"``: the document must be well-formed XML as written.
+        ``"warn"`` and ``"salvage"`` (default): whitespace before the XML
+        declaration and undeclared namespace prefixes are repaired, counted
+        in the report and warned about. XML keeps nothing before a fault to
+        salvage: a document cut off part-way raises :class:`ParseError` in
+        every mode.
     max_bytes
         Largest decompressed size accepted [bytes].
 
     Raises
     ------
+    ValueError
+        ``errors`` is not one of the modes.
     ParseError
         Not well-formed XML (with line and column) or not a TCX document.
     UnsafeXMLError
@@ -102,10 +108,11 @@ def read_tcx(
     NotAnActivityError
         A TCX file without activities or courses (e.g. workouts only).
     """
+    errors = check_errors(errors)
     loaded = load(source, max_bytes=max_bytes)
     name = loaded.name
     report = ImportReport()
-    root = parse(loaded.data, name, report)
+    root = parse(loaded.data, name, report, errors=errors)
     if local(root.tag) != "TrainingCenterDatabase":
         raise ParseError(name, f"root element is <{local(root.tag)}>, expected <TrainingCenterDatabase>",
                          line=1)

@@ -1,4 +1,10 @@
-"""Rules as data: thresholds with sources, evidence lines that carry the score."""
+"""Rules as data: thresholds with sources, score weights, evidence lines that carry the score.
+
+A rule reads the features of one episode's run and day through
+:class:`Context`, by the names of the feature tables
+(``runtwitch.features.columns``): an unknown name raises, it never reads as
+"no data".
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pandas as pd
+
+from runtwitch.features.columns import DAILY_COLUMN_NAMES, RUN_COLUMN_NAMES, daily_column, run_column
 
 #: How well research supports a cause of post-run twitches or cramps in general.
 EvidenceGrade = Literal["moderate", "limited", "weak", "expert opinion"]
@@ -73,6 +81,11 @@ class Context:
         All linked episodes (for flags that look across time).
     runs
         The whole ``run_features`` table.
+    days
+        The whole ``daily_features`` table, or None.
+    medicines
+        :func:`runtwitch.rules.medications.medication_history` of the diary
+        (when each medicine was first logged), or None.
     """
 
     episode: pd.Series
@@ -80,13 +93,33 @@ class Context:
     day: pd.Series | None
     history: pd.DataFrame
     runs: pd.DataFrame
+    days: pd.DataFrame | None = None
+    medicines: pd.DataFrame | None = None
 
     def value(self, name: str) -> Any:
-        """A run feature as a plain Python value, or None when absent/NaN (never a made-up number)."""
+        """A run feature as a plain Python value, or None when absent/NaN (never a made-up number).
+
+        Raises
+        ------
+        KeyError
+            ``name`` is neither a run feature (``RUN_COLUMNS``) nor a column
+            of :attr:`runs`.
+        """
+        if name not in RUN_COLUMN_NAMES and name not in self.runs.columns:
+            run_column(name)
         return _plain(self.run, name)
 
     def daily(self, name: str) -> Any:
-        """A daily feature of the run's date, or None."""
+        """A daily feature of the run's date, or None when absent/NaN.
+
+        Raises
+        ------
+        KeyError
+            ``name`` is neither a daily feature (``DAILY_COLUMNS``) nor a
+            column of :attr:`days`.
+        """
+        if name not in DAILY_COLUMN_NAMES and (self.days is None or name not in self.days.columns):
+            daily_column(name)
         return _plain(self.day, name)
 
 
@@ -123,7 +156,12 @@ class Rule:
     thresholds
         Named defaults with units and sources; override with :meth:`with_thresholds`.
     assess
-        ``assess(context, thresholds) -> Assessment``.
+        ``assess(context, values) -> Assessment``, where ``values`` maps every
+        threshold and weight name to its value (:meth:`values`).
+    weights
+        The score each kind of evidence adds, by name (points, summed and
+        capped at 1 by :meth:`Assessment.from_evidence`); override with
+        :meth:`with_weights`.
     """
 
     id: str
@@ -133,9 +171,16 @@ class Rule:
     remedies: tuple[str, ...]
     thresholds: Mapping[str, Threshold]
     assess: Assess = field(repr=False, compare=False)
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        both = sorted(set(self.thresholds) & set(self.weights))
+        if both:
+            raise ValueError(f"rule {self.id!r}: {both} are both a threshold and a weight")
 
     def values(self) -> dict[str, float]:
-        return {k: t.value for k, t in self.thresholds.items()}
+        """Every threshold and weight value, by name (what :attr:`assess` receives)."""
+        return {**{k: t.value for k, t in self.thresholds.items()}, **self.weights}
 
     def with_thresholds(self, **overrides: float) -> Rule:
         """A copy with some threshold values replaced (unknown names raise)."""
@@ -150,7 +195,17 @@ class Rule:
         }
         return replace(self, thresholds=new)
 
+    def with_weights(self, **overrides: float) -> Rule:
+        """A copy with some weights replaced (unknown names raise)."""
+        unknown = set(overrides) - set(self.weights)
+        if unknown:
+            raise KeyError(
+                f"rule {self.id!r} has no weights {sorted(unknown)}; it has {sorted(self.weights)}"
+            )
+        return replace(self, weights={k: float(overrides.get(k, w)) for k, w in self.weights.items()})
+
     def run(self, ctx: Context) -> Assessment:
+        """Assess one episode with this rule's thresholds and weights."""
         return self.assess(ctx, self.values())
 
 

@@ -1,11 +1,21 @@
-"""The causes runtwitch weighs for each episode, with thresholds, evidence grades and remedies."""
+"""The causes runtwitch weighs for each episode, with thresholds, weights, evidence grades and remedies.
+
+Every cut-off is a named threshold and every score a named weight on the
+rule, so that ``explain(thresholds=...)``, the personal patterns and the
+generated ``docs/rules.md`` all read the same values. The weights are the
+project's judgement of how much each kind of evidence says; see
+``docs/rules.md`` for the thresholds' sources.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
+
+from runtwitch.features.runs import SPIKE_WINDOW_DAYS
 from runtwitch.rules.base import Assessment, Context, Evidence, Rule, Threshold, fmt, fmt_duration
-from runtwitch.rules.medications import match_medications
+from runtwitch.rules.medications import LONG_STANDING_FACTOR, RECENT_START_DAYS, assess_medicines
 
 T = Threshold
 
@@ -19,11 +29,11 @@ def _fatigue(ctx: Context, th: Mapping[str, float]) -> Assessment:
         [v for v in (ctx.value("spike_distance_ratio"), ctx.value("spike_duration_ratio")) if v] or [0]
     )
     if spike >= th["spike_ratio"]:
-        pts = 0.35 if spike >= th["big_spike_ratio"] else 0.25
+        pts = th["big_spike_points"] if spike >= th["big_spike_ratio"] else th["spike_points"]
         ev.append(
             Evidence(
                 f"This run was {fmt((spike - 1) * 100, 0)} % longer than your longest run "
-                "of the previous 30 days (a session spike).",
+                f"of the previous {SPIKE_WINDOW_DAYS} days (a session spike).",
                 pts,
             )
         )
@@ -32,32 +42,35 @@ def _fatigue(ctx: Context, th: Mapping[str, float]) -> Assessment:
     rel = ctx.value("speed_vs_usual_ratio")
     if rel is not None and rel >= th["faster_ratio"]:
         ev.append(
-            Evidence(f"You ran {fmt((rel - 1) * 100, 0)} % faster than usual for a run of this length.", 0.25)
+            Evidence(f"You ran {fmt((rel - 1) * 100, 0)} % faster than usual for a run of this length.",
+                     th["faster_points"])
         )
     elif rel is None:
         missing.append("at least 3 earlier runs of similar length (for 'faster than usual')")
     dhr = ctx.value("hr_vs_usual_bpm")
     if dhr is not None and dhr >= th["harder_hr_bpm"]:
         ev.append(
-            Evidence(f"Your heart rate averaged {fmt(dhr, 0)} bpm above your usual for such runs.", 0.15)
+            Evidence(f"Your heart rate averaged {fmt(dhr, 0)} bpm above your usual for such runs.",
+                     th["harder_hr_points"])
         )
     timer = ctx.value("timer_s")
     if timer is not None and timer >= th["long_run_min"] * 60:
-        ev.append(Evidence(f"A long run: {fmt_duration(timer)}.", 0.15))
+        ev.append(Evidence(f"A long run: {fmt_duration(timer)}.", th["long_run_points"]))
     rpe = ctx.value("diary_rpe")
     if rpe is not None and rpe >= th["hard_rpe"]:
-        ev.append(Evidence(f"You rated the effort {fmt(rpe, 0)}/10.", 0.1))
+        ev.append(Evidence(f"You rated the effort {fmt(rpe, 0)}/10.", th["hard_rpe_points"]))
     streak, rest7 = ctx.daily("consecutive_run_days"), ctx.daily("rest_days_7d")
     if streak is not None and streak >= th["streak_days"]:
-        ev.append(Evidence(f"Day {int(streak)} of running in a row.", 0.2))
+        ev.append(Evidence(f"Day {int(streak)} of running in a row.", th["streak_points"]))
     if rest7 is not None and rest7 == 0:
-        ev.append(Evidence("No rest day in the last 7 days.", 0.15))
+        ev.append(Evidence("No rest day in the last 7 days.", th["no_rest_points"]))
     change = ctx.daily("distance_7d_change_pct")
     if change is not None and change >= th["weekly_increase_pct"]:
-        ev.append(Evidence(f"Your weekly distance rose {fmt(change, 0)} % on the week before.", 0.1))
+        ev.append(Evidence(f"Your weekly distance rose {fmt(change, 0)} % on the week before.",
+                           th["weekly_increase_points"]))
     cross = ctx.daily("cross_training_28d_min")
     if ev and cross is not None and cross == 0:
-        ev.append(Evidence("No cross-training in the last 4 weeks.", 0.05))
+        ev.append(Evidence("No cross-training in the last 4 weeks.", th["no_cross_training_points"]))
     if ctx.value("hr_coverage") in (None, 0.0):
         missing.append("heart rate (wear a heart-rate sensor to measure how hard runs are)")
     return Assessment.from_evidence(ev, missing, True)
@@ -74,7 +87,8 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
     if change is not None:
         assessed = True
         if change <= -th["mass_loss_pct"]:
-            pts = 0.45 if change <= -th["severe_mass_loss_pct"] else 0.35
+            severe = change <= -th["severe_mass_loss_pct"]
+            pts = th["severe_mass_loss_points"] if severe else th["mass_loss_points"]
             ev.append(
                 Evidence(
                     f"You lost {fmt(-change)} % of your body mass during the run "
@@ -89,13 +103,13 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
         if sweat >= th["min_sweat_l"] and fluid < th["replaced_fraction"] * sweat:
             how = "measured" if src.startswith("measured") else "estimated"
             where = f"{fmt_duration(timer)}" if timer else "the run"
-            air = ctx.value("air_temp_c")
-            at = f" at {fmt(air, 0)} °C" if air is not None and ctx.value("heat_source") == "diary" else ""
+            air = _air_in_words(ctx)
+            at = f" in {air}" if air else ""
             ev.append(
                 Evidence(
                     f"{where}{at}; you drank {fmt(fluid)} L against about {fmt(sweat)} L "
                     f"of {how} sweat loss.",
-                    0.25,
+                    th["under_replaced_points"],
                 )
             )
     elif fluid is None:
@@ -103,9 +117,13 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
     risk = ctx.value("heat_risk")
     if risk in ("high", "extreme"):
         assessed = True
+        air = _air_in_words(ctx)
         ev.append(
             Evidence(
-                f"Heat risk was {risk} (WBGT about {fmt(ctx.value('wbgt_c') or float('nan'), 0)} °C).", 0.15
+                f"Heat risk was {risk} (WBGT about {fmt(ctx.value('wbgt_c') or float('nan'), 0)} °C"
+                + (f", from {air}" if air else "")
+                + ").",
+                th["heat_risk_points"],
             )
         )
     signs = ctx.value("dehydration_signs")
@@ -114,7 +132,7 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
         ev.append(
             Evidence(
                 f"You logged signs of dehydration: {ctx.value('dehydration_signs_list')}.",
-                min(0.3, 0.1 * signs),
+                min(th["signs_max_points"], th["sign_points"] * signs),
             )
         )
     elif ctx.value("dehydration_signs") == 0 and ctx.run is not None:
@@ -122,6 +140,29 @@ def _dehydration(ctx: Context, th: Mapping[str, float]) -> Assessment:
     if risk is not None:
         assessed = True
     return Assessment.from_evidence(ev, missing, assessed)
+
+
+def _air_in_words(ctx: Context) -> str:
+    """The run's air and where it was measured, e.g. "29 °C and 70 % humidity at the nearest
+    archive grid point, 4 km away"; empty when unknown or only from the device."""
+    air, src = ctx.value("air_temp_c"), ctx.value("heat_source")
+    rh, rh_src = ctx.value("humidity_pct"), ctx.value("humidity_source")
+    if air is None or src not in ("diary", "table", "archive"):
+        return ""
+    if rh is not None and rh_src == src:
+        return f"{fmt(air, 0)} °C and {fmt(rh, 0)} % humidity {_measured_where(ctx, src)}"
+    humid = f", and {fmt(rh, 0)} % humidity {_measured_where(ctx, rh_src)}" if rh is not None else ""
+    return f"{fmt(air, 0)} °C {_measured_where(ctx, src)}{humid}"
+
+
+def _measured_where(ctx: Context, src: str) -> str:
+    if src == "diary":
+        return "as logged in your diary"
+    km = ctx.value("weather_distance_km")
+    if km is None:
+        return "in your weather table"
+    place = "the nearest archive grid point" if src == "archive" else ctx.value("weather_station")
+    return f"at {place}, " + (f"{fmt(km, 0)} km away" if km >= 1 else "under 1 km away")
 
 
 def _electrolytes(ctx: Context, th: Mapping[str, float]) -> Assessment:
@@ -144,13 +185,14 @@ def _electrolytes(ctx: Context, th: Mapping[str, float]) -> Assessment:
             extra = (
                 f" and took only {fmt(sodium, 0)} mg" if sodium is not None else " and took no electrolytes"
             )
-            ev.append(Evidence(f"You lost about {fmt(lost, 0)} mg of sodium in sweat{extra}.", 0.35))
+            ev.append(Evidence(f"You lost about {fmt(lost, 0)} mg of sodium in sweat{extra}.",
+                               th["not_replaced_points"]))
         elif took is None:
-            ev.append(Evidence(f"You lost about {fmt(lost, 0)} mg of sodium in sweat.", 0.15))
+            ev.append(Evidence(f"You lost about {fmt(lost, 0)} mg of sodium in sweat.", th["loss_points"]))
             missing.append("whether you took electrolytes (electrolytes yes/no, sodium_mg)")
     sweat = ctx.value("sweat_loss_l")
     if sweat is not None and sweat >= th["big_sweat_l"]:
-        ev.append(Evidence(f"A big sweat loss: about {fmt(sweat)} L.", 0.1))
+        ev.append(Evidence(f"A big sweat loss: about {fmt(sweat)} L.", th["big_sweat_points"]))
     if lost is None:
         missing.append("body weight before/after or weather (to estimate salt loss)")
     return Assessment.from_evidence(ev, missing, True)
@@ -168,13 +210,15 @@ def _circulation(ctx: Context, th: Mapping[str, float]) -> Assessment:
         if hard:
             pct = ctx.value("final_hr_pct_max")
             hr = f" at {fmt(pct, 0)} % of your max heart rate" if pct is not None else ""
-            ev.append(Evidence(f"The run ended at high effort{hr} and stopped dead: no cool-down.", 0.55))
+            ev.append(Evidence(f"The run ended at high effort{hr} and stopped dead: no cool-down.",
+                               th["ended_hard_points"]))
         else:
             ev.append(
-                Evidence(f"No cool-down: {how} {fmt(cd, 0)} min of easy jogging or walking at the end.", 0.35)
+                Evidence(f"No cool-down: {how} {fmt(cd, 0)} min of easy jogging or walking at the end.",
+                         th["no_cooldown_points"])
             )
         if ctx.value("diary_stretched") is False:
-            ev.append(Evidence("You did not stretch afterwards.", 0.05))
+            ev.append(Evidence("You did not stretch afterwards.", th["no_stretch_points"]))
     missing = (
         [] if src == "diary" else ["cooldown_min in the diary if the watch was stopped before the cool-down"]
     )
@@ -193,7 +237,7 @@ def _low_sugar(ctx: Context, th: Mapping[str, float]) -> Assessment:
             [], ["carbohydrate before and during the run (carbs_before_g, carbs_during_g)"], False
         )
     if before is not None and before < th["carbs_before_min_g"]:
-        pts = 0.35 if before == 0 else 0.2
+        pts = th["no_carbs_before_points"] if before == 0 else th["few_carbs_before_points"]
         ev.append(
             Evidence(
                 f"{fmt(before, 0)} g of carbohydrate in the 2 h before the run "
@@ -209,14 +253,15 @@ def _low_sugar(ctx: Context, th: Mapping[str, float]) -> Assessment:
             ev.append(
                 Evidence(
                     f"{fmt(during, 0)} g of carbohydrate during {fmt_duration(timer)} "
-                    f"(30-60 g per hour is advised for runs over an hour).",
-                    0.3,
+                    f"({fmt(th['carbs_per_hour_min_g'], 0)}-60 g per hour is advised for runs over an hour).",
+                    th["few_carbs_during_points"],
                 )
             )
         elif during is None:
             missing.append("carbohydrate during long runs (carbs_during_g)")
     if meal is not None and meal >= th["fasted_hours"]:
-        ev.append(Evidence(f"{fmt(meal, 0)} h since your last meal: you ran on an empty tank.", 0.2))
+        ev.append(Evidence(f"{fmt(meal, 0)} h since your last meal: you ran on an empty tank.",
+                           th["fasted_points"]))
     return Assessment.from_evidence(ev, missing, True)
 
 
@@ -229,24 +274,37 @@ def _fueling(ctx: Context, th: Mapping[str, float]) -> Assessment:
             [], ["the time of your last meal (meal_hours_before) and spicy_meal"], False
         )
     if spicy:
-        ev.append(Evidence("A spicy meal before the run.", 0.45))
+        ev.append(Evidence("A spicy meal before the run.", th["spicy_meal_points"]))
     if meal is not None and meal < th["too_close_hours"]:
-        ev.append(Evidence(f"Your last full meal was only {fmt(meal)} h before the run.", 0.3))
+        ev.append(Evidence(f"Your last full meal was only {fmt(meal)} h before the run.",
+                           th["too_close_points"]))
     elif meal is not None and meal > th["no_meal_hours"]:
-        ev.append(Evidence(f"No balanced meal in the {fmt(meal, 0)} h before the run.", 0.2))
+        ev.append(Evidence(f"No balanced meal in the {fmt(meal, 0)} h before the run.", th["no_meal_points"]))
     return Assessment.from_evidence(
         ev, [] if spicy is not None and meal is not None else ["both meal_hours_before and spicy_meal"], True
     )
 
 
 def _medication(ctx: Context, th: Mapping[str, float]) -> Assessment:
-    meds = ctx.value("diary_medications")
-    if meds is None:  # a blank cell is "not logged"; write "none" when you took nothing
+    # medicines of the run's diary context and of the episode's own row both count
+    own = ctx.episode.get("medications")
+    meds = [*(ctx.value("diary_medications") or []), *(own if isinstance(own, list) else [])]
+    if not meds:  # a blank cell is "not logged"; write "none" when you took nothing
         return Assessment.from_evidence([], ["medicines taken that day (medications), or 'none'"], False)
-    found = match_medications(meds)
-    ev = [
-        Evidence(f"You took {name}, a {cls.label} ({cls.note}).", th["points_per_class"])
-        for name, cls in found
+    found, unknown = assess_medicines(
+        list(dict.fromkeys(meds)),
+        pd.Timestamp(ctx.episode["date"]),
+        ctx.medicines,
+        recent_days=th["recent_days"],
+        long_standing_factor=th["long_standing_factor"],
+    )
+    ev = [Evidence(f.sentence, f.points) for f in found]
+    ev += [
+        Evidence(
+            f"'{u.text}' is not a medicine runtwitch knows" + (f" ({u.note})" if u.note else "")
+            + ": it was not weighed; a pharmacist can tell whether it can cause cramps."
+        )
+        for u in unknown
     ]
     return Assessment.from_evidence(ev, [], True)
 
@@ -279,6 +337,11 @@ RULES: tuple[Rule, ...] = (
             "weekly_increase_pct": T(30.0, "%", "7-day distance up on the week before"),
         },
         _fatigue,
+        weights={
+            "spike_points": 0.25, "big_spike_points": 0.35, "faster_points": 0.25, "harder_hr_points": 0.15,
+            "long_run_points": 0.15, "hard_rpe_points": 0.1, "streak_points": 0.2, "no_rest_points": 0.15,
+            "weekly_increase_points": 0.1, "no_cross_training_points": 0.05,
+        },
     ),
     Rule(
         "dehydration",
@@ -300,6 +363,10 @@ RULES: tuple[Rule, ...] = (
             "replaced_fraction": T(0.4, "fraction", "fluid drunk during / sweat lost"),
         },
         _dehydration,
+        weights={
+            "mass_loss_points": 0.35, "severe_mass_loss_points": 0.45, "under_replaced_points": 0.25,
+            "heat_risk_points": 0.15, "sign_points": 0.1, "signs_max_points": 0.3,
+        },
     ),
     Rule(
         "electrolyte_imbalance",
@@ -319,6 +386,7 @@ RULES: tuple[Rule, ...] = (
             "big_sweat_l": T(1.5, "L", "a big sweat loss"),
         },
         _electrolytes,
+        weights={"not_replaced_points": 0.35, "loss_points": 0.15, "big_sweat_points": 0.1},
     ),
     Rule(
         "poor_circulation",
@@ -333,6 +401,7 @@ RULES: tuple[Rule, ...] = (
         ),
         {"min_cooldown_min": T(5.0, "min", "easy jogging or walking at the end")},
         _circulation,
+        weights={"ended_hard_points": 0.55, "no_cooldown_points": 0.35, "no_stretch_points": 0.05},
     ),
     Rule(
         "low_blood_sugar",
@@ -356,6 +425,10 @@ RULES: tuple[Rule, ...] = (
             "fasted_hours": T(8.0, "h", "since the last meal: fasted"),
         },
         _low_sugar,
+        weights={
+            "no_carbs_before_points": 0.35, "few_carbs_before_points": 0.2, "few_carbs_during_points": 0.3,
+            "fasted_points": 0.2,
+        },
     ),
     Rule(
         "poor_fueling",
@@ -371,15 +444,31 @@ RULES: tuple[Rule, ...] = (
             "no_meal_hours": T(6.0, "h", "no balanced meal in this long"),
         },
         _fueling,
+        weights={"spicy_meal_points": 0.45, "too_close_points": 0.3, "no_meal_points": 0.2},
     ),
     Rule(
         "medication",
         "A medicine",
         "limited",
-        "Several medicines list muscle cramps or twitches as side effects (diuretics, statins, some "
-        "inhalers, long-term PPIs; blood thinners were mentioned by the article).",
+        "Several medicines list muscle cramps or twitches as side effects. The largest study (Garrison "
+        "et al. 2012, 4.2 million people) found clear effects for long-acting inhalers and some "
+        "diuretics, small ones for statins; each class scores its own evidence weight "
+        "(see Medicines under Safety first).",
         ("Talk to your doctor or pharmacist about it; do not stop or change a medicine on your own.",),
-        {"points_per_class": T(0.6, "score", "score per matching medicine class")},
+        {
+            "recent_days": T(
+                RECENT_START_DAYS,
+                "days",
+                "a start or dose change this recent weighs fully",
+                "Garrison et al. 2012 (effects measured over the year after a start)",
+            ),
+            "long_standing_factor": T(
+                LONG_STANDING_FACTOR,
+                "factor",
+                "weight kept by a medicine that is not a recent start",
+                "runtwitch's choice",
+            ),
+        },
         _medication,
     ),
 )

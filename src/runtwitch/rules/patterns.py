@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from runtwitch.features.columns import daily_column, run_column
+from runtwitch.rules.base import Rule, fmt
+from runtwitch.rules.causes import RULES
 
 #: Runs needed on each side (with and without the factor) before a pattern is shown.
 MIN_RUNS_EACH_SIDE = 3
@@ -16,11 +20,40 @@ Z95 = 1.959964
 
 @dataclass(frozen=True)
 class Factor:
-    """A yes/no property of a run; ``test`` returns a boolean Series with NA where unknown."""
+    """A yes/no property of a run, read from one feature column.
+
+    Attributes
+    ----------
+    id
+        Stable identifier.
+    label
+        For people; ``{threshold}`` is replaced by the threshold in force.
+    column
+        The feature the factor reads: a run feature, or with ``daily`` a
+        daily feature of the run's local date.
+    test
+        ``test(values, threshold)``: a boolean Series, True where the run has
+        the factor (values are the column, NA where unknown).
+    threshold
+        ``(rule id, threshold name)`` of the rule threshold the factor
+        shares, so the patterns use what the rules use (``explain(thresholds=)``
+        included); None for a factor without one.
+    scale
+        Factor from the threshold's unit to the column's (e.g. 60 for min -> s).
+    shown
+        The number the label shows for a threshold (e.g. a ratio of 1.1 as 10 %).
+    daily
+        True when ``column`` is a daily feature.
+    """
 
     id: str
     label: str
-    test: Callable[[pd.DataFrame, pd.DataFrame | None], pd.Series]
+    column: str
+    test: Callable[[pd.Series, float], pd.Series]
+    threshold: tuple[str, str] | None = None
+    scale: float = 1.0
+    shown: Callable[[float], float] = float
+    daily: bool = False
 
 
 def _known(mask: pd.Series, known: pd.Series) -> pd.Series:
@@ -33,43 +66,33 @@ def _day(runs: pd.DataFrame, days: pd.DataFrame | None, col: str) -> pd.Series:
     return pd.Series(days[col].reindex(pd.DatetimeIndex(runs["local_date"])).to_numpy(), index=runs.index)
 
 
+def _percent_above_one(ratio: float) -> float:
+    return (ratio - 1.0) * 100.0
+
+
+def _percent(fraction: float) -> float:
+    return fraction * 100.0
+
+
 FACTORS: tuple[Factor, ...] = (
-    Factor(
-        "hot",
-        "hot run (heat risk high or extreme)",
-        lambda r, d: _known(r["heat_risk"].isin(["high", "extreme"]), r["heat_risk"].notna()),
-    ),
-    Factor(
-        "long", "long run (90 min or more)", lambda r, d: _known(r["timer_s"] >= 5400, r["timer_s"].notna())
-    ),
-    Factor(
-        "spike",
-        "session spike (>10 % longer than the longest run of the month)",
-        lambda r, d: _known(r["spike_distance_ratio"] >= 1.1, r["spike_distance_ratio"].notna()),
-    ),
-    Factor(
-        "faster",
-        "faster than usual (5 % or more)",
-        lambda r, d: _known(r["speed_vs_usual_ratio"] >= 1.05, r["speed_vs_usual_ratio"].notna()),
-    ),
-    Factor(
-        "no_cooldown", "no cool-down", lambda r, d: _known(r["cooldown_min"] < 5, r["cooldown_min"].notna())
-    ),
-    Factor(
-        "little_fluid",
-        "little fluid (under 40 % of sweat loss replaced)",
-        lambda r, d: _known(r["fluid_replaced_pct"] < 40, r["fluid_replaced_pct"].notna()),
-    ),
-    Factor(
-        "no_carbs_before",
-        "no carbohydrate before (under 30 g)",
-        lambda r, d: _known(r["diary_carbs_before_g"] < 30, r["diary_carbs_before_g"].notna()),
-    ),
-    Factor(
-        "no_rest_7d",
-        "no rest day in the 7 days before",
-        lambda r, d: _known(_day(r, d, "rest_days_7d") == 0, _day(r, d, "rest_days_7d").notna()),
-    ),
+    Factor("hot", "hot run (heat risk high or extreme)", run_column("heat_risk"),
+           lambda v, _: v.isin(["high", "extreme"])),
+    Factor("long", "long run ({threshold} min or more)", run_column("timer_s"),
+           lambda v, t: v >= t, ("fatigue_overuse", "long_run_min"), scale=60.0),
+    Factor("spike", "session spike (>{threshold} % longer than the longest run of the month)",
+           run_column("spike_distance_ratio"), lambda v, t: v >= t, ("fatigue_overuse", "spike_ratio"),
+           shown=_percent_above_one),
+    Factor("faster", "faster than usual ({threshold} % or more)", run_column("speed_vs_usual_ratio"),
+           lambda v, t: v >= t, ("fatigue_overuse", "faster_ratio"), shown=_percent_above_one),
+    Factor("no_cooldown", "no cool-down", run_column("cooldown_min"),
+           lambda v, t: v < t, ("poor_circulation", "min_cooldown_min")),
+    Factor("little_fluid", "little fluid (under {threshold} % of sweat loss replaced)",
+           run_column("fluid_replaced_pct"), lambda v, t: v < t, ("dehydration", "replaced_fraction"),
+           scale=100.0, shown=_percent),
+    Factor("no_carbs_before", "no carbohydrate before (under {threshold} g)",
+           run_column("diary_carbs_before_g"), lambda v, t: v < t, ("low_blood_sugar", "carbs_before_min_g")),
+    Factor("no_rest_7d", "no rest day in the 7 days before", daily_column("rest_days_7d"),
+           lambda v, _: v == 0, daily=True),
 )
 
 
@@ -89,6 +112,15 @@ def log_relative_risk(a: int, n1: int, c: int, n0: int, *, continuity: float = 0
     return log_rr, 1 / fa - 1 / (fa + fb) + 1 / fc - 1 / (fc + fd)
 
 
+def _threshold(factor: Factor, values: Mapping[str, Mapping[str, float]]) -> tuple[float, str]:
+    """The factor's cut-off in the column's unit, and its label, from the rules in force."""
+    if factor.threshold is None:
+        return float("nan"), factor.label
+    rule, name = factor.threshold
+    value = values[rule][name]
+    return round(value * factor.scale, 9), factor.label.replace("{threshold}", fmt(factor.shown(value), 1))
+
+
 def relative_risk(a: int, n1: int, c: int, n0: int) -> tuple[float, float, float]:
     """Risk ratio ``(a/n1) / (c/n0)`` with a 95 % CI (Katz log method).
 
@@ -101,7 +133,13 @@ def relative_risk(a: int, n1: int, c: int, n0: int) -> tuple[float, float, float
     return math.exp(log_rr), math.exp(log_rr - Z95 * se), math.exp(log_rr + Z95 * se)
 
 
-def patterns(runs: pd.DataFrame, followed: pd.Series, days: pd.DataFrame | None = None) -> pd.DataFrame:
+def patterns(
+    runs: pd.DataFrame,
+    followed: pd.Series,
+    days: pd.DataFrame | None = None,
+    *,
+    rules: Sequence[Rule] = RULES,
+) -> pd.DataFrame:
     """Relative risk of an episode after runs with each factor against runs without.
 
     Parameters
@@ -112,6 +150,9 @@ def patterns(runs: pd.DataFrame, followed: pd.Series, days: pd.DataFrame | None 
         Boolean per run (same index): was the run followed by an episode?
     days
         ``daily_features``, for day-level factors.
+    rules
+        The rules in force: a factor's cut-off is its rule's threshold (the
+        built-in rule's when ``rules`` leaves that rule out).
 
     Returns
     -------
@@ -123,10 +164,13 @@ def patterns(runs: pd.DataFrame, followed: pd.Series, days: pd.DataFrame | None 
         one person's history, not proof of cause.
     """
     rows = []
-    r = runs[runs["is_run"]]
+    r = runs[runs[run_column("is_run")]]
     f = followed.reindex(r.index).fillna(False).astype(bool)
+    values = {**{rule.id: rule.values() for rule in RULES}, **{rule.id: rule.values() for rule in rules}}
     for factor in FACTORS:
-        flag = factor.test(r, days)
+        threshold, label = _threshold(factor, values)
+        column = _day(r, days, factor.column) if factor.daily else r[factor.column]
+        flag = _known(factor.test(column, threshold), column.notna())
         known = flag.notna()
         with_ = known & flag.fillna(False).astype(bool)
         without = known & ~flag.fillna(True).astype(bool)
@@ -141,7 +185,7 @@ def patterns(runs: pd.DataFrame, followed: pd.Series, days: pd.DataFrame | None 
         rows.append(
             {
                 "factor": factor.id,
-                "label": factor.label,
+                "label": label,
                 "runs_with": n1,
                 "episodes_with": a,
                 "runs_without": n0,

@@ -1,0 +1,327 @@
+"""Decoding FIT record messages in bulk with numpy.
+
+Record messages are the bulk of every activity. After framing
+(``runtwitch.io.fit.frame``), the records of each definition are decoded in
+one go: their bytes are gathered into an ``(n, size)`` array and each field is
+viewed as a numpy dtype of the right width and byte order; invalid-value
+sentinels become NaN, scale and offset are applied to whole columns,
+components (``speed`` -> ``enhanced_speed``, ``compressed_speed_distance``...)
+are unpacked with shifts and masks, and accumulated components are rebuilt
+with a cumulative sum of wrapped differences. A definition that uses a
+profile feature this path does not cover goes through the one-by-one decoder
+(:func:`needs_rows`).
+
+The semantics follow fitdecode, which stays available as
+``read_fit(..., engine="fitdecode")``; ``tests/io/fit/test_fitnumpy.py`` checks that
+both engines give the same activity for every FIT file of the shared corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from runtwitch.io.fit.adapter import BYTE_ID, STRING_ID
+from runtwitch.io.fit.rows import accumulate
+from runtwitch.io.fit.types import (
+    FIT_DATETIME_MIN,
+    RECORD_MESG,
+    TIMESTAMP_FIELD,
+    Definition,
+    FieldDef,
+    Framed,
+)
+
+#: numpy dtype code and invalid sentinel per FIT base type number.
+_NUMERIC: dict[int, tuple[str, float | None]] = {
+    0x00: ("u1", 0xFF), 0x01: ("i1", 0x7F), 0x02: ("u1", 0xFF), 0x83: ("i2", 0x7FFF),
+    0x84: ("u2", 0xFFFF), 0x85: ("i4", 0x7FFFFFFF), 0x86: ("u4", 0xFFFFFFFF),
+    0x88: ("f4", None), 0x89: ("f8", None), 0x0A: ("u1", 0), 0x8B: ("u2", 0), 0x8C: ("u4", 0),
+    0x8E: ("i8", 0x7FFFFFFFFFFFFFFF), 0x8F: ("u8", 0xFFFFFFFFFFFFFFFF), 0x90: ("u8", 0),
+}
+
+
+def _raw_column(block: np.ndarray, f: FieldDef, endian: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """One single-valued numeric field as (values, valid) arrays; None for other fields."""
+    spec = _NUMERIC.get(f.base.identifier)
+    if spec is None or f.count != 1:
+        return None
+    code, invalid = spec
+    raw = block[:, f.pos:f.pos + f.base.size].copy().view(endian + code).reshape(-1)
+    valid = ~np.isnan(raw) if invalid is None else raw != invalid
+    return raw, valid
+
+
+@dataclass
+class Column:
+    """One value a record message contributes, in message field order."""
+
+    name: str  # the FIT field name (or developer field name)
+    units: Any
+    values: np.ndarray  # float64
+    valid: np.ndarray  # bool: a number is there
+    other: np.ndarray  # bool: a value is there but it is not a single number
+    other_units: Any = None  # units of the non-number values (date-times lose theirs)
+    is_dev: bool = False
+    dev_data_index: int = -1
+
+
+@dataclass
+class Group:
+    """The record messages of one definition, decoded column by column."""
+
+    seqs: np.ndarray
+    columns: list[Column]
+    time: np.ndarray  # FIT seconds (float, NaN when missing), before compressed headers
+
+
+_TIME_TYPES = ("date_time", "local_date_time", "localtime_into_day")
+
+
+def needs_rows(d: Definition) -> bool:
+    """True when a record definition uses a profile feature the bulk path does not cover."""
+    mt = d.mesg_type
+    for f in d.fields:
+        fld = f.field
+        if f.is_dev or fld is None:
+            continue
+        if fld.subfields:
+            return True
+        if fld.type.name in _TIME_TYPES and (f.count != 1 or f.base.identifier not in _NUMERIC):
+            return True  # the one-by-one decoder fails on it where fitdecode does
+        if fld.components:
+            byte = f.base.identifier == BYTE_ID
+            if (byte and f.count > 7) or (not byte and (f.count != 1 or f.base.identifier in (0x88, 0x89))):
+                return True
+            for c in fld.components:
+                target = mt.fields.get(c.def_num)
+                if target is None or target.type.enum or target.subfields:
+                    return True
+    return False
+
+
+def _int_column(block: np.ndarray, f: FieldDef, endian: str) -> tuple[np.ndarray, np.ndarray]:
+    """A component source as unsigned integers: numbers, or little-endian packed bytes."""
+    if f.base.identifier == BYTE_ID:
+        raw = block[:, f.pos:f.pos + f.count].astype(np.int64)
+        valid = ~(raw == 0xFF).all(axis=1)
+        packed = np.zeros(len(raw), dtype=np.int64)
+        for i in range(f.count):
+            packed |= raw[:, i] << (8 * i)
+        return packed, valid
+    col = _raw_column(block, f, endian)
+    assert col is not None
+    values, valid = col
+    return values.astype(np.int64), valid
+
+
+def _past_the_bytes(f: FieldDef, c: Any) -> bool:
+    """A component of a byte-array field that starts past its bytes (fitdecode skips it)."""
+    return f.base.identifier == BYTE_ID and (c.bit_offset or 0) >= f.count * 8
+
+
+def _apply_scale(fld: Any, v: np.ndarray) -> np.ndarray:
+    out = v.astype(np.float64)
+    if fld.scale:
+        out = out / fld.scale
+    if fld.offset:
+        out = out - fld.offset
+    return out
+
+
+def _accumulated(
+    defs: list[Definition], blocks: dict[int, np.ndarray], resets: list[tuple[int, int, int, frozenset[int]]]
+) -> dict[tuple[int, int, int], np.ndarray]:
+    """Accumulated component values per (definition, field, component), in file order.
+
+    fitdecode keeps one accumulator per message type and component target,
+    reset to 0 by every definition that declares the source field; a value
+    ``v`` of ``bits`` bits then advances the accumulator by ``(v - last) mod
+    2**bits``. The sum of those steps is a cumulative sum.
+    """
+    sources: dict[int, list[tuple[int, int, int, Any]]] = {}
+    for di, d in enumerate(defs):
+        for fi, f in enumerate(d.fields):
+            if f.is_dev or f.field is None or not f.field.components:
+                continue
+            for ci, c in enumerate(f.field.components):
+                if c.accumulate:
+                    sources.setdefault(c.def_num, []).append((di, fi, ci, c))
+    out: dict[tuple[int, int, int], np.ndarray] = {}
+    for target, srcs in sources.items():
+        seq_parts, val_parts, key_parts = [], [], []
+        starts = sorted(seq for seq, _, g, targets in resets if g == RECORD_MESG and target in targets)
+        for k, (di, fi, ci, c) in enumerate(srcs):
+            d = defs[di]
+            f = d.fields[fi]
+            seqs = np.asarray(d.seqs[: len(blocks[di])], dtype=np.int64)
+            if _past_the_bytes(f, c):
+                continue
+            raw, valid = _int_column(blocks[di], f, d.endian)
+            vals = (raw >> c.bit_offset) & ((1 << c.bits) - 1)
+            seq_parts.append(seqs[valid])
+            val_parts.append(vals[valid])
+            key_parts.append(np.full(int(valid.sum()), k))
+            out[(di, fi, ci)] = np.full(len(raw), np.nan)
+        if not seq_parts:
+            continue
+        seq = np.concatenate(seq_parts)
+        val = np.concatenate(val_parts)
+        key = np.concatenate(key_parts)
+        order = np.argsort(seq, kind="stable")
+        seq, val, key = seq[order], val[order], key[order]
+        modulus = 1 << srcs[0][3].bits
+        segment = np.searchsorted(np.asarray(starts, dtype=np.int64), seq, side="right")
+        first = np.concatenate([[True], segment[1:] != segment[:-1]])  # a reset starts each segment
+        prev = np.concatenate([[0], val[:-1]])
+        prev[first] = 0
+        step = (val - prev) % modulus
+        csum = np.cumsum(step)
+        base = np.maximum.accumulate(np.where(first, np.arange(len(csum)), 0))
+        acc = csum - np.concatenate([[0], csum])[base]
+        for k, (di, fi, ci, c) in enumerate(srcs):
+            if (di, fi, ci) not in out:
+                continue
+            d = defs[di]
+            seqs = np.asarray(d.seqs[: len(blocks[di])], dtype=np.int64)
+            mine = key == k
+            target_vals = np.full(len(seqs), np.nan)
+            pos = np.searchsorted(seqs, seq[mine])
+            target_vals[pos] = acc[mine].astype(np.float64)
+            out[(di, fi, ci)] = _apply_scale(c, target_vals)
+    return out
+
+
+def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] | None:
+    """Decode every record message framed before message ``cut``, definition by definition.
+
+    Returns None when a record definition needs the one-by-one decoder.
+    """
+    defs = [d for d in framed.definitions if d.global_num == RECORD_MESG and d.offsets and d.seqs[0] < cut]
+    if any(needs_rows(d) for d in defs):
+        return None
+    arr = np.frombuffer(data, dtype=np.uint8)
+    blocks: dict[int, np.ndarray] = {}
+    for di, d in enumerate(defs):
+        k = int(np.searchsorted(np.asarray(d.seqs), cut)) if d.seqs[-1] >= cut else len(d.seqs)
+        offs = np.asarray(d.offsets[:k], dtype=np.int64)
+        blocks[di] = arr[offs[:, None] + np.arange(d.size)] if d.size else np.zeros((k, 0), np.uint8)
+    acc = _accumulated(defs, blocks, [r for r in framed.resets if r[0] < cut])
+    groups = []
+    for di, d in enumerate(defs):
+        block = blocks[di]
+        n = len(block)
+        columns: list[Column] = []
+        time = np.full(n, np.nan)
+        for fi, f in enumerate(d.fields):
+            fld = f.field
+            if not f.is_dev and fld is not None and fld.components:
+                for ci, c in enumerate(fld.components):
+                    target = d.mesg_type.fields[c.def_num]
+                    if c.accumulate:
+                        if (di, fi, ci) not in acc:
+                            continue
+                        vals = acc[(di, fi, ci)]
+                        valid = ~np.isnan(vals)
+                    else:
+                        if _past_the_bytes(f, c):
+                            continue
+                        raw, valid = _int_column(block, f, d.endian)
+                        vals = _apply_scale(c, (raw >> c.bit_offset) & ((1 << c.bits) - 1))
+                    vals = np.where(valid, vals, np.nan)
+                    columns.append(Column(target.name, target.units, vals, valid, np.zeros(n, bool)))
+            columns.append(_main_column(block, f, d.endian, n))
+            if columns[-1].name == "timestamp":
+                time = np.where(columns[-1].valid, columns[-1].values, np.nan)
+                columns.pop()
+        groups.append(Group(np.asarray(d.seqs[:n], dtype=np.int64), columns, time))
+    return groups
+
+
+def _main_column(block: np.ndarray, f: FieldDef, endian: str, n: int) -> Column:
+    fld = f.field
+    none = np.zeros(n, dtype=bool)
+    if f.is_dev:
+        name, units, type_name = str(fld.name), fld.units, fld.type.name
+    elif fld is None:
+        name, units, type_name = f"unknown_{f.num}", None, f.base.name
+    else:
+        name, units, type_name = fld.name, fld.units, fld.type.name
+    col = Column(name, units, np.full(n, np.nan), none, none, units, f.is_dev, f.dev_data_index)
+    ident = f.base.identifier
+    if ident == STRING_ID:  # string: present unless empty
+        col.other = block[:, f.pos] != 0 if f.count else none
+        return col
+    if ident == BYTE_ID:
+        col.other = ~(block[:, f.pos:f.pos + f.count] == 0xFF).all(axis=1)
+        return col
+    raw_valid = _raw_column(block, f, endian)
+    if raw_valid is None:  # an array of numbers: a tuple in every message
+        col.other = np.ones(n, dtype=bool)
+        return col
+    raw, valid = raw_valid
+    enum = None if f.is_dev or fld is None else fld.type.enum
+    if enum:
+        named = np.isin(raw, np.fromiter(enum.keys(), dtype=np.int64, count=len(enum))) & valid
+        col.other = named
+        valid = valid & ~named
+    if type_name == "bool":
+        col.values, col.valid = np.where(valid, (raw != 0).astype(np.float64), np.nan), valid
+        return col
+    values = raw.astype(np.float64) if f.is_dev or fld is None else _apply_scale(fld, raw)
+    if type_name in _TIME_TYPES and name != "timestamp":
+        dated = valid if type_name != "date_time" else valid & (raw >= FIT_DATETIME_MIN)
+        col.other = col.other | dated
+        col.other_units = None
+        valid = valid & ~dated
+    col.values = np.where(valid, values, np.nan)
+    col.valid = valid
+    return col
+
+
+def compressed_times(framed: Framed, groups_ts: dict[int, float]) -> dict[int, int]:
+    """Timestamps of messages with a compressed header, by message sequence number.
+
+    ``groups_ts`` maps the sequence number of every message carrying a valid
+    ``timestamp`` field to its raw value; a compressed header advances the last
+    timestamp by its 5-bit offset, wrapping at 32 s.
+    """
+    if not framed.compressed:
+        return {}
+    out: dict[int, int] = {}
+    starts = set(framed.file_starts)
+    acc = 0
+    events = sorted(set(groups_ts) | set(framed.compressed) | starts)
+    for s in events:
+        if s in starts:
+            acc = 0
+        if s in groups_ts:
+            acc = int(groups_ts[s])
+        off = framed.compressed.get(s)
+        if off is not None:
+            acc = accumulate(off, acc, 5)
+            out[s] = acc
+    return out
+
+
+def timestamp_index(data: bytes, framed: Framed) -> dict[int, float]:
+    """Raw ``timestamp`` field of every message that has a valid one (seq -> FIT seconds)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    out: dict[int, float] = {}
+    for d in framed.definitions:
+        if not d.offsets:
+            continue
+        f = next((f for f in d.fields if f.num == TIMESTAMP_FIELD and not f.is_dev), None)
+        if f is None:
+            continue
+        offs = np.asarray(d.offsets, dtype=np.int64)
+        block = arr[offs[:, None] + np.arange(f.pos, f.pos + f.count * f.base.size)]
+        shifted = FieldDef(f.num, f.size, f.count, f.base, 0, f.field)
+        col = _raw_column(block, shifted, d.endian)
+        if col is None:
+            continue
+        raw, valid = col
+        out.update(zip(np.asarray(d.seqs)[valid].tolist(), raw[valid].tolist(), strict=True))
+    return out

@@ -1,0 +1,231 @@
+"""What a FIT decoding engine hands the FIT importer: the collector and the record table.
+
+Both engines (``runtwitch.io.fit.engines``) fill a :class:`Collector`: the
+messages the importer uses (sessions, laps, timer events, file ids, the
+activity, sport and hr messages) as dicts of decoded values, and the records
+either as one dict per message (fitdecode, or the one-by-one path) or as
+bulk-decoded groups (numpy). :func:`record_table` turns either into record
+times [FIT s] and a frame of values named the canonical way, with the same
+rules in both cases.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.io.fit.bulk import Group
+from runtwitch.io.fit.types import FIT_EPOCH
+
+#: Degrees per semicircle, the FIT unit of latitude and longitude.
+SEMICIRCLE_TO_DEG = 180.0 / 2**31
+
+#: FIT record field -> canonical column. Enhanced fields win over plain ones.
+RECORD_FIELDS: dict[str, str] = {
+    "position_lat": "lat_deg",
+    "position_long": "lon_deg",
+    "enhanced_altitude": "altitude_m",
+    "altitude": "altitude_m",
+    "distance": "distance_m",
+    "enhanced_speed": "speed_mps",
+    "speed": "speed_mps",
+    "heart_rate": "heart_rate_bpm",
+    "cadence": "cadence",
+    "fractional_cadence": "_fractional_cadence",
+    "power": "power_w",
+    "temperature": "temperature_c",
+}
+_PLAIN_FALLBACK = {"altitude", "speed"}
+
+_UNIT_SUFFIX = {
+    "m": "m", "mm": "mm", "cm": "cm", "km": "km", "s": "s", "ms": "ms", "m/s": "mps",
+    "%": "pct", "percent": "pct", "bpm": "bpm", "rpm": "rpm", "watts": "w", "w": "w",
+    "c": "c", "kcal": "kcal", "degrees": "deg", "kg": "kg", "v": "v", "spm": "spm",
+}
+
+
+def _snake(text: str) -> str:
+    s = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    return s or "field"
+
+
+def _unit_suffix(units: object) -> str:
+    if not isinstance(units, str) or not units.strip():
+        return ""
+    key = units.strip().lower()
+    return "_" + _UNIT_SUFFIX.get(key, _snake(key))
+
+
+def column_name(name: Any, units: Any, dev_data_index: int | None) -> str:
+    """The record column of a FIT field: ``dev_<index>_<name>[_<unit>]`` for a developer
+    field, the canonical name (``heart_rate_bpm``...) or ``fit_<name>[_<unit>]``."""
+    if dev_data_index is not None:
+        return f"dev_{dev_data_index}_{_snake(str(name))}{_unit_suffix(units)}"
+    if name in RECORD_FIELDS:
+        return RECORD_FIELDS[name]
+    return f"fit_{_snake(str(name))}{_unit_suffix(units)}"
+
+
+def is_number(v: object) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+class Collector:
+    """Gathers the messages runtwitch uses while fitdecode streams the file."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.sessions: list[dict[str, Any]] = []
+        self.laps: list[dict[str, Any]] = []
+        self.timer_events: list[tuple[Any, str]] = []
+        self.file_ids: list[dict[str, Any]] = []
+        self.activity: dict[str, Any] | None = None
+        self.correlation: tuple[Any, Any] | None = None
+        self.sports: list[tuple[Any, Any]] = []
+        self.hr: list[dict[str, Any]] = []
+        self.headers = 0
+        self.not_kept: set[str] = set()
+        #: Records decoded in bulk by the numpy engine (instead of ``records``).
+        self.record_groups: list[Group] | None = None
+        self.compressed_ts: dict[int, int] = {}
+        #: Record times [FIT s] and values, assembled once (see record_table).
+        self.table: tuple[np.ndarray, pd.DataFrame] | None = None
+
+    @property
+    def n_records(self) -> int:
+        if self.record_groups is not None:
+            return sum(len(g.seqs) for g in self.record_groups)
+        return len(self.records)
+
+    def add(self, frame: Any) -> None:
+        name = frame.name
+        if name == "record":
+            self.records.append(self._record(frame))
+        elif name == "session":
+            self.sessions.append(self._values(frame))
+        elif name == "lap":
+            self.laps.append(self._values(frame))
+        elif name == "event":
+            v = self._values(frame)
+            if v.get("event") == "timer" and v.get("timestamp") is not None:
+                self.timer_events.append((v["timestamp"], str(v.get("event_type"))))
+        elif name == "file_id":
+            self.file_ids.append(self._values(frame))
+        elif name == "activity" and self.activity is None:
+            self.activity = self._values(frame)
+        elif name == "timestamp_correlation" and self.correlation is None:
+            v = self._values(frame)
+            if v.get("timestamp") is not None and v.get("system_timestamp") is not None:
+                self.correlation = (v["timestamp"], v["system_timestamp"])
+        elif name == "hr":
+            self.hr.append({f.name: (f.raw_value if f.name == "event_timestamp_12" else f.value)
+                            for f in frame.fields})
+        elif name == "sport":
+            v = self._values(frame)
+            self.sports.append((v.get("sport"), v.get("sub_sport")))
+
+    @staticmethod
+    def _values(frame: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in frame.fields:
+            if f.value is not None and f.name not in out:
+                out[f.name] = f.value
+        return out
+
+    def _record(self, frame: Any) -> dict[str, Any]:
+        row: dict[str, Any] = {"time": None}
+        for f in frame.fields:
+            v = f.value
+            fname = f.name
+            if fname == "timestamp":
+                row["time"] = v
+                continue
+            if v is None:
+                continue
+            fdef = f.field_def
+            is_dev = fdef is not None and getattr(fdef, "is_dev", False)
+            col = column_name(fname, f.units, fdef.dev_data_index if is_dev else None)
+            if not is_dev and fname in RECORD_FIELDS:
+                if fname in _PLAIN_FALLBACK and row.get(col) is not None:
+                    continue
+                if col in ("lat_deg", "lon_deg") and is_number(v):
+                    v = v * SEMICIRCLE_TO_DEG
+            if is_number(v):
+                row[col] = v
+            elif isinstance(v, bool):
+                row[col] = float(v)
+            else:
+                self.not_kept.add(col)
+        return row
+
+
+def _fit_seconds(v: Any) -> float:
+    """A decoded FIT time (aware datetime or number of seconds) as FIT seconds."""
+    if isinstance(v, datetime):
+        return (v - FIT_EPOCH).total_seconds()
+    if is_number(v):
+        return float(v)
+    return np.nan
+
+
+def record_table(col: Collector) -> tuple[np.ndarray, pd.DataFrame]:
+    """Record times as FIT seconds (NaN when missing) and the record values, in file order."""
+    if col.table is not None:
+        return col.table
+    if col.record_groups is not None:
+        table = _groups_table(col)
+    else:
+        raw = pd.DataFrame.from_records(col.records) if col.records else pd.DataFrame({"time": []})
+        seconds = np.array([_fit_seconds(v) for v in raw.pop("time")], dtype=float) if "time" in raw \
+            else np.full(len(raw), np.nan)
+        table = (seconds, raw)
+    col.table = table
+    return table
+
+
+def _groups_table(col: Collector) -> tuple[np.ndarray, pd.DataFrame]:
+    """Assemble bulk-decoded record groups with the same rules as :meth:`Collector._record`."""
+    groups = col.record_groups or []
+    total = sum(len(g.seqs) for g in groups)
+    seqs = np.concatenate([g.seqs for g in groups]) if groups else np.zeros(0, np.int64)
+    time = np.full(total, np.nan)
+    values: dict[str, np.ndarray] = {}
+    present: dict[str, np.ndarray] = {}
+    start = 0
+    for g in groups:
+        n = len(g.seqs)
+        sl = slice(start, start + n)
+        t = g.time.copy()
+        if col.compressed_ts:
+            for i, s in enumerate(g.seqs.tolist()):
+                ts = col.compressed_ts.get(s)
+                if ts is not None:
+                    t[i] = ts
+        time[sl] = t
+        local: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for c in g.columns:
+            dev_index = c.dev_data_index if c.is_dev else None
+            if c.other.any():
+                col.not_kept.add(column_name(c.name, c.other_units, dev_index))
+            if not c.valid.any():
+                continue
+            key = column_name(c.name, c.units, dev_index)
+            v = c.values * SEMICIRCLE_TO_DEG if key in ("lat_deg", "lon_deg") and not c.is_dev else c.values
+            cur, isset = local.get(key, (np.full(n, np.nan), np.zeros(n, dtype=bool)))
+            mask = c.valid & ~isset if (not c.is_dev and c.name in _PLAIN_FALLBACK) else c.valid
+            local[key] = (np.where(mask, v, cur), isset | mask)
+        for key, (v, isset) in local.items():
+            if key not in values:
+                values[key] = np.full(total, np.nan)
+                present[key] = np.zeros(total, dtype=bool)
+            values[key][sl] = v
+            present[key][sl] = isset
+        start += n
+    order = np.argsort(seqs, kind="stable")
+    frame = pd.DataFrame({k: v[order] for k, v in values.items() if present[k].any()},
+                         index=pd.RangeIndex(total))
+    return time[order], frame

@@ -1,0 +1,293 @@
+"""FIT framing: one pass over the bytes that finds every message and where its data starts.
+
+:func:`frame` reads file headers and definition messages and, for each local
+definition, notes where its data messages start, in file order (``seq``). It
+checks the file CRC (vectorised, ``runtwitch.io.fit.crc``), follows chained
+files, registers developer field descriptions as they come (later definitions
+need them), and stops at the first damage with its byte offset, keeping what
+was framed before. Decoding the framed messages is the job of
+``runtwitch.io.fit.rows`` (one by one) and ``runtwitch.io.fit.bulk`` (records
+in bulk).
+
+Field definitions come from the FIT profile that fitdecode generates from the
+Garmin FIT SDK (``adapter.PROFILE_SDK_VERSION``); the handling of odd input (the
+COROS field-size fallback, undefined developer fields, zero-length fields)
+follows fitdecode, the reference engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtwitch.io.fit import adapter
+from runtwitch.io.fit.crc import crc16
+from runtwitch.io.fit.rows import RowState, decode_row
+from runtwitch.io.fit.types import (
+    DEVELOPER_DATA_ID_MESG,
+    FIELD_DESCRIPTION_MESG,
+    Definition,
+    FieldDef,
+    FitFailure,
+    Framed,
+)
+
+#: Most messages (definitions and data) read from one file. A day-long recording at
+#: 1 Hz has about 90,000 (this limit is 23 days of it); the limit stops a small gzip
+#: that expands to hundreds of millions of empty messages from exhausting memory
+#: (each costs about 70 bytes of bookkeeping) or time. Change it on this module.
+MAX_FIT_MESSAGES = 2_000_000
+#: Most field definitions held at once (repeated identical definitions are shared).
+MAX_FIT_FIELD_DEFINITIONS = 1_000_000
+
+
+def too_many_messages(offset: int | None) -> FitFailure:
+    """Where and why a file with more than :data:`MAX_FIT_MESSAGES` messages is refused."""
+    return FitFailure("limit", offset, f"more than {MAX_FIT_MESSAGES:,} messages "
+                      "(runtwitch.io.fit.frame.MAX_FIT_MESSAGES)")
+
+
+class _DevTypes:
+    """Developer data ids and field descriptions of the current chained file."""
+
+    def __init__(self) -> None:
+        self.types: dict[Any, dict[int, Any]] = {}
+
+    def add_id(self, index: Any) -> None:
+        self.types[index] = {}
+
+    def lookup(self, index: int, num: int, where: str, warn: list[str]) -> Any:
+        if index not in self.types:
+            warn.append(f"dev_data_index {index} not defined (looking up for field {num}; {where}); "
+                        "adding dummy type...")
+            self.add_id(index)
+        fields = self.types[index]
+        if num not in fields:
+            warn.append(f"no such field {num} for dev_data_index {index} ({where}); "
+                        "defaulting to BYTE field type...")
+            fields[num] = adapter.developer_field(index, None, num, adapter.BASE_TYPE_BYTE, None, None)
+        return fields[num]
+
+
+def _u16(data: bytes, pos: int, endian: str) -> int:
+    return int(data[pos] | (data[pos + 1] << 8)) if endian == "<" else int((data[pos] << 8) | data[pos + 1])
+
+
+def frame(data: bytes, *, check_crc: bool = True) -> Framed:
+    """Frame every message of ``data`` (possibly several chained FIT files).
+
+    Stops at the first damage and records it in ``failure`` with its byte offset;
+    everything framed before stays usable.
+    """
+    out = Framed()
+    limit = MAX_FIT_MESSAGES
+    compressed = out.compressed
+    n = len(data)
+    pos = 0
+    seq = 0
+    file_index = -1
+    try:
+        while pos < n:
+            # --- file header ---
+            if n - pos < 12:
+                raise FitFailure("header", pos, f"file truncated? {n - pos} bytes left for a FIT header")
+            hsize = data[pos]
+            if hsize < 12 or data[pos + 8:pos + 12] != b".FIT":
+                raise FitFailure("header", pos, f"not a FIT file @ {pos}")
+            if hsize > 12:
+                if hsize - 12 < 2:
+                    raise FitFailure("header", pos, f"unsupported FIT header (CRC field missing; header "
+                                     f"offset: {pos})")
+                if pos + hsize > n:
+                    raise FitFailure("header", pos, f"truncated FIT header (header offset: {pos})")
+                hcrc = data[pos + 12] | (data[pos + 13] << 8)
+                if hcrc and check_crc and crc16(data[pos:pos + 12]) != hcrc and out.crc_problem is None:
+                    out.crc_problem = (pos, f"mismatching CRC in FIT header (header offset: {pos})")
+            body = int.from_bytes(data[pos + 4:pos + 8], "little")
+            file_index += 1
+            out.headers += 1
+            out.file_starts.append(seq)
+            start = pos
+            pos += hsize
+            end = pos + body
+            defs: dict[int, Definition] = {}
+            dev = _DevTypes()
+            interned: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]] = {}
+            # --- messages ---
+            while pos < end:
+                if pos >= n:
+                    raise FitFailure("eof", pos, f"expected 1 bytes, got 0 @ {pos}")
+                if seq >= limit:
+                    raise too_many_messages(pos)
+                h = data[pos]
+                if h & 0x80:
+                    d = defs.get((h >> 5) & 0x3)
+                    if d is None:
+                        raise FitFailure("parse", pos, f"local message {(h >> 5) & 0x3} not defined")
+                    compressed[seq] = h & 0x1F
+                elif h & 0x40:
+                    pos = _definition(data, pos, h, defs, dev, out, seq, file_index, end, interned)
+                    seq += 1
+                    continue
+                else:
+                    d = defs.get(h & 0x0F)
+                    if d is None:
+                        raise FitFailure("parse", pos, f"local message {h & 0x0F} not defined")
+                nxt = pos + 1 + d.size
+                if nxt > n or d.zero_field:
+                    _raise_damage(d, pos, n)
+                if nxt > end:
+                    raise FitFailure("undecodable", pos, "AssertionError: message runs past the data size")
+                offsets = d.offsets
+                if not offsets:
+                    out.definitions.append(d)  # only definitions with data are kept
+                offsets.append(pos + 1)
+                d.seqs.append(seq)
+                if d.developer:
+                    _dev_message(data, d, pos, dev, out)
+                seq += 1
+                pos = nxt
+            # --- file CRC ---
+            if pos + 2 > n:
+                raise FitFailure("eof", pos, f"expected 2 bytes, got {n - pos} @ {pos}")
+            if check_crc:
+                read = data[pos] | (data[pos + 1] << 8)
+                computed = crc16(memoryview(data)[start:pos])
+                if read != computed and out.crc_problem is None:
+                    out.crc_problem = (pos, f"mismatching CRC in FIT footer (footer offset: {pos}; "
+                                       f"read crc: {read}; expected crc: {computed})")
+            pos += 2
+    except FitFailure as exc:
+        out.failure = exc
+    except Exception as exc:  # a malformed developer message (fitdecode fails the same way)
+        out.failure = FitFailure("undecodable", pos, f"{type(exc).__name__}: {exc}")
+    out.n_messages = seq
+    return out
+
+
+def _raise_damage(d: Definition, pos: int, n: int) -> None:
+    """Fail like a field-by-field reader: the first field that is empty or past the end."""
+    at = pos + 1
+    for f in d.fields:
+        width = f.count * f.base.size
+        if width == 0:
+            raise FitFailure("undecodable", pos, "ValueError: size (a field of size 0)")
+        if at + width > n:
+            raise FitFailure("eof", at, f"expected {width} bytes, got {max(0, n - at)} @ {at}")
+        at += width
+    raise FitFailure("eof", at, f"file ends @ {at}")  # pragma: no cover - the widths add up to d.size
+
+
+def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev: _DevTypes,
+                out: Framed, seq: int, file_index: int, end: int,
+                interned: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]]) -> int:
+    n = len(data)
+    head = pos
+    if pos + 6 > n:
+        raise FitFailure("eof", pos + 1, f"expected 5 bytes, got {max(0, n - pos - 1)} @ {pos + 1}")
+    endian = ">" if data[pos + 2] else "<"
+    global_num = _u16(data, pos + 3, endian)
+    nfields = data[pos + 5]
+    key = bytes(data[pos + 1:pos + 6 + 3 * nfields]) if not h & 0x20 else b""
+    known = interned.get(key) if key and len(key) == 5 + 3 * nfields else None
+    if known is not None:  # the same definition again: share its field list
+        fields, at, zero, notes = known
+        out.warnings.extend(_size_warning(head, *note) for note in notes)
+        pos += 6 + 3 * nfields
+    else:
+        fields, at, zero, notes, pos = _fields(data, pos, h, global_num, nfields, dev, out)
+        out.field_definitions += len(fields)
+        if out.field_definitions > MAX_FIT_FIELD_DEFINITIONS:
+            raise FitFailure("limit", head, f"more than {MAX_FIT_FIELD_DEFINITIONS:,} field definitions "
+                             "(runtwitch.io.fit.frame.MAX_FIT_FIELD_DEFINITIONS)")
+        if key:
+            interned[key] = (fields, at, zero, notes)
+    if pos > end:
+        raise FitFailure("undecodable", head, "AssertionError: definition runs past the data size")
+    targets = frozenset(c.def_num for f in fields
+                        if not f.is_dev and f.field is not None and f.field.components
+                        for c in f.field.components if c.accumulate)
+    if targets:
+        out.resets.append((seq, file_index, global_num, targets))
+    defs[h & 0x0F] = Definition(global_num, endian, fields, at, seq, file_index, zero,
+                                developer=global_num in (FIELD_DESCRIPTION_MESG, DEVELOPER_DATA_ID_MESG),
+                                mesg_type=adapter.message_type(global_num))
+    return pos
+
+
+def _size_warning(offset: int, size: int, base: str, base_size: int) -> str:
+    return (f"invalid field size {size} in definition message @ {offset} for type {base} "
+            f"(expected a multiple of {base_size})")
+
+
+def _fields(data: bytes, pos: int, h: int, global_num: int, nfields: int, dev: _DevTypes,
+            out: Framed) -> tuple[list[FieldDef], int, bool, list[tuple[int, str, int]], int]:
+    """Read the field (and developer field) definitions of a definition message at ``pos``."""
+    n = len(data)
+    head = pos
+    mesg_type = adapter.message_type(global_num)
+    pos += 6
+    fields: list[FieldDef] = []
+    notes: list[tuple[int, str, int]] = []  # (size, base type, base size) of odd-sized fields
+    at = 0
+    zero = False
+    for _ in range(nfields):
+        if pos + 3 > n:
+            raise FitFailure("eof", pos, f"expected 3 bytes, got {max(0, n - pos)} @ {pos}")
+        num, size, base_num = data[pos], data[pos + 1], data[pos + 2]
+        pos += 3
+        fld = mesg_type.fields.get(num) if mesg_type else None
+        base = adapter.BASE_TYPES.get(base_num, adapter.BASE_TYPE_BYTE)
+        if size % base.size:
+            notes.append((size, base.name, base.size))
+            base = adapter.BASE_TYPE_BYTE
+        count = size // base.size
+        zero |= count == 0
+        fields.append(FieldDef(num, size, count, base, at, fld))
+        at += count * base.size
+    out.warnings.extend(_size_warning(head, *note) for note in notes)
+    if h & 0x20:
+        if pos + 1 > n:
+            raise FitFailure("eof", pos, f"expected 1 bytes, got 0 @ {pos}")
+        ndev = data[pos]
+        pos += 1
+        for _ in range(ndev):
+            if pos + 3 > n:
+                raise FitFailure("eof", pos, f"expected 3 bytes, got {max(0, n - pos)} @ {pos}")
+            num, size, index = data[pos], data[pos + 1], data[pos + 2]
+            pos += 3
+            where = f"local_mesg_num: {h & 0x0F}; global_mesg_num: {global_num}; chunk_offset: {head}"
+            dfield = dev.lookup(index, num, where, out.warnings)
+            base = dfield.type
+            count = int(size / base.size)
+            zero |= count == 0
+            fields.append(FieldDef(num, size, count, base, at, dfield, True, index))
+            at += count * base.size
+    return fields, at, zero, notes, pos
+
+
+def _dev_message(data: bytes, d: Definition, pos: int, dev: _DevTypes, out: Framed) -> None:
+    """Register a developer_data_id or field_description message while framing."""
+    state = RowState()
+    msg = decode_row(data, d, pos + 1, state, None)
+    raw: dict[str, Any] = {}
+    for x in msg.fields:
+        raw.setdefault(x.name, x.raw_value)
+    if d.global_num == DEVELOPER_DATA_ID_MESG:
+        index = raw.get("developer_data_index")
+        if "developer_data_index" not in raw:
+            out.warnings.append(f"'developer_data_index' (chunk_offset: {pos}); adding dummy dev data...")
+        dev.add_id(None if index is None else int(index))
+        return
+    for key in ("developer_data_index", "field_definition_number"):
+        if key not in raw:
+            out.warnings.append(f"'{key}' (chunk_offset: {pos}); adding dummy dev data...")
+    index = raw.get("developer_data_index")
+    index = None if index is None else int(index)
+    if index not in dev.types:
+        raise FitFailure("parse", pos, f"developer_data_index {index} not defined")
+    base_id = raw.get("fit_base_type_id")
+    base = adapter.BASE_TYPE_BYTE if base_id is None else adapter.BASE_TYPES[base_id]
+    num = raw.get("field_definition_number")
+    # fitdecode registers the description even without a field number (key None).
+    dev.types[index][num] = adapter.developer_field(  # type: ignore[index]
+        index, raw.get("field_name"), num, base, raw.get("units"), raw.get("native_field_num"))

@@ -1,0 +1,409 @@
+"""FIT importer: ``read_fit``.
+
+One of two decoding engines (``runtwitch.io.fit.engines``: a numpy engine by
+default, fitdecode as the reference) fills a collector with the messages the
+importer uses; this module turns them into the canonical frames (records,
+sessions, laps), the metadata and the import report, and decides what a
+damaged file gives under ``errors=``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, cast
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.errors import (
+    ChecksumError,
+    LimitExceededError,
+    NotAnActivityError,
+    ParseError,
+)
+from runtwitch.io.fit import adapter, engines
+from runtwitch.io.fit.collect import Collector, is_number, record_table
+from runtwitch.io.fit.types import FIT_DATETIME_MIN, FIT_EPOCH
+from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
+from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
+from runtwitch.model.assembly import build
+
+Engine = Literal["numpy", "fitdecode"]
+#: The FIT SDK version of the profile both engines decode with.
+PROFILE_SDK_VERSION = adapter.PROFILE_SDK_VERSION
+_ACTIVITY_TYPES = {"activity", 4}
+_COURSE_TYPES = {"course", 6}
+
+
+def _check_signature(data: bytes, name: str) -> None:
+    if len(data) < 12:
+        raise ParseError(name, f"too short for a FIT header ({len(data)} bytes, expected >= 12)", offset=0)
+    if data[8:12] != b".FIT":
+        raise ParseError(
+            name, f"not a FIT file: expected '.FIT' at bytes 8-11, found {data[8:12]!r}", offset=8
+        )
+    if data[0] not in (12, 14):
+        raise ParseError(name, f"FIT header size {data[0]}, expected 12 or 14", offset=0)
+
+
+def _to_time(v: Any, anchor: timedelta | None) -> Any:
+    """FIT date_time value -> aware datetime; relative system time via ``anchor``."""
+    if isinstance(v, datetime):
+        return v
+    if is_number(v):
+        if v >= FIT_DATETIME_MIN:
+            return FIT_EPOCH + timedelta(seconds=float(v))
+        if anchor is not None:
+            return FIT_EPOCH + anchor + timedelta(seconds=float(v))
+    return None
+
+
+def _relative_anchor(col: Collector, report: ImportReport, name: str) -> timedelta | None:
+    """Offset that turns relative system times into absolute FIT times, if the file has one."""
+    if not bool((record_table(col)[0] < FIT_DATETIME_MIN).any()):
+        return None
+    if col.correlation is not None:
+        utc, system = col.correlation
+        if isinstance(utc, datetime) and is_number(system):
+            report.warn(f"{name}: relative device timestamps anchored with timestamp_correlation")
+            return (utc - FIT_EPOCH) - timedelta(seconds=float(system))
+    act = col.activity or {}
+    local, rel = act.get("local_timestamp"), act.get("timestamp")
+    if isinstance(local, datetime) and is_number(rel):
+        report.warn(
+            f"{name}: records carry relative device time (seconds since power-on); anchored to "
+            "the activity's local clock because the file has no UTC anchor. Times may be off by "
+            "the unknown UTC offset."
+        )
+        report.repair("relative_timestamp_anchored_to_local_clock", col.n_records)
+        return (local.replace(tzinfo=UTC) - FIT_EPOCH) - timedelta(seconds=float(cast(float, rel)))
+    return None
+
+
+def _utc_offset(col: Collector) -> tuple[int | None, str]:
+    act = col.activity or {}
+    local, ts = act.get("local_timestamp"), act.get("timestamp")
+    if isinstance(local, datetime) and isinstance(ts, datetime):
+        off = (local.replace(tzinfo=UTC) - ts).total_seconds()
+        if abs(off) <= 14 * 3600:
+            return int(round(off / 900.0) * 900), "fit_activity_local_timestamp"
+    return None, "unknown"
+
+
+#: Largest distance between a record and a stored heart-rate sample used to fill it [s].
+HR_MESSAGE_TOLERANCE_S = 2.0
+
+
+def _as_list(v: Any) -> list[Any]:
+    if v is None:
+        return []
+    return list(v) if isinstance(v, (tuple, list)) else [v]
+
+
+def _unpack_12bit(raw: Any) -> list[int]:
+    """Unpack little-endian 12-bit values (FIT ``hr.event_timestamp_12``)."""
+    data = bytes(b for b in _as_list(raw) if isinstance(b, int) and 0 <= b <= 255)
+    out = []
+    for i in range(0, len(data) - 2, 3):
+        out.append(data[i] | ((data[i + 1] & 0x0F) << 8))
+        out.append((data[i + 1] >> 4) | (data[i + 2] << 4))
+    return out
+
+
+def hr_message_series(messages: list[dict[str, Any]]) -> pd.Series:
+    """Heart rate stored by a chest strap (FIT ``hr`` messages) as a UTC-indexed series [bpm].
+
+    HRM-Swim/Tri straps store beats while the watch cannot receive them and the
+    watch appends them as ``hr`` messages. The first message anchors the strap's
+    clock (``timestamp`` + ``fractional_timestamp`` at ``event_timestamp``);
+    later messages carry 12-bit rolling event times in 1/1024 s
+    (``event_timestamp_12``), accumulated as in the FIT SDK's HR-to-record plugin.
+    """
+    times: list[float] = []
+    bpms: list[float] = []
+    anchor_utc: float | None = None
+    anchor_evt = 0.0
+    last: int | None = None
+    for m in messages:
+        bpm = [float(b) for b in _as_list(m.get("filtered_bpm")) if is_number(b)]
+        ts, evt = m.get("timestamp"), _as_list(m.get("event_timestamp"))
+        if isinstance(ts, datetime) and evt and all(is_number(e) for e in evt):
+            anchor_utc = ts.timestamp() + float(m.get("fractional_timestamp") or 0.0)
+            anchor_evt = float(evt[0])
+            events = [float(e) for e in evt]
+            last = round(events[-1] * 1024)
+        elif m.get("event_timestamp_12") is not None and last is not None:
+            events = []
+            for v in _unpack_12bit(m["event_timestamp_12"])[: len(bpm)]:
+                last = last + ((v - last) & 0xFFF)
+                events.append(last / 1024.0)
+        else:
+            continue
+        if anchor_utc is None:
+            continue
+        for b, e in zip(bpm, events, strict=False):
+            times.append(anchor_utc + (e - anchor_evt))
+            bpms.append(b)
+    if not times:
+        return pd.Series(dtype=float)
+    idx = pd.to_datetime(np.array(times) * 1e9, utc=True)
+    s = pd.Series(bpms, index=idx).sort_index()
+    s = s[(s > 0) & (s < 255)]
+    return s[~s.index.duplicated()]
+
+
+def _fill_hr_from_messages(records: pd.DataFrame, col: Collector, report: ImportReport) -> pd.DataFrame:
+    """Fill missing record heart rate from stored ``hr`` messages (nearest sample)."""
+    if not col.hr or not len(records):
+        return records
+    series = hr_message_series(col.hr)
+    if series.empty:
+        return records
+    near = series.reindex(records.index, method="nearest",
+                          tolerance=pd.Timedelta(seconds=HR_MESSAGE_TOLERANCE_S)).to_numpy(float)
+    current = (records["heart_rate_bpm"].to_numpy(float) if "heart_rate_bpm" in records
+               else np.full(len(records), np.nan))
+    fill = np.isnan(current) & ~np.isnan(near)
+    if not fill.any():
+        return records
+    records = records.copy()
+    records["heart_rate_bpm"] = np.where(fill, near, current)
+    report.repair("heart_rate_from_hr_messages", int(fill.sum()))
+    ordered = [c for c in records.columns if c != "heart_rate_bpm"]
+    pos = next((i for i, c in enumerate(ordered)
+                if c in ("cadence_spm", "cadence_rpm", "power_w", "temperature_c")
+                or c.startswith(("dev_", "fit_"))), len(ordered))
+    return records[[*ordered[:pos], "heart_rate_bpm", *ordered[pos:]]]
+
+
+def _str_or_none(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _sessions_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
+    rows = []
+    for s in col.sessions:
+        rows.append({
+            "start": _to_time(s.get("start_time"), anchor),
+            "sport": _str_or_none(s.get("sport")),
+            "sub_sport": _str_or_none(s.get("sub_sport")),
+            "elapsed_s": s.get("total_elapsed_time"),
+            "timer_s": s.get("total_timer_time"),
+            "distance_m": s.get("total_distance"),
+            "avg_heart_rate_bpm": s.get("avg_heart_rate"),
+            "max_heart_rate_bpm": s.get("max_heart_rate"),
+            "total_ascent_m": s.get("total_ascent"),
+            "calories_kcal": s.get("total_calories"),
+            "training_effect": s.get("total_training_effect"),
+            "workout_rpe": s.get("workout_rpe"),
+            "workout_feel": s.get("workout_feel"),
+        })
+    df = pd.DataFrame(rows)
+    if len(df):
+        for c in ("elapsed_s", "timer_s", "distance_m", "avg_heart_rate_bpm", "max_heart_rate_bpm",
+                  "total_ascent_m", "calories_kcal", "training_effect", "workout_rpe", "workout_feel"):
+            df[c] = pd.to_numeric(df[c], errors="coerce")
+        df = _fill_timer_from_events(df, col, anchor)
+    return df
+
+
+def _fill_timer_from_events(
+    df: pd.DataFrame, col: Collector, anchor: timedelta | None
+) -> pd.DataFrame:
+    """Sessions without total_timer_time: sum the timer start/stop intervals."""
+    missing = df["timer_s"].isna() & df["start"].notna()
+    if not missing.any() or not col.timer_events:
+        return df
+    intervals = []
+    on: datetime | None = None
+    for ts, kind in col.timer_events:
+        t = _to_time(ts, anchor)
+        if t is None:
+            continue
+        if kind == "start" and on is None:
+            on = t
+        elif kind.startswith("stop") and on is not None:
+            intervals.append((on, t))
+            on = None
+    df = df.copy()
+    df["timer_source"] = pd.Series([None] * len(df), dtype=object)
+    starts = pd.to_datetime(df["start"], utc=True)
+    for i in df.index[missing]:
+        s = starts[i]
+        elapsed = float(cast(float, df.at[i, "elapsed_s"]))
+        e = s + pd.Timedelta(seconds=0.0 if np.isnan(elapsed) else elapsed)
+        total = sum(
+            max(0.0, (min(pd.Timestamp(b), e) - max(pd.Timestamp(a), s)).total_seconds())
+            for a, b in intervals
+        )
+        if total > 0:
+            df.at[i, "timer_s"] = total
+            df.at[i, "timer_source"] = "events"
+    return df
+
+
+def _laps_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
+    rows = []
+    for lap in col.laps:
+        rows.append({
+            "start": _to_time(lap.get("start_time"), anchor),
+            "end": _to_time(lap.get("timestamp"), anchor),
+            "elapsed_s": lap.get("total_elapsed_time"),
+            "timer_s": lap.get("total_timer_time"),
+            "distance_m": lap.get("total_distance"),
+            "avg_heart_rate_bpm": lap.get("avg_heart_rate"),
+            "max_heart_rate_bpm": lap.get("max_heart_rate"),
+            "avg_speed_mps": lap.get("enhanced_avg_speed", lap.get("avg_speed")),
+            "intensity": _str_or_none(lap.get("intensity")),
+            "trigger": _str_or_none(lap.get("lap_trigger")),
+        })
+    return pd.DataFrame(rows)
+
+
+def _records_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
+    seconds, values = record_table(col)
+    raw = values.copy()
+    absolute = seconds >= FIT_DATETIME_MIN
+    relative = seconds < FIT_DATETIME_MIN
+    shift = np.where(absolute, 0.0, np.nan)
+    if anchor is not None:
+        shift = np.where(relative, anchor.total_seconds(), shift)
+    total = seconds + shift
+    total = np.where(np.abs(total) < 2.0**33, total, np.nan)  # beyond year 2261: not a time
+    whole = np.floor(total)
+    ns = np.where(np.isfinite(total), whole, 0).astype(np.int64) * 1_000_000_000 + np.round(
+        np.where(np.isfinite(total), total - whole, 0) * 1e9).astype(np.int64)
+    epoch_ns = int(pd.Timestamp(FIT_EPOCH).value)
+    stamps = pd.to_datetime(ns + epoch_ns, utc=True)
+    raw.insert(0, "time", stamps.where(np.isfinite(total)))
+    if "_fractional_cadence" in raw:
+        frac = pd.to_numeric(raw.pop("_fractional_cadence"), errors="coerce")
+        if "cadence" in raw:
+            raw["cadence"] = pd.to_numeric(raw["cadence"], errors="coerce") + frac.fillna(0.0)
+    return raw
+
+
+def _file_type(col: Collector) -> str | None:
+    types = [fid.get("type") for fid in col.file_ids]
+    if any(t in _ACTIVITY_TYPES for t in types):
+        return "activity"
+    if any(t in _COURSE_TYPES for t in types):
+        return "course"
+    if types and types[0] is not None:
+        return str(types[0])
+    return None
+
+
+def read_fit(
+    source: Source,
+    *,
+    errors: Errors = "salvage",
+    max_bytes: int = MAX_DECOMPRESSED_BYTES,
+    engine: Engine = "numpy",
+) -> Activity:
+    """Read a FIT activity (or course) file into a canonical :class:`Activity`.
+
+    Parameters
+    ----------
+    source
+        Path or binary file object. Gzip-compressed content (``.fit.gz``) is
+        decompressed transparently, up to ``max_bytes``.
+    errors
+        What to do with a damaged file:
+
+        - ``"raise"``: any damage, including a checksum mismatch, raises.
+        - ``"warn"``: a checksum mismatch is a warning (the data decoded
+          cleanly); a truncated or undecodable file raises.
+        - ``"salvage"`` (default): like ``"warn"``, but a truncated or
+          undecodable file returns every record decoded before the damage; the
+          report's ``damage`` gives the byte offset and ``status`` is
+          ``"partial"``. A :class:`~runtwitch.errors.PartialImportWarning` is
+          emitted.
+    max_bytes
+        Largest decompressed size accepted for gzip input [bytes].
+    engine
+        ``"numpy"`` (default): frames messages in one pass and decodes records
+        in bulk, 40-50 times faster than fitparse (20-80x per file;
+        ``benchmarks/import_bench.py``).
+        ``"fitdecode"``: the reference decoder, message by message. Both give
+        the same activity for every file of the shared corpus (a test).
+
+    Returns
+    -------
+    Activity
+        Records, laps, sessions, metadata and import report.
+
+    Raises
+    ------
+    EmptyFileError
+        The file is empty.
+    ParseError
+        The file is not a FIT file.
+    TruncatedFileError, ChecksumError, CorruptFileError
+        The file is damaged (see ``errors``).
+    NotAnActivityError
+        A valid FIT file of another type (settings, workout, monitoring...).
+    """
+    errors = check_errors(errors)
+    if engine not in ("numpy", "fitdecode"):
+        raise ValueError(f"engine must be 'numpy' or 'fitdecode', not {engine!r}")
+    loaded = load(source, max_bytes=max_bytes)
+    name = loaded.name
+    _check_signature(loaded.data, name)
+    report = ImportReport()
+    decode = engines.decode_numpy if engine == "numpy" else engines.decode_fitdecode
+    col, failure = decode(loaded.data, name, errors, report)
+    if failure is not None:
+        salvageable = (errors == "salvage" and (col.n_records or col.sessions)
+                       and not isinstance(failure, LimitExceededError))  # a bomb is refused whole
+        if not salvageable:
+            raise failure
+        report.damage = Damage(failure.offset, type(failure).__name__, failure.reason)
+    if report.damage is not None and errors == "raise":  # pragma: no cover - CRC raises in decoder
+        raise ChecksumError(name, report.damage.reason, offset=report.damage.offset)
+
+    file_type = _file_type(col)
+    if file_type not in ("activity", "course") and not col.n_records:
+        raise NotAnActivityError(name, file_type or "unknown")
+    if file_type is None:
+        report.warn(f"{name}: no file_id message; read as an activity")
+
+    anchor = _relative_anchor(col, report, name)
+    raw = _records_frame(col, anchor)
+    sessions = _sessions_frame(col, anchor)
+    default_sport = "generic"
+    if col.sports and col.sports[0][0] is not None:
+        default_sport = str(col.sports[0][0])
+    built = build(
+        raw, report, sessions=sessions, laps=_laps_frame(col, anchor), default_sport=default_sport
+    )
+    records = _fill_hr_from_messages(built.records, col, report)
+    if col.not_kept:
+        report.warn(
+            f"{name}: record fields that are not single numbers were not kept: "
+            + ", ".join(sorted(col.not_kept))
+        )
+    report.warn_dropped(name, "records")
+    emit_partial_warning(report, name)
+
+    fid = next((f for f in col.file_ids if f.get("type") in _ACTIVITY_TYPES | _COURSE_TYPES),
+               col.file_ids[0] if col.file_ids else {})
+    sports = [s for s in built.sessions["sport"].dropna().unique() if s != "transition"]
+    offset, offset_source = _utc_offset(col)
+    first = built.sessions.iloc[0] if len(built.sessions) else None
+    meta = ActivityMeta(
+        source=name,
+        format="fit",
+        kind="course" if file_type == "course" else "activity",
+        sport="multisport" if len(sports) > 1 else (str(sports[0]) if sports else default_sport),
+        sub_sport=None if first is None or pd.isna(first["sub_sport"]) else str(first["sub_sport"]),
+        manufacturer=_str_or_none(fid.get("manufacturer")),
+        product=_str_or_none(
+            fid.get("product_name") or fid.get("garmin_product") or fid.get("product")
+        ),
+        file_type=file_type,
+        utc_offset_s=offset,
+        utc_offset_source=offset_source,
+        extra={"fit_headers": col.headers, "gzipped": loaded.gzipped},
+    )
+    return Activity(records, built.laps, built.sessions, meta, report)

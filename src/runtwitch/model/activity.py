@@ -1,0 +1,273 @@
+"""The canonical activity: frames, metadata and the import report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from runtwitch.errors import DataQualityWarning, PartialImportWarning, warn
+
+Status = Literal["ok", "partial"]
+#: Where an activity's local time comes from (docs/schema.md, "Local time").
+TimezoneSource = Literal["file", "position", "athlete", "none"]
+#: ``utc``: records are on true UTC times; ``local``: unresolved wall-clock times.
+TimeBasis = Literal["utc", "local"]
+
+
+@dataclass
+class Damage:
+    """Where and why decoding of a damaged file stopped or found a fault.
+
+    Attributes
+    ----------
+    offset
+        Byte offset (in the decompressed file) of the fault, if known.
+    line
+        Line number for text formats, if known.
+    kind
+        Name of the runtwitch error class that describes the fault.
+    reason
+        The fault in words.
+    """
+
+    offset: int | None
+    kind: str
+    reason: str
+    line: int | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an importer found, kept, dropped and repaired. Nothing is lost silently.
+
+    ``rows + sum(dropped.values()) == source_records`` always holds.
+
+    Attributes
+    ----------
+    source_records
+        Record messages (FIT) or trackpoints (GPX/TCX) found in the file.
+    rows
+        Rows kept in ``Activity.records``.
+    dropped
+        Rows not kept, by reason (``no_timestamp``, ``duplicate_timestamp``,
+        ``time_backwards``, ``clock_jump``...).
+    repaired
+        Cells set to missing or otherwise repaired, by reason
+        (``heart_rate_zero``, ``lat_lon_out_of_range``...). Rows are kept.
+    source_first_time, source_last_time
+        First and last record timestamps in file order, before any cleaning.
+    damage
+        Set when the file is damaged: where decoding stopped (salvage) or where
+        a checksum failed. ``status`` is then ``"partial"``.
+    warnings
+        Human-readable warnings, also emitted as :class:`RuntwitchWarning`.
+    """
+
+    source_records: int = 0
+    rows: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    repaired: dict[str, int] = field(default_factory=dict)
+    source_first_time: pd.Timestamp | None = None
+    source_last_time: pd.Timestamp | None = None
+    damage: Damage | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        """``"partial"`` when the file was damaged, else ``"ok"``."""
+        return "partial" if self.damage is not None else "ok"
+
+    @property
+    def n_dropped(self) -> int:
+        """Total rows dropped."""
+        return sum(self.dropped.values())
+
+    def drop(self, reason: str, n: int) -> None:
+        """Count ``n`` dropped rows under ``reason`` (no-op for 0)."""
+        if n:
+            self.dropped[reason] = self.dropped.get(reason, 0) + int(n)
+
+    def repair(self, reason: str, n: int) -> None:
+        """Count ``n`` repaired cells under ``reason`` (no-op for 0)."""
+        if n:
+            self.repaired[reason] = self.repaired.get(reason, 0) + int(n)
+
+    def warn(self, message: str, category: type[Warning] = DataQualityWarning) -> None:
+        """Record a warning and emit it through :mod:`warnings`, pointing at the caller's line."""
+        self.warnings.append(message)
+        warn(message, category)
+
+    def warn_dropped(self, source: str, what: str = "records") -> None:
+        """Warn once with the dropped-row counts, if any rows were dropped."""
+        if self.dropped:
+            counts = ", ".join(f"{k}: {v}" for k, v in sorted(self.dropped.items()))
+            self.warn(f"{source}: {self.n_dropped} of {self.source_records} {what} dropped ({counts})")
+
+    def check(self) -> None:
+        """Assert the bookkeeping invariant (a bug in runtwitch if it fails)."""
+        if self.rows + self.n_dropped != self.source_records:
+            raise AssertionError(
+                f"import report does not add up: {self.rows} rows + {self.n_dropped} dropped "
+                f"!= {self.source_records} source records"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as plain JSON-ready values."""
+        return {
+            "status": self.status,
+            "source_records": self.source_records,
+            "rows": self.rows,
+            "dropped": dict(self.dropped),
+            "repaired": dict(self.repaired),
+            "source_first_time": iso_utc(self.source_first_time),
+            "source_last_time": iso_utc(self.source_last_time),
+            "damage": None
+            if self.damage is None
+            else {
+                "offset": self.damage.offset,
+                "line": self.damage.line,
+                "kind": self.damage.kind,
+                "reason": self.damage.reason,
+            },
+            "warnings": list(self.warnings),
+        }
+
+
+def iso_utc(ts: pd.Timestamp | None) -> str | None:
+    """A time as ISO 8601 UTC text (``2026-05-23T12:30:00Z``, fractions kept), None when unknown."""
+    if ts is None or pd.isna(ts):
+        return None
+    return pd.Timestamp(ts).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
+
+
+@dataclass
+class ActivityMeta:
+    """Facts about an activity file.
+
+    Attributes
+    ----------
+    source
+        Path of the file, or ``"<buffer>"``.
+    format
+        ``"fit"``, ``"gpx"``, ``"tcx"`` or a plugin's format name.
+    kind
+        ``"activity"`` for a recorded activity, ``"course"`` for a route or
+        course (planned points; times, if any, are not a recording).
+    sport, sub_sport
+        Sport of the whole activity: the first session's, or ``"multisport"``.
+    manufacturer, product
+        Recording device, as the file names it.
+    file_type
+        The file's own declared type (FIT ``file_id.type``), if any.
+    utc_offset_s
+        Local time minus UTC at the activity, in seconds, or ``None`` if unknown.
+    utc_offset_source
+        Where ``utc_offset_s`` comes from (e.g. ``"fit_activity_local_timestamp"``,
+        ``"position"``, ``"athlete"``), or ``"unknown"``. The host machine's time
+        zone is never used.
+    timezone
+        IANA time zone of the activity when known (from the position or the
+        athlete), else ``None``.
+    timezone_source
+        Where the local time comes from: ``"file"`` (an offset recorded in the
+        file), ``"position"`` (the zone at the first position fix), ``"athlete"``
+        (the caller's zone, see :func:`runtwitch.resolve_local_time`) or ``"none"``.
+    time_basis
+        ``"utc"`` when ``records`` are indexed by true UTC times; ``"local"``
+        when the file holds only local wall-clock times that could not be
+        resolved at import: they are kept on the UTC index as written and
+        :func:`runtwitch.resolve_local_time` corrects them (see docs/schema.md).
+    extra
+        Format-specific facts (FIT headers count, software version, creator...).
+    """
+
+    source: str
+    format: str
+    kind: Literal["activity", "course"] = "activity"
+    sport: str = "generic"
+    sub_sport: str | None = None
+    manufacturer: str | None = None
+    product: str | None = None
+    file_type: str | None = None
+    utc_offset_s: int | None = None
+    utc_offset_source: str = "unknown"
+    timezone: str | None = None
+    timezone_source: TimezoneSource = "none"
+    time_basis: TimeBasis = "utc"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # An offset the file records is local time from the file, whichever importer set it.
+        if self.utc_offset_s is not None and self.timezone_source == "none":
+            self.timezone_source = "file"
+
+
+@dataclass
+class Activity:
+    """One imported activity file: records, laps, sessions, metadata and report.
+
+    An ``Activity`` holds plain pandas DataFrames (it is not a DataFrame
+    subclass); see ``docs/schema.md`` for every column and unit.
+
+    Attributes
+    ----------
+    records
+        One row per sample, indexed by tz-aware UTC ``time``.
+    laps
+        One row per lap.
+    sessions
+        One row per session (a multisport file has one per leg), with the
+        three clocks ``elapsed_s``, ``timer_s`` and ``moving_s``.
+    meta
+        File facts, including the local UTC offset and its source.
+    report
+        What was found, kept, dropped and repaired.
+    route
+        For a course or route (``meta.kind == "course"``): the planned points
+        (``lat_deg``, ``lon_deg``, ``altitude_m``, ``distance_m``), indexed by
+        ``point``. Empty for recorded activities.
+    """
+
+    records: pd.DataFrame
+    laps: pd.DataFrame
+    sessions: pd.DataFrame
+    meta: ActivityMeta
+    report: ImportReport
+    route: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(index=pd.RangeIndex(0, name="point")))
+
+    @property
+    def start(self) -> pd.Timestamp | None:
+        """Start of the first session (UTC), else of the records; None when unknown."""
+        first = self.sessions["start"].min() if len(self.sessions) else pd.NaT
+        if pd.isna(first) and len(self.records):
+            first = self.records.index[0]
+        return None if pd.isna(first) else pd.Timestamp(first)
+
+    @property
+    def end(self) -> pd.Timestamp | None:
+        """End of the last session (UTC), else of the records; None when unknown."""
+        last = self.sessions["end"].max() if len(self.sessions) else pd.NaT
+        if pd.isna(last) and len(self.records):
+            last = self.records.index[-1]
+        return None if pd.isna(last) else pd.Timestamp(last)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Activity {self.meta.format} {self.meta.kind} {self.meta.sport!r} "
+            f"start={self.start} rows={len(self.records)} sessions={len(self.sessions)} "
+            f"status={self.report.status} source={self.meta.source!r}>"
+        )
+
+
+def emit_partial_warning(report: ImportReport, path: str) -> None:
+    """Warn that ``path`` was imported only up to its damage."""
+    if report.damage is not None:
+        d = report.damage
+        where = f"byte {d.offset}" if d.offset is not None else f"line {d.line}"
+        report.warn(
+            f"{path}: damaged file ({d.kind} at {where}: {d.reason}); "
+            f"kept the {report.rows} records decoded before the damage",
+            PartialImportWarning,
+        )

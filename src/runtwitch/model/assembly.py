@@ -1,0 +1,478 @@
+"""Shared assembly of canonical frames from what a format reader decoded.
+
+Every importer hands :func:`build` the samples it found, in file order, and the
+sessions/laps the file declares. The cleaning rules live here once, so that FIT,
+GPX, TCX and plugin importers treat time and values the same way. The rules are
+documented in ``docs/schema.md`` ("Cleaning rules").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
+from runtwitch.model.frames import NAT_NS, frame_from_arrays
+from runtwitch.model.schema import (
+    LAP_COLUMNS,
+    MOVING_SPEED_MPS,
+    PAUSE_GAP_S,
+    RECORD_COLUMNS,
+    RECORDS_INDEX,
+    RUNNING_SPORTS,
+    SESSION_COLUMNS,
+    VALID_RANGES,
+    Column,
+)
+
+#: A gap between consecutive samples longer than this splits the recording
+#: into segments when looking for clock jumps [s].
+CLOCK_JUMP_S = 6 * 3600.0
+#: A segment cut off by clock jumps and holding at most this fraction of the
+#: samples is a clock error (dropped as ``clock_jump``), not a long pause.
+CLOCK_JUMP_MAX_FRACTION = 0.05
+#: A device elapsed time shorter than the recorded span by more than this is
+#: not trusted; elapsed is then taken from the records [s].
+ELAPSED_TOLERANCE_S = 60.0
+
+_CANONICAL = [c.name for c in RECORD_COLUMNS]
+_EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass
+class Built:
+    """Canonical frames produced by :func:`build`."""
+
+    records: pd.DataFrame
+    sessions: pd.DataFrame
+    laps: pd.DataFrame
+
+
+def _to_utc(values: Any) -> pd.DatetimeIndex:
+    """UTC nanosecond times; unparsable times and times outside 1677-2262 become NaT."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC":
+        try:  # already UTC times: only the unit may need changing
+            return pd.DatetimeIndex(values).as_unit("ns")
+        except (OverflowError, pd.errors.OutOfBoundsDatetime):
+            pass  # outside 1677-2262: the general path below makes them NaT
+    idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True, errors="coerce"))
+    if idx.unit != "ns":
+        lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+        idx = pd.DatetimeIndex(idx.where((idx >= lo) & (idx <= hi)))
+    return idx.as_unit("ns")
+
+
+def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Apply the time rules to samples in file order and return them indexed by time.
+
+    Rules, in order (each dropped row counted in ``report.dropped``):
+
+    1. a sample without a timestamp is dropped (``no_timestamp``);
+    2. samples are split into segments at gaps longer than :data:`CLOCK_JUMP_S`;
+       a segment holding at most :data:`CLOCK_JUMP_MAX_FRACTION` of the samples
+       is a clock error and dropped (``clock_jump``); larger segments are kept
+       (a long pause);
+    3. a sample earlier than one already kept is dropped (``time_backwards``),
+       unless its time equals one already kept; samples are never re-sorted, so
+       a clock step cannot stretch a duration;
+    4. samples sharing a timestamp are merged into one row, the first non-missing
+       value of each column in file order winning (``duplicate_timestamp``).
+    """
+    times = _to_utc(raw["time"])
+    report.source_records = len(raw)
+    valid = ~np.asarray(times.isna())
+    if valid.any():
+        report.source_first_time = pd.Timestamp(times[valid][0])
+        report.source_last_time = pd.Timestamp(times[valid][-1])
+    report.drop("no_timestamp", int((~valid).sum()))
+    rows = np.flatnonzero(valid)
+    t = times[valid].asi8
+    n = len(t)
+    if n == 0:
+        out = raw.drop(columns="time").iloc[:0]
+        out.index = pd.DatetimeIndex([], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
+        return out
+
+    keep = np.ones(n, dtype=bool)
+    jumps = np.abs(np.diff(t)) > CLOCK_JUMP_S * 1e9
+    if jumps.any():
+        seg = np.concatenate([[0], np.cumsum(jumps)])
+        sizes = np.bincount(seg)
+        bogus = (sizes <= CLOCK_JUMP_MAX_FRACTION * n) & (sizes < sizes.max())
+        keep &= ~bogus[seg]
+        report.drop("clock_jump", int((~keep).sum()))
+
+    tk = np.where(keep, t, NAT_NS)  # the smallest int64: below any kept time
+    prev_max = np.maximum.accumulate(np.concatenate([[NAT_NS], tk[:-1]]))
+    backwards = keep & (t < prev_max)
+    # A repeat of a time already kept (a writer that emits the track twice) is a
+    # duplicate, merged below, not a step back.
+    backwards &= ~np.isin(t, t[keep & ~backwards])
+    report.drop("time_backwards", int(backwards.sum()))
+    keep &= ~backwards
+
+    df = raw.drop(columns="time").take(rows[keep])  # the one copy of the kept rows
+    idx = pd.DatetimeIndex(t[keep], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
+    df.index = idx
+    if not idx.is_unique:
+        before = len(df)
+        df = df.groupby(level=0, sort=True).first()
+        report.drop("duplicate_timestamp", before - len(df))
+        df.index.name = RECORDS_INDEX.name
+    return df
+
+
+def _repair_values(df: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Blank impossible values (counted per reason); works on the float64 arrays."""
+    values = {c: df[c].to_numpy() for c in ("heart_rate_bpm", *VALID_RANGES) if c in df}
+    changed: set[str] = set()
+    if "heart_rate_bpm" in values:
+        v = values["heart_rate_bpm"]
+        zero = v == 0
+        report.repair("heart_rate_zero", int(zero.sum()))
+        if zero.any():
+            values["heart_rate_bpm"] = np.where(zero, np.nan, v)
+            changed.add("heart_rate_bpm")
+    with np.errstate(invalid="ignore"):
+        for col, (lo, hi) in VALID_RANGES.items():
+            if col not in values:
+                continue
+            v = values[col]
+            bad = (v < lo) | (v > hi) | np.isinf(v)
+            if bad.any():
+                report.repair(f"{col}_out_of_range", int(bad.sum()))
+                values[col] = np.where(bad, np.nan, v)
+                changed.add(col)
+    if "lat_deg" in values and "lon_deg" in values:
+        # One of the pair missing, or the (0, 0) "null island" placeholder.
+        lat, lon = values["lat_deg"], values["lon_deg"]
+        bad = (np.isnan(lat) ^ np.isnan(lon)) | ((lat == 0) & (lon == 0))
+        if bad.any():
+            report.repair("position_incomplete_or_zero", int(bad.sum()))
+            values["lat_deg"], values["lon_deg"] = np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
+            changed |= {"lat_deg", "lon_deg"}
+    if changed:
+        df = df.assign(**{c: values[c] for c in changed})
+    return df
+
+
+def _haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Distance between consecutive points [m] (first element NaN)."""
+    la, lo = np.radians(lat), np.radians(lon)
+    dla, dlo = np.diff(la), np.diff(lo)
+    a = np.sin(dla / 2) ** 2 + np.cos(la[:-1]) * np.cos(la[1:]) * np.sin(dlo / 2) ** 2
+    d = 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return np.concatenate([[np.nan], d])
+
+
+def _assign(times: pd.DatetimeIndex, starts: pd.Series) -> np.ndarray:
+    """Index of the last start at or before each time (0 before the first start)."""
+    s = starts.to_numpy(dtype="datetime64[ns]").astype("int64")
+    pos = np.searchsorted(s, times.asi8, side="right") - 1
+    return np.clip(pos, 0, max(len(s) - 1, 0))
+
+
+def _has_positions(rec: pd.DataFrame) -> bool:
+    """At least two samples with both latitude and longitude (a file may carry only one of them)."""
+    if "lat_deg" not in rec or "lon_deg" not in rec:
+        return False
+    return int((rec["lat_deg"].notna() & rec["lon_deg"].notna()).sum()) > 1
+
+
+def _clock_stats(rec: pd.DataFrame) -> tuple[float, float, float, str]:
+    """Return (span, timer from records, moving, moving source) of one session's samples."""
+    if len(rec) == 0:
+        return np.nan, np.nan, np.nan, "none"
+    t = pd.DatetimeIndex(rec.index).asi8 / 1e9
+    span = float(t[-1] - t[0])
+    dt = np.diff(t, prepend=t[0])
+    live = dt <= PAUSE_GAP_S
+    timer = float(dt[live].sum())
+    speed: np.ndarray | None = None
+    source = "none"
+    if "speed_mps" in rec and rec["speed_mps"].notna().any():
+        speed, source = rec["speed_mps"].to_numpy(float), "speed"
+    elif "distance_m" in rec and rec["distance_m"].notna().sum() > 1:
+        d = rec["distance_m"].ffill().to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            speed = np.diff(d, prepend=np.nan) / dt
+        source = "distance"
+    elif _has_positions(rec):
+        pos = rec[["lat_deg", "lon_deg"]].ffill().to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            speed = _haversine_m(pos[:, 0], pos[:, 1]) / dt
+        source = "position"
+    if speed is None:
+        return span, timer, np.nan, source
+    moving = live & (np.nan_to_num(speed, nan=0.0) >= MOVING_SPEED_MPS)
+    return span, timer, float(dt[moving].sum()), source
+
+
+def _distance_from_records(rec: pd.DataFrame) -> float:
+    if "distance_m" in rec and rec["distance_m"].notna().any():
+        d = rec["distance_m"]
+        return float(d.max() - d.min())
+    if _has_positions(rec):
+        pos = rec[["lat_deg", "lon_deg"]].dropna().to_numpy(float)
+        return float(np.nansum(_haversine_m(pos[:, 0], pos[:, 1])))
+    return np.nan
+
+
+def _finish_sessions(
+    sessions_in: pd.DataFrame, records: pd.DataFrame, default_sport: str
+) -> pd.DataFrame:
+    """Fill the session table: starts, the three clocks and their sources."""
+    sess = sessions_in.copy()
+    if len(sess) == 0:
+        sess = pd.DataFrame({"sport": [default_sport]})
+    for c in SESSION_COLUMNS:
+        if c.name not in sess:
+            sess[c.name] = pd.Series([pd.NA] * len(sess), dtype=object)
+    sess = sess.reset_index(drop=True)
+    rows: list[dict[str, Any]] = []
+    for i, row in sess.iterrows():
+        rec = records if len(sess) == 1 else records[records["session"] == i]
+        span, rec_timer, moving, moving_src = _clock_stats(rec)
+        r = dict(row)
+        first = rec.index[0] if len(rec) else pd.NaT
+        start = r["start"]
+        if pd.isna(start) or (
+            len(rec) and abs((pd.Timestamp(start) - first).total_seconds()) > CLOCK_JUMP_S
+        ):
+            start = first
+        r["start"] = start
+        elapsed = r["elapsed_s"]
+        if not pd.isna(elapsed) and (
+            np.isnan(span) or span - ELAPSED_TOLERANCE_S <= float(elapsed) <= span + max(3600.0, span)
+        ):
+            r["elapsed_source"] = "session"
+        elif not np.isnan(span):
+            last = rec.index[-1]
+            elapsed = (last - pd.Timestamp(start)).total_seconds() if not pd.isna(start) else span
+            r["elapsed_source"] = "records"
+        else:
+            r["elapsed_source"] = "none"
+        r["elapsed_s"] = elapsed
+        if pd.isna(r["timer_s"]):
+            r["timer_s"], r["timer_source"] = rec_timer, ("records" if len(rec) else "none")
+        elif pd.isna(r["timer_source"]):
+            r["timer_source"] = "session"
+        r["moving_s"], r["moving_source"] = moving, moving_src
+        if pd.isna(r["distance_m"]):
+            r["distance_m"] = _distance_from_records(rec)
+        r["end"] = (
+            pd.Timestamp(start) + pd.to_timedelta(float(elapsed), unit="s")
+            if not pd.isna(start) and not pd.isna(elapsed)
+            else (rec.index[-1] if len(rec) else pd.NaT)
+        )
+        r["session"] = i
+        rows.append(r)
+    out = pd.DataFrame(rows, columns=[c.name for c in SESSION_COLUMNS])
+    return _coerce(out, SESSION_COLUMNS)
+
+
+def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
+    """A new frame with the schema's columns in their dtypes (missing ones empty), then any others.
+
+    Built from arrays in one go, with shortcuts for columns that already have
+    their dtype: converting column by column cost milliseconds per activity.
+    """
+    n = len(df)
+    arrays: list[Any] = []
+    for c in columns:
+        if c.name not in df:
+            arrays.append(_empty(c.dtype, n))
+            continue
+        s = df[c.name]
+        if c.dtype.startswith("datetime64"):
+            arrays.append(_to_utc(s).array)
+        elif c.dtype == "string":
+            arrays.append(s.array if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is pd.NA
+                          else s.astype("string").array)
+        elif c.dtype == "int64":  # indexes, assigned by the caller; -1 until then
+            arrays.append(s.to_numpy() if s.dtype == np.int64
+                          else pd.to_numeric(s, errors="coerce").fillna(-1).to_numpy("int64"))
+        else:
+            arrays.append(s.to_numpy() if s.dtype == c.dtype
+                          else pd.to_numeric(s, errors="coerce").to_numpy(c.dtype))
+    names = [c.name for c in columns]
+    extra = [name for name in df.columns if name not in set(names)]
+    return frame_from_arrays(arrays + [df[name].array for name in extra], names + extra, df.index)
+
+
+def _empty(dtype: str, n: int) -> Any:
+    """A column of ``n`` missing values of a schema dtype (-1 for the integer indexes)."""
+    if dtype.startswith("datetime64"):
+        return pd.DatetimeIndex(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), tz="UTC").array
+    if dtype == "string":
+        return pd.array([pd.NA] * n, dtype="string")
+    if dtype == "int64":
+        return np.full(n, -1, dtype=np.int64)
+    return np.full(n, np.nan, dtype=dtype)
+
+
+def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    """Laps with a start, in start order (stable), with ends filled from durations and indexes."""
+    laps = laps_in
+    if len(laps) == 0 or laps.get("start", pd.Series(dtype=object)).isna().all():
+        laps = sessions[["start", "end", "elapsed_s", "timer_s", "distance_m",
+                         "avg_heart_rate_bpm", "max_heart_rate_bpm"]]
+    laps = _coerce(laps.reset_index(drop=True), LAP_COLUMNS)
+    start = laps["start"].to_numpy("datetime64[ns]").view("int64")
+    valid = np.flatnonzero(start != NAT_NS)
+    order = valid[np.argsort(start[valid], kind="stable")]
+    arrays = {c.name: laps[c.name].array.take(order) for c in LAP_COLUMNS}
+    end, elapsed = pd.Series(arrays["end"]), pd.Series(arrays["elapsed_s"])
+    missing_end = (end.isna() & elapsed.notna()).to_numpy()
+    if missing_end.any():
+        filled = pd.Series(arrays["start"])[missing_end] + pd.to_timedelta(elapsed[missing_end], unit="s")
+        end[missing_end] = filled
+        arrays["end"] = end.array
+    arrays["lap"] = np.arange(len(order), dtype="int64")
+    starts = pd.DatetimeIndex(arrays["start"])
+    arrays["session"] = (_assign(starts, sessions["start"]).astype("int64") if len(sessions)
+                         else np.zeros(len(order), dtype="int64"))
+    names = [c.name for c in LAP_COLUMNS]
+    return frame_from_arrays([arrays[n] for n in names], names, pd.RangeIndex(len(order)))
+
+
+def build(
+    raw: pd.DataFrame,
+    report: ImportReport,
+    *,
+    sessions: pd.DataFrame | None = None,
+    laps: pd.DataFrame | None = None,
+    default_sport: str = "generic",
+    cadence_in_steps: bool = False,
+) -> Built:
+    """Clean samples and assemble the canonical records, sessions and laps.
+
+    Parameters
+    ----------
+    raw
+        One row per source sample in file order: a ``time`` column (UTC or NaT),
+        canonical record columns, ``cadence`` (cycles per minute as recorded,
+        before the steps/strides decision) and extra (``dev_``/``fit_``/``ext_``)
+        columns.
+    report
+        Report to fill (source counts, drops, repairs).
+    sessions
+        Sessions declared by the file (any subset of the session columns, with
+        ``start``), or None / empty to derive one session from the samples.
+    laps
+        Laps declared by the file, or None / empty for one lap per session.
+    default_sport
+        Sport of a derived session.
+    cadence_in_steps
+        True when the source's running cadence already counts both feet.
+    """
+    df = clean_times(raw, report)
+    # Every value column is float64, whichever reader or engine produced it (an
+    # integer field without gaps would otherwise come out as int64).
+    convert = [c for c, t in df.dtypes.items() if t != np.float64]
+    if convert:
+        df = df.assign(**{str(c): pd.to_numeric(df[c], errors="coerce").astype("float64") for c in convert})
+    df = _repair_values(df, report)
+
+    sess_in = sessions if sessions is not None else pd.DataFrame()
+    if len(sess_in):
+        sess_in = _coerce(sess_in, SESSION_COLUMNS)
+        sess_in = sess_in[sess_in["start"].notna() | (len(sess_in) == 1)]
+        sess_in = sess_in.sort_values("start", kind="stable").reset_index(drop=True)
+    times = pd.DatetimeIndex(df.index)
+    session_idx = (
+        _assign(times, sess_in["start"].fillna(pd.Timestamp.min.tz_localize("UTC")))
+        if len(sess_in) > 1
+        else np.zeros(len(df), dtype=np.int64)
+    )
+    df["session"] = session_idx.astype("int64")
+
+    if "cadence" in df:
+        sports = (
+            sess_in["sport"].fillna(default_sport).to_numpy(str)
+            if len(sess_in)
+            else np.array([default_sport])
+        )
+        running = np.isin(sports[session_idx], list(RUNNING_SPORTS)) if len(df) else np.zeros(0, bool)
+        cad = df.pop("cadence").astype(float)
+        df["cadence_spm"] = cad.where(running) * (1.0 if cadence_in_steps else 2.0)
+        df["cadence_rpm"] = cad.where(~running)
+
+    sessions_out = _finish_sessions(sess_in, df, default_sport)
+    laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out)
+    df["lap"] = (
+        _assign(times, laps_out["start"]).astype("int64") if len(laps_out) else 0
+    )
+
+    ordered = [c for c in _CANONICAL if c in df]
+    extras = sorted(c for c in df.columns if c not in _CANONICAL)
+    df = df[ordered + extras]
+    optional = [c.name for c in RECORD_COLUMNS if not c.always] + extras
+    present = [c for c in optional if c in df]
+    all_missing = df[present].isna().all().to_numpy() if present else np.zeros(0, bool)
+    empty = [c for c, gone in zip(present, all_missing, strict=True) if gone]
+    for c in empty:
+        if c == "heart_rate_bpm" and report.repaired.get("heart_rate_zero"):
+            report.warn(
+                f"heart_rate_bpm: all {report.repaired['heart_rate_zero']} heart-rate values "
+                "were 0 (no sensor signal); treated as missing and the column omitted"
+            )
+    df = df.drop(columns=empty)
+    for column in RECORD_COLUMNS:
+        if column.name in df:
+            df[column.name] = df[column.name].astype(column.dtype)  # type: ignore[call-overload]  # schema dtype name
+    df.index.name = RECORDS_INDEX.name
+    df = df.copy()  # one consolidated block per dtype: later column reads are cheap
+    report.rows = len(df)
+    report.check()
+    return Built(df, sessions_out, laps_out)
+
+
+def activity_from_samples(
+    samples: pd.DataFrame,
+    *,
+    source: str,
+    format: str,
+    sport: str = "generic",
+    sessions: pd.DataFrame | None = None,
+    laps: pd.DataFrame | None = None,
+    cadence_in_steps: bool = False,
+    utc_offset_s: int | None = None,
+    utc_offset_source: str = "unknown",
+) -> Activity:
+    """Build a canonical :class:`Activity` from decoded samples (for importer authors).
+
+    The samples go through the same cleaning rules as the built-in importers,
+    and the import report is filled in (see ``docs/extending.md``).
+
+    Parameters
+    ----------
+    samples
+        One row per sample in file order: a ``time`` column (anything
+        :func:`pandas.to_datetime` reads; naive times are taken as UTC), any
+        canonical record columns (``lat_deg``, ``heart_rate_bpm``...),
+        ``cadence`` as recorded (cycles per minute) and ``ext_`` extra columns.
+    source, format
+        File name and format name for ``Activity.meta``.
+    sport
+        Sport of the activity (FIT vocabulary: running, cycling, ...).
+    sessions, laps
+        Optional declared sessions/laps (see :func:`build`).
+    cadence_in_steps
+        True when a running cadence already counts both feet.
+    utc_offset_s, utc_offset_source
+        Local time minus UTC, if the format records it, and where it came from.
+    """
+    report = ImportReport()
+    raw = samples.copy()
+    raw["time"] = _to_utc(raw["time"]) if "time" in raw else pd.NaT
+    built = build(raw, report, sessions=sessions, laps=laps, default_sport=sport,
+                  cadence_in_steps=cadence_in_steps)
+    report.warn_dropped(source, "samples")
+    meta = ActivityMeta(source=source, format=format, sport=sport, utc_offset_s=utc_offset_s,
+                        utc_offset_source=utc_offset_source)
+    return Activity(built.records, built.laps, built.sessions, meta, report)

@@ -1,0 +1,363 @@
+"""A linked season: the runner's activities, the diary linked to them, and the resolved athlete.
+
+:class:`Season` is the hand-off between importing and everything after it:
+features, explanations and reports receive it instead of re-deriving its
+parts. It is built once (:meth:`Season.build`) from imported activities, a
+diary and an athlete profile:
+
+- the activity table (:func:`activity_table`: one row per activity, with its
+  id, UTC and local start), built once, and the activities by id;
+- the diary's episodes and context rows linked to the runs they follow
+  (:func:`link_episodes`, :func:`link_context`), each linked once;
+- the athlete, with what the profile leaves out estimated from the data
+  (:meth:`runtwitch.Athlete.resolved`).
+
+Time zones: diary times are local to wherever the runner was. For each
+candidate run, an episode's local onset is turned into UTC with *that run's*
+UTC offset when its file records one (so a runner who travelled links
+correctly), else with the time zone ``tz`` (the athlete's). Without either,
+a timed episode is linked by its date. The computer's own time zone is never
+used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.io.diary import Diary
+from runtwitch.model.activity import Activity
+from runtwitch.model.athlete import Athlete
+from runtwitch.model.schema import RUN_SPORTS
+from runtwitch.model.timezone import resolve_local_time, resolve_tz
+
+#: Default linking window: an episode follows a run that ended 0-24 h before it [h].
+LINK_WINDOW_H = 24.0
+#: Sports whose activities count as runs when linking (:data:`runtwitch.model.schema.RUN_SPORTS`).
+LINK_SPORTS: tuple[str, ...] = tuple(sorted(RUN_SPORTS))
+#: Columns of the episodes of a season without a diary or without episodes.
+_NO_EPISODES = ["episode_id", "date", "time", "muscles"]
+
+
+_TOTALS = ["elapsed_s", "timer_s", "moving_s", "distance_m"]
+
+
+def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> pd.DataFrame:
+    """One row per activity: id, source, sport, start/end in UTC and local time.
+
+    Parameters
+    ----------
+    activities
+        Imported activities (course files are left out).
+    tz
+        IANA time zone used for local times when a file has no UTC offset.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``activity_id`` (file name, made unique), ``source``, ``sport``,
+        ``start_utc``, ``end_utc``, ``utc_offset_s`` (from the file, else from
+        ``tz`` at the start, else NaN), ``offset_source`` (``file``, ``tz`` or
+        ``none``), ``start_local`` (naive local wall-clock time; the UTC clock
+        when the offset source is ``none``), ``local_date``,
+        ``elapsed_s``, ``timer_s``, ``moving_s``, ``distance_m``. Sorted by start.
+    """
+    return _table(activities, tz)[0]
+
+
+def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`activity_table` plus the positions in ``activities`` of its rows, in row order.
+
+    The one place the activity table is built; a season builds it once.
+    """
+    zone = resolve_tz(tz)
+    rows = []
+    seen: dict[str, int] = {}
+    for pos, act in enumerate(activities):
+        act_start = act.start
+        if act.meta.kind != "activity" or act_start is None:
+            continue
+        base = os.path.basename(act.meta.source) if act.meta.source != "<buffer>" else ""
+        base = base or act_start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        seen[base] = seen.get(base, 0) + 1
+        aid = base if seen[base] == 1 else f"{base}#{seen[base]}"
+        start = act_start
+        act_end = act.end
+        end = act_end if act_end is not None else start
+        if act.meta.utc_offset_s is not None:
+            offset, source = float(act.meta.utc_offset_s), "file"
+        elif zone is not None:
+            off = start.tz_convert(zone).utcoffset()
+            offset, source = (off.total_seconds() if off is not None else np.nan), "tz"
+        else:
+            offset, source = np.nan, "none"
+        # column by column: selecting a list of columns of this mixed-dtype frame is slow
+        per_session = [act.sessions[c].to_numpy(dtype=float) for c in _TOTALS]
+        sums = [float(np.nansum(v)) if np.isfinite(v).any() else np.nan for v in per_session]
+        rows.append({
+            "_pos": pos,
+            "activity_id": aid,
+            "source": act.meta.source,
+            "sport": act.meta.sport,
+            "start_utc": start,
+            "end_utc": end,
+            "utc_offset_s": offset,
+            "offset_source": source,
+            **dict(zip(_TOTALS, sums, strict=True)),
+        })
+    table = pd.DataFrame(rows, columns=["_pos", "activity_id", "source", "sport", "start_utc", "end_utc",
+                                        "utc_offset_s", "offset_source", *_TOTALS])
+    table["start_utc"] = pd.to_datetime(table["start_utc"], utc=True)
+    table["end_utc"] = pd.to_datetime(table["end_utc"], utc=True)
+    # Without any offset the UTC wall clock stands in for local time (offset_source "none").
+    table["start_local"] = table["start_utc"].dt.tz_localize(None) + pd.to_timedelta(
+        table["utc_offset_s"].fillna(0.0), unit="s")
+    table["local_date"] = table["start_local"].dt.normalize()
+    cols = ["activity_id", "source", "sport", "start_utc", "end_utc", "start_local", "local_date",
+            "utc_offset_s", "offset_source", *_TOTALS]
+    table = table.sort_values("start_utc", kind="stable").reset_index(drop=True)
+    return table[cols], [int(p) for p in table["_pos"]]
+
+
+def _runs(activities: Sequence[Activity] | pd.DataFrame, tz: str | None,
+          sports: Sequence[str]) -> pd.DataFrame:
+    table = activities if isinstance(activities, pd.DataFrame) else activity_table(activities, tz=tz)
+    return table[table["sport"].isin(list(sports))].reset_index(drop=True)
+
+
+def link_episodes(
+    episodes: pd.DataFrame,
+    activities: Sequence[Activity] | pd.DataFrame,
+    *,
+    tz: str | None = None,
+    window_h: float = LINK_WINDOW_H,
+    sports: Sequence[str] = LINK_SPORTS,
+) -> pd.DataFrame:
+    """Attach to each episode the run it most likely followed.
+
+    Rule: the latest run that ended 0 to ``window_h`` hours before the onset.
+    An episode with only a date (or a time that cannot be placed in UTC: no
+    ``tz`` and no file offset) follows the last run of that local date, else
+    the last run of the day before. No link when nothing fits.
+
+    Parameters
+    ----------
+    episodes
+        ``Diary.episodes``.
+    activities
+        Imported activities, or an :func:`activity_table`.
+    tz
+        The diary's IANA time zone, for runs whose file has no UTC offset.
+    window_h
+        Longest time between the end of a run and the onset [h].
+    sports
+        Sports that count as runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The episodes plus ``activity_id`` (or <NA>), ``run_end_utc``,
+        ``hours_after_run`` (NaN for date-only episodes) and ``link_rule``
+        (``time_window``, ``same_day``, ``day_before`` or ``none``). When a
+        run's file offset was used, ``onset_utc`` is recomputed with it.
+    """
+    runs = _runs(activities, tz, sports)
+    out = episodes.copy()
+    ids: list[object] = []
+    ends: list[object] = []
+    hours: list[float] = []
+    rules: list[str] = []
+    onsets = list(out["onset_utc"]) if "onset_utc" in out else [pd.NaT] * len(out)
+    end_utc = runs["end_utc"]
+    file_offset = runs["utc_offset_s"].where(runs["offset_source"] == "file")
+    dates: list[Any] = list(pd.to_datetime(out["date"]))
+    times: list[Any] = list(out["time"]) if "time" in out else [None] * len(out)
+    for i, (day, clock) in enumerate(zip(dates, times, strict=True)):
+        found: tuple[int, float, str] | None = None
+        timed = isinstance(clock, str) and not pd.isna(day)
+        if timed:
+            local = day + pd.Timedelta(hours=int(clock[:2]), minutes=int(clock[3:5]))
+            # The onset in UTC as each run's own local clock has it (file offset),
+            # else as the diary's time zone has it at the onset (DST-correct).
+            by_file = (local - pd.to_timedelta(file_offset, unit="s")).dt.tz_localize("UTC")
+            diary_utc = onsets[i]
+            onset_utc = by_file.fillna(diary_utc) if not pd.isna(diary_utc) else by_file
+            gap_h = (onset_utc - end_utc).dt.total_seconds() / 3600.0
+            ok = (gap_h >= 0) & (gap_h <= window_h)
+            if ok.any():
+                j = int(np.nanargmax(np.where(ok, end_utc.astype("int64"), np.iinfo(np.int64).min)))
+                found = (j, float(gap_h[j]), "time_window")
+                onsets[i] = onset_utc[j]
+            timed = bool(onset_utc.notna().any())
+        if not timed and not pd.isna(day):
+            # Date-only episode, or a time that cannot be placed in UTC (no time
+            # zone and no file offset): fall back to the calendar rule.
+            for rule, d in (("same_day", day), ("day_before", day - pd.Timedelta(days=1))):
+                same = np.flatnonzero(np.asarray(runs["local_date"] == d))
+                if len(same):
+                    found = (int(same[np.argmax(end_utc.iloc[same].astype("int64"))]), np.nan, rule)
+                    break
+        if found is None:
+            ids.append(pd.NA)
+            ends.append(pd.NaT)
+            hours.append(np.nan)
+            rules.append("none")
+        else:
+            j, h, rule = found
+            ids.append(runs.at[j, "activity_id"])
+            ends.append(runs.at[j, "end_utc"])
+            hours.append(h)
+            rules.append(rule)
+    out["onset_utc"] = pd.to_datetime(pd.Series(onsets, index=out.index, dtype=object), utc=True)
+    out["activity_id"] = pd.Series(ids, index=out.index, dtype="string")
+    out["run_end_utc"] = pd.to_datetime(pd.Series(ends, index=out.index, dtype=object), utc=True)
+    out["hours_after_run"] = pd.Series(hours, index=out.index, dtype="float64")
+    out["link_rule"] = pd.Series(rules, index=out.index, dtype="string")
+    return out
+
+
+def link_context(
+    context: pd.DataFrame,
+    activities: Sequence[Activity] | pd.DataFrame,
+    *,
+    tz: str | None = None,
+    sports: Sequence[str] = LINK_SPORTS,
+) -> pd.DataFrame:
+    """Attach each diary context row to its run.
+
+    The ``run`` cell picks the run: a local start time ``HH:MM`` (the run of
+    that date starting within 30 minutes of it) or a file name. Empty: the
+    day's longest run (by timer time). No run that day: no link.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The context plus ``activity_id`` (or <NA>) and ``link_rule``
+        (``run_time``, ``run_file``, ``longest_of_day`` or ``none``).
+    """
+    runs = _runs(activities, tz, sports)
+    out = context.copy()
+    ids: list[object] = []
+    rules: list[str] = []
+    dates: list[Any] = list(pd.to_datetime(out["date"]))
+    refs: list[Any] = list(out["run"]) if "run" in out else [None] * len(out)
+    for day, run_ref in zip(dates, refs, strict=True):
+        same = runs[runs["local_date"] == day] if not pd.isna(day) else runs.iloc[:0]
+        choice: Any = None
+        rule = "none"
+        ref = run_ref if isinstance(run_ref, str) else None
+        if ref and len(ref) <= 5 and ":" in ref and len(same):
+            target = day + pd.Timedelta(hours=int(ref.split(":")[0]), minutes=int(ref.split(":")[1][:2]))
+            gap = (same["start_local"] - target).abs()
+            if gap.min() <= pd.Timedelta(minutes=30):
+                choice, rule = gap.idxmin(), "run_time"
+        elif ref:
+            named = runs[runs["activity_id"].str.lower() == os.path.basename(ref).lower()]
+            if len(named):
+                choice, rule = named.index[0], "run_file"
+        elif len(same):
+            choice, rule = same["timer_s"].fillna(same["elapsed_s"]).idxmax(), "longest_of_day"
+        ids.append(runs.at[choice, "activity_id"] if choice is not None else pd.NA)
+        rules.append(rule)
+    out["activity_id"] = pd.Series(ids, index=out.index, dtype="string")
+    out["link_rule"] = pd.Series(rules, index=out.index, dtype="string")
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Season:
+    """A runner's season, linked once: what features, explanations and reports work from.
+
+    Build it with :meth:`build`.
+
+    Attributes
+    ----------
+    activities
+        The activities by ``activity_id`` (the file name, made unique), in
+        start order; courses and activities without a start are left out.
+    table
+        :func:`activity_table` of those activities, one row each, same order.
+    diary
+        The diary, or None.
+    episodes
+        The diary's episodes linked to their runs (:func:`link_episodes`);
+        empty without a diary.
+    context
+        The diary's context rows linked to their runs (:func:`link_context`);
+        empty without a diary or context rows.
+    athlete
+        The profile, resolved: what it leaves out estimated from the data,
+        each estimate recorded in ``athlete.provenance``.
+    """
+
+    activities: Mapping[str, Activity]
+    table: pd.DataFrame
+    diary: Diary | None
+    episodes: pd.DataFrame
+    context: pd.DataFrame
+    athlete: Athlete
+
+    @property
+    def tz(self) -> str | None:
+        """The season's IANA time zone (the athlete's), or None when unknown."""
+        return self.athlete.tz
+
+    @classmethod
+    def build(
+        cls,
+        activities: Sequence[Activity],
+        *,
+        diary: Diary | None = None,
+        athlete: Athlete | None = None,
+        tz: str | None = None,
+        window_h: float = LINK_WINDOW_H,
+    ) -> Season:
+        """Link imported activities, a diary and a profile into a season.
+
+        Parameters
+        ----------
+        activities
+            Imported activities (courses are left out).
+        diary
+            The runner's diary, read with :func:`runtwitch.read_diary`.
+        athlete
+            The profile; without one, only ``tz`` is known and the rest is
+            estimated from the data (see :meth:`runtwitch.Athlete.resolved`).
+        tz
+            IANA time zone of the diary and of activities whose file records no
+            UTC offset; overrides the athlete's. None: the athlete's, else unknown.
+            Activities whose files hold only local wall-clock time (no offset,
+            no position) are placed in this zone
+            (:func:`runtwitch.resolve_local_time`).
+        window_h
+            Longest time between the end of a run and an episode's onset [h].
+        """
+        profile = athlete if athlete is not None else Athlete(tz=tz)
+        if tz is not None and tz != profile.tz:
+            profile = replace(profile, tz=tz)
+        # Files holding only local wall-clock time, with no offset or position, are
+        # placed in the season's zone (docs/schema.md, "Local time"); never in an assumed UTC.
+        activities = [resolve_local_time(act, profile.tz) for act in activities]
+        resolved = profile.resolved(activities, diary.context if diary is not None else None)
+        table, positions = _table(activities, resolved.tz)
+        by_id = {aid: activities[p] for aid, p in zip(table["activity_id"], positions, strict=True)}
+        if diary is not None and len(diary.episodes):
+            episodes = link_episodes(diary.episodes, table, tz=resolved.tz, window_h=window_h)
+        else:
+            base = diary.episodes if diary is not None else pd.DataFrame(columns=_NO_EPISODES)
+            episodes = base.assign(activity_id=pd.Series(dtype="string"),
+                                   hours_after_run=pd.Series(dtype=float))
+        if diary is not None and len(diary.context):
+            context = link_context(diary.context, table, tz=resolved.tz)
+        else:
+            context = pd.DataFrame()
+        return cls(by_id, table, diary, episodes, context, resolved)
+
+    def activity(self, activity_id: str) -> Activity:
+        """The activity of an ``activity_id`` (a row of :attr:`table`)."""
+        return self.activities[activity_id]
