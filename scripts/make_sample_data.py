@@ -1,6 +1,11 @@
 """Write the sample season in sample_data/ (deterministic): 16 weeks of one runner.
 
     python scripts/make_sample_data.py
+    python scripts/make_sample_data.py --cohort 200 --weeks 4 --out /tmp/cohort
+
+The second form writes a synthetic cohort instead: one folder per runner,
+each a shorter season of its own (seed, home and time zone, pace, profile,
+and which stories happen when); see :func:`write_cohort`.
 
 The runner (Toronto, UTC-4 in summer) runs four or five times a week and
 cycles some Wednesdays. The diary logs context for most runs and 13 twitch
@@ -14,9 +19,11 @@ is what the watch's sensor read, 6 °C warmer.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -71,34 +78,62 @@ NEUTRAL = {
 }
 
 
-def plan(rng: np.random.Generator) -> list[Session]:
-    """The season, week by week, with the stories placed in it."""
-    sessions: list[Session] = []
-    for w in range(WEEKS):
-        mon = FIRST_MONDAY + timedelta(weeks=w)
-        warm = warmth(w)
-        base = 3.0 + 0.01 * w
-        long_min = min(70 + 4 * w, 115)
-        week = [
-            Session(mon + timedelta(days=1), "07:00", 42, base, air_c=warm - 4),
-            Session(mon + timedelta(days=3), "18:30", 45, base * 1.08, air_c=warm + 2, diary={"rpe": "6"}),
-            Session(mon + timedelta(days=5), "08:00", long_min, base * 0.97, air_c=warm),
-            Session(mon + timedelta(days=6), "09:00", 38, base * 0.95, air_c=warm),
-        ]
-        if w % 2 == 1:
-            week.append(
-                Session(
-                    mon + timedelta(days=2), "17:30", 60, 7.0, sport="cycling", cooldown_min=0, air_c=warm + 1
-                )
-            )
-        sessions += week
-    by_day = {s.day: s for s in sessions if s.sport == "running"}
+@dataclass(frozen=True)
+class Runner:
+    """Who runs the season and where: the defaults are the runner of ``sample_data/``.
 
-    def at(week: int, weekday: int) -> Session:
-        return by_day[FIRST_MONDAY + timedelta(weeks=week, days=weekday)]
+    ``stories`` places each story (see :data:`STORIES`) in a week (0-based);
+    ``speed_scale`` and ``minutes_scale`` make a runner faster or run longer.
+    """
 
-    # 1. week 3 Saturday: hot long run with little fluid -> dehydration
-    s = at(2, 5)
+    seed: int = SEED
+    first_monday: date = FIRST_MONDAY
+    weeks: int = WEEKS
+    timezone: str = "America/Toronto"
+    utc_offset_s: int = UTC_OFFSET_S
+    home: tuple[float, float] = HOME
+    step_s: int = STEP_S
+    speed_scale: float = 1.0
+    minutes_scale: float = 1.0
+    sex: str = "female"
+    birth_year: int = 1990
+    body_mass_kg: float = 60.0
+    max_hr: int = 188
+    resting_hr: int = 50
+    stories: tuple[tuple[str, int], ...] = (
+        ("hot_dehydration", 2),
+        ("streak", 4),
+        ("sprint_finish", 6),
+        ("fasted", 7),
+        ("spicy", 8),
+        ("spike", 9),
+        ("sprint_finish_again", 10),
+        ("salt", 10),
+        ("medicine", 11),
+        ("recurring", 12),
+        ("overdrinking", 14),
+        ("hot_again", 15),
+    )
+
+
+class Season:
+    """The sessions of a season being planned, looked up by day."""
+
+    def __init__(self, runner: Runner, sessions: list[Session]) -> None:
+        self.runner = runner
+        self.sessions = sessions
+        self.by_day = {s.day: s for s in sessions if s.sport == "running"}
+
+    def monday(self, week: int) -> date:
+        return self.runner.first_monday + timedelta(weeks=week)
+
+    def at(self, week: int, weekday: int) -> Session:
+        return self.by_day[self.monday(week) + timedelta(days=weekday)]
+
+
+def _hot_dehydration(season: Season, week: int) -> None:
+    # week 3 Saturday: hot long run with little fluid -> dehydration
+    s = season.at(week, 5)
     s.air_c = 31
     s.start_local = "12:30"
     s.diary = {
@@ -116,28 +151,38 @@ def plan(rng: np.random.Generator) -> list[Session]:
     }
     s.episode = {"time": "19:00", "muscles": "left calf; right calf", "duration_min": "30", "severity": "5"}
     s.intent = ("dehydration", [])
-    # 2. weeks 4-5: nine running days in a row, the last one faster -> fatigue/overuse
-    mon = FIRST_MONDAY + timedelta(weeks=4)
+
+
+def _streak(season: Season, week: int) -> None:
+    # weeks 4-5: nine running days in a row, the last one faster -> fatigue/overuse
+    mon = season.monday(week)
     for k in range(0, 9):
         d = mon + timedelta(days=k - 1)
-        if d not in by_day:
-            extra = Session(d, "07:00", 40, 3.05, air_c=18)
-            sessions.append(extra)
-            by_day[d] = extra
-    s = by_day[mon + timedelta(days=7)]
-    s.speed = 3.5
-    s.minutes = 50
+        if d not in season.by_day:
+            extra = Session(d, "07:00", 40 * season.runner.minutes_scale, 3.05 * season.runner.speed_scale,
+                            air_c=18)
+            season.sessions.append(extra)
+            season.by_day[d] = extra
+    s = season.by_day[mon + timedelta(days=7)]
+    s.speed = 3.5 * season.runner.speed_scale
+    s.minutes = 50 * season.runner.minutes_scale
     s.diary = {"rpe": "8"}
     s.episode = {"time": "21:00", "muscles": "right quadriceps", "duration_min": "20", "severity": "4"}
     s.intent = ("fatigue_overuse", [])
-    # 3. week 7 Thursday: tempo that ends in a sprint to a stop -> no cool-down
-    s = at(6, 3)
+
+
+def _sprint_finish(season: Season, week: int) -> None:
+    # week 7 Thursday: tempo that ends in a sprint to a stop -> no cool-down
+    s = season.at(week, 3)
     s.sprint_min, s.cooldown_min = 2.0, 0.0
     s.diary = {"stretched": "no", "rpe": "7"}
     s.episode = {"time": "20:15", "muscles": "left hamstring", "duration_min": "15", "severity": "3"}
     s.intent = ("poor_circulation", [])
-    # 4. week 8 Saturday: fasted early long run -> low blood sugar
-    s = at(7, 5)
+
+
+def _fasted(season: Season, week: int) -> None:
+    # week 8 Saturday: fasted early long run -> low blood sugar
+    s = season.at(week, 5)
     s.start_local = "06:00"
     s.diary = {
         "carbs_before_g": "0",
@@ -147,15 +192,21 @@ def plan(rng: np.random.Generator) -> list[Session]:
     }
     s.episode = {"time": "11:00", "muscles": "left calf", "duration_min": "25", "severity": "4"}
     s.intent = ("low_blood_sugar", [])
-    # 5. week 9 Tuesday: spicy lunch just before an afternoon run -> poor fueling
-    s = at(8, 1)
+
+
+def _spicy(season: Season, week: int) -> None:
+    # week 9 Tuesday: spicy lunch just before an afternoon run -> poor fueling
+    s = season.at(week, 1)
     s.start_local = "14:00"
     s.diary = {"spicy_meal": "yes", "meal_hours_before": "1"}
     s.episode = {"time": "18:00", "muscles": "right calf", "duration_min": "10", "severity": "3"}
     s.intent = ("poor_fueling", [])
-    # 6. week 10 Saturday: a long-run spike, much longer than anything that month
-    s = at(9, 5)
-    s.minutes = 150
+
+
+def _spike(season: Season, week: int) -> None:
+    # week 10 Saturday: a long-run spike, much longer than anything that month
+    s = season.at(week, 5)
+    s.minutes = 150 * season.runner.minutes_scale
     s.diary = {"carbs_during_g": "90", "fluid_during_l": "0.8", "rpe": "8"}
     s.episode = {
         "time": "17:00",
@@ -164,14 +215,20 @@ def plan(rng: np.random.Generator) -> list[Session]:
         "severity": "5",
     }
     s.intent = ("fatigue_overuse", [])
-    # 7. week 11 Thursday: another sprint finish with no cool-down
-    s = at(10, 3)
+
+
+def _sprint_finish_again(season: Season, week: int) -> None:
+    # week 11 Thursday: another sprint finish with no cool-down
+    s = season.at(week, 3)
     s.sprint_min, s.cooldown_min = 1.5, 0.0
     s.diary = {"stretched": "no", "rpe": "7"}
     s.episode = {"time": "21:30", "muscles": "right calf", "duration_min": "10", "severity": "2"}
     s.intent = ("poor_circulation", [])
-    # 8. week 11 Saturday: big sweat, fluid kept up, no salt -> electrolytes
-    s = at(10, 5)
+
+
+def _salt(season: Season, week: int) -> None:
+    # week 11 Saturday: big sweat, fluid kept up, no salt -> electrolytes
+    s = season.at(week, 5)
     s.diary = {
         "air_temp_c": "24",
         "humidity_pct": "50",
@@ -184,29 +241,38 @@ def plan(rng: np.random.Generator) -> list[Session]:
     }
     s.episode = {"time": "16:00", "muscles": "left calf; left foot", "duration_min": "20", "severity": "4"}
     s.intent = ("electrolyte_imbalance", [])
-    # 9. week 12 Tuesday: a new medicine
-    s = at(11, 1)
+
+
+def _medicine(season: Season, week: int) -> None:
+    # week 12 Tuesday: a new medicine
+    s = season.at(week, 1)
     s.diary = {"medications": "hydrochlorothiazide"}
     s.episode = {"time": "20:00", "muscles": "left calf", "duration_min": "15", "severity": "3"}
     s.intent = ("medication", [])
-    # 10-12. weeks 13-15: twitching that keeps coming back despite recovery -> red flags
+
+
+def _recurring(season: Season, week: int) -> None:
+    # weeks 13-15: twitching that keeps coming back despite recovery -> red flags
     for wk, wd, muscles, extra, flags in (
-        (12, 6, "left calf", {}, []),
+        (week, 6, "left calf", {}, []),
         (
-            13,
+            week + 1,
             6,
             "left calf; right forearm; eyelid",
             {"sleep_disrupted": "yes"},
             ["widespread", "sleep_disruption"],
         ),
-        (14, 6, "left calf; right calf", {"weakness": "yes"}, ["persistent", "weakness"]),
+        (week + 2, 6, "left calf; right calf", {"weakness": "yes"}, ["persistent", "weakness"]),
     ):
-        s = at(wk, wd)
+        s = season.at(wk, wd)
         s.diary = {"recovery": "foam rolling; massage", "electrolytes": "yes", "stretched": "yes"}
         s.episode = {"time": "20:00", "muscles": muscles, "duration_min": "60", "severity": "5", **extra}
         s.intent = ("", flags)
-    # 13. week 15 Saturday: drank far more than sweated -> over-drinking flag
-    s = at(14, 5)
+
+
+def _overdrinking(season: Season, week: int) -> None:
+    # week 15 Saturday: drank far more than sweated -> over-drinking flag
+    s = season.at(week, 5)
     s.diary = {
         "weight_before_kg": "60.0",
         "weight_after_kg": "60.9",
@@ -216,8 +282,11 @@ def plan(rng: np.random.Generator) -> list[Session]:
     }
     s.episode = {"time": "17:00", "muscles": "right hamstring", "duration_min": "10", "severity": "3"}
     s.intent = ("", ["overdrinking"])
-    # 14. week 16 Saturday: hot and dry-mouthed again -> dehydration
-    s = at(15, 5)
+
+
+def _hot_again(season: Season, week: int) -> None:
+    # week 16 Saturday: hot and dry-mouthed again -> dehydration
+    s = season.at(week, 5)
     s.air_c = 30
     s.diary = {
         "air_temp_c": "30",
@@ -232,26 +301,82 @@ def plan(rng: np.random.Generator) -> list[Session]:
     }
     s.episode = {"time": "18:30", "muscles": "right calf", "duration_min": "20", "severity": "4"}
     s.intent = ("dehydration", ["persistent"])
+
+
+#: The stories a season can hold, with the weeks each one spans (from its start week).
+STORIES: dict[str, tuple[Callable[[Season, int], None], int]] = {
+    "hot_dehydration": (_hot_dehydration, 1),
+    "streak": (_streak, 2),
+    "sprint_finish": (_sprint_finish, 1),
+    "fasted": (_fasted, 1),
+    "spicy": (_spicy, 1),
+    "spike": (_spike, 1),
+    "sprint_finish_again": (_sprint_finish_again, 1),
+    "salt": (_salt, 1),
+    "medicine": (_medicine, 1),
+    "recurring": (_recurring, 3),
+    "overdrinking": (_overdrinking, 1),
+    "hot_again": (_hot_again, 1),
+}
+
+
+def plan(runner: Runner = Runner()) -> list[Session]:
+    """The season, week by week, with the stories placed in it."""
+    sessions: list[Session] = []
+    weeks = runner.weeks
+    for w in range(weeks):
+        mon = runner.first_monday + timedelta(weeks=w)
+        warm = warmth(w, weeks)
+        base = (3.0 + 0.01 * w) * runner.speed_scale
+        long_min = min(70 + 4 * w, 115) * runner.minutes_scale
+        m = runner.minutes_scale
+        week = [
+            Session(mon + timedelta(days=1), "07:00", 42 * m, base, air_c=warm - 4),
+            Session(
+                mon + timedelta(days=3), "18:30", 45 * m, base * 1.08, air_c=warm + 2, diary={"rpe": "6"}
+            ),
+            Session(mon + timedelta(days=5), "08:00", long_min, base * 0.97, air_c=warm),
+            Session(mon + timedelta(days=6), "09:00", 38 * m, base * 0.95, air_c=warm),
+        ]
+        if w % 2 == 1:
+            week.append(
+                Session(
+                    mon + timedelta(days=2), "17:30", 60 * m, 7.0, sport="cycling", cooldown_min=0,
+                    air_c=warm + 1,
+                )
+            )
+        sessions += week
+    season = Season(runner, sessions)
+    for name, week in runner.stories:
+        story, span = STORIES[name]
+        if week + span <= weeks:
+            story(season, week)
     # Formats and warts.
-    runs = sorted((s for s in sessions if s.sport == "running"), key=lambda s: s.day)
+    runs = sorted((s for s in season.sessions if s.sport == "running"), key=lambda s: s.day)
     for k, s in enumerate(runs):
         if s.episode is None and k % 7 == 3:
             s.fmt = "gpx"
         elif s.episode is None and k % 9 == 5:
             s.fmt = "tcx"
-    runs[4].wart = "hr_dropout"  # a chest strap that lost contact for a minute (HR 0)
-    runs[10].wart = "duplicate_seconds"  # a firmware that writes some seconds twice
-    runs[20].pause_s = 90  # waiting at a traffic light
-    runs[33].pause_s = 240
-    return sorted(sessions, key=lambda s: (s.day, s.start_local))
+    warts: dict[int, Callable[[Session], None]] = {
+        4: lambda s: setattr(s, "wart", "hr_dropout"),  # a chest strap that lost contact for a minute
+        10: lambda s: setattr(s, "wart", "duplicate_seconds"),  # a firmware writing some seconds twice
+        20: lambda s: setattr(s, "pause_s", 90),  # waiting at a traffic light
+        33: lambda s: setattr(s, "pause_s", 240),
+    }
+    for k, wart in warts.items():
+        if k < len(runs):
+            wart(runs[k])
+    return sorted(season.sessions, key=lambda s: (s.day, s.start_local))
 
 
-def simulate(s: Session, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    steady = int(s.minutes * 60 / STEP_S)
-    sprint = int(s.sprint_min * 60 / STEP_S)
-    cool = int(s.cooldown_min * 60 / STEP_S)
+def simulate(s: Session, rng: np.random.Generator, runner: Runner = Runner()) -> dict[str, np.ndarray]:
+    step = runner.step_s
+    steady = int(s.minutes * 60 / step)
+    sprint = int(s.sprint_min * 60 / step)
+    cool = int(s.cooldown_min * 60 / step)
     n = steady + sprint + cool
-    t = np.arange(n) * STEP_S
+    t = np.arange(n) * step
     v = np.r_[
         s.speed + 0.12 * np.sin(t[:steady] / 97.0) + rng.normal(0, 0.05, steady),
         np.full(sprint, s.speed * 1.45),
@@ -270,11 +395,12 @@ def simulate(s: Session, rng: np.random.Generator) -> dict[str, np.ndarray]:
         cad = np.where(v > 2.2, 84 + (v - 3.0) * 8, 55) + rng.normal(0, 0.8, n)
     else:
         cad = 85 + rng.normal(0, 3, n)
-    dist = np.cumsum(v) * STEP_S
+    dist = np.cumsum(v) * step
     angle = dist / 3000.0 * 2 * math.pi
     r = 3000.0 / (2 * math.pi) / 111_320.0
-    lat = HOME[0] + r * np.sin(angle)
-    lon = HOME[1] + r * (1 - np.cos(angle)) / math.cos(math.radians(HOME[0]))
+    home = runner.home
+    lat = home[0] + r * np.sin(angle)
+    lon = home[1] + r * (1 - np.cos(angle)) / math.cos(math.radians(home[0]))
     alt = 90 + 12 * np.sin(angle * 2)
     temp = np.full(n, s.air_c + 6) + rng.normal(0, 0.3, n)
     return {
@@ -290,14 +416,14 @@ def simulate(s: Session, rng: np.random.Generator) -> dict[str, np.ndarray]:
     }
 
 
-def start_utc(s: Session) -> datetime:
+def start_utc(s: Session, runner: Runner) -> datetime:
     h, m = map(int, s.start_local.split(":"))
     local = datetime(s.day.year, s.day.month, s.day.day, h, m, tzinfo=UTC)
-    return local - timedelta(seconds=UTC_OFFSET_S)
+    return local - timedelta(seconds=runner.utc_offset_s)
 
 
-def write_fit(path: Path, s: Session, d: dict[str, np.ndarray]) -> None:
-    t0 = start_utc(s)
+def write_fit(path: Path, s: Session, d: dict[str, np.ndarray], runner: Runner) -> None:
+    t0 = start_utc(s, runner)
     times = [t0 + timedelta(seconds=float(x)) for x in d["t"]]
     hr = list(d["hr"])
     pauses = []
@@ -322,7 +448,7 @@ def write_fit(path: Path, s: Session, d: dict[str, np.ndarray]) -> None:
             times.insert(k, times[k])
             for c in cols.values():
                 c.insert(k, c[k])
-    data = write_activity(times, sport=s.sport, utc_offset_s=UTC_OFFSET_S, pauses=pauses, **cols)
+    data = write_activity(times, sport=s.sport, utc_offset_s=runner.utc_offset_s, pauses=pauses, **cols)
     path.write_bytes(data)
 
 
@@ -330,8 +456,8 @@ def iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_gpx(path: Path, s: Session, d: dict[str, np.ndarray]) -> None:
-    t0 = start_utc(s)
+def write_gpx(path: Path, s: Session, d: dict[str, np.ndarray], runner: Runner) -> None:
+    t0 = start_utc(s, runner)
     pts = []
     for k in range(0, len(d["t"]), 2):
         pts.append(
@@ -352,8 +478,8 @@ def write_gpx(path: Path, s: Session, d: dict[str, np.ndarray]) -> None:
     )
 
 
-def write_tcx(path: Path, s: Session, d: dict[str, np.ndarray]) -> None:
-    t0 = start_utc(s)
+def write_tcx(path: Path, s: Session, d: dict[str, np.ndarray], runner: Runner) -> None:
+    t0 = start_utc(s, runner)
     pts = []
     for k in range(0, len(d["t"]), 2):
         pts.append(
@@ -378,9 +504,9 @@ def write_tcx(path: Path, s: Session, d: dict[str, np.ndarray]) -> None:
     )
 
 
-def warmth(week: int) -> float:
+def warmth(week: int, weeks: int = WEEKS) -> float:
     """The season's typical air temperature in a week [°C]: summer peaks mid-season."""
-    return 16 + 10 * math.sin(math.pi * (week + 1) / (WEEKS + 2))
+    return 16 + 10 * math.sin(math.pi * (week + 1) / (weeks + 2))
 
 
 def diurnal(hour: float) -> float:
@@ -388,21 +514,22 @@ def diurnal(hour: float) -> float:
     return math.sin(2 * math.pi * (hour - 9) / 24)
 
 
-def write_weather(path: Path, sessions: list[Session]) -> None:
+def write_weather(path: Path, sessions: list[Session], runner: Runner = Runner()) -> None:
     """Hourly air temperature, humidity and wind of the season at STATION (local times, UTC offset given)."""
     rng = np.random.default_rng(WEATHER_SEED)
     first_session: dict[date, Session] = {}
     for s in sorted(sessions, key=lambda s: (s.sport != "running", s.start_local)):
         first_session.setdefault(s.day, s)
     name, lat, lon, elev = STATION
-    offset = f"{'-' if UTC_OFFSET_S < 0 else '+'}{abs(UTC_OFFSET_S) // 3600:02d}:00"
+    utc_offset_s = runner.utc_offset_s
+    offset = f"{'-' if utc_offset_s < 0 else '+'}{abs(utc_offset_s) // 3600:02d}:00"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["time", "air_temp_c", "humidity_pct", "wind_mps", "station", "lat_deg", "lon_deg",
                     "elevation_m"])
-        for k in range(WEEKS * 7):
-            day = FIRST_MONDAY + timedelta(days=k)
-            level = warmth(k // 7)
+        for k in range(runner.weeks * 7):
+            day = runner.first_monday + timedelta(days=k)
+            level = warmth(k // 7, runner.weeks)
             s = first_session.get(day)
             if s is not None:  # the day's curve passes through the session's air at its start
                 h, m = map(int, s.start_local.split(":"))
@@ -416,19 +543,26 @@ def write_weather(path: Path, sessions: list[Session]) -> None:
                             f"{wind:.1f}", name, lat, lon, elev])
 
 
-def main() -> None:
-    rng = np.random.default_rng(SEED)
-    OUT.mkdir(exist_ok=True)
-    for old in list(OUT.glob("*.fit")) + list(OUT.glob("*.gpx")) + list(OUT.glob("*.tcx")):
+def write_season(out: Path, runner: Runner = Runner(), *, expected: bool = True) -> tuple[int, int]:
+    """Write a runner's season into ``out``: activity files, diary.csv, athlete.toml.
+
+    ``expected.json`` (the intended cause and flags of each episode) and
+    ``weather.csv`` (the hourly weather table near home) are written too
+    unless ``expected`` is False. Returns (activities, episodes).
+    """
+    rng = np.random.default_rng(runner.seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in list(out.glob("*.fit")) + list(out.glob("*.gpx")) + list(out.glob("*.tcx")):
         old.unlink()
-    sessions = plan(rng)
+    sessions = plan(runner)
     diary_rows: list[dict[str, str]] = []
-    expected = []
+    episodes = []
+    writers = {"fit": write_fit, "gpx": write_gpx, "tcx": write_tcx}
     for s in sessions:
-        d = simulate(s, rng)
+        d = simulate(s, rng, runner)
         stem = f"{s.day.isoformat()}-{s.start_local.replace(':', '')}-{s.sport}"
-        path = OUT / f"{stem}.{s.fmt}"
-        {"fit": write_fit, "gpx": write_gpx, "tcx": write_tcx}[s.fmt](path, s, d)
+        path = out / f"{stem}.{s.fmt}"
+        writers[s.fmt](path, s, d, runner)
         if s.sport != "running":
             continue
         row = {"date": s.day.isoformat(), "run": s.start_local, **NEUTRAL, **s.diary}
@@ -439,7 +573,7 @@ def main() -> None:
             ep = {"date": s.day.isoformat(), **s.episode}
             diary_rows.append(ep)
             cause, flags = s.intent or ("", [])
-            expected.append(
+            episodes.append(
                 {
                     "date": s.day.isoformat(),
                     "time": s.episode["time"],
@@ -449,21 +583,109 @@ def main() -> None:
                 }
             )
     names = [c.name for c in DIARY_COLUMNS]
-    with open(OUT / "diary.csv", "w", newline="", encoding="utf-8") as fh:
+    with open(out / "diary.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(names)
         for r in diary_rows:
             w.writerow([r.get(n, "") for n in names])
-    (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
-    write_weather(OUT / "weather.csv", sessions)
-    (OUT / "athlete.toml").write_text(
+    if expected:
+        (out / "expected.json").write_text(json.dumps(episodes, indent=1) + "\n", encoding="utf-8")
+        write_weather(out / "weather.csv", sessions, runner)
+    (out / "athlete.toml").write_text(
         "# The runner of the sample season. Only timezone is required; see docs/features.md.\n"
-        'timezone = "America/Toronto"\nsex = "female"\nbirth_year = 1990\nbody_mass_kg = 60.0\n'
-        "max_hr = 188\nresting_hr = 50\n",
+        f'timezone = "{runner.timezone}"\nsex = "{runner.sex}"\nbirth_year = {runner.birth_year}\n'
+        f"body_mass_kg = {runner.body_mass_kg:.1f}\nmax_hr = {runner.max_hr}\n"
+        f"resting_hr = {runner.resting_hr}\n",
         encoding="utf-8",
     )
-    total = sum(p.stat().st_size for p in OUT.iterdir())
-    print(f"wrote {len(sessions)} activities, {len(expected)} episodes, {total / 1e6:.1f} MB to {OUT}")
+    return len(sessions), len(episodes)
+
+
+#: Homes of the synthetic cohort: time zone, UTC offset in May-September [s], position [deg].
+HOMES = (
+    ("America/Toronto", -4 * 3600, (43.6532, -79.3832)),
+    ("Europe/Paris", 2 * 3600, (48.8566, 2.3522)),
+    ("Asia/Tokyo", 9 * 3600, (35.6762, 139.6503)),
+    ("America/Denver", -6 * 3600, (39.7392, -104.9903)),
+    ("Australia/Brisbane", 10 * 3600, (-27.4698, 153.0251)),
+)
+FIRST_NAMES = ("ada", "ben", "chloe", "dev", "elena", "femi", "grace", "hugo", "ines", "jonas")
+LAST_NAMES = ("martin", "okafor", "sato", "garcia", "novak", "larsen", "rossi", "khan", "dubois", "smith")
+
+
+def cohort_runner(k: int, *, weeks: int = 4, seed: int = SEED, step_s: int = 5) -> Runner:
+    """The k-th runner of a synthetic cohort: own seed, home, pace, profile and stories.
+
+    Short single-week stories are placed in distinct random slots of the
+    ``weeks``-week season (the multi-week ones only when the season is long
+    enough), so that runners differ in what happened to them and when.
+    """
+    rng = np.random.default_rng([seed, k])
+    tz, offset, home = HOMES[int(rng.integers(len(HOMES)))]
+    jitter = rng.normal(0, 0.02, 2)
+    stories: list[tuple[str, int]] = []
+    used: set[int] = set()
+    for name in rng.permutation(sorted(STORIES)):
+        span = STORIES[str(name)][1]
+        free = [w for w in range(1, weeks - span + 1) if not any(w + i in used for i in range(span))]
+        if free and rng.random() < 0.7:
+            week = int(rng.choice(free))
+            used.update(range(week, week + span))
+            stories.append((str(name), week))
+    max_hr = int(rng.integers(172, 200))
+    return Runner(
+        seed=int(rng.integers(2**31)),
+        first_monday=FIRST_MONDAY + timedelta(weeks=int(rng.integers(0, 9))),
+        weeks=weeks,
+        timezone=tz,
+        utc_offset_s=offset,
+        home=(home[0] + float(jitter[0]), home[1] + float(jitter[1])),
+        step_s=step_s,
+        speed_scale=float(rng.uniform(0.85, 1.2)),
+        minutes_scale=float(rng.uniform(0.5, 0.8)),
+        sex=str(rng.choice(["female", "male"])),
+        birth_year=int(rng.integers(1960, 2005)),
+        body_mass_kg=float(np.round(rng.uniform(50, 90), 1)),
+        max_hr=max_hr,
+        resting_hr=int(rng.integers(42, 65)),
+        stories=tuple(sorted(stories, key=lambda s: s[1])),
+    )
+
+
+def write_cohort(
+    root: Path, athletes: int, *, weeks: int = 4, seed: int = SEED, step_s: int = 5
+) -> list[Path]:
+    """Write a synthetic cohort: one folder per runner (named like a person) under ``root``.
+
+    Each runner's season is :func:`write_season` with a :func:`cohort_runner`
+    of their own. Returns the athlete folders.
+    """
+    folders = []
+    for k in range(athletes):
+        first = FIRST_NAMES[k % len(FIRST_NAMES)]
+        last = LAST_NAMES[(k // len(FIRST_NAMES)) % len(LAST_NAMES)]
+        folder = root / f"{first}-{last}-{k:04d}"
+        write_season(folder, cohort_runner(k, weeks=weeks, seed=seed, step_s=step_s), expected=False)
+        folders.append(folder)
+    return folders
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cohort", type=int, metavar="N", help="write a synthetic cohort of N runners instead")
+    ap.add_argument("--out", type=Path, help="where the cohort goes (one folder per runner)")
+    ap.add_argument("--weeks", type=int, default=4, help="weeks per cohort runner (default 4)")
+    ap.add_argument("--seed", type=int, default=SEED, help="seed of the cohort")
+    args = ap.parse_args()
+    if args.cohort is None:
+        n, e = write_season(OUT)
+        total = sum(p.stat().st_size for p in OUT.iterdir())
+        print(f"wrote {n} activities, {e} episodes, {total / 1e6:.1f} MB to {OUT}")
+        return
+    if args.out is None:
+        ap.error("--cohort needs --out DIR")
+    folders = write_cohort(args.out, args.cohort, weeks=args.weeks, seed=args.seed)
+    print(f"wrote {len(folders)} runners ({args.weeks} weeks each) to {args.out}")
 
 
 if __name__ == "__main__":

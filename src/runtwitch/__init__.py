@@ -8,6 +8,7 @@ render the result; ``analyze`` runs it all.
 """
 
 from runtwitch.analysis import Analysis, analyze
+from runtwitch.cohort import CohortResult, cohort
 from runtwitch.errors import (
     ChecksumError,
     CorruptFileError,
@@ -63,6 +64,7 @@ __all__ = [
     "Analysis",
     "Athlete",
     "ChecksumError",
+    "CohortResult",
     "CorruptFileError",
     "Damage",
     "DataQualityWarning",
@@ -96,6 +98,7 @@ __all__ = [
     "activity_from_samples",
     "activity_table",
     "analyze",
+    "cohort",
     "daily_features",
     "explain",
     "find_importer",

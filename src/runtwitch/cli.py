@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from runtwitch.analysis import analyze
+from runtwitch.cohort.cli import add_parser as add_cohort_parser
 from runtwitch.errors import RuntwitchError, UnknownFormatError
 from runtwitch.io.batch import find_activity_files, read_one
 from runtwitch.io.diary import read_diary
@@ -305,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a self-contained HTML report (one file, images embedded, opens offline)",
     )
     a.set_defaults(func=_cmd_analyze)
+    add_cohort_parser(sub)
     return parser
 
 

@@ -96,6 +96,22 @@ FACTORS: tuple[Factor, ...] = (
 )
 
 
+def log_relative_risk(a: int, n1: int, c: int, n0: int, *, continuity: float = 0.5) -> tuple[float, float]:
+    """Log risk ratio ``log((a/n1) / (c/n0))`` and its variance (Katz).
+
+    ``a`` of ``n1`` runs with the factor and ``c`` of ``n0`` runs without it were
+    followed by an episode. When a cell of the 2x2 table is 0, ``continuity``
+    (0.5: the Haldane-Anscombe correction) is added to every cell. The
+    variance is ``1/a - 1/n1 + 1/c - 1/n0`` on the (corrected) cells.
+    """
+    cells = [float(a), float(n1 - a), float(c), float(n0 - c)]
+    if min(cells) == 0:
+        cells = [x + continuity for x in cells]
+    fa, fb, fc, fd = cells
+    log_rr = math.log((fa / (fa + fb)) / (fc / (fc + fd)))
+    return log_rr, 1 / fa - 1 / (fa + fb) + 1 / fc - 1 / (fc + fd)
+
+
 def _threshold(factor: Factor, values: Mapping[str, Mapping[str, float]]) -> tuple[float, str]:
     """The factor's cut-off in the column's unit, and its label, from the rules in force."""
     if factor.threshold is None:
@@ -110,15 +126,11 @@ def relative_risk(a: int, n1: int, c: int, n0: int) -> tuple[float, float, float
 
     ``a`` of ``n1`` runs with the factor and ``c`` of ``n0`` runs without it were
     followed by an episode. When a cell of the 2x2 table is 0, 0.5 is added to
-    every cell (Haldane-Anscombe correction).
+    every cell (Haldane-Anscombe correction), see :func:`log_relative_risk`.
     """
-    cells = [float(a), float(n1 - a), float(c), float(n0 - c)]
-    if min(cells) == 0:
-        cells = [x + 0.5 for x in cells]
-    fa, fb, fc, fd = cells
-    rr = (fa / (fa + fb)) / (fc / (fc + fd))
-    se = math.sqrt(1 / fa - 1 / (fa + fb) + 1 / fc - 1 / (fc + fd))
-    return rr, math.exp(math.log(rr) - Z95 * se), math.exp(math.log(rr) + Z95 * se)
+    log_rr, var = log_relative_risk(a, n1, c, n0)
+    se = math.sqrt(var)
+    return math.exp(log_rr), math.exp(log_rr - Z95 * se), math.exp(log_rr + Z95 * se)
 
 
 def patterns(
