@@ -62,7 +62,9 @@ margin:2px 4px 2px 0;font-size:.8125rem;font-weight:600}}
 .eurgent{{background:#7a0b0b;color:#fff;padding:6px 10px;border-radius:4px;margin:6px 0;font-weight:600}}
 .eflag{{background:#fde8e8;border-left:5px solid #c81e1e;padding:6px 10px;margin:6px 0}}
 .episode{{border:1px solid #ddd;border-radius:6px;padding:8px 16px;margin:16px 0}}
-.cause{{margin:8px 0 12px 0}}.verdict{{display:inline-block;min-width:5.5em;font-weight:700}}
+.cause{{margin:8px 0 12px 0}}
+@media (min-width:800px){{.ebody{{display:grid;grid-template-columns:{NARROW_PX + 16}px 1fr;gap:16px}}}}
+.verdict{{display:inline-block;min-width:5.5em;font-weight:700}}
 .v-likely{{color:#8a1c1c}}.v-possible{{color:#7a4a00}}.v-unlikely{{color:#4a4a4a}}
 .score{{color:#4a4a4a;font-size:.875rem}}
 table{{border-collapse:collapse;width:100%}}
@@ -185,14 +187,16 @@ def _episodes(a: Analysis, ex: Explanation) -> str:
     out = ["<section aria-labelledby='episodes-h'><h2 id='episodes-h'>Episodes</h2>"]
     for ep in episode_views(ex):
         row = f" · diary row {ep.row}" if ep.row is not None else ""
+        clock = f" ({ep.time})" if ep.time else ""
         out.append(
-            f"<article class='episode' id='{_e(ep.anchor)}'><h3>{_e(ep.when)}: {_e(', '.join(ep.muscles))} "
-            f"({_e(ep.kind)})</h3><p class='ref'>{_e(ep.ref)}{_e(row)}</p>"
+            f"<article class='episode' id='{_e(ep.anchor)}'><h3>{_e(human_date(ep.date, ep.time, year=True))}"
+            f"{_e(clock)}: {_e(', '.join(ep.muscles))} ({_e(ep.kind)})</h3><p class='ref'>{_e(ep.ref)}{_e(row)}</p>"
         )
         for g in ep.urgent:
             out.append(f"<div class='eurgent'>Urgent: {_e(g.title)}. {_e(g.action)}</div>")
         for fl, message in ep.flags:
             out.append(f"<div class='eflag'><b>Red flag ({_e(fl.replace('_', ' '))}):</b> {_e(message)}</div>")
+        out.append("<div class='ebody'><div>")
         aid = ep.activity_id
         if aid is not None and aid in by_id:
             out.append(f"<p>After <b>{_e(aid)}</b>{_e(ep.after)}.</p>")
@@ -206,6 +210,7 @@ def _episodes(a: Analysis, ex: Explanation) -> str:
         else:
             out.append("<p class='na'>No run linked to this episode (no run on that day or the day before "
                        "in your files).</p>")
+        out.append("</div><div>")
         for c in ep.shown:
             ev = "".join(f"<li>{_e(x)}</li>" for x in c.evidence)
             rem = "".join(f"<li>{_e(x)}</li>" for x in c.remedies)
@@ -221,7 +226,7 @@ def _episodes(a: Analysis, ex: Explanation) -> str:
             out.append("<p class='na'>No cause stands out in the data.</p>")
         if ep.not_assessed:
             out.append(f"<p class='na'>Not assessed for lack of data: {_e(', '.join(ep.not_assessed))}.</p>")
-        out.append("<p class='note'><a href='#summary'>Back to the summary</a></p></article>")
+        out.append("</div></div><p class='note'><a href='#summary'>Back to the summary</a></p></article>")
     out.append("</section>")
     return "".join(out)
 
