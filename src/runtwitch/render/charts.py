@@ -229,14 +229,14 @@ def _smooth(values: pd.Series, seconds: int) -> pd.Series:
     return values.resample(f"{seconds}s").mean()
 
 
-def episode_figure(act: Activity, *, cooldown_min: float | None = None, width_px: float = NARROW_PX,
+def episode_figure(act: Activity | None, *, cooldown_min: float | None = None, width_px: float = NARROW_PX,
                    bin_s: int = 15) -> Figure:
     """Heart rate and pace of the run an episode followed, its end and its cool-down.
 
     Parameters
     ----------
     act
-        The run.
+        The run; None draws a chart that says the episode is linked to no run.
     cooldown_min
         The cool-down detected at the end of the run [min] (the run feature
         ``cooldown_detected_min``): that many minutes are shaded before the
@@ -246,10 +246,14 @@ def episode_figure(act: Activity, *, cooldown_min: float | None = None, width_px
     bin_s
         Samples are averaged over this many seconds (keeps the chart small).
     """
-    rec = act.records
     fig = _figure(width_px, 230 if width_px < 600 else 260)
     ax = fig.subplots()
     _style(ax)
+    if act is None:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no run linked to this episode", ha="center", va="center", fontsize=FONT_PT)
+        return fig
+    rec = act.records
     handles: list[Any] = []
     end = 0.0
     if len(rec):

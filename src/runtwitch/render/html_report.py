@@ -32,6 +32,7 @@ from runtwitch.render.charts import (
     svg_uri,
 )
 from runtwitch.render.view import (
+    EpisodeView,
     SummaryRow,
     episode_views,
     human_date,
@@ -45,44 +46,49 @@ from runtwitch.rules import DISCLAIMER, Explanation
 #: Viewport width [CSS px] up to which the phone layout (cards, charts drawn for a phone) is used.
 PHONE_MAX_PX = 640
 
-CSS = f"""
+#: Styles of the summary cards, shared with the notebook display (class selectors only, so they
+#: leave a notebook's own page alone).
+CARD_CSS = f"""
+.runtwitch table{{border-collapse:collapse;width:100%}}
+.runtwitch td,.runtwitch th{{border-bottom:1px solid #e4e4e4;padding:5px 6px;text-align:left;vertical-align:top;
+font-size:.9375rem}}
+.runtwitch th{{font-size:.875rem;color:#333}}.runtwitch .ref{{display:block;color:#4a4a4a;font-size:.8125rem}}
+.runtwitch .na{{color:#4a4a4a}}.runtwitch .note{{color:#4a4a4a;font-size:.875rem}}
+.runtwitch .badge{{display:inline-block;border:1px solid #a01616;color:#a01616;border-radius:4px;padding:0 5px;
+margin:2px 4px 2px 0;font-size:.8125rem;font-weight:600}}
+.runtwitch .badge.urgent-b{{background:#7a0b0b;color:#fff;border-color:#7a0b0b}}
+.runtwitch .v-likely{{color:#8a1c1c}}.runtwitch .v-possible{{color:#7a4a00}}.runtwitch .v-unlikely{{color:#4a4a4a}}
+.runtwitch .flags{{background:#fde8e8;border:3px solid #c81e1e;border-radius:6px;padding:8px 16px;margin:12px 0}}
+.runtwitch .flags h2{{border:none;color:#a01616;margin-top:4px}}
+.runtwitch .urgent{{background:#7a0b0b;color:#fff;border-radius:6px;padding:8px 16px;margin:12px 0}}
+.runtwitch .urgent h2{{border:none;color:#fff;margin-top:4px}}.runtwitch .urgent .note{{color:#f3d6d6}}
+@media (max-width:{PHONE_MAX_PX}px){{
+.runtwitch table.cards thead{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}
+.runtwitch table.cards tr{{display:block;border:1px solid #ddd;border-radius:6px;margin:0 0 12px 0;padding:6px 10px}}
+.runtwitch table.cards td{{display:block;border:none;padding:3px 0}}
+.runtwitch table.cards td[data-label]::before{{content:attr(data-label) ": ";font-weight:600}}}}
+"""
+
+CSS = CARD_CSS + f"""
 *{{box-sizing:border-box}}
 body{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;max-width:960px;
 margin:0 auto;padding:16px;color:#1d1d1d;line-height:1.45;overflow-wrap:anywhere}}
 h1{{font-size:1.6em;margin:0 0 .2em 0}}h2{{border-bottom:2px solid #e4e4e4;padding-bottom:4px;margin-top:1.6em}}
 h3{{margin:.3em 0}}img{{max-width:100%;height:auto;display:block}}figure{{margin:8px 0}}
-figcaption,.note{{color:#4a4a4a;font-size:.875rem}}.na{{color:#4a4a4a}}
-.flags{{background:#fde8e8;border:3px solid #c81e1e;border-radius:6px;padding:8px 16px;margin:12px 0}}
-.flags h2{{border:none;color:#a01616;margin-top:4px}}
-.urgent{{background:#7a0b0b;color:#fff;border-radius:6px;padding:8px 16px;margin:12px 0}}
-.urgent h2{{border:none;color:#fff;margin-top:4px}}.urgent .note{{color:#f3d6d6}}
-.badge{{display:inline-block;border:1px solid #a01616;color:#a01616;border-radius:4px;padding:0 5px;
-margin:2px 4px 2px 0;font-size:.8125rem;font-weight:600}}
-.badge.urgent-b{{background:#7a0b0b;color:#fff;border-color:#7a0b0b}}
+figcaption{{color:#4a4a4a;font-size:.875rem}}
 .eurgent{{background:#7a0b0b;color:#fff;padding:6px 10px;border-radius:4px;margin:6px 0;font-weight:600}}
 .eflag{{background:#fde8e8;border-left:5px solid #c81e1e;padding:6px 10px;margin:6px 0}}
 .episode{{border:1px solid #ddd;border-radius:6px;padding:8px 16px;margin:16px 0}}
 .cause{{margin:8px 0 12px 0}}
 @media (min-width:800px){{.ebody{{display:grid;grid-template-columns:{NARROW_PX + 16}px 1fr;gap:16px}}}}
 .verdict{{display:inline-block;min-width:5.5em;font-weight:700}}
-.v-likely{{color:#8a1c1c}}.v-possible{{color:#7a4a00}}.v-unlikely{{color:#4a4a4a}}
 .score{{color:#4a4a4a;font-size:.875rem}}
-table{{border-collapse:collapse;width:100%}}
-td,th{{border-bottom:1px solid #e4e4e4;padding:5px 6px;text-align:left;vertical-align:top;font-size:.9375rem}}
-th{{font-size:.875rem;color:#333}}.ref{{display:block;color:#4a4a4a;font-size:.8125rem}}
 code{{font-size:.875rem;overflow-wrap:anywhere}}
 a{{color:#174ea6}}
-@media (max-width:{PHONE_MAX_PX}px){{
-body{{padding:12px}}h1{{font-size:1.35em}}
-table.cards thead{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}
-table.cards tr{{display:block;border:1px solid #ddd;border-radius:6px;margin:0 0 12px 0;padding:6px 10px}}
-table.cards td{{display:block;border:none;padding:3px 0}}
-table.cards td[data-label]::before{{content:attr(data-label) ": ";font-weight:600}}
-.episode{{padding:6px 10px}}}}
+@media (max-width:{PHONE_MAX_PX}px){{body{{padding:12px}}h1{{font-size:1.35em}}.episode{{padding:6px 10px}}}}
 @media print{{
 body{{max-width:none;padding:0;font-size:11pt}}.episode,tr,figure{{break-inside:avoid}}
-a{{color:inherit;text-decoration:none}}.urgent,.eurgent{{border:3px solid #7a0b0b}}
-details>summary{{list-style:none}}}}
+a{{color:inherit;text-decoration:none}}.urgent,.eurgent{{border:3px solid #7a0b0b}}}}
 """
 
 
@@ -135,23 +141,67 @@ def summary_table(rows: list[SummaryRow], *, link: bool = True) -> str:
     )
 
 
-def _summary(a: Analysis) -> str:
-    ex = a.explanation
+def summary_html(explanation: Explanation, runs: pd.DataFrame | None = None, days: pd.DataFrame | None = None,
+                 *, diary: bool = True, link: bool = True) -> str:
+    """The summary section: one row (a card on a phone) per episode, or what to do when there is none.
+
+    ``runs`` and ``days`` add the run and what changed (see
+    :func:`~runtwitch.render.view.summary_rows`); ``diary`` False shows how to
+    start one; ``link`` makes each episode link to its details in the report.
+    """
+    ex = explanation
     out = ["<section id='summary' aria-labelledby='summary-h'><h2 id='summary-h'>Summary</h2>"]
-    if a.diary is None:
+    if not diary:
         out.append(_diary_hint())
     elif not len(ex.episodes):
         out.append("<p>No twitch episodes in your diary. When one happens, add a row with its date, time "
                    "and the muscles that twitched (the <code>muscles</code> column): runtwitch then links it "
                    "to the run before it.</p>")
     else:
-        rows = summary_rows(ex, a.runs, a.days)
+        rows = summary_rows(ex, runs, days)
         linked = sum(r.run != "no run linked" for r in rows)
         out.append(f"<p>{len(rows)} episode{'s' if len(rows) != 1 else ''}, {linked} linked to a run. "
                    "Causes are called <b>likely</b>, <b>possible</b> or <b>unlikely</b> from how strongly "
                    "your data supports them.</p>")
-        out.append(summary_table(rows))
+        out.append(summary_table(rows, link=link))
     out.append("</section>")
+    return "".join(out)
+
+
+def _episode_link(views: dict[str, EpisodeView], episode_id: str, link: bool) -> str:
+    v = views.get(episode_id)
+    if v is None:
+        return _e(episode_id)
+    when = _e(human_date(v.date, v.time))
+    return f"<a href='#{_e(v.anchor)}'>{when}</a>" if link else when
+
+
+def alerts_html(explanation: Explanation, *, link: bool = True) -> str:
+    """Urgent signs, the disclaimer and the red flags: what every view of an analysis shows first."""
+    ex = explanation
+    views = {v.id: v for v in episode_views(ex)}
+    out = []
+    gates = safety_views(ex)
+    if gates:  # safety gates: before everything else
+        out.append("<section class='urgent' aria-labelledby='urgent-h'><h2 id='urgent-h'>Urgent: signs that "
+                   "need medical care</h2><ul>")
+        for g in gates:
+            out.append(
+                f"<li><b>{_e(g.title)}</b> (episode {_episode_link(views, g.episode_id, link)}): "
+                f"{_e(g.message)} <b>{_e(g.action)}</b><br><span class='note'>{_e(' '.join(g.evidence))} "
+                f"Source: {_e(g.source)}.</span></li>"
+            )
+        out.append("</ul></section>")
+    out.append(f"<p class='note'>{_e(DISCLAIMER)}</p>")
+    if len(ex.flags):
+        out.append("<section class='flags' aria-labelledby='flags-h'><h2 id='flags-h'>Red flags: please read"
+                   "</h2><ul>")
+        for _, f in ex.flags.iterrows():
+            eps = ", ".join(_episode_link(views, e, link) for e in f["episodes"])
+            plural = "s" if len(f["episodes"]) > 1 else ""
+            out.append(f"<li><b>{_e(str(f['flag']).replace('_', ' '))}</b> (episode{plural} {eps}): "
+                       f"{_e(f['message'])}</li>")
+        out.append("</ul></section>")
     return "".join(out)
 
 
@@ -261,33 +311,11 @@ def to_html(a: Analysis) -> str:
     out = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
         f"content='width=device-width,initial-scale=1'><title>runtwitch report</title><style>{CSS}</style>"
-        "</head><body><main>",
+        "</head><body><main class='runtwitch'>",
         "<h1>Post-run muscle twitches: your season</h1>",
     ]
-    gates = safety_views(ex)
-    if gates:  # safety gates: before everything else
-        out.append("<section class='urgent' aria-labelledby='urgent-h'><h2 id='urgent-h'>Urgent: signs that "
-                   "need medical care</h2><ul>")
-        for g in gates:
-            out.append(
-                f"<li><b>{_e(g.title)}</b> (episode {_e(g.episode_id)}): {_e(g.message)} "
-                f"<b>{_e(g.action)}</b><br><span class='note'>{_e(' '.join(g.evidence))} "
-                f"Source: {_e(g.source)}.</span></li>"
-            )
-        out.append("</ul></section>")
-    out.append(f"<p class='note'>{_e(DISCLAIMER)}</p>")
-    if len(ex.flags):
-        out.append("<section class='flags' aria-labelledby='flags-h'><h2 id='flags-h'>Red flags: please read"
-                   "</h2><ul>")
-        views = {v.id: v for v in episode_views(ex)}
-        for _, f in ex.flags.iterrows():
-            eps = ", ".join(
-                f"<a href='#{_e(views[e].anchor)}'>{_e(human_date(views[e].date, views[e].time))}</a>"
-                if e in views else _e(e) for e in f["episodes"])
-            out.append(f"<li><b>{_e(str(f['flag']).replace('_', ' '))}</b> (episode{'s' if len(f['episodes']) > 1 else ''}"
-                       f" {eps}): {_e(f['message'])}</li>")
-        out.append("</ul></section>")
-    out.append(_summary(a))
+    out.append(alerts_html(ex))
+    out.append(summary_html(ex, a.runs, a.days, diary=a.diary is not None))
     out.append(_season(a))
     if len(ex.episodes):
         out.append(_episodes(a, ex))
