@@ -1,6 +1,6 @@
 """The sample season's report in headless Chromium, at a laptop's width (1366 px) and a phone's (412 px).
 
-Measured from the rendered page, not guessed: the page must not scroll
+And at 360 px, a small phone. Measured from the rendered page, not guessed: the page must not scroll
 sideways (nothing sticks out of the viewport) and no text, in the HTML or in
 a chart, may be smaller than ``MIN_TEXT_PX`` CSS pixels. HTML text is
 measured by its computed font size; chart text from the SVG the browser
@@ -29,8 +29,8 @@ from runtwitch.render import to_html
 from runtwitch.render.charts import MIN_TEXT_PX
 from tests.conftest import ROOT
 
-#: Widths [CSS px] the report is checked at: a common laptop and a common phone.
-WIDTHS = (1366, 412)
+#: Widths [CSS px] the report is checked at: a common laptop, a common phone and a small phone.
+WIDTHS = (1366, 412, 360)
 
 #: The page that measures the report: the report in a frame as wide as the screen it stands for
 #: (a window cannot be narrower than 500 px, a frame can), measured once it has loaded.

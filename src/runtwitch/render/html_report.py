@@ -85,7 +85,7 @@ figcaption{{color:#4a4a4a;font-size:.875rem}}
 .score{{color:#4a4a4a;font-size:.875rem}}
 code{{font-size:.875rem;overflow-wrap:anywhere}}
 a{{color:#174ea6}}
-@media (max-width:{PHONE_MAX_PX}px){{body{{padding:12px}}h1{{font-size:1.35em}}.episode{{padding:6px 10px}}}}
+@media (max-width:{PHONE_MAX_PX}px){{body{{padding:12px}}h1{{font-size:1.35em}}.episode{{border-width:1px 0 0 0;border-radius:0;padding:6px 0}}}}
 @media print{{
 body{{max-width:none;padding:0;font-size:11pt}}.episode,tr,figure{{break-inside:avoid}}
 a{{color:inherit;text-decoration:none}}.urgent,.eurgent{{border:3px solid #7a0b0b}}}}
