@@ -180,8 +180,10 @@ def season_figure(runs: pd.DataFrame, days: pd.DataFrame, episodes: pd.DataFrame
         if is_hot.any():
             ax.bar(days.index[is_hot], load[is_hot], width=0.85, color=HOT, hatch="////", edgecolor="#7a4300",
                    lw=0, label=words["hot"])
-        for d in days.index[days[daily_column("rest_day")].fillna(False).to_numpy(bool)]:
-            ax.axvspan(d - pd.Timedelta(hours=12), d + pd.Timedelta(hours=12), color=REST, zorder=0, lw=0)
+        rest = days.index[days[daily_column("rest_day")].fillna(False).to_numpy(bool)]
+        spans = [(mdates.date2num(d) - 0.5, 1.0) for d in rest]  # type: ignore[no-untyped-call]
+        ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), color=REST, zorder=0,
+                       lw=0)  # one band per rest day, one artist for all
         handles += ax.get_legend_handles_labels()[0]
         handles.append(Patch(color=REST, label=words["rest"]))
         (acute,) = ax.plot(days.index, days[daily_column("acute_load")], color="#333", lw=1.8,
