@@ -62,3 +62,14 @@ def test_without_heart_rate_or_weather_the_report_says_so(tmp_path: Path) -> Non
     assert "No heart rate in your files" in page and "How hot each run was is unknown" in page
     assert "training load (minutes)" in _chart_text(page) and "no heart rate recorded" in _chart_text(page)
     assert page.count("<article class='episode'") == 1
+
+
+def test_a_cool_down_logged_after_the_recording_is_said_beside_the_trace(tmp_path: Path) -> None:
+    runs = [write_run(tmp_path, f"r{k}.fit", START + timedelta(days=2 * k), 40) for k in range(3)]
+    day = f"{(START + timedelta(days=4)).date()}"
+    diary = write_diary(tmp_path / "d.csv", [{"date": day, "cooldown_min": "10"},
+                                             {"date": day, "time": "18:00", "muscles": "left calf"}])
+    page = to_html(runtwitch.analyze(runs, diary=diary, tz="UTC", cache=False, progress=False))
+    caption = "<figcaption>Your diary logs a 10-minute cool-down, after the recording ended.</figcaption>"
+    assert caption in page
+    assert "no cool-down" in _chart_text(page)

@@ -254,9 +254,13 @@ def _episodes(a: Analysis, ex: Explanation) -> str:
             fig = episode_figure(by_id[aid], cooldown_min=None if np.isnan(cd_value) else cd_value)
             cd_words = ("no cool-down" if cd_value == 0 else f"a {cd_value:.0f}-minute cool-down shaded"
                         if not np.isnan(cd_value) else "cool-down unknown")
+            logged = a.runs[run_column("diary_cooldown_min")].get(aid) if aid in a.runs.index else None
+            note = (f"Your diary logs a {float(logged):.0f}-minute cool-down, after the recording ended."
+                    if logged is not None and not pd.isna(logged) and float(logged) > 0
+                    and (np.isnan(cd_value) or cd_value == 0) else "")
             out.append(_figure_html(svg_uri(fig), None, size_px(fig),
                                     f"Heart rate and pace through the run {aid}, the end of the run marked, "
-                                    f"{cd_words}."))
+                                    f"{cd_words}.", _e(note)))
         else:
             out.append("<p class='na'>No run linked to this episode (no run on that day or the day before "
                        "in your files).</p>")
