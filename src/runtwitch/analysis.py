@@ -76,6 +76,18 @@ class Analysis:
         """The diary's episodes, linked to their runs."""
         return self.season.episodes
 
+    def _repr_html_(self) -> str:
+        """Rich display in a notebook: urgent signs, red flags and the summary of every episode, as at
+        the top of the report (drawn by :mod:`runtwitch.render.notebook`).
+
+        The renderer is a later stage of the pipeline: it is looked up by name
+        when the object is displayed, so importing stays one-directional.
+        """
+        from importlib import import_module
+
+        page: str = import_module("runtwitch.render.notebook").analysis_html(self)
+        return page
+
 
 def analyze(
     paths: Sequence[str | os.PathLike[str]],

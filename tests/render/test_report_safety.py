@@ -36,4 +36,4 @@ def test_urgent_signs_come_first_everywhere(tmp_path: Path) -> None:
 
     page = to_html(a)
     assert page.index("Urgent: signs that need medical care") < page.index("Red flags: please read")
-    assert page.index("Red flags: please read") < page.index("<h2>Season</h2>")
+    assert page.index("Red flags: please read") < page.index("<h2 id='summary-h'>Summary</h2>")

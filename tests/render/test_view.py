@@ -10,6 +10,7 @@ import pytest
 
 import runtwitch
 from runtwitch.render import episode_views, summary_text, to_json
+from runtwitch.render.view import LIKELY_SCORE, POSSIBLE_SCORE, episode_refs, summary_rows, verdict
 from tests.conftest import ROOT
 
 
@@ -40,10 +41,12 @@ def test_rendering_never_touches_pyplot_or_the_backend() -> None:
         "import sys, matplotlib\n"
         "matplotlib.use('svg')\n"
         "import runtwitch.render\n"
-        "from runtwitch.render.charts import patterns_chart\n"
+        "from runtwitch.render.charts import patterns_figure, svg_uri\n"
         "import pandas as pd\n"
+        "before = dict(matplotlib.rcParams)\n"
         "p = pd.DataFrame({'label': ['a'], 'relative_risk': [2.0], 'ci_low': [1.0], 'ci_high': [4.0]})\n"
-        "assert patterns_chart(p).startswith('data:image/png;base64,')\n"
+        "assert svg_uri(patterns_figure(p)).startswith('data:image/svg+xml;base64,')\n"
+        "assert dict(matplotlib.rcParams) == before\n"
         "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -54,3 +57,37 @@ def test_importing_the_reports_does_not_load_matplotlib() -> None:
     code = "import sys, runtwitch, runtwitch.render, runtwitch.cli; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_verdict_words_follow_the_documented_levels() -> None:
+    assert (LIKELY_SCORE, POSSIBLE_SCORE) == (0.50, 0.20)
+    assert [verdict(x) for x in (0.95, 0.5, 0.49, 0.2, 0.19, 0.0, None, float("nan"))] == [
+        "likely", "likely", "possible", "possible", "unlikely", "unlikely", "not assessed", "not assessed"]
+
+
+def test_episode_refs_are_dates_that_survive_other_rows_changing() -> None:
+    import pandas as pd
+
+    dates = pd.to_datetime(["2026-05-23", "2026-05-23", "2026-05-23", "2026-06-01"])
+    eps = pd.DataFrame({"row": [4, 9, 12, 15], "date": dates, "time": ["19:00", "19:00", None, None]})
+    assert episode_refs(eps) == ["2026-05-23-1900", "2026-05-23-1900-2", "2026-05-23", "2026-06-01"]
+    assert episode_refs(eps.iloc[[3, 0]]) == ["2026-06-01", "2026-05-23-1900"]  # rows removed or re-sorted
+
+
+def test_summary_rows_say_when_what_changed_the_cause_in_words_and_the_first_step(
+        analysis: runtwitch.Analysis) -> None:
+    rows = summary_rows(analysis.explanation, analysis.runs, analysis.days)
+    views = episode_views(analysis.explanation)
+    assert [r.episode_id for r in rows] == [v.id for v in views]
+    first = rows[0]  # the sample's first episode: Sat 23 May 2026, 19:00, after a hot 12:30 run
+    assert (first.when, first.ref, first.row) == ("Sat 23 May, evening", "2026-05-23-1900", 13)
+    assert first.run.startswith("14.4 km run of 1 h 26 min, that day at 12:30")
+    assert "hot (heat risk" in first.changed
+    for r, v in zip(rows, views, strict=True):
+        assert r.verdict in ("likely", "possible", "no cause stands out")
+        assert (r.cause is None) == (r.verdict == "no cause stands out")
+        assert r.first_step and r.changed and "_" not in r.first_step
+        if "weakness" in [f for f, _ in v.flags]:
+            assert "doctor" in r.first_step and "Red flag: weakness" in r.warnings
+    bare = summary_rows(analysis.explanation)  # an Explanation alone: no run table
+    assert bare[0].run == "a run; ended 5 h before" and bare[0].changed == ""

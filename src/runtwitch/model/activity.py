@@ -260,6 +260,18 @@ class Activity:
             f"status={self.report.status} source={self.meta.source!r}>"
         )
 
+    def _repr_html_(self) -> str:
+        """Rich display in a notebook: a card with the file, sport, start, time, distance, heart rate
+        and what the import dropped or repaired (drawn by :mod:`runtwitch.render.notebook`).
+
+        The renderer is a later stage of the pipeline: it is looked up by name
+        when the object is displayed, so importing stays one-directional.
+        """
+        from importlib import import_module
+
+        page: str = import_module("runtwitch.render.notebook").activity_html(self)
+        return page
+
 
 def emit_partial_warning(report: ImportReport, path: str) -> None:
     """Warn that ``path`` was imported only up to its damage."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pandas as pd
 from runtwitch.analysis import Analysis
 from runtwitch.features.columns import run_column
 from runtwitch.model.activity import iso_utc
-from runtwitch.render.view import episode_views, number, safety_views
+from runtwitch.render.view import episode_views, number, safety_views, summary_rows
 from runtwitch.rules import DISCLAIMER
 
 
@@ -33,6 +34,8 @@ def to_json(a: Analysis) -> dict[str, Any]:
     episodes = [
         {
             "id": ep.id,
+            "ref": ep.ref,
+            "row": ep.row,
             "date": f"{pd.Timestamp(ep.date):%Y-%m-%d}" if not pd.isna(ep.date) else None,
             "time": ep.time,
             "muscles": ep.muscles,
@@ -72,6 +75,7 @@ def to_json(a: Analysis) -> dict[str, Any]:
             }
             for g in safety_views(ex)
         ],
+        "summary": [asdict(r) for r in summary_rows(ex, a.runs, a.days)],
         "activities": activities,
         "episodes": episodes,
         "flags": [

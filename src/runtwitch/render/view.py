@@ -4,6 +4,10 @@ The text summary, the JSON document and the HTML report all show an episode
 the same way: when it happened, the run it followed, its red flags, its
 ranked causes (the top few with a score) and what could not be assessed.
 :func:`episode_views` decides that once; each renderer only lays it out.
+:func:`summary_rows` condenses each episode to one line of the summary at the
+top of a report (and of a notebook's display): when, after which run, what
+changed against the runner's usual, the most likely cause in words and the
+first thing to do.
 """
 
 from __future__ import annotations
@@ -14,10 +18,33 @@ from typing import Any
 
 import pandas as pd
 
+from runtwitch.features.columns import daily_column, run_column
 from runtwitch.rules import FLAGS, GRADE_MEANING, Explanation
+from runtwitch.rules.base import fmt, fmt_duration
 
 #: Causes shown per episode in the text and HTML reports (the JSON document has them all).
 SHOWN_CAUSES = 3
+
+#: A cause's score from which it is called "likely" (design of the cause engine, section 9:
+#: the validation harness's "confident" level).
+LIKELY_SCORE = 0.50
+#: A cause's score from which it is called "possible" (below: "unlikely"); no cause at this
+#: level means "no cause stands out".
+POSSIBLE_SCORE = 0.20
+
+
+def verdict(score: Any, *, likely: float = LIKELY_SCORE, possible: float = POSSIBLE_SCORE) -> str:
+    """A cause's score in words: ``likely``, ``possible``, ``unlikely`` or ``not assessed``.
+
+    The one place the reports turn a score (0-1) into a word; ``score`` is
+    missing (None/NA) when the cause could not be assessed.
+    """
+    value = number(score)
+    if value is None:
+        return "not assessed"
+    if value >= likely:
+        return "likely"
+    return "possible" if value >= possible else "unlikely"
 
 
 def number(v: Any, digits: int = 3) -> Any:
@@ -83,6 +110,14 @@ class EpisodeView:
 
     Attributes
     ----------
+    id
+        The explanation's ``episode_id`` (``E`` and the diary row), the key of
+        flags and safety gates.
+    ref
+        The stable, human id of the episode from its local date and time
+        (:func:`episode_refs`), e.g. ``2026-06-07-2100``.
+    row
+        The diary row (as a spreadsheet numbers it), or None.
     when
         Local date (and time) in words, e.g. ``Sat 07 Jun 2026 21:00``.
     after
@@ -102,6 +137,8 @@ class EpisodeView:
     """
 
     id: str
+    ref: str
+    row: int | None
     date: Any  # the local calendar date (Timestamp), or NaT
     time: str | None
     when: str
@@ -117,6 +154,11 @@ class EpisodeView:
     shown: list[CauseView]
     not_assessed: list[str]
 
+    @property
+    def anchor(self) -> str:
+        """The HTML id of the episode's details (``episode-`` and :attr:`ref`)."""
+        return f"episode-{self.ref}"
+
 
 def _causes(ranked: pd.DataFrame) -> list[CauseView]:
     return [
@@ -130,14 +172,18 @@ def episode_views(explanation: Explanation, *, shown: int = SHOWN_CAUSES) -> lis
     """Every episode of an explanation, in its order, as the reports show it."""
     views = []
     gates = safety_views(explanation)
-    for _, ep in explanation.episodes.iterrows():
+    refs = episode_refs(explanation.episodes)
+    for (_, ep), ref in zip(explanation.episodes.iterrows(), refs, strict=True):
         time = ep["time"] if isinstance(ep["time"], str) else None
         when = f"{pd.Timestamp(ep['date']):%a %d %b %Y}" + (f" {time}" if time is not None else "")
         aid = ep.get("activity_id")
         after = ep.get("hours_after_run")
         causes = _causes(explanation.for_episode(ep["episode_id"]))
+        row = ep.get("row")
         views.append(EpisodeView(
             id=ep["episode_id"],
+            ref=ref,
+            row=None if row is None or pd.isna(row) else int(row),
             date=ep["date"],
             time=time,
             when=when,
@@ -154,3 +200,281 @@ def episode_views(explanation: Explanation, *, shown: int = SHOWN_CAUSES) -> lis
             not_assessed=[c.title for c in causes if c.status == "not assessed"],
         ))
     return views
+
+
+def episode_refs(episodes: pd.DataFrame) -> list[str]:
+    """The stable, human id of each episode: its local date and onset time.
+
+    ``2026-05-23-1900`` (date and ``HHMM``), ``2026-05-23`` when the diary has
+    no time; episodes sharing both get ``-2``, ``-3``... in diary order. The
+    id does not change when rows are added, removed or re-sorted elsewhere in
+    the diary (the diary row, ``episode_id``, does). ``row-N`` when the date
+    is missing.
+    """
+    refs: list[str] = []
+    seen: dict[str, int] = {}
+    for _, ep in episodes.iterrows():
+        date, time = ep.get("date"), ep.get("time")
+        if date is None or pd.isna(date):
+            base = f"row-{ep.get('row')}"
+        else:
+            clock = f"-{time.replace(':', '')}" if isinstance(time, str) else ""
+            base = f"{pd.Timestamp(date):%Y-%m-%d}{clock}"
+        seen[base] = seen.get(base, 0) + 1
+        refs.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return refs
+
+
+#: Hour [local] from which a time of day is called morning, afternoon, evening; night before 05:00.
+PARTS_OF_DAY = ((5, "morning"), (12, "afternoon"), (17, "evening"), (22, "night"))
+
+
+def part_of_day(time: str | None) -> str | None:
+    """``"19:00"`` -> ``"evening"`` (see :data:`PARTS_OF_DAY`); None for an unknown time."""
+    if not isinstance(time, str) or ":" not in time:
+        return None
+    hour = int(time.split(":")[0])
+    part = "night"
+    for start, name in PARTS_OF_DAY:
+        if hour >= start:
+            part = name
+    return part
+
+
+def human_date(date: Any, time: str | None = None, *, year: bool = False) -> str:
+    """``Sat 23 May, evening`` (``Sat 23 May 2026, evening`` with ``year``); ``date unknown`` for NaT."""
+    if date is None or pd.isna(date):
+        return "date unknown"
+    d = pd.Timestamp(date)
+    text = f"{d:%a} {d.day} {d:%b}" + (f" {d.year}" if year else "")
+    part = part_of_day(time)
+    return text + (f", {part}" if part else "")
+
+
+#: How big a difference from the runner's usual the summary mentions (presentation only: the
+#: causes weigh the same features with their own thresholds). ``speed``: mean speed against
+#: comparable runs [fraction]; ``heart_rate`` [bpm] against comparable runs; ``spike``: distance
+#: against the longest run of the 30 days before [ratio] (1.1: a session spike, Frandsen et al.
+#: 2025); ``week``: the 7-day distance against the 7 days before [%].
+NOTABLE: dict[str, float] = {"speed": 0.05, "heart_rate": 5.0, "spike": 1.1, "week": 20.0}
+
+
+def _value(row: pd.Series | None, column: str) -> float | None:
+    if row is None or column not in row.index:
+        return None
+    v = number(row[column], 6)
+    return v if isinstance(v, float) else None
+
+
+def what_changed(run: pd.Series | None, day: pd.Series | None = None, *,
+                 notable: dict[str, float] = NOTABLE) -> str:
+    """One line: what was different about the run against the runner's usual.
+
+    ``run`` is the run's row of the run features, ``day`` the daily features
+    of its local date; differences smaller than ``notable`` are left out.
+    """
+    if run is None:
+        return "no run linked"
+    said: list[str] = []
+    speed = _value(run, run_column("speed_vs_usual_ratio"))
+    if speed is not None and abs(speed - 1.0) >= notable["speed"]:
+        said.append(f"{fmt(abs(speed - 1.0) * 100, 0)} % {'faster' if speed > 1 else 'slower'} than usual")
+    hr = _value(run, run_column("hr_vs_usual_bpm"))
+    if hr is not None and abs(hr) >= notable["heart_rate"]:
+        said.append(f"heart rate {fmt(abs(hr), 0)} bpm {'above' if hr > 0 else 'below'} usual")
+    spike = _value(run, run_column("spike_distance_ratio"))
+    if spike is not None and spike >= notable["spike"]:
+        said.append(f"{fmt((spike - 1.0) * 100, 0)} % longer than your longest run of the month before")
+    heat = run.get(run_column("heat_risk"))
+    if isinstance(heat, str) and heat in ("high", "extreme"):
+        said.append(f"hot (heat risk {heat})")
+    week = _value(day, daily_column("distance_7d_change_pct"))
+    if week is not None and week >= notable["week"]:
+        said.append(f"week's distance up {fmt(week, 0)} %")
+    cooldown = _value(run, run_column("cooldown_min"))
+    if cooldown is not None and cooldown == 0:
+        said.append("no cool-down")
+    if said:
+        return "; ".join(said)
+    known = _value(run, run_column("usual_comparable_runs"))
+    return "nothing unusual in the data" if known and known >= 3 else "too few similar runs to compare yet"
+
+
+def run_line(run: pd.Series | None, episode_date: Any, hours_after: Any) -> str:
+    """The run an episode followed, in words: ``12.3 km in 1 h 05 min, that day at 12:30; 5 h before``."""
+    after = number(hours_after, 1)
+    gap = f"; ended {fmt(after, 0) if after >= 1 else 'under 1'} h before" if after is not None else ""
+    if run is None:
+        return "no run linked" if after is None else f"a run{gap}"
+    dist = _value(run, run_column("distance_m"))
+    timer = _value(run, run_column("timer_s")) or _value(run, run_column("elapsed_s"))
+    sport = str(run.get(run_column("sport")) or "activity")
+    noun = {"running": "run", "cycling": "ride", "walking": "walk", "hiking": "hike"}.get(sport, sport)
+    what = (f"{fmt(dist / 1000.0, 1)} km " if dist else "") + noun
+    what += f" of {fmt_duration(timer)}" if timer else ""
+    start = run.get(run_column("start_local"))
+    when = ""
+    if start is not None and not pd.isna(start):
+        s = pd.Timestamp(start)
+        days = -1 if episode_date is None or pd.isna(episode_date) else (
+            pd.Timestamp(episode_date).normalize().date() - s.date()).days
+        day_word = {0: "that day", 1: "the day before"}.get(days, f"{s:%a} {s.day} {s:%b}")
+        when = f", {day_word} at {s:%H:%M}"
+    return what + when + gap
+
+
+#: Flags about the whole season rather than one episode: shown in the red-flag box, marked on the
+#: episode's summary row, but not its first step.
+SEASON_FLAGS = ("persistent",)
+
+
+def _last_sentence(message: str) -> str:
+    parts = [p.strip() for p in message.replace("!", ".").split(". ") if p.strip()]
+    last = parts[-1] if parts else message
+    return last if last.endswith(".") else last + "."
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One episode as the summary at the top of a report shows it: one line of a table.
+
+    Attributes
+    ----------
+    ref, anchor, row, episode_id
+        The stable human id (:func:`episode_refs`), the HTML id of the
+        episode's details, the diary row and the explanation's id.
+    when
+        ``Sat 23 May, evening`` (the year too when the episodes span several).
+    run
+        The run it followed (:func:`run_line`).
+    changed
+        What changed against the runner's usual (:func:`what_changed`).
+    cause, verdict
+        The top cause's title and its :func:`verdict`; cause None and
+        verdict ``"no cause stands out"`` when no cause reaches ``possible``.
+    first_step
+        The first thing to do: a safety gate's action, else a red flag's
+        advice, else the top cause's first remedy, else what to log.
+    warnings
+        ``Urgent: ...`` and ``Red flag: ...`` badges (words, never colour alone).
+    """
+
+    ref: str
+    anchor: str
+    row: int | None
+    episode_id: str
+    when: str
+    run: str
+    changed: str
+    cause: str | None
+    verdict: str
+    first_step: str
+    warnings: list[str]
+
+
+def _row(frame: pd.DataFrame | None, key: Any) -> pd.Series | None:
+    if frame is None or key is None or key not in frame.index:
+        return None
+    row: pd.Series = frame.loc[key]
+    return row
+
+
+def summary_rows(explanation: Explanation, runs: pd.DataFrame | None = None,
+                 days: pd.DataFrame | None = None, *,
+                 notable: dict[str, float] = NOTABLE) -> list[SummaryRow]:
+    """One :class:`SummaryRow` per episode, in the explanation's order.
+
+    ``runs`` and ``days`` (the feature tables) add the run's distance, time
+    and what changed; without them the row says only when the run ended.
+    """
+    views = episode_views(explanation)
+    dates = [pd.Timestamp(v.date) for v in views if v.date is not None and not pd.isna(v.date)]
+    year = len({d.year for d in dates}) > 1
+    rows = []
+    for v in views:
+        run = _row(runs, v.activity_id)
+        day = None
+        if run is not None and days is not None:
+            local = run.get(run_column("local_date"))
+            day = _row(days, pd.Timestamp(local) if local is not None and not pd.isna(local) else None)
+        top = v.shown[0] if v.shown else None
+        word = verdict(top.score) if top is not None else "unlikely"
+        cause = top.title if top is not None and word in ("likely", "possible") else None
+        flags = [(f, m) for f, m in v.flags if f not in SEASON_FLAGS]
+        if v.urgent:
+            first = v.urgent[0].action
+        elif flags:
+            first = _last_sentence(flags[0][1])
+        elif cause is not None and top is not None and top.remedies:
+            first = top.remedies[0]
+        else:
+            missing = [m for c in v.causes for m in c.missing]
+            first = (f"Keep logging; next time note {missing[0]}." if missing
+                     else "Keep logging your runs and episodes.")
+        rows.append(SummaryRow(
+            ref=v.ref, anchor=v.anchor, row=v.row, episode_id=v.id,
+            when=human_date(v.date, v.time, year=year),
+            run=run_line(run, v.date, v.hours_after_run) if v.activity_id is not None else "no run linked",
+            changed=what_changed(run, day, notable=notable) if run is not None else "",
+            cause=cause,
+            verdict=word if cause is not None else "no cause stands out",
+            first_step=first,
+            warnings=[f"Urgent: {g.title}" for g in v.urgent]
+            + [f"Red flag: {FLAGS[f].id.replace('_', ' ')}" for f, _ in v.flags],
+        ))
+    return rows
+
+
+#: Episodes linked to runs needed before the personal patterns are shown: with fewer, every
+#: comparison is too uncertain to say anything.
+MIN_PATTERN_EPISODES = 5
+
+
+@dataclass(frozen=True)
+class PatternView:
+    """One personal pattern as the reports show it, its uncertainty in words."""
+
+    factor: str
+    label: str
+    with_it: str
+    without_it: str
+    relative_risk: float
+    ci_low: float
+    ci_high: float
+    words: str
+
+
+def pattern_words(relative_risk: float, ci_low: float, ci_high: float) -> str:
+    """A pattern's relative risk and 95 % range in words (a range crossing 1 could be chance)."""
+    times = fmt(relative_risk, 1)
+    if ci_low > 1.0:
+        return f"about {times}× as often after such runs: clear in your data so far"
+    if ci_high < 1.0:
+        return f"about {times}× as often (less often) after such runs: clear in your data so far"
+    return f"about {times}× as often, but the range ({fmt(ci_low, 1)}-{fmt(ci_high, 1)}×) includes no " \
+        "difference: could be chance"
+
+
+def pattern_views(explanation: Explanation, *,
+                  min_episodes: int = MIN_PATTERN_EPISODES) -> tuple[list[PatternView], str]:
+    """The patterns worth showing, and why there are none when there are none.
+
+    Patterns are shown only with at least ``min_episodes`` episodes linked to
+    runs and for factors with a relative risk (enough runs on both sides, see
+    :func:`runtwitch.rules.patterns.patterns`).
+    """
+    linked = int(explanation.episodes["activity_id"].notna().sum()) if len(explanation.episodes) else 0
+    if linked < min_episodes:
+        return [], (f"Not enough episodes yet to look for your own patterns: {linked} linked to a run, "
+                    f"{min_episodes} needed.")
+    p = explanation.patterns.dropna(subset=["relative_risk"])
+    if p.empty:
+        return [], "Not enough runs yet to compare runs with and without each factor."
+    views = []
+    for r in p.to_dict("records"):
+        rr, lo, hi = float(r["relative_risk"]), float(r["ci_low"]), float(r["ci_high"])
+        views.append(PatternView(str(r["factor"]), str(r["label"]),
+                                 f"{r['episodes_with']} of {r['runs_with']} runs",
+                                 f"{r['episodes_without']} of {r['runs_without']} runs", rr, lo, hi,
+                                 pattern_words(rr, lo, hi)))
+    return views, ""

@@ -75,6 +75,18 @@ class Explanation:
         lines = [m for ms in self.causes["missing"] for m in ms]
         return pd.Series(lines, dtype=object).value_counts()
 
+    def _repr_html_(self) -> str:
+        """Rich display in a notebook: urgent signs, red flags and one summary row per episode, as at
+        the top of the report (drawn by :mod:`runtwitch.render.notebook`).
+
+        The renderer is a later stage of the pipeline: it is looked up by name
+        when the object is displayed, so importing stays one-directional.
+        """
+        from importlib import import_module
+
+        page: str = import_module("runtwitch.render.notebook").explanation_html(self)
+        return page
+
 
 def _row(frame: pd.DataFrame | None, key: Any) -> pd.Series | None:
     if frame is None or key is None or pd.isna(key) or key not in frame.index:
