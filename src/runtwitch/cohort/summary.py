@@ -35,7 +35,8 @@ def to_html(
     min_athletes, min_episodes
         The minimums the pooled patterns were shown with.
     """
-    from runtwitch.render.charts import patterns_chart  # matplotlib only when a summary is written
+    # matplotlib only when a summary is written
+    from runtwitch.render.charts import WIDE_PX, patterns_figure, svg_uri
     from runtwitch.render.html_report import CSS
 
     statuses = athletes["status"].value_counts()
@@ -74,9 +75,12 @@ def to_html(
     out.append("<h2>Pooled patterns</h2>")
     shown = pooled[pooled["shown"]]
     if len(shown):
-        chart = patterns_chart(shown)
-        if chart:
-            out.append(f"<img alt='pooled relative risks' src='{chart}'>")
+        fig = patterns_figure(shown, width_px=WIDE_PX)
+        if fig is not None:
+            out.append(
+                "<img style='max-width:100%;height:auto' alt='Pooled relative risk of each factor with its "
+                f"95 % interval; the table below gives the same numbers' src='{svg_uri(fig)}'>"
+            )
         out.append(
             "<table><tr><th>factor</th><th>athletes</th><th>episodes after runs with it</th>"
             "<th>without it</th><th>pooled relative risk (95 % interval)</th><th>I²</th><th>tau²</th></tr>"
