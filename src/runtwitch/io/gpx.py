@@ -144,6 +144,7 @@ def read_gpx(
     if report.repaired.get("trackpoint_missing_lat_lon"):
         report.warn(f"{name}: {report.repaired['trackpoint_missing_lat_lon']} track points lack "
                     "lat/lon; kept with missing position")
-    built = build(raw, report, default_sport=sport, cadence_in_steps=cadence_counts_steps(raw, sport))
+    built = build(raw, report, default_sport=sport, cadence_in_steps=cadence_counts_steps(raw, sport),
+                  name=name)
     report.warn_dropped(name, "track points")
     return Activity(built.records, built.laps, built.sessions, meta, report)

@@ -152,7 +152,7 @@ def read_tcx(
         lap_frame["start"] = parse_times(list(lap_frame["start"]))
     sports = [s for s in sess["sport"] if s != "transition"]
     meta.sport = "multisport" if len(set(sports)) > 1 else (sports[0] if sports else "generic")
-    built = build(raw, report, sessions=sess, laps=lap_frame, default_sport=meta.sport,
+    built = build(raw, report, sessions=sess, laps=lap_frame, default_sport=meta.sport, name=name,
                   cadence_in_steps=cadence_counts_steps(raw, meta.sport))
     report.warn_dropped(name, "trackpoints")
     return Activity(built.records, built.laps, built.sessions, meta, report)

@@ -375,7 +375,7 @@ def read_fit(
     if col.sports and col.sports[0][0] is not None:
         default_sport = str(col.sports[0][0])
     built = build(
-        raw, report, sessions=sessions, laps=_laps_frame(col, anchor), default_sport=default_sport
+        raw, report, sessions=sessions, laps=_laps_frame(col, anchor), default_sport=default_sport, name=name
     )
     records = _fill_hr_from_messages(built.records, col, report)
     if col.not_kept:
