@@ -32,6 +32,7 @@ import pandas as pd
 
 from runtwitch.io.diary import Diary
 from runtwitch.model.activity import Activity
+from runtwitch.model.assembly import split_recordings
 from runtwitch.model.athlete import Athlete
 from runtwitch.model.schema import RUN_SPORTS
 from runtwitch.model.timezone import resolve_local_time, resolve_tz
@@ -322,7 +323,9 @@ class Season:
         Parameters
         ----------
         activities
-            Imported activities (courses are left out).
+            Imported activities (courses are left out); a file holding several
+            recordings gives one activity per recording
+            (:func:`runtwitch.model.assembly.split_recordings`).
         diary
             The runner's diary, read with :func:`runtwitch.read_diary`.
         athlete
@@ -343,6 +346,8 @@ class Season:
         # Files holding only local wall-clock time, with no offset or position, are
         # placed in the season's zone (docs/schema.md, "Local time"); never in an assumed UTC.
         activities = [resolve_local_time(act, profile.tz) for act in activities]
+        # A file holding several recordings (tracks hours or days apart) gives one run each.
+        activities = [part for act in activities for part in split_recordings(act)]
         resolved = profile.resolved(activities, diary.context if diary is not None else None)
         table, positions = _table(activities, resolved.tz)
         by_id = {aid: activities[p] for aid, p in zip(table["activity_id"], positions, strict=True)}

@@ -121,7 +121,8 @@ def read_gpx(
     for trk in tracks:
         for seg in children(trk, "trkseg"):
             seg_starts.append(len(points))
-            points.extend(_point(pt, report) for pt in children(seg, "trkpt"))
+            points.extend({**_point(pt, report), "segment": len(seg_starts) - 1}
+                          for pt in children(seg, "trkpt"))
     sport = sport_from_text(next((text(child(t, "type")) for t in tracks if child(t, "type") is not None),
                                  None))
     meta = ActivityMeta(source=name, format="gpx", sport=sport, file_type="gpx",

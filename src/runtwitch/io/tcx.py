@@ -142,7 +142,8 @@ def read_tcx(
             "max_heart_rate_bpm": _lap_total(act_laps, "max_heart_rate_bpm", np.nanmax),
         })
         for lap in children(act, "Lap"):
-            points.extend(_trackpoint(tp) for tp in descendants(lap, "Trackpoint"))
+            points.extend({**_trackpoint(tp), "segment": len(sessions) - 1}
+                          for tp in descendants(lap, "Trackpoint"))
     raw = pd.DataFrame(points) if points else pd.DataFrame({"time": []})
     raw["time"] = parse_times(list(raw["time"]))
     sess = pd.DataFrame(sessions)

@@ -8,6 +8,7 @@ documented in ``docs/schema.md`` ("Cleaning rules").
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -602,3 +603,55 @@ def activity_from_samples(
     meta = ActivityMeta(source=source, format=format, sport=sport, utc_offset_s=utc_offset_s,
                         utc_offset_source=utc_offset_source)
     return Activity(built.records, built.laps, built.sessions, meta, report)
+
+
+def split_recordings(activity: Activity) -> list[Activity]:
+    """One activity per recording of a file (sessions' ``recording`` column).
+
+    A file may hold several recordings: a GPS logger's memory dump with tracks
+    days apart, tracks of a morning and an evening run (see
+    :data:`RECORDING_GAP_S`). Each becomes an activity of its own, with its
+    sessions (numbered from 0), laps and records, so that the analysis treats
+    each as its own run. An activity of one recording is returned as it is
+    (the same object).
+
+    Each part shares the file's ``meta`` (a copy, with ``extra["recording"]``
+    and ``extra["recordings"]``) and its import report (the report of the
+    whole file: its counts do not add up to one part's rows).
+
+    Parameters
+    ----------
+    activity
+        An imported activity.
+
+    Returns
+    -------
+    list of Activity
+        The recordings in time order.
+    """
+    sessions = activity.sessions
+    if "recording" not in sessions or len(sessions) == 0:
+        return [activity]
+    numbers = sessions["recording"].to_numpy(np.int64)
+    if len(np.unique(numbers)) <= 1:
+        return [activity]
+    parts: list[Activity] = []
+    total = len(np.unique(numbers))
+    for k, number in enumerate(np.unique(numbers)):
+        chosen = np.flatnonzero(numbers == number)
+        renumber = {int(old): new for new, old in enumerate(sessions["session"].to_numpy(np.int64)[chosen])}
+        sess = sessions.iloc[chosen].reset_index(drop=True)
+        sess["session"] = np.arange(len(sess), dtype=np.int64)
+        sess["recording"] = np.zeros(len(sess), dtype=np.int64)
+        rec = activity.records[activity.records["session"].isin(list(renumber))].copy()
+        rec["session"] = rec["session"].map(renumber).astype("int64")
+        laps = activity.laps[activity.laps["session"].isin(list(renumber))].reset_index(drop=True)
+        laps["session"] = laps["session"].map(renumber).astype("int64")
+        first_lap = int(laps["lap"].min()) if len(laps) else 0
+        laps["lap"] = np.arange(len(laps), dtype=np.int64)
+        if "lap" in rec:
+            rec["lap"] = (rec["lap"] - first_lap).clip(lower=0).astype("int64")
+        meta = dataclasses.replace(activity.meta, extra={**activity.meta.extra, "recording": k,
+                                                         "recordings": total})
+        parts.append(Activity(rec, laps, sess, meta, activity.report, route=activity.route))
+    return parts

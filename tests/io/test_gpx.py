@@ -1,0 +1,80 @@
+"""GPX files written by hand: several recordings in one file, planned routes, runs abroad."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import runtwitch
+from tests.model.test_assembly import check_coherent
+
+
+def gpx(*tracks: str, type_: str = "running") -> bytes:
+    body = "".join(f"<trk><type>{type_}</type>{t}</trk>" for t in tracks)
+    return (f'<?xml version="1.0"?><gpx version="1.1" creator="hand" '
+            f'xmlns="http://www.topografix.com/GPX/1/1">{body}</gpx>').encode()
+
+
+def segment(start: datetime, n: int, *, step_s: float = 5.0, lat: float = 52.52, lon: float = 13.40,
+            timed: bool = True) -> str:
+    """``n`` points from ``start``, ``step_s`` apart, moving about 3 m/s northwards."""
+    pts = []
+    for k in range(n):
+        t = start + timedelta(seconds=step_s * k)
+        time = f"<time>{t.strftime('%Y-%m-%dT%H:%M:%SZ')}</time>" if timed else ""
+        pts.append(f'<trkpt lat="{lat + k * 1.4e-4:.6f}" lon="{lon:.6f}"><ele>40</ele>{time}</trkpt>')
+    return f"<trkseg>{''.join(pts)}</trkseg>"
+
+
+def read(data: bytes) -> runtwitch.Activity:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
+        return runtwitch.read_gpx(io.BytesIO(data))
+
+
+def test_a_loggers_dump_of_tracks_days_apart_gives_one_run_each() -> None:
+    # A GPS logger's memory: a morning run in two segments (a 10-minute stop), a
+    # 5-point track that evening, and a long run more than two years later.
+    d1 = datetime(2013, 4, 6, 7, 0, tzinfo=UTC)
+    evening = datetime(2013, 4, 6, 19, 0, tzinfo=UTC)
+    later = datetime(2015, 9, 1, 6, 30, tzinfo=UTC)
+    data = gpx(segment(d1, 300) + segment(d1 + timedelta(seconds=1500 + 600), 200),
+               segment(evening, 5),
+               segment(later, 2000, lat=40.71, lon=-74.0))
+    act = read(data)
+    assert act.report.dropped == {} and act.report.rows == 2505
+    check_coherent(act)
+    assert list(act.sessions["recording"]) == [0, 1, 2]
+    assert act.sessions["elapsed_s"].max() < 3 * 3600  # no 870-day session
+    assert list(act.sessions["sport"]) == ["running"] * 3
+    season = runtwitch.Season.build([act])
+    assert len(season.table) == 3
+    assert season.table["activity_id"].is_unique
+    parts = list(season.activities.values())
+    assert [len(p.records) for p in parts] == [500, 5, 2000]
+    assert all(len(p.sessions) == 1 and p.sessions["session"].iloc[0] == 0 for p in parts)
+    for p in parts:
+        check_coherent(p)
+
+
+def test_the_clock_jump_rule_stays_within_one_recording() -> None:
+    # Within one track, three points stamped 27 days early are a clock error (dropped);
+    # a separate track days later is a recording of its own (kept).
+    t0 = datetime(2020, 5, 1, 8, 0, tzinfo=UTC)
+    bad = segment(t0 - timedelta(days=27), 3)[len("<trkseg>"):-len("</trkseg>")]
+    run = segment(t0, 400)
+    data = gpx(run.replace("<trkseg>", "<trkseg>" + bad, 1), segment(t0 + timedelta(days=3), 10))
+    act = read(data)
+    assert act.report.dropped == {"clock_jump": 3}
+    assert list(act.sessions["recording"]) == [0, 1]
+    assert act.report.rows == 410
+
+
+def test_segments_minutes_apart_are_one_recording() -> None:
+    t0 = datetime(2020, 5, 1, 8, 0, tzinfo=UTC)
+    act = read(gpx(segment(t0, 100) + segment(t0 + timedelta(minutes=40), 100)))
+    assert len(act.sessions) == 1 and act.sessions["recording"].iloc[0] == 0
+    assert act.sessions["elapsed_s"].iloc[0] == pytest.approx(40 * 60 + 99 * 5)
