@@ -78,3 +78,46 @@ def test_segments_minutes_apart_are_one_recording() -> None:
     act = read(gpx(segment(t0, 100) + segment(t0 + timedelta(minutes=40), 100)))
     assert len(act.sessions) == 1 and act.sessions["recording"].iloc[0] == 0
     assert act.sessions["elapsed_s"].iloc[0] == pytest.approx(40 * 60 + 99 * 5)
+
+
+def test_a_planned_route_with_a_few_predicted_times_is_a_route() -> None:
+    # A route planner's track: 171 points, only every eighth one with a predicted time.
+    t0 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+    pts = []
+    for k in range(171):
+        time = (f"<time>{(t0 + timedelta(seconds=12 * k)).strftime('%Y-%m-%dT%H:%M:%SZ')}</time>"
+                if k % 8 == 0 else "")
+        pts.append(f'<trkpt lat="{46.0 + k * 1e-4:.6f}" lon="7.5"><ele>{500 + k}</ele>{time}</trkpt>')
+    act = read(gpx("<trkseg>" + "".join(pts) + "</trkseg>"))
+    assert act.meta.kind == "course"
+    assert "only 22 of 171 points have a time" in act.meta.extra["course_reason"]
+    assert len(act.route) == 171 and len(act.records) == 0
+    assert act.report.dropped == {"course_point": 171}
+    assert runtwitch.Season.build([act]).table.empty  # not a run
+
+
+def test_times_predicted_at_one_constant_pace_are_a_route() -> None:
+    # Every point timed, but the times are the distance at exactly 10 km/h.
+    t0 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+    pts, along = [], 0.0
+    for k in range(120):
+        step = 25.0 + 15.0 * (k % 3)  # uneven spacing, constant pace
+        along += step if k else 0.0
+        t = t0 + timedelta(seconds=round(along / (10 / 3.6)))
+        lat = 46.0 + along / 111_195.0
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        pts.append(f'<trkpt lat="{lat:.7f}" lon="7.5"><time>{stamp}</time></trkpt>')
+    act = read(gpx("<trkseg>" + "".join(pts) + "</trkseg>"))
+    assert act.meta.kind == "course"
+    assert "constant pace" in act.meta.extra["course_reason"]
+
+
+def test_a_recording_with_an_uneven_pace_stays_a_recording() -> None:
+    t0 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+    pts = []
+    for k in range(120):
+        t = t0 + timedelta(seconds=5 * k)
+        lat = 46.0 + (k * 12.0 + 30.0 * (k % 7 == 0)) / 111_195.0  # GPS jitter, surges
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        pts.append(f'<trkpt lat="{lat:.7f}" lon="7.5"><time>{stamp}</time></trkpt>')
+    assert read(gpx("<trkseg>" + "".join(pts) + "</trkseg>")).meta.kind == "activity"

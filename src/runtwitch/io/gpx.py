@@ -137,7 +137,7 @@ def read_gpx(
                                      f"({meta.extra['waypoints']} waypoints); nothing to import")
         return course_activity(pd.DataFrame(route), report, meta, "route (<rte>) without a track")
     raw = pd.DataFrame(points)
-    why = placeholder_times(parse_times(list(raw["time"])))
+    why = placeholder_times(parse_times(list(raw["time"])), raw["lat_deg"], raw["lon_deg"])
     if why is not None:
         return course_activity(raw, report, meta, why)
     raw["time"] = parse_times(list(raw["time"]))

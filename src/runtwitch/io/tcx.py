@@ -13,6 +13,7 @@ from runtwitch.io._xmlrecords import (
     cadence_counts_steps,
     course_activity,
     parse_times,
+    placeholder_times,
     read_extensions,
     sport_from_text,
     to_float,
@@ -146,6 +147,9 @@ def read_tcx(
                           for tp in descendants(lap, "Trackpoint"))
     raw = pd.DataFrame(points) if points else pd.DataFrame({"time": []})
     raw["time"] = parse_times(list(raw["time"]))
+    why = placeholder_times(pd.DatetimeIndex(raw["time"]), raw.get("lat_deg"), raw.get("lon_deg"))
+    if len(raw) and why is not None:
+        return course_activity(raw, report, meta, why)
     sess = pd.DataFrame(sessions)
     sess["start"] = parse_times(list(sess["start"]))
     lap_frame = pd.DataFrame(laps).drop(columns=["calories_kcal", "elapsed_s"]) if laps else None

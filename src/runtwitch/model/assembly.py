@@ -219,7 +219,7 @@ def _repair_values(df: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     return df
 
 
-def _haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Distance between consecutive points [m] (first element NaN)."""
     la, lo = np.radians(lat), np.radians(lon)
     dla, dlo = np.diff(la), np.diff(lo)
@@ -263,7 +263,7 @@ def _clock_stats(rec: pd.DataFrame) -> tuple[float, float, float, str]:
     elif _has_positions(rec):
         pos = rec[["lat_deg", "lon_deg"]].ffill().to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            speed = _haversine_m(pos[:, 0], pos[:, 1]) / dt
+            speed = haversine_m(pos[:, 0], pos[:, 1]) / dt
         source = "position"
     if speed is None:
         return span, timer, np.nan, source
@@ -277,7 +277,7 @@ def _distance_from_records(rec: pd.DataFrame) -> float:
         return float(d.max() - d.min())
     if _has_positions(rec):
         pos = rec[["lat_deg", "lon_deg"]].dropna().to_numpy(float)
-        return float(np.nansum(_haversine_m(pos[:, 0], pos[:, 1])))
+        return float(np.nansum(haversine_m(pos[:, 0], pos[:, 1])))
     return np.nan
 
 
