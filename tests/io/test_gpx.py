@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import runtwitch
+from runtwitch.render.json_report import to_json
 from tests.model.test_assembly import check_coherent
 
 
@@ -20,12 +24,14 @@ def gpx(*tracks: str, type_: str = "running") -> bytes:
 
 def segment(start: datetime, n: int, *, step_s: float = 5.0, lat: float = 52.52, lon: float = 13.40,
             timed: bool = True) -> str:
-    """``n`` points from ``start``, ``step_s`` apart, moving about 3 m/s northwards."""
+    """``n`` points from ``start``, ``step_s`` apart, running northwards at 2-4 m/s (a real, uneven pace)."""
     pts = []
+    north = 0.0
     for k in range(n):
         t = start + timedelta(seconds=step_s * k)
         time = f"<time>{t.strftime('%Y-%m-%dT%H:%M:%SZ')}</time>" if timed else ""
-        pts.append(f'<trkpt lat="{lat + k * 1.4e-4:.6f}" lon="{lon:.6f}"><ele>40</ele>{time}</trkpt>')
+        north += step_s * (3.0 + math.sin(k / 7.0)) / 111_195.0 if k else 0.0
+        pts.append(f'<trkpt lat="{lat + north:.6f}" lon="{lon:.6f}"><ele>40</ele>{time}</trkpt>')
     return f"<trkseg>{''.join(pts)}</trkseg>"
 
 
@@ -121,3 +127,33 @@ def test_a_recording_with_an_uneven_pace_stays_a_recording() -> None:
         stamp = t.strftime("%Y-%m-%dT%H:%M:%SZ")
         pts.append(f'<trkpt lat="{lat:.7f}" lon="7.5"><time>{stamp}</time></trkpt>')
     assert read(gpx("<trkseg>" + "".join(pts) + "</trkseg>")).meta.kind == "activity"
+
+
+def test_a_run_abroad_links_the_diary_in_the_zone_where_it_was_recorded(tmp_path: Path) -> None:
+    # Home is Berlin; the evening run was recorded in New York. GPX times are UTC
+    # with no offset: each run's zone comes from its first position fix.
+    berlin = datetime(2026, 7, 1, 7, 0, tzinfo=UTC)  # 09:00 in Berlin
+    new_york = datetime(2026, 7, 1, 22, 0, tzinfo=UTC)  # 18:00 in New York (UTC-4)
+    (tmp_path / "berlin.gpx").write_bytes(gpx(segment(berlin, 720)))
+    (tmp_path / "nyc.gpx").write_bytes(gpx(segment(new_york, 720, lat=40.71, lon=-74.0)))
+    diary = tmp_path / "diary.csv"
+    # Written in New York: a twitch at 20:00 local (00:00 UTC on 2 July, an hour after the
+    # run), and the fluid of the run that started at 18:00 local.
+    diary.write_text("date,time,muscles,run,fluid_during_l\n2026-07-01,20:00,calf,,\n"
+                     "2026-07-01,,,18:00,0.5\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
+        a = runtwitch.analyze([tmp_path / "berlin.gpx", tmp_path / "nyc.gpx"], diary=diary,
+                              tz="Europe/Berlin", cache=False)
+    nyc = runtwitch.read_gpx(tmp_path / "nyc.gpx").meta
+    assert (nyc.timezone, nyc.timezone_source) == ("America/New_York", "position")
+    assert nyc.utc_offset_s == -4 * 3600
+    ep = a.season.episodes.iloc[0]
+    assert ep["activity_id"] == "nyc.gpx" and ep["hours_after_run"] == pytest.approx(1.0, abs=0.01)
+    assert ep["onset_utc"] == pd.Timestamp("2026-07-02T00:00Z")
+    fluid = a.season.context[a.season.context["run"] == "18:00"].iloc[0]
+    assert fluid["activity_id"] == "nyc.gpx" and fluid["link_rule"] == "run_time"
+    doc = {act["id"]: act for act in to_json(a)["activities"]}
+    assert doc["nyc.gpx"]["timezone"] == "America/New_York"
+    assert doc["nyc.gpx"]["timezone_source"] == "position"
+    assert doc["berlin.gpx"]["timezone"] == "Europe/Berlin" and doc["berlin.gpx"]["utc_offset_s"] == 7200

@@ -25,6 +25,7 @@ from runtwitch.io._xmlrecords import (
 )
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
 from runtwitch.io.xml import child, children, local, parse, text
+from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.model.assembly import build
 
@@ -148,4 +149,4 @@ def read_gpx(
     built = build(raw, report, default_sport=sport, cadence_in_steps=cadence_counts_steps(raw, sport),
                   name=name)
     report.warn_dropped(name, "track points")
-    return Activity(built.records, built.laps, built.sessions, meta, report)
+    return timezone.locate(Activity(built.records, built.laps, built.sessions, meta, report))

@@ -20,6 +20,7 @@ from runtwitch.io._xmlrecords import (
 )
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
 from runtwitch.io.xml import child, children, descendants, local, parse, text
+from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.model.assembly import build
 
@@ -160,4 +161,4 @@ def read_tcx(
     built = build(raw, report, sessions=sess, laps=lap_frame, default_sport=meta.sport, name=name,
                   cadence_in_steps=cadence_counts_steps(raw, meta.sport))
     report.warn_dropped(name, "trackpoints")
-    return Activity(built.records, built.laps, built.sessions, meta, report)
+    return timezone.locate(Activity(built.records, built.laps, built.sessions, meta, report))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.model.frames import NAT_NS, frame_from_arrays
 from runtwitch.model.schema import (
@@ -653,5 +654,10 @@ def split_recordings(activity: Activity) -> list[Activity]:
             rec["lap"] = (rec["lap"] - first_lap).clip(lower=0).astype("int64")
         meta = dataclasses.replace(activity.meta, extra={**activity.meta.extra, "recording": k,
                                                          "recordings": total})
-        parts.append(Activity(rec, laps, sess, meta, activity.report, route=activity.route))
+        part = Activity(rec, laps, sess, meta, activity.report, route=activity.route)
+        if meta.timezone_source == "position":  # each recording in the zone where it was made
+            part.meta = dataclasses.replace(meta, utc_offset_s=None, utc_offset_source="unknown",
+                                            timezone=None, timezone_source="none")
+            part = timezone.locate(part)
+        parts.append(part)
     return parts

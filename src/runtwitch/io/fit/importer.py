@@ -25,6 +25,7 @@ from runtwitch.io.fit import adapter, engines
 from runtwitch.io.fit.collect import Collector, is_number, record_table
 from runtwitch.io.fit.types import FIT_DATETIME_MIN, FIT_EPOCH
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
+from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.model.assembly import build
 
@@ -406,4 +407,4 @@ def read_fit(
         utc_offset_source=offset_source,
         extra={"fit_headers": col.headers, "gzipped": loaded.gzipped},
     )
-    return Activity(records, built.laps, built.sessions, meta, report)
+    return timezone.locate(Activity(records, built.laps, built.sessions, meta, report))
