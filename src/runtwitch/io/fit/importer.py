@@ -29,7 +29,10 @@ from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.model.assembly import build
 
-Engine = Literal["numpy", "fitdecode"]
+Engine = Literal["numpy", "fitdecode", "fitparse"]
+#: The FIT decoding engines by name (``read_fit(..., engine=)``), the default first.
+ENGINES = {"numpy": engines.decode_numpy, "fitdecode": engines.decode_fitdecode,
+           "fitparse": engines.decode_fitparse}
 #: The FIT SDK version of the profile both engines decode with.
 PROFILE_SDK_VERSION = adapter.PROFILE_SDK_VERSION
 _ACTIVITY_TYPES = {"activity", 4}
@@ -328,6 +331,9 @@ def read_fit(
         ``benchmarks/import_bench.py``).
         ``"fitdecode"``: the reference decoder, message by message. Both give
         the same activity for every file of the shared corpus (a test).
+        ``"fitparse"``: fitparse 1.2 (optional extra, ``pip install
+        'runtwitch[fitparse]'``), through the same assembly; where it differs
+        from the default is listed in ``docs/formats.md`` ("Engines").
 
     Returns
     -------
@@ -344,15 +350,17 @@ def read_fit(
         The file is damaged (see ``errors``).
     NotAnActivityError
         A valid FIT file of another type (settings, workout, monitoring...).
+    EngineUnavailableError
+        ``engine="fitparse"`` without fitparse installed.
     """
     errors = check_errors(errors)
-    if engine not in ("numpy", "fitdecode"):
-        raise ValueError(f"engine must be 'numpy' or 'fitdecode', not {engine!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
     loaded = load(source, max_bytes=max_bytes)
     name = loaded.name
     _check_signature(loaded.data, name)
     report = ImportReport()
-    decode = engines.decode_numpy if engine == "numpy" else engines.decode_fitdecode
+    decode = ENGINES[engine]
     col, failure = decode(loaded.data, name, errors, report)
     if failure is not None:
         salvageable = (errors == "salvage" and (col.n_records or col.sessions)
