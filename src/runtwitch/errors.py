@@ -169,6 +169,21 @@ class LimitExceededError(FileError, ValueError):
     """Input exceeds a documented safety limit (size, expansion, nesting)."""
 
 
+class EngineUnavailableError(RuntwitchError, ImportError):
+    """A decoding engine was asked for whose optional package is not installed.
+
+    Attributes
+    ----------
+    engine
+        The engine's name (``"fitparse"``, ``"gpxpy"``).
+    """
+
+    def __init__(self, engine: str) -> None:
+        self.engine = engine
+        super().__init__(f"the {engine!r} engine needs the optional package {engine}: "
+                         f"pip install 'runtwitch[{engine}]'")
+
+
 class DiaryError(RuntwitchError, ValueError):
     """The diary has problems (``errors="raise"``) or cannot be read at all.
 

@@ -14,10 +14,10 @@ diary and an athlete profile:
 
 Time zones: diary times are local to wherever the runner was. For each
 candidate run, an episode's local onset is turned into UTC with *that run's*
-UTC offset when its file records one (so a runner who travelled links
-correctly), else with the time zone ``tz`` (the athlete's). Without either,
-a timed episode is linked by its date. The computer's own time zone is never
-used.
+UTC offset when it has its own (recorded in its file, or the zone at its
+first position fix: so a runner who travelled links correctly), else with the
+time zone ``tz`` (the athlete's). Without either, a timed episode is linked
+by its date. The computer's own time zone is never used.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import pandas as pd
 
 from runtwitch.io.diary import Diary
 from runtwitch.model.activity import Activity
+from runtwitch.model.assembly import split_recordings
 from runtwitch.model.athlete import Athlete
 from runtwitch.model.schema import RUN_SPORTS
 from runtwitch.model.timezone import resolve_local_time, resolve_tz
@@ -40,6 +41,8 @@ from runtwitch.model.timezone import resolve_local_time, resolve_tz
 LINK_WINDOW_H = 24.0
 #: Sports whose activities count as runs when linking (:data:`runtwitch.model.schema.RUN_SPORTS`).
 LINK_SPORTS: tuple[str, ...] = tuple(sorted(RUN_SPORTS))
+#: Sources of a run's own local time, which place the diary's local times for that run.
+OWN_OFFSET_SOURCES: tuple[str, ...] = ("file", "position")
 #: Columns of the episodes of a season without a diary or without episodes.
 _NO_EPISODES = ["episode_id", "date", "time", "muscles"]
 
@@ -61,9 +64,13 @@ def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> 
     -------
     pandas.DataFrame
         Columns ``activity_id`` (file name, made unique), ``source``, ``sport``,
-        ``start_utc``, ``end_utc``, ``utc_offset_s`` (from the file, else from
-        ``tz`` at the start, else NaN), ``offset_source`` (``file``, ``tz`` or
-        ``none``), ``start_local`` (naive local wall-clock time; the UTC clock
+        ``start_utc``, ``end_utc``, ``utc_offset_s`` (the activity's own, else
+        ``tz``'s at the start, else NaN), ``offset_source`` (where the
+        activity's local time comes from, docs/schema.md "Local time":
+        ``file``, ``position`` (the zone at its first position fix),
+        ``athlete`` (``tz``, or the zone an unresolved local-time file was
+        placed in) or ``none``), ``timezone`` (IANA name when known),
+        ``start_local`` (naive local wall-clock time; the UTC clock
         when the offset source is ``none``), ``local_date``,
         ``elapsed_s``, ``timer_s``, ``moving_s``, ``distance_m``. Sorted by start.
     """
@@ -89,13 +96,17 @@ def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame
         start = act_start
         act_end = act.end
         end = act_end if act_end is not None else start
+        # The run's own local time (file, position) first, then the athlete's zone.
+        source: str
         if act.meta.utc_offset_s is not None:
-            offset, source = float(act.meta.utc_offset_s), "file"
+            offset = float(act.meta.utc_offset_s)
+            source = act.meta.timezone_source if act.meta.timezone_source != "none" else "file"
+            place = act.meta.timezone
         elif zone is not None:
             off = start.tz_convert(zone).utcoffset()
-            offset, source = (off.total_seconds() if off is not None else np.nan), "tz"
+            offset, source, place = (off.total_seconds() if off is not None else np.nan), "athlete", tz
         else:
-            offset, source = np.nan, "none"
+            offset, source, place = np.nan, "none", None
         # column by column: selecting a list of columns of this mixed-dtype frame is slow
         per_session = [act.sessions[c].to_numpy(dtype=float) for c in _TOTALS]
         sums = [float(np.nansum(v)) if np.isfinite(v).any() else np.nan for v in per_session]
@@ -108,10 +119,11 @@ def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame
             "end_utc": end,
             "utc_offset_s": offset,
             "offset_source": source,
+            "timezone": place,
             **dict(zip(_TOTALS, sums, strict=True)),
         })
     table = pd.DataFrame(rows, columns=["_pos", "activity_id", "source", "sport", "start_utc", "end_utc",
-                                        "utc_offset_s", "offset_source", *_TOTALS])
+                                        "utc_offset_s", "offset_source", "timezone", *_TOTALS])
     table["start_utc"] = pd.to_datetime(table["start_utc"], utc=True)
     table["end_utc"] = pd.to_datetime(table["end_utc"], utc=True)
     # Without any offset the UTC wall clock stands in for local time (offset_source "none").
@@ -119,7 +131,7 @@ def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame
         table["utc_offset_s"].fillna(0.0), unit="s")
     table["local_date"] = table["start_local"].dt.normalize()
     cols = ["activity_id", "source", "sport", "start_utc", "end_utc", "start_local", "local_date",
-            "utc_offset_s", "offset_source", *_TOTALS]
+            "utc_offset_s", "offset_source", "timezone", *_TOTALS]
     table = table.sort_values("start_utc", kind="stable").reset_index(drop=True)
     return table[cols], [int(p) for p in table["_pos"]]
 
@@ -174,7 +186,9 @@ def link_episodes(
     rules: list[str] = []
     onsets = list(out["onset_utc"]) if "onset_utc" in out else [pd.NaT] * len(out)
     end_utc = runs["end_utc"]
-    file_offset = runs["utc_offset_s"].where(runs["offset_source"] == "file")
+    # A run's own offset (recorded in its file, or of the zone where it was recorded)
+    # places a traveller's diary time; other runs use the diary's zone at the onset.
+    file_offset = runs["utc_offset_s"].where(runs["offset_source"].isin(OWN_OFFSET_SOURCES))
     dates: list[Any] = list(pd.to_datetime(out["date"]))
     times: list[Any] = list(out["time"]) if "time" in out else [None] * len(out)
     for i, (day, clock) in enumerate(zip(dates, times, strict=True)):
@@ -322,7 +336,9 @@ class Season:
         Parameters
         ----------
         activities
-            Imported activities (courses are left out).
+            Imported activities (courses are left out); a file holding several
+            recordings gives one activity per recording
+            (:func:`runtwitch.model.assembly.split_recordings`).
         diary
             The runner's diary, read with :func:`runtwitch.read_diary`.
         athlete
@@ -343,6 +359,8 @@ class Season:
         # Files holding only local wall-clock time, with no offset or position, are
         # placed in the season's zone (docs/schema.md, "Local time"); never in an assumed UTC.
         activities = [resolve_local_time(act, profile.tz) for act in activities]
+        # A file holding several recordings (tracks hours or days apart) gives one run each.
+        activities = [part for act in activities for part in split_recordings(act)]
         resolved = profile.resolved(activities, diary.context if diary is not None else None)
         table, positions = _table(activities, resolved.tz)
         by_id = {aid: activities[p] for aid, p in zip(table["activity_id"], positions, strict=True)}

@@ -11,7 +11,7 @@ import pandas as pd
 
 from runtwitch.io.xml import local
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
-from runtwitch.model.assembly import build
+from runtwitch.model.assembly import build, haversine_m
 from runtwitch.model.schema import RUNNING_SPORTS
 
 #: Extension element (local name, lower-case) -> canonical column, whatever the
@@ -105,12 +105,34 @@ def cadence_counts_steps(raw: pd.DataFrame, sport: str) -> bool:
     return bool(len(positive)) and float(positive.median()) > STEPS_CADENCE_THRESHOLD
 
 
-def placeholder_times(times: pd.DatetimeIndex) -> str | None:
+#: A track on which fewer than this fraction of the points carry a time is a
+#: planned route with a few predicted times, not a recording.
+ROUTE_MIN_TIMED_FRACTION = 0.5
+#: A track whose times follow the distance along it within this [s] (a constant
+#: predicted pace, times rounded to the second) is a planned route.
+EVEN_TIMES_MAX_RESIDUAL_S = 1.0
+#: Fewest timed points before a constant pace is taken as a prediction.
+EVEN_TIMES_MIN_POINTS = 10
+
+
+def placeholder_times(times: pd.DatetimeIndex, lat_deg: Any = None, lon_deg: Any = None) -> str | None:
     """Why the times of a track are not a recording, or None if they look real.
 
-    Heuristics: no point has a time; all points share one time; or the track
-    starts exactly at midnight UTC on 1 January (the "zero" date route planners
-    write when they invent times).
+    Heuristics, in order: no point has a time; all points share one time; the
+    track starts exactly at midnight UTC on 1 January (the "zero" date route
+    planners write when they invent times); fewer than
+    :data:`ROUTE_MIN_TIMED_FRACTION` of the points have a time (a planner that
+    predicts times at a few points); or, with positions, the times follow the
+    distance along the track at one constant pace within
+    :data:`EVEN_TIMES_MAX_RESIDUAL_S` (times predicted from a set speed; a
+    recording's pace always varies by more).
+
+    Parameters
+    ----------
+    times
+        Time of each point in file order (NaT where it has none).
+    lat_deg, lon_deg
+        Position of each point [degree], if known.
     """
     valid = times[times.notna()]
     if len(valid) == 0:
@@ -120,7 +142,31 @@ def placeholder_times(times: pd.DatetimeIndex) -> str | None:
     first = valid[0]
     if (first.month, first.day, first.hour, first.minute, first.second) == (1, 1, 0, 0, 0):
         return f"times start at {first:%Y-%m-%d %H:%M:%S}Z, a planner's placeholder"
+    if len(valid) < ROUTE_MIN_TIMED_FRACTION * len(times):
+        return f"only {len(valid)} of {len(times)} points have a time (predicted times of a planned route)"
+    if lat_deg is not None and lon_deg is not None and _even_pace(times, lat_deg, lon_deg):
+        return "the times follow the distance at one constant pace (times predicted by a route planner)"
     return None
+
+
+def _even_pace(times: pd.DatetimeIndex, lat_deg: Any, lon_deg: Any) -> bool:
+    """True when the timed points' times are a straight line of the distance along the track."""
+    lat = np.asarray(pd.to_numeric(pd.Series(lat_deg), errors="coerce"), dtype=float)
+    lon = np.asarray(pd.to_numeric(pd.Series(lon_deg), errors="coerce"), dtype=float)
+    placed = np.isfinite(lat) & np.isfinite(lon)
+    timed = np.asarray(times.notna()) & placed
+    if timed.sum() < EVEN_TIMES_MIN_POINTS:
+        return False
+    step = haversine_m(lat[placed], lon[placed])
+    along = np.full(len(lat), np.nan)
+    along[placed] = np.concatenate([[0.0], np.cumsum(step[1:])])
+    d = along[timed]
+    stamps = times[timed].as_unit("ns").asi8
+    t = (stamps - stamps[0]) / 1e9
+    if np.ptp(d) <= 0 or np.ptp(t) <= 0 or np.any(np.diff(t) < 0):
+        return False
+    slope, intercept = np.polyfit(d, t, 1)
+    return bool(slope > 0 and np.max(np.abs(t - (slope * d + intercept))) <= EVEN_TIMES_MAX_RESIDUAL_S)
 
 
 def course_activity(

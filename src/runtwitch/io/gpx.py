@@ -1,19 +1,23 @@
 """GPX importer: ``read_gpx`` (GPX 1.0 and 1.1, any extension namespace).
 
-GPX is read with the safe XML layer in ``runtwitch.io.xml`` rather than gpxpy:
-gpxpy rejects real exports (a first point without lat/lon, an undeclared
-``gpxdata:`` prefix) and does not expose extension values under unfamiliar
-prefixes, which is where heart rate, cadence, temperature and power live.
+GPX is read with the safe XML layer in ``runtwitch.io.xml`` by default rather
+than gpxpy: gpxpy rejects real exports (a first point without lat/lon, an
+undeclared ``gpxdata:`` prefix) and does not expose a track-level heart-rate
+series. gpxpy is an optional engine (``engine="gpxpy"``, or a
+``gpxpy.gpx.GPX`` object as the source) for those who already use it; both
+engines hand their points to the same assembly.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from runtwitch.errors import NotAnActivityError, ParseError
+from runtwitch.errors import EngineUnavailableError, NotAnActivityError, ParseError
 from runtwitch.io._xmlrecords import (
     cadence_counts_steps,
     course_activity,
@@ -25,6 +29,7 @@ from runtwitch.io._xmlrecords import (
 )
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
 from runtwitch.io.xml import child, children, local, parse, text
+from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.model.assembly import build
 
@@ -50,11 +55,27 @@ def _point(pt: Any, report: ImportReport) -> dict[str, Any]:
 #: Largest time difference for matching a track-level heart-rate sample to a point [s].
 TRACK_HR_TOLERANCE_S = 2.0
 
+#: The GPX reading engines (``read_gpx(..., engine=)``), the default first.
+ENGINES = ("xml", "gpxpy")
+GpxEngine = Literal["xml", "gpxpy"]
 
-def _merge_track_heart_rate(root: Any, raw: pd.DataFrame, report: ImportReport) -> None:
+
+@dataclass
+class _Parsed:
+    """What a GPX engine found, before the shared assembly."""
+
+    points: list[dict[str, Any]]
+    route: list[dict[str, Any]]
+    segments: int
+    track_type: str | None
+    creator: str | None
+    version: str | None
+    waypoints: int
+    track_hr: list[tuple[str, float]] = field(default_factory=list)
+
+
+def _merge_track_heart_rate(series: list[tuple[str, float]], raw: pd.DataFrame, report: ImportReport) -> None:
     """Fill heart rate from a track-level series (``<heartRate time= bpm=>``, a-rival SpoQ)."""
-    series = [(el.get("time"), to_float(el.get("bpm"))) for el in root.iter()
-              if local(el.tag) == "heartRate" and el.get("time") and el.get("bpm")]
     if not series:
         return
     index = parse_times([t for t, _ in series])
@@ -72,15 +93,93 @@ def _merge_track_heart_rate(root: Any, raw: pd.DataFrame, report: ImportReport) 
     report.repair("heart_rate_from_track_series", int(fill.sum()))
 
 
+def _parse_xml(data: bytes, name: str, report: ImportReport, errors: Errors) -> _Parsed:
+    """runtwitch's own safe reader (the default engine)."""
+    root = parse(data, name, report, errors=errors)
+    if local(root.tag) != "gpx":
+        raise ParseError(name, f"root element is <{local(root.tag)}>, expected <gpx>", line=1)
+    tracks = list(children(root, "trk"))
+    points: list[dict[str, Any]] = []
+    segments = 0
+    for trk in tracks:
+        for seg in children(trk, "trkseg"):
+            points.extend({**_point(pt, report), "segment": segments} for pt in children(seg, "trkpt"))
+            segments += 1
+    route = [] if points else [_point(pt, report) for rte in children(root, "rte")
+                               for pt in children(rte, "rtept")]
+    hr = [(str(el.get("time")), to_float(el.get("bpm"))) for el in root.iter()
+          if local(el.tag) == "heartRate" and el.get("time") and el.get("bpm")]
+    return _Parsed(points, route, segments,
+                   next((text(child(t, "type")) for t in tracks if child(t, "type") is not None), None),
+                   root.get("creator"), root.get("version"), sum(1 for _ in children(root, "wpt")), hr)
+
+
+def _is_gpxpy(source: Any) -> bool:
+    """True for a ``gpxpy.gpx.GPX`` object (without importing gpxpy)."""
+    return type(source).__name__ == "GPX" and type(source).__module__.startswith("gpxpy")
+
+
+def _gpxpy_point(pt: Any, report: ImportReport) -> dict[str, Any]:
+    lat = np.nan if pt.latitude is None else float(pt.latitude)
+    lon = np.nan if pt.longitude is None else float(pt.longitude)
+    if np.isnan(lat) or np.isnan(lon):
+        report.repair("trackpoint_missing_lat_lon", 1)
+    row: dict[str, Any] = {"time": None if pt.time is None else pt.time.isoformat(),
+                           "lat_deg": lat, "lon_deg": lon}
+    if pt.elevation is not None:
+        row["altitude_m"] = float(pt.elevation)
+    if getattr(pt, "speed", None) is not None:
+        row["speed_mps"] = float(pt.speed)
+    if getattr(pt, "course", None) is not None:
+        row["ext_course"] = float(pt.course)
+    if pt.extensions:
+        holder = ET.Element("extensions")
+        holder.extend(pt.extensions)
+        read_extensions(holder, row)
+    return row
+
+
+def _parse_gpxpy(gpx: Any, report: ImportReport) -> _Parsed:
+    """A ``gpxpy.gpx.GPX`` object (the ``gpxpy`` engine)."""
+    points: list[dict[str, Any]] = []
+    segments = 0
+    for trk in gpx.tracks:
+        for seg in trk.segments:
+            points.extend({**_gpxpy_point(pt, report), "segment": segments} for pt in seg.points)
+            segments += 1
+    route = [] if points else [_gpxpy_point(pt, report) for rte in gpx.routes for pt in rte.points]
+    return _Parsed(points, route, segments, next((t.type for t in gpx.tracks if t.type), None),
+                   gpx.creator, gpx.version, len(gpx.waypoints))
+
+
+def _load_gpxpy(data: bytes, name: str, report: ImportReport, errors: Errors) -> Any:
+    """Parse with gpxpy, after runtwitch's safe reader has refused what is unsafe."""
+    try:
+        import gpxpy  # optional extra, imported only when asked for
+    except ImportError as exc:
+        raise EngineUnavailableError("gpxpy") from exc
+    _parse_xml(data, name, ImportReport(), errors)  # entity bombs, external entities, not GPX
+    try:
+        return gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
+    except Exception as exc:  # gpxpy raises its own and plain errors on documents it rejects
+        raise ParseError(name, f"gpxpy rejects the document: {type(exc).__name__}: {exc}") from exc
+
+
 def read_gpx(
-    source: Source, *, errors: Errors = "salvage", max_bytes: int = MAX_DECOMPRESSED_BYTES
+    source: Source | Any,
+    *,
+    errors: Errors = "salvage",
+    max_bytes: int = MAX_DECOMPRESSED_BYTES,
+    engine: GpxEngine = "xml",
 ) -> Activity:
     """Read a GPX file into a canonical :class:`Activity`.
 
     Parameters
     ----------
     source
-        Path or binary file object (gzip content is decompressed up to ``max_bytes``).
+        Path or binary file object (gzip content is decompressed up to
+        ``max_bytes``), or a ``gpxpy.gpx.GPX`` object (read with the
+        ``gpxpy`` engine, whatever ``engine`` says).
     errors
         ``"raise"``: the document must be well-formed XML as written.
         ``"warn"`` and ``"salvage"`` (default): whitespace before the XML
@@ -90,6 +189,12 @@ def read_gpx(
         every mode.
     max_bytes
         Largest decompressed size accepted [bytes].
+    engine
+        ``"xml"`` (default): runtwitch's own safe reader. ``"gpxpy"``: gpxpy
+        (optional extra, ``pip install 'runtwitch[gpxpy]'``), after the safe
+        reader has checked the document; the points go through the same
+        assembly. Where the two differ is listed in ``docs/formats.md``
+        ("Engines").
 
     Returns
     -------
@@ -100,50 +205,54 @@ def read_gpx(
     Raises
     ------
     ValueError
-        ``errors`` is not one of the modes.
+        ``errors`` or ``engine`` is not one of the choices.
     ParseError
-        Not well-formed XML (with line and column) or not a GPX document.
+        Not well-formed XML (with line and column) or not a GPX document, or
+        (``gpxpy``) a document gpxpy rejects.
     UnsafeXMLError
         Entity declarations or external references.
     NotAnActivityError
         A GPX file with neither track nor route points (e.g. waypoints only).
+    EngineUnavailableError
+        The ``gpxpy`` engine without gpxpy installed.
     """
     errors = check_errors(errors)
-    loaded = load(source, max_bytes=max_bytes)
-    name = loaded.name
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
     report = ImportReport()
-    root = parse(loaded.data, name, report, errors=errors)
-    if local(root.tag) != "gpx":
-        raise ParseError(name, f"root element is <{local(root.tag)}>, expected <gpx>", line=1)
-    tracks = list(children(root, "trk"))
-    points: list[dict[str, Any]] = []
-    seg_starts: list[int] = []
-    for trk in tracks:
-        for seg in children(trk, "trkseg"):
-            seg_starts.append(len(points))
-            points.extend(_point(pt, report) for pt in children(seg, "trkpt"))
-    sport = sport_from_text(next((text(child(t, "type")) for t in tracks if child(t, "type") is not None),
-                                 None))
+    if _is_gpxpy(source):
+        name, engine = "<gpxpy.GPX>", "gpxpy"
+        parsed = _parse_gpxpy(source, report)
+    else:
+        loaded = load(source, max_bytes=max_bytes)
+        name = loaded.name
+        if engine == "gpxpy":
+            parsed = _parse_gpxpy(_load_gpxpy(loaded.data, name, report, errors), report)
+        else:
+            parsed = _parse_xml(loaded.data, name, report, errors)
+    sport = sport_from_text(parsed.track_type)
     meta = ActivityMeta(source=name, format="gpx", sport=sport, file_type="gpx",
-                        extra={"gpx_version": root.get("version"), "creator": root.get("creator"),
-                               "waypoints": sum(1 for _ in children(root, "wpt")),
-                               "segments": len(seg_starts)})
-    meta.product = root.get("creator")
-    if not points:
-        route = [_point(pt, report) for rte in children(root, "rte") for pt in children(rte, "rtept")]
-        if not route:
+                        extra={"gpx_version": parsed.version, "creator": parsed.creator,
+                               "waypoints": parsed.waypoints, "segments": parsed.segments})
+    if engine != "xml":
+        meta.extra["engine"] = engine
+    meta.product = parsed.creator
+    if not parsed.points:
+        if not parsed.route:
             raise NotAnActivityError(name, "gpx", "GPX file has no track or route points "
                                      f"({meta.extra['waypoints']} waypoints); nothing to import")
-        return course_activity(pd.DataFrame(route), report, meta, "route (<rte>) without a track")
-    raw = pd.DataFrame(points)
-    why = placeholder_times(parse_times(list(raw["time"])))
+        return course_activity(pd.DataFrame(parsed.route), report, meta, "route (<rte>) without a track")
+    raw = pd.DataFrame(parsed.points)
+    times = parse_times(list(raw["time"]))
+    why = placeholder_times(times, raw["lat_deg"], raw["lon_deg"])
     if why is not None:
         return course_activity(raw, report, meta, why)
-    raw["time"] = parse_times(list(raw["time"]))
-    _merge_track_heart_rate(root, raw, report)
+    raw["time"] = times
+    _merge_track_heart_rate(parsed.track_hr, raw, report)
     if report.repaired.get("trackpoint_missing_lat_lon"):
         report.warn(f"{name}: {report.repaired['trackpoint_missing_lat_lon']} track points lack "
                     "lat/lon; kept with missing position")
-    built = build(raw, report, default_sport=sport, cadence_in_steps=cadence_counts_steps(raw, sport))
+    built = build(raw, report, default_sport=sport, cadence_in_steps=cadence_counts_steps(raw, sport),
+                  name=name)
     report.warn_dropped(name, "track points")
-    return Activity(built.records, built.laps, built.sessions, meta, report)
+    return timezone.locate(Activity(built.records, built.laps, built.sessions, meta, report))

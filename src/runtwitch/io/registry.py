@@ -21,6 +21,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from runtwitch.errors import RuntwitchWarning, UnknownFormatError, warn
 from runtwitch.io.fit import read_fit
+from runtwitch.io.fit.importer import ENGINES as FIT_ENGINES
+from runtwitch.io.gpx import ENGINES as GPX_ENGINES
 from runtwitch.io.gpx import read_gpx
 from runtwitch.io.source import GZIP_MAGIC, Errors, Source, check_errors, source_name
 from runtwitch.io.tcx import read_tcx
@@ -99,8 +101,8 @@ class FunctionImporter:
 #: The formats runtwitch reads itself.
 BUILTIN_IMPORTERS: tuple[FunctionImporter, ...] = (
     FunctionImporter("fit", (".fit",), read_fit, signature=b".FIT", signature_offset=8,
-                     engines=("numpy", "fitdecode")),
-    FunctionImporter("gpx", (".gpx",), read_gpx, markers=(b"<gpx",)),
+                     engines=tuple(FIT_ENGINES)),
+    FunctionImporter("gpx", (".gpx",), read_gpx, markers=(b"<gpx",), engines=GPX_ENGINES),
     FunctionImporter("tcx", (".tcx",), read_tcx, markers=(b"<TrainingCenterDatabase",)),
 )
 
@@ -263,7 +265,9 @@ def read_activity(
         ``docs/errors.md`` and each reader, e.g. :func:`runtwitch.read_fit`).
     engine
         The decoding engine, for formats that offer a choice (FIT: ``"numpy"``,
-        the default, or ``"fitdecode"``). None: the format's default.
+        the default, ``"fitdecode"`` or ``"fitparse"``; GPX: ``"xml"``, the
+        default, or ``"gpxpy"``; docs/formats.md, "Engines"). None: the
+        format's default.
 
     Raises
     ------

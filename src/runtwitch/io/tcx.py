@@ -13,12 +13,14 @@ from runtwitch.io._xmlrecords import (
     cadence_counts_steps,
     course_activity,
     parse_times,
+    placeholder_times,
     read_extensions,
     sport_from_text,
     to_float,
 )
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
 from runtwitch.io.xml import child, children, descendants, local, parse, text
+from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.model.assembly import build
 
@@ -142,9 +144,13 @@ def read_tcx(
             "max_heart_rate_bpm": _lap_total(act_laps, "max_heart_rate_bpm", np.nanmax),
         })
         for lap in children(act, "Lap"):
-            points.extend(_trackpoint(tp) for tp in descendants(lap, "Trackpoint"))
+            points.extend({**_trackpoint(tp), "segment": len(sessions) - 1}
+                          for tp in descendants(lap, "Trackpoint"))
     raw = pd.DataFrame(points) if points else pd.DataFrame({"time": []})
     raw["time"] = parse_times(list(raw["time"]))
+    why = placeholder_times(pd.DatetimeIndex(raw["time"]), raw.get("lat_deg"), raw.get("lon_deg"))
+    if len(raw) and why is not None:
+        return course_activity(raw, report, meta, why)
     sess = pd.DataFrame(sessions)
     sess["start"] = parse_times(list(sess["start"]))
     lap_frame = pd.DataFrame(laps).drop(columns=["calories_kcal", "elapsed_s"]) if laps else None
@@ -152,7 +158,7 @@ def read_tcx(
         lap_frame["start"] = parse_times(list(lap_frame["start"]))
     sports = [s for s in sess["sport"] if s != "transition"]
     meta.sport = "multisport" if len(set(sports)) > 1 else (sports[0] if sports else "generic")
-    built = build(raw, report, sessions=sess, laps=lap_frame, default_sport=meta.sport,
+    built = build(raw, report, sessions=sess, laps=lap_frame, default_sport=meta.sport, name=name,
                   cadence_in_steps=cadence_counts_steps(raw, meta.sport))
     report.warn_dropped(name, "trackpoints")
-    return Activity(built.records, built.laps, built.sessions, meta, report)
+    return timezone.locate(Activity(built.records, built.laps, built.sessions, meta, report))

@@ -277,7 +277,8 @@ def emit_partial_warning(report: ImportReport, path: str) -> None:
     """Warn that ``path`` was imported only up to its damage."""
     if report.damage is not None:
         d = report.damage
-        where = f"byte {d.offset}" if d.offset is not None else f"line {d.line}"
+        where = (f"byte {d.offset}" if d.offset is not None
+                 else f"line {d.line}" if d.line is not None else "a place the decoder did not give")
         report.warn(
             f"{path}: damaged file ({d.kind} at {where}: {d.reason}); "
             f"kept the {report.rows} records decoded before the damage",

@@ -8,12 +8,14 @@ documented in ``docs/schema.md`` ("Cleaning rules").
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.model.frames import NAT_NS, frame_from_arrays
 from runtwitch.model.schema import (
@@ -37,6 +39,14 @@ CLOCK_JUMP_MAX_FRACTION = 0.05
 #: A device elapsed time shorter than the recorded span by more than this is
 #: not trusted; elapsed is then taken from the records [s].
 ELAPSED_TOLERANCE_S = 60.0
+#: A session's timer time may exceed its elapsed time by this much (rounding of
+#: device totals) before the timer counts as wrong and is taken from the records [s].
+CLOCK_TOLERANCE_S = 1.0
+#: File segments (GPX tracks and track segments, TCX activities) that start more
+#: than this after everything before them are separate recordings: separate
+#: sessions, each its own run for the analysis, and the clock-jump rule applies
+#: within each one only [s].
+RECORDING_GAP_S = 2 * 3600.0
 
 _CANONICAL = [c.name for c in RECORD_COLUMNS]
 _EARTH_RADIUS_M = 6_371_008.8
@@ -66,22 +76,72 @@ def _to_utc(values: Any) -> pd.DatetimeIndex:
     return idx.as_unit("ns")
 
 
-def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+def recordings_of(t: np.ndarray, segment: np.ndarray, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
+    """Recording number of each timed sample, from the file segment it came from.
+
+    A segment starts a new recording when its first time is more than
+    ``gap_s`` after the latest time before it; otherwise it continues the
+    recording before it (a pause, or a writer that repeats a track).
+
+    Parameters
+    ----------
+    t
+        Sample times in file order [ns since the epoch], all valid.
+    segment
+        File segment of each sample (non-decreasing integers, file order).
+    gap_s
+        Smallest gap that separates two recordings [s].
+    """
+    n = len(t)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    first_of_segment = np.concatenate([[False], segment[1:] != segment[:-1]])
+    latest_before = np.maximum.accumulate(np.concatenate([[t[0]], t[:-1]]))
+    starts = first_of_segment & (t - latest_before > gap_s * 1e9)
+    return np.cumsum(starts).astype(np.int64)
+
+
+def _clock_jumps(t: np.ndarray, recording: np.ndarray) -> np.ndarray:
+    """True for samples in a clock-jump piece of their recording (rule 2 of :func:`clean_times`)."""
+    n = len(t)
+    breaks = (np.abs(np.diff(t)) > CLOCK_JUMP_S * 1e9) | (np.diff(recording) != 0)
+    if not breaks.any():
+        return np.zeros(n, dtype=bool)
+    piece = np.concatenate([[0], np.cumsum(breaks)])
+    sizes = np.bincount(piece)
+    piece_recording = recording[np.concatenate([[0], np.flatnonzero(breaks) + 1])]
+    per_recording = np.bincount(recording)  # samples of each recording
+    biggest = np.zeros(len(per_recording), dtype=sizes.dtype)
+    np.maximum.at(biggest, piece_recording, sizes)
+    bogus = ((sizes <= CLOCK_JUMP_MAX_FRACTION * per_recording[piece_recording])
+             & (sizes < biggest[piece_recording]))
+    return np.asarray(bogus[piece], dtype=bool)
+
+
+def clean_times(raw: pd.DataFrame, report: ImportReport, *,
+                recording_gap_s: float = RECORDING_GAP_S) -> pd.DataFrame:
     """Apply the time rules to samples in file order and return them indexed by time.
 
     Rules, in order (each dropped row counted in ``report.dropped``):
 
     1. a sample without a timestamp is dropped (``no_timestamp``);
-    2. samples are split into segments at gaps longer than :data:`CLOCK_JUMP_S`;
-       a segment holding at most :data:`CLOCK_JUMP_MAX_FRACTION` of the samples
-       is a clock error and dropped (``clock_jump``); larger segments are kept
-       (a long pause);
+    2. when ``raw`` has a ``segment`` column (the file's own tracks/segments),
+       segments are grouped into recordings (:func:`recordings_of`); within
+       each recording, samples are split into pieces at gaps longer than
+       :data:`CLOCK_JUMP_S`; a piece holding at most
+       :data:`CLOCK_JUMP_MAX_FRACTION` of its recording's samples is a clock
+       error and dropped (``clock_jump``); larger pieces are kept (a long pause);
     3. a sample earlier than one already kept is dropped (``time_backwards``),
        unless its time equals one already kept; samples are never re-sorted, so
        a clock step cannot stretch a duration;
     4. samples sharing a timestamp are merged into one row, the first non-missing
        value of each column in file order winning (``duplicate_timestamp``).
+
+    The result has a ``recording`` column (0 when the file has no segments).
     """
+    segment_col = raw.get("segment")
+    if segment_col is not None:
+        raw = raw.drop(columns="segment")
     times = _to_utc(raw["time"])
     report.source_records = len(raw)
     valid = ~np.asarray(times.isna())
@@ -93,18 +153,15 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     t = times[valid].asi8
     n = len(t)
     if n == 0:
-        out = raw.drop(columns="time").iloc[:0]
+        out = raw.drop(columns="time").iloc[:0].assign(recording=np.zeros(0, dtype=np.int64))
         out.index = pd.DatetimeIndex([], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
         return out
 
-    keep = np.ones(n, dtype=bool)
-    jumps = np.abs(np.diff(t)) > CLOCK_JUMP_S * 1e9
-    if jumps.any():
-        seg = np.concatenate([[0], np.cumsum(jumps)])
-        sizes = np.bincount(seg)
-        bogus = (sizes <= CLOCK_JUMP_MAX_FRACTION * n) & (sizes < sizes.max())
-        keep &= ~bogus[seg]
-        report.drop("clock_jump", int((~keep).sum()))
+    segment = (np.zeros(n, dtype=np.int64) if segment_col is None
+               else segment_col.to_numpy(dtype=np.int64)[valid])
+    recording = recordings_of(t, segment, recording_gap_s)
+    keep = ~_clock_jumps(t, recording)
+    report.drop("clock_jump", int((~keep).sum()))
 
     tk = np.where(keep, t, NAT_NS)  # the smallest int64: below any kept time
     prev_max = np.maximum.accumulate(np.concatenate([[NAT_NS], tk[:-1]]))
@@ -116,6 +173,7 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     keep &= ~backwards
 
     df = raw.drop(columns="time").take(rows[keep])  # the one copy of the kept rows
+    df["recording"] = recording[keep]
     idx = pd.DatetimeIndex(t[keep], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
     df.index = idx
     if not idx.is_unique:
@@ -123,6 +181,8 @@ def clean_times(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         df = df.groupby(level=0, sort=True).first()
         report.drop("duplicate_timestamp", before - len(df))
         df.index.name = RECORDS_INDEX.name
+    # Recordings are numbered in time order from 0, whatever was dropped.
+    df["recording"] = np.unique(df["recording"].to_numpy(np.int64), return_inverse=True)[1].astype(np.int64)
     return df
 
 
@@ -160,7 +220,7 @@ def _repair_values(df: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     return df
 
 
-def _haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Distance between consecutive points [m] (first element NaN)."""
     la, lo = np.radians(lat), np.radians(lon)
     dla, dlo = np.diff(la), np.diff(lo)
@@ -204,7 +264,7 @@ def _clock_stats(rec: pd.DataFrame) -> tuple[float, float, float, str]:
     elif _has_positions(rec):
         pos = rec[["lat_deg", "lon_deg"]].ffill().to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            speed = _haversine_m(pos[:, 0], pos[:, 1]) / dt
+            speed = haversine_m(pos[:, 0], pos[:, 1]) / dt
         source = "position"
     if speed is None:
         return span, timer, np.nan, source
@@ -218,14 +278,31 @@ def _distance_from_records(rec: pd.DataFrame) -> float:
         return float(d.max() - d.min())
     if _has_positions(rec):
         pos = rec[["lat_deg", "lon_deg"]].dropna().to_numpy(float)
-        return float(np.nansum(_haversine_m(pos[:, 0], pos[:, 1])))
+        return float(np.nansum(haversine_m(pos[:, 0], pos[:, 1])))
     return np.nan
 
 
 def _finish_sessions(
-    sessions_in: pd.DataFrame, records: pd.DataFrame, default_sport: str
+    sessions_in: pd.DataFrame, records: pd.DataFrame, default_sport: str, report: ImportReport,
+    name: str = "",
 ) -> pd.DataFrame:
-    """Fill the session table: starts, the three clocks and their sources."""
+    """Fill the session table: bounds, the three clocks and their sources, sport and recording.
+
+    Coherence, per session (docs/schema.md, "The three clocks"):
+
+    - ``start``/``end`` enclose the session's kept records: a device start after
+      the first record, or a device end before the last one, is widened to it
+      (``report.repaired["session_bounds_widened"]``), and ``elapsed_s`` is
+      ``end - start``;
+    - ``timer_s`` never exceeds ``elapsed_s`` by more than
+      :data:`CLOCK_TOLERANCE_S`: a larger device timer is wrong (a lap counted
+      twice, a lap start far before the first point); it is replaced by the
+      timer of the records, counted (``timer_above_elapsed``) and warned about;
+    - ``moving_s`` comes from intervals between the session's records, so it
+      never exceeds ``elapsed_s``;
+    - ``sport`` is always a name (``default_sport``, normally ``generic``, when
+      the file has none); ``sub_sport`` is kept as the file names it.
+    """
     sess = sessions_in.copy()
     if len(sess) == 0:
         sess = pd.DataFrame({"sport": [default_sport]})
@@ -234,17 +311,19 @@ def _finish_sessions(
             sess[c.name] = pd.Series([pd.NA] * len(sess), dtype=object)
     sess = sess.reset_index(drop=True)
     rows: list[dict[str, Any]] = []
+    widened = 0
     for i, row in sess.iterrows():
         rec = records if len(sess) == 1 else records[records["session"] == i]
         span, rec_timer, moving, moving_src = _clock_stats(rec)
         r = dict(row)
+        if pd.isna(r["sport"]) or not str(r["sport"]).strip():
+            r["sport"] = default_sport or "generic"
         first = rec.index[0] if len(rec) else pd.NaT
         start = r["start"]
         if pd.isna(start) or (
             len(rec) and abs((pd.Timestamp(start) - first).total_seconds()) > CLOCK_JUMP_S
         ):
             start = first
-        r["start"] = start
         elapsed = r["elapsed_s"]
         if not pd.isna(elapsed) and (
             np.isnan(span) or span - ELAPSED_TOLERANCE_S <= float(elapsed) <= span + max(3600.0, span)
@@ -256,23 +335,58 @@ def _finish_sessions(
             r["elapsed_source"] = "records"
         else:
             r["elapsed_source"] = "none"
-        r["elapsed_s"] = elapsed
-        if pd.isna(r["timer_s"]):
-            r["timer_s"], r["timer_source"] = rec_timer, ("records" if len(rec) else "none")
-        elif pd.isna(r["timer_source"]):
-            r["timer_source"] = "session"
-        r["moving_s"], r["moving_source"] = moving, moving_src
-        if pd.isna(r["distance_m"]):
-            r["distance_m"] = _distance_from_records(rec)
-        r["end"] = (
+        end = (
             pd.Timestamp(start) + pd.to_timedelta(float(elapsed), unit="s")
             if not pd.isna(start) and not pd.isna(elapsed)
             else (rec.index[-1] if len(rec) else pd.NaT)
         )
+        if len(rec) and not pd.isna(start) and not pd.isna(end):
+            lo, hi = min(pd.Timestamp(start), first), max(pd.Timestamp(end), rec.index[-1])
+            if lo < start or hi > end:  # the bounds enclose the kept records
+                widened += 1
+                grown = (hi - lo).total_seconds() - float(elapsed)
+                start, end, elapsed = lo, hi, (hi - lo).total_seconds()
+                if grown > CLOCK_TOLERANCE_S:
+                    r["elapsed_source"] = "records"
+        r["start"], r["end"], r["elapsed_s"] = start, end, elapsed
+        if pd.isna(r["timer_s"]):
+            r["timer_s"], r["timer_source"] = rec_timer, ("records" if len(rec) else "none")
+        elif pd.isna(r["timer_source"]):
+            r["timer_source"] = "session"
+        if not pd.isna(elapsed) and float(r["timer_s"]) > float(elapsed) + CLOCK_TOLERANCE_S:
+            report.repair("timer_above_elapsed", 1)
+            replacement = min(rec_timer, float(elapsed)) if len(rec) else np.nan
+            report.warn(
+                f"{name or 'activity'}: session {i}: the file's timer time ({float(r['timer_s']):.0f} s) "
+                f"exceeds the session's elapsed time ({float(elapsed):.0f} s); timer_s is taken from the "
+                f"records ({replacement:.0f} s) instead"
+            )
+            r["timer_s"], r["timer_source"] = replacement, ("records" if len(rec) else "none")
+        r["moving_s"], r["moving_source"] = moving, moving_src
+        if pd.isna(r["distance_m"]):
+            r["distance_m"] = _distance_from_records(rec)
         r["session"] = i
         rows.append(r)
+    report.repair("session_bounds_widened", widened)
     out = pd.DataFrame(rows, columns=[c.name for c in SESSION_COLUMNS])
+    out["recording"] = recording_numbers(out["start"], out["end"])
     return _coerce(out, SESSION_COLUMNS)
+
+
+def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
+    """Recording of each session (in start order): a new one after a gap longer than ``gap_s``.
+
+    Legs of a multisport file, minutes apart, share a recording; sessions of a
+    file that holds several recordings (a logger's tracks, days apart) do not.
+    """
+    s = pd.to_datetime(start, utc=True).to_numpy("datetime64[ns]").astype("int64")
+    e = pd.to_datetime(end, utc=True).to_numpy("datetime64[ns]").astype("int64")
+    if len(s) == 0:
+        return np.zeros(0, dtype=np.int64)
+    e = np.where(e == NAT_NS, s, e)
+    latest = np.maximum.accumulate(np.concatenate([[e[0]], e[:-1]]))
+    new = np.concatenate([[False], (s[1:] != NAT_NS) & (s[1:] - latest[1:] > gap_s * 1e9)])
+    return np.cumsum(new).astype(np.int64)
 
 
 def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
@@ -348,6 +462,8 @@ def build(
     laps: pd.DataFrame | None = None,
     default_sport: str = "generic",
     cadence_in_steps: bool = False,
+    name: str = "",
+    recording_gap_s: float = RECORDING_GAP_S,
 ) -> Built:
     """Clean samples and assemble the canonical records, sessions and laps.
 
@@ -356,8 +472,10 @@ def build(
     raw
         One row per source sample in file order: a ``time`` column (UTC or NaT),
         canonical record columns, ``cadence`` (cycles per minute as recorded,
-        before the steps/strides decision) and extra (``dev_``/``fit_``/``ext_``)
-        columns.
+        before the steps/strides decision), extra (``dev_``/``fit_``/``ext_``)
+        columns and, optionally, ``segment``: the file's own track/segment of
+        each sample (non-decreasing integers), which separates recordings
+        (:func:`recordings_of`).
     report
         Report to fill (source counts, drops, repairs).
     sessions
@@ -369,8 +487,14 @@ def build(
         Sport of a derived session.
     cadence_in_steps
         True when the source's running cadence already counts both feet.
+    name
+        File name, for warnings.
+    recording_gap_s
+        Smallest gap between file segments that makes them separate
+        recordings (sessions) [s].
     """
-    df = clean_times(raw, report)
+    df = clean_times(raw, report, recording_gap_s=recording_gap_s)
+    recording = df.pop("recording").to_numpy(np.int64)
     # Every value column is float64, whichever reader or engine produced it (an
     # integer field without gaps would otherwise come out as int64).
     convert = [c for c, t in df.dtypes.items() if t != np.float64]
@@ -379,11 +503,15 @@ def build(
     df = _repair_values(df, report)
 
     sess_in = sessions if sessions is not None else pd.DataFrame()
+    times = pd.DatetimeIndex(df.index)
     if len(sess_in):
         sess_in = _coerce(sess_in, SESSION_COLUMNS)
         sess_in = sess_in[sess_in["start"].notna() | (len(sess_in) == 1)]
         sess_in = sess_in.sort_values("start", kind="stable").reset_index(drop=True)
-    times = pd.DatetimeIndex(df.index)
+    elif len(df) and recording[-1] > 0:
+        # No declared sessions and several recordings: one session per recording.
+        firsts = np.flatnonzero(np.concatenate([[True], np.diff(recording) != 0]))
+        sess_in = _coerce(pd.DataFrame({"start": times[firsts], "sport": default_sport}), SESSION_COLUMNS)
     session_idx = (
         _assign(times, sess_in["start"].fillna(pd.Timestamp.min.tz_localize("UTC")))
         if len(sess_in) > 1
@@ -402,7 +530,7 @@ def build(
         df["cadence_spm"] = cad.where(running) * (1.0 if cadence_in_steps else 2.0)
         df["cadence_rpm"] = cad.where(~running)
 
-    sessions_out = _finish_sessions(sess_in, df, default_sport)
+    sessions_out = _finish_sessions(sess_in, df, default_sport, report, name)
     laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out)
     df["lap"] = (
         _assign(times, laps_out["start"]).astype("int64") if len(laps_out) else 0
@@ -470,9 +598,66 @@ def activity_from_samples(
     report = ImportReport()
     raw = samples.copy()
     raw["time"] = _to_utc(raw["time"]) if "time" in raw else pd.NaT
-    built = build(raw, report, sessions=sessions, laps=laps, default_sport=sport,
+    built = build(raw, report, sessions=sessions, laps=laps, default_sport=sport, name=source,
                   cadence_in_steps=cadence_in_steps)
     report.warn_dropped(source, "samples")
     meta = ActivityMeta(source=source, format=format, sport=sport, utc_offset_s=utc_offset_s,
                         utc_offset_source=utc_offset_source)
     return Activity(built.records, built.laps, built.sessions, meta, report)
+
+
+def split_recordings(activity: Activity) -> list[Activity]:
+    """One activity per recording of a file (sessions' ``recording`` column).
+
+    A file may hold several recordings: a GPS logger's memory dump with tracks
+    days apart, tracks of a morning and an evening run (see
+    :data:`RECORDING_GAP_S`). Each becomes an activity of its own, with its
+    sessions (numbered from 0), laps and records, so that the analysis treats
+    each as its own run. An activity of one recording is returned as it is
+    (the same object).
+
+    Each part shares the file's ``meta`` (a copy, with ``extra["recording"]``
+    and ``extra["recordings"]``) and its import report (the report of the
+    whole file: its counts do not add up to one part's rows).
+
+    Parameters
+    ----------
+    activity
+        An imported activity.
+
+    Returns
+    -------
+    list of Activity
+        The recordings in time order.
+    """
+    sessions = activity.sessions
+    if "recording" not in sessions or len(sessions) == 0:
+        return [activity]
+    numbers = sessions["recording"].to_numpy(np.int64)
+    if len(np.unique(numbers)) <= 1:
+        return [activity]
+    parts: list[Activity] = []
+    total = len(np.unique(numbers))
+    for k, number in enumerate(np.unique(numbers)):
+        chosen = np.flatnonzero(numbers == number)
+        renumber = {int(old): new for new, old in enumerate(sessions["session"].to_numpy(np.int64)[chosen])}
+        sess = sessions.iloc[chosen].reset_index(drop=True)
+        sess["session"] = np.arange(len(sess), dtype=np.int64)
+        sess["recording"] = np.zeros(len(sess), dtype=np.int64)
+        rec = activity.records[activity.records["session"].isin(list(renumber))].copy()
+        rec["session"] = rec["session"].map(renumber).astype("int64")
+        laps = activity.laps[activity.laps["session"].isin(list(renumber))].reset_index(drop=True)
+        laps["session"] = laps["session"].map(renumber).astype("int64")
+        first_lap = int(laps["lap"].min()) if len(laps) else 0
+        laps["lap"] = np.arange(len(laps), dtype=np.int64)
+        if "lap" in rec:
+            rec["lap"] = (rec["lap"] - first_lap).clip(lower=0).astype("int64")
+        meta = dataclasses.replace(activity.meta, extra={**activity.meta.extra, "recording": k,
+                                                         "recordings": total})
+        part = Activity(rec, laps, sess, meta, activity.report, route=activity.route)
+        if meta.timezone_source == "position":  # each recording in the zone where it was made
+            part.meta = dataclasses.replace(meta, utc_offset_s=None, utc_offset_source="unknown",
+                                            timezone=None, timezone_source="none")
+            part = timezone.locate(part)
+        parts.append(part)
+    return parts

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 #: Version of the canonical schema. Bump when a column changes meaning or unit.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ SESSION_COLUMNS: tuple[Column, ...] = (
     Column("training_effect", "float64", "", "FIT total_training_effect (aerobic, 0-5), when present.", True),
     Column("workout_rpe", "float64", "", "FIT workout_rpe (0-10 scale), when the runner entered it on the watch.", True),
     Column("workout_feel", "float64", "", "FIT workout_feel (0-100), when the runner entered it on the watch.", True),
+    Column("recording", "int64", "", "Recording the session belongs to, from 0: legs of one multisport recording share it; a file holding several recordings (tracks hours or days apart) has one per recording, and the analysis treats each as its own activity.", True),
 )
 
 #: Columns of ``Activity.laps`` (one row per lap).

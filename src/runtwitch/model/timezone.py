@@ -280,3 +280,33 @@ def _shift_frame(frame: pd.DataFrame, shift: pd.Timedelta) -> pd.DataFrame:
         if column in out:
             out[column] = out[column] - shift
     return out
+
+
+def locate(activity: Activity) -> Activity:
+    """Place an activity recorded on UTC in the time zone of its first position fix.
+
+    Precedence 2 of the module docstring, at import, for files whose times
+    are UTC but which record no local offset (GPX, TCX, a FIT file without
+    ``activity.local_timestamp``): ``meta.utc_offset_s`` becomes the offset of
+    the zone at the first valid position fix at the activity's start, with
+    ``utc_offset_source == timezone_source == "position"`` and
+    ``meta.timezone`` its IANA name. Times are not changed (they are UTC
+    already); the offset gives local dates and links the diary of a runner who
+    travelled. An activity with an offset from its file, without a position,
+    on unresolved local time or a course is returned unchanged (the same
+    object).
+    """
+    meta = activity.meta
+    if meta.utc_offset_s is not None or meta.time_basis != "utc" or meta.kind != "activity":
+        return activity
+    rec = activity.records
+    if "lat_deg" not in rec or "lon_deg" not in rec:
+        return activity
+    fix = first_fix(rec["lat_deg"].to_numpy(), rec["lon_deg"].to_numpy())
+    local = resolve(activity.start, position=fix) if fix is not None else UNRESOLVED
+    if local.source != "position":
+        return activity
+    placed = dataclasses.replace(meta, utc_offset_s=local.offset_s, utc_offset_source=local.offset_source,
+                                 timezone=local.timezone, timezone_source="position", extra=dict(meta.extra))
+    return Activity(activity.records, activity.laps, activity.sessions, placed, activity.report,
+                    route=activity.route)

@@ -18,6 +18,8 @@ def to_json(a: Analysis) -> dict[str, Any]:
     """The analysis as one JSON-ready document (see docs/cli.md for the fields)."""
     runs = a.runs
     columns = [run_column(c) for c in ("source", "sport", "start_utc", "timer_s", "distance_m")]
+    # Where each run's local time comes from (the season's activity table, docs/schema.md "Local time").
+    local = a.season.table.set_index("activity_id")
     activities = [
         {
             "id": aid,
@@ -26,6 +28,9 @@ def to_json(a: Analysis) -> dict[str, Any]:
             "start": iso_utc(start),
             "timer_s": number(timer),
             "distance_m": number(distance),
+            "timezone": zone if isinstance(zone := local.at[aid, "timezone"], str) else None,
+            "timezone_source": str(local.at[aid, "offset_source"]),
+            "utc_offset_s": number(local.at[aid, "utc_offset_s"]),
         }
         for aid, source, sport, start, timer, distance in zip(
             runs.index, *(runs[c] for c in columns), strict=True)

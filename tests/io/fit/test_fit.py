@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import runtwitch
+from runtwitch.testing import write_activity
 from tests.conftest import CORPUS, read_cached
 
 pytestmark = pytest.mark.corpus
@@ -106,9 +108,20 @@ def test_utc_offset_comes_from_the_file() -> None:
     assert str(act.records.index.tz) == "UTC"
 
 
-def test_utc_offset_unknown_when_file_has_no_evidence() -> None:
+def test_without_local_timestamp_the_zone_comes_from_the_first_position() -> None:
+    # An Edge 500 ride near Toronto whose file records no local time (docs/schema.md, "Local time").
     act = read_cached(fit("python-fitparse__garmin-edge-500-activity.fit"))
+    assert act.meta.timezone == "America/Toronto" and act.meta.timezone_source == "position"
+    assert act.meta.utc_offset_s == -4 * 3600 and act.meta.utc_offset_source == "position"  # EDT in September
+
+
+def test_utc_offset_unknown_when_file_has_no_evidence() -> None:
+    start = datetime(2026, 6, 2, 10, 0, tzinfo=UTC)
+    data = write_activity([start + timedelta(seconds=k) for k in range(60)], utc_offset_s=None,
+                          speed=[3.0] * 60)  # no local_timestamp, no position
+    act = runtwitch.read_fit(io.BytesIO(data))
     assert act.meta.utc_offset_s is None and act.meta.utc_offset_source == "unknown"
+    assert act.meta.timezone is None and act.meta.timezone_source == "none"
 
 
 def test_gzip_and_buffers_and_upper_case_suffix() -> None:

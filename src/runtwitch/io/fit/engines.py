@@ -5,6 +5,9 @@
   (``runtwitch.io.fit.bulk``).
 - :func:`decode_fitdecode` (the reference): fitdecode's streaming reader,
   message by message.
+- :func:`decode_fitparse` (an optional extra, ``pip install runtwitch[fitparse]``):
+  fitparse 1.2's reader, message by message, for users who rely on its
+  behaviour; it knows an older FIT profile and cannot say where a file broke.
 
 Each returns the collector and the runtwitch error for the damage found (or
 None), with the byte offset; ``read_fit`` decides whether to raise or salvage.
@@ -13,11 +16,14 @@ None), with the byte offset; ``read_fit`` decides whether to raise or salvage.
 from __future__ import annotations
 
 import bisect
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from runtwitch.errors import (
     ChecksumError,
     CorruptFileError,
+    EngineUnavailableError,
     FileError,
     LimitExceededError,
     ParseError,
@@ -132,3 +138,59 @@ def decode_numpy(
     if error is not None and failure is not None and error.__cause__ is None:
         error.__cause__ = failure
     return col, error
+
+
+def _fitparse_message(msg: Any) -> SimpleNamespace:
+    """A fitparse message in the shape the collector reads (as fitdecode's): UTC-aware times."""
+    fields = []
+    for f in msg.fields:
+        value = f.value
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)  # fitparse gives FIT times as naive UTC
+        fdef = f.field_def
+        dev_index = getattr(fdef, "dev_data_index", None)
+        fields.append(SimpleNamespace(
+            name=f.name, value=value, raw_value=f.raw_value, units=f.units,
+            field_def=SimpleNamespace(is_dev=dev_index is not None, dev_data_index=dev_index)))
+    return SimpleNamespace(name=msg.name, fields=fields)
+
+
+def decode_fitparse(
+    data: bytes, name: str, errors: Errors, report: ImportReport
+) -> tuple[Collector, FileError | None]:
+    """Read the file with fitparse (optional extra), collecting the messages the importer uses.
+
+    fitparse stops at the first fault without saying at which byte: the
+    failure has no offset, and a salvaged file keeps the messages read before
+    it. A checksum mismatch is found after the last message.
+
+    Raises
+    ------
+    EngineUnavailableError
+        fitparse is not installed.
+    """
+    try:
+        import fitparse  # optional extra, imported only when asked for
+        import fitparse.utils
+    except ImportError as exc:
+        raise EngineUnavailableError("fitparse") from exc
+    col = Collector()
+    col.headers = frame.frame(data).headers  # fitparse does not count a chained file's headers
+    failure: FileError | None = None
+    try:
+        reader = fitparse.FitFile(data, check_crc=True)
+        for count, msg in enumerate(reader.get_messages()):
+            if count >= frame.MAX_FIT_MESSAGES:
+                failure = _failure_error(frame.too_many_messages(None), name)
+                break
+            col.add(_fitparse_message(msg))
+    except fitparse.utils.FitCRCError as exc:
+        if errors == "raise":
+            failure = ChecksumError(name, f"CRC mismatch (fitparse: {exc})")
+        else:
+            report.damage = Damage(None, ChecksumError.__name__, f"CRC mismatch (fitparse: {exc})")
+    except fitparse.utils.FitEOFError as exc:
+        failure = TruncatedFileError(name, f"file ends early (fitparse: {exc})")
+    except Exception as exc:  # fitparse raises its own and plain errors on bad data
+        failure = CorruptFileError(name, f"undecodable FIT data (fitparse: {type(exc).__name__}: {exc})")
+    return col, failure

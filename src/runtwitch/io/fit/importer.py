@@ -25,10 +25,14 @@ from runtwitch.io.fit import adapter, engines
 from runtwitch.io.fit.collect import Collector, is_number, record_table
 from runtwitch.io.fit.types import FIT_DATETIME_MIN, FIT_EPOCH
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
+from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.model.assembly import build
 
-Engine = Literal["numpy", "fitdecode"]
+Engine = Literal["numpy", "fitdecode", "fitparse"]
+#: The FIT decoding engines by name (``read_fit(..., engine=)``), the default first.
+ENGINES = {"numpy": engines.decode_numpy, "fitdecode": engines.decode_fitdecode,
+           "fitparse": engines.decode_fitparse}
 #: The FIT SDK version of the profile both engines decode with.
 PROFILE_SDK_VERSION = adapter.PROFILE_SDK_VERSION
 _ACTIVITY_TYPES = {"activity", 4}
@@ -327,6 +331,9 @@ def read_fit(
         ``benchmarks/import_bench.py``).
         ``"fitdecode"``: the reference decoder, message by message. Both give
         the same activity for every file of the shared corpus (a test).
+        ``"fitparse"``: fitparse 1.2 (optional extra, ``pip install
+        'runtwitch[fitparse]'``), through the same assembly; where it differs
+        from the default is listed in ``docs/formats.md`` ("Engines").
 
     Returns
     -------
@@ -343,15 +350,17 @@ def read_fit(
         The file is damaged (see ``errors``).
     NotAnActivityError
         A valid FIT file of another type (settings, workout, monitoring...).
+    EngineUnavailableError
+        ``engine="fitparse"`` without fitparse installed.
     """
     errors = check_errors(errors)
-    if engine not in ("numpy", "fitdecode"):
-        raise ValueError(f"engine must be 'numpy' or 'fitdecode', not {engine!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
     loaded = load(source, max_bytes=max_bytes)
     name = loaded.name
     _check_signature(loaded.data, name)
     report = ImportReport()
-    decode = engines.decode_numpy if engine == "numpy" else engines.decode_fitdecode
+    decode = ENGINES[engine]
     col, failure = decode(loaded.data, name, errors, report)
     if failure is not None:
         salvageable = (errors == "salvage" and (col.n_records or col.sessions)
@@ -375,7 +384,7 @@ def read_fit(
     if col.sports and col.sports[0][0] is not None:
         default_sport = str(col.sports[0][0])
     built = build(
-        raw, report, sessions=sessions, laps=_laps_frame(col, anchor), default_sport=default_sport
+        raw, report, sessions=sessions, laps=_laps_frame(col, anchor), default_sport=default_sport, name=name
     )
     records = _fill_hr_from_messages(built.records, col, report)
     if col.not_kept:
@@ -406,4 +415,4 @@ def read_fit(
         utc_offset_source=offset_source,
         extra={"fit_headers": col.headers, "gzipped": loaded.gzipped},
     )
-    return Activity(records, built.laps, built.sessions, meta, report)
+    return timezone.locate(Activity(records, built.laps, built.sessions, meta, report))
