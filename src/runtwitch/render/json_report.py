@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -17,7 +17,7 @@ def _model_fields(by_cause: pd.DataFrame, episode_id: str, cause: str) -> dict[s
     """A cause's verdict, log relative risk, share per evidence line and the notes on left-out remedies."""
     if (episode_id, cause) not in by_cause.index:
         return {}
-    row = by_cause.loc[(episode_id, cause)]
+    row = cast(pd.Series, by_cause.loc[(episode_id, cause)])
     return {
         "verdict": row["verdict"],
         "log_rr": number(row["log_rr"], 4),
@@ -32,7 +32,7 @@ def _episode_fields(by_episode: pd.DataFrame, episode_id: str) -> dict[str, Any]
     """An episode's top cause, background share, total log relative risk, run type and what changed."""
     if episode_id not in by_episode.index:
         return {}
-    row = by_episode.loc[episode_id]
+    row = cast(pd.Series, by_episode.loc[episode_id])
     top = row["top_cause"]
     return {
         "top_cause": top if isinstance(top, str) else None,
