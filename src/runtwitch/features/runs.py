@@ -234,7 +234,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
                          "runtwitch.weather.for_runs(season) of the same season")
     wx_rows = [weather.loc[i] for i in ids] if weather is not None else [None] * len(ids)
     rows = []
-    profiles: dict[Any, np.ndarray] = {}
+    profiles: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     for _, info in season.table.iterrows():
         act = season.activity(info["activity_id"])
         row: dict[str, Any] = {
@@ -255,9 +255,11 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
         row["is_run"] = is_run(act.meta.sport)
         arrays = _arrays(act)
         if row["is_run"]:
-            factor = grade_cost_factor(arrays)  # hills would look like intervals on raw speed
+            factor = grade_cost_factor(arrays)  # hills can look like intervals on raw speed
             level = arrays["speed"] * factor if factor is not None else arrays["speed"]
-            profiles[row["activity_id"]] = speed_profile(arrays["t"], level)
+            raw = speed_profile(arrays["t"], arrays["speed"])
+            adjusted = speed_profile(arrays["t"], level) if factor is not None else raw
+            profiles[row["activity_id"]] = (raw, adjusted)
         row.update(_intensity(arrays, ath, hrss_den))
         row.update(_extras(act))
         rows.append(row)

@@ -200,8 +200,18 @@ def classify(
     return "easy", "steady running", mean_v
 
 
-def run_types(df: pd.DataFrame, profiles: dict[Any, np.ndarray]) -> pd.DataFrame:
+#: How structured a type is: when the raw and the grade-adjusted profile disagree, the less
+#: structured reading wins (hills fake intervals on raw speed, altitude noise on adjusted speed).
+STRUCTURE = {"easy": 0, "long": 1, "tempo": 2, "intervals": 3, "race": 4}
+
+
+def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
     """Type every run and compare its work speed with the runner's earlier runs of the type.
+
+    Each run is typed twice, on its raw and on its grade-adjusted speed
+    profile, each against the runner's own references from the same kind of
+    profile; a structure (intervals, tempo, race by the data) counts only
+    when both readings show it.
 
     Parameters
     ----------
@@ -209,7 +219,7 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, np.ndarray]) -> pd.DataFrame
         The run table being built: ``activity_id``, ``is_run``, ``start_utc``,
         ``timer_s``, ``distance_m``, ``diary_notes``, sorted by start.
     profiles
-        :func:`speed_profile` of each activity, by ``activity_id``.
+        (raw, grade-adjusted) :func:`speed_profile` of each run, by ``activity_id``.
 
     Returns
     -------
@@ -224,9 +234,12 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, np.ndarray]) -> pd.DataFrame
     timer = df["timer_s"].to_numpy(float)
     dist = df["distance_m"].to_numpy(float)
     notes = df["diary_notes"].to_numpy(dtype=object)
-    stats = [_profile_stats(profiles.get(a, np.zeros(0))) for a in df["activity_id"]]
-    cruise = np.array([s[0] for s in stats])
-    best20 = np.array([s[1] for s in stats])
+    ids = list(df["activity_id"])
+    empty = (np.zeros(0), np.zeros(0))
+    readings = []
+    for which in (0, 1):
+        stats = [_profile_stats(profiles.get(a, empty)[which]) for a in ids]
+        readings.append((which, np.array([s[0] for s in stats]), np.array([s[1] for s in stats])))
     types: list[str | None] = [None] * n
     basis: list[str | None] = [None] * n
     work = np.full(n, np.nan)
@@ -235,19 +248,16 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, np.ndarray]) -> pd.DataFrame
         if not runs[k]:
             continue
         pool = runs & (start <= start[k]) & (start >= start[k] - window)
-        v_easy = float(np.nanmedian(cruise[pool])) if np.isfinite(cruise[pool]).any() else np.nan
-        p90 = float(np.nanpercentile(best20[pool], 90)) if np.isfinite(best20[pool]).any() else np.nan
-        v_thr = np.nanmax([p90, THRESHOLD_FLOOR_OF_EASY * v_easy]) if np.isfinite(v_easy) else np.nan
         med_min = float(np.nanmedian(timer[pool])) / 60.0 if np.isfinite(timer[pool]).any() else np.nan
-        types[k], basis[k], work[k] = classify(
-            profiles.get(df["activity_id"].iloc[k], np.zeros(0)),
-            timer[k],
-            dist[k],
-            notes[k],
-            v_easy,
-            v_thr,
-            med_min,
-        )
+        found = []
+        for which, cruise, best20 in readings:
+            v_easy = float(np.nanmedian(cruise[pool])) if np.isfinite(cruise[pool]).any() else np.nan
+            p90 = float(np.nanpercentile(best20[pool], 90)) if np.isfinite(best20[pool]).any() else np.nan
+            v_thr = np.nanmax([p90, THRESHOLD_FLOOR_OF_EASY * v_easy]) if np.isfinite(v_easy) else np.nan
+            profile = profiles.get(ids[k], empty)[which]
+            found.append(classify(profile, timer[k], dist[k], notes[k], v_easy, v_thr, med_min))
+        # the less structured reading wins; on a tie, the grade-adjusted one
+        types[k], basis[k], work[k] = min(reversed(found), key=lambda r: STRUCTURE[r[0]])
     ratio, z, count = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=np.int64)
     kinds = np.array([t or "" for t in types], dtype=object)
     hard = np.isin(kinds, list(HARD_TYPES))

@@ -11,14 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import pandas as pd
 
 from runtwitch.features.columns import DAILY_COLUMN_NAMES, RUN_COLUMN_NAMES, daily_column, run_column
-
-if TYPE_CHECKING:
-    from runtwitch.rules.factors import Factor
 
 #: How well research supports a cause of post-run twitches or cramps in general.
 EvidenceGrade = Literal["moderate", "limited", "weak", "expert opinion"]
@@ -183,7 +180,7 @@ class Rule:
     thresholds: Mapping[str, Threshold]
     assess: Assess | None = field(default=None, repr=False, compare=False)
     weights: Mapping[str, float] = field(default_factory=dict)
-    factors: tuple[Factor, ...] = field(default=(), repr=False, compare=False)
+    factors: tuple[Any, ...] = field(default=(), repr=False, compare=False)  # rules.factors.Factor
     remedy_tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
