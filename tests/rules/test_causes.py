@@ -30,7 +30,8 @@ def history(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_
 
 
 def inputs(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_min: float = 40,
-           episode: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+           episode: dict[str, str] | None = None, earlier: list[dict[str, str]] | None = None,
+           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Linked episodes, run features and daily features of the scenario history."""
     paths = [write_run(tmp, f"base{k}.fit", START + timedelta(days=2 * k), base_min, cooldown_min=8)
              for k in range(5)]
@@ -40,6 +41,7 @@ def inputs(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_m
     day = f"{(START + timedelta(days=11)).date()}"
     rows.append({"date": day, **USUAL_DAY, **context})
     rows.append({"date": day, "time": "20:00", "muscles": "left calf", **(episode or {})})
+    rows += earlier or []
     diary = runtwitch.read_diary(write_diary(tmp / "diary.csv", rows), tz="UTC", today=TODAY)
     assert diary.report.problems == []
     acts = read_all(paths)
@@ -49,6 +51,18 @@ def inputs(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_m
     eps = season.episodes
     assert eps.loc[0, "activity_id"] == "target.fit"
     return eps, runs, days
+
+
+def test_earlier_cramps_are_an_evidence_line(tmp_path: Path) -> None:
+    earlier = [{"date": f"{(START + timedelta(days=k)).date()}", "time": "21:00", "muscles": "right calf",
+                "kind": "cramp"} for k in (2, 6)]
+    eps, runs, days = inputs(tmp_path, {}, {}, episode={"kind": "cramp"}, earlier=earlier)
+    ex = runtwitch.explain(eps, runs, days)
+    changed = ex.episodes.loc[0, "changed"]
+    assert any("You logged 2 cramps in the 90 days before" in line for line in changed), changed
+    (tmp_path / "t").mkdir()
+    twitch = runtwitch.explain(*inputs(tmp_path / "t", {}, {}))
+    assert not any("cramps in the 90 days" in line for line in twitch.episodes.loc[0, "changed"])
 
 
 SCENARIOS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
