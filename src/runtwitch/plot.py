@@ -19,9 +19,17 @@ import pandas as pd
 
 from runtwitch.analysis import Analysis
 from runtwitch.features.columns import run_column
-from runtwitch.render.charts import NARROW_PX, WIDE_PX, episode_figure, patterns_figure, season_figure
+from runtwitch.render.charts import (
+    NARROW_PX,
+    WIDE_PX,
+    episode_figure,
+    message_figure,
+    patterns_figure,
+    season_figure,
+)
 from runtwitch.render.view import episode_views
 from runtwitch.rules import Explanation
+from runtwitch.rules.patterns import PATTERN_MIN_EPISODES, PATTERN_MIN_RUNS_EACH_SIDE
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -59,12 +67,21 @@ def episode(analysis: Analysis, episode_id: str, *, width_px: float = NARROW_PX)
                           width_px=width_px)
 
 
-def patterns(source: Analysis | Explanation, *, width_px: float = NARROW_PX) -> Figure | None:
-    """How many times as often an episode followed runs with each factor, with its 95 % range.
+def patterns(source: Analysis | Explanation, *, width_px: float = NARROW_PX) -> Figure:
+    """How many times as often an episode followed runs with each factor, with its range.
 
     ``source`` is an :class:`~runtwitch.Analysis` or its
-    :class:`~runtwitch.Explanation`; None when no pattern has a relative
-    risk yet (too few runs on either side).
+    :class:`~runtwitch.Explanation`. While no factor has enough runs on both
+    sides and enough episodes (:func:`runtwitch.rules.patterns.patterns`), the
+    figure says so in words instead.
     """
     ex = source.explanation if isinstance(source, Analysis) else source
-    return patterns_figure(ex.patterns, width_px=width_px)
+    fig = patterns_figure(ex.patterns, width_px=width_px)
+    if fig is not None:
+        return fig
+    return message_figure(
+        "No personal pattern yet: a factor is shown once at least "
+        f"{PATTERN_MIN_RUNS_EACH_SIDE} runs had it and {PATTERN_MIN_RUNS_EACH_SIDE} did not, "
+        f"with at least {PATTERN_MIN_EPISODES} episodes after them.",
+        width_px=width_px,
+    )

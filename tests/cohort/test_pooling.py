@@ -14,10 +14,10 @@ from runtwitch.rules.patterns import log_relative_risk, relative_risk
 #: episodes after runs without it / runs without it.
 COUNTS = pd.DataFrame(
     [
-        ("A", "long", 10, 4, 20, 2),
-        ("B", "long", 10, 2, 20, 4),
-        ("C", "long", 5, 0, 15, 3),
-        ("D", "long", 6, 0, 9, 0),  # no episode on either side: says nothing about a ratio
+        ("A", "spike", 10, 4, 20, 2),
+        ("B", "spike", 10, 2, 20, 4),
+        ("C", "spike", 5, 0, 15, 3),
+        ("D", "spike", 6, 0, 9, 0),  # no episode on either side: says nothing about a ratio
     ],
     columns=["athlete", "factor", "runs_with", "episodes_with", "runs_without", "episodes_without"],
 )
@@ -57,7 +57,7 @@ def test_dersimonian_laird_by_hand() -> None:
 
 
 def test_pooled_patterns_by_hand() -> None:
-    p = pooled_patterns(COUNTS, min_athletes=3, min_episodes=10).set_index("factor").loc["long"]
+    p = pooled_patterns(COUNTS, min_athletes=3, min_episodes=10).set_index("factor").loc["spike"]
     # D is left out: 3 athletes; episodes 4 + 2 + 2 + 4 + 0 + 3 = 15
     assert p["athletes"] == 3
     assert (p["episodes_with"], p["runs_with"], p["episodes_without"], p["runs_without"]) == (6, 25, 9, 55)
@@ -67,11 +67,11 @@ def test_pooled_patterns_by_hand() -> None:
     assert p["ci_high"] == pytest.approx(5.191569, rel=1e-5)
     assert p["tau2"] == pytest.approx(0.333604, rel=1e-5)
     assert p["shown"]
-    assert p["label"].startswith("long run")
+    assert p["label"].startswith("a session spike")
 
 
 def test_below_the_minimums_nothing_is_estimated() -> None:
-    p = pooled_patterns(COUNTS).set_index("factor").loc["long"]  # defaults: 5 athletes, 20 episodes
+    p = pooled_patterns(COUNTS).set_index("factor").loc["spike"]  # defaults: 5 athletes, 20 episodes
     assert not p["shown"]
     assert math.isnan(p["relative_risk"]) and math.isnan(p["ci_low"]) and math.isnan(p["tau2"])
     assert p["athletes"] == 3
@@ -79,7 +79,7 @@ def test_below_the_minimums_nothing_is_estimated() -> None:
 
 def test_identical_athletes_have_no_heterogeneity() -> None:
     same = pd.concat([COUNTS.iloc[[0]].assign(athlete=f"x{k}") for k in range(6)])
-    p = pooled_patterns(same).set_index("factor").loc["long"]
+    p = pooled_patterns(same).set_index("factor").loc["spike"]
     assert p["tau2"] == 0 and p["i2_pct"] == 0
     assert p["relative_risk"] == pytest.approx(4.0)
     # six copies of variance 0.6: se = sqrt(0.6 / 6)

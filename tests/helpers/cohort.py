@@ -74,7 +74,7 @@ def assert_matches_analysis(out: Path, athlete: str, folder: Path) -> None:
         "days": a.days.reset_index(),
         "episodes": ex.episodes,
         "causes": ex.causes,
-        "patterns": ex.patterns,
+        "patterns": ex.pattern_counts,
     }
     for table, frame in expected.items():
         stored = pd.read_parquet(out / table, filters=[("athlete", "==", athlete)])

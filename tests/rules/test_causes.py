@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from runtwitch.rules import RULES
 from tests.helpers.history import NEUTRAL, read_all, write_diary, write_run
 
 TODAY = dt.date(2026, 11, 25)
+#: An unremarkable day for the triggers of twitching, too: usual sleep, coffee, no alcohol, low stress.
+USUAL_DAY = {**NEUTRAL, "sleep_h": "7.5", "caffeine_mg": "100", "alcohol_units": "0", "stress": "3"}
 START = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
 ATHLETE = runtwitch.Athlete(tz="UTC", sex="male", body_mass_kg=70, max_hr=190, resting_hr=55,
                             threshold_hr=168)
@@ -27,16 +30,18 @@ def history(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_
 
 
 def inputs(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_min: float = 40,
-           episode: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+           episode: dict[str, str] | None = None, earlier: list[dict[str, str]] | None = None,
+           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Linked episodes, run features and daily features of the scenario history."""
     paths = [write_run(tmp, f"base{k}.fit", START + timedelta(days=2 * k), base_min, cooldown_min=8)
              for k in range(5)]
     run = {"minutes": base_min, "cooldown_min": 8.0, **target}
     paths.append(write_run(tmp, "target.fit", START + timedelta(days=11), **run))
-    rows = [{"date": f"{(START + timedelta(days=2 * k)).date()}", **NEUTRAL} for k in range(5)]
+    rows = [{"date": f"{(START + timedelta(days=2 * k)).date()}", **USUAL_DAY} for k in range(5)]
     day = f"{(START + timedelta(days=11)).date()}"
-    rows.append({"date": day, **NEUTRAL, **context})
+    rows.append({"date": day, **USUAL_DAY, **context})
     rows.append({"date": day, "time": "20:00", "muscles": "left calf", **(episode or {})})
+    rows += earlier or []
     diary = runtwitch.read_diary(write_diary(tmp / "diary.csv", rows), tz="UTC", today=TODAY)
     assert diary.report.problems == []
     acts = read_all(paths)
@@ -48,13 +53,26 @@ def inputs(tmp: Path, target: dict[str, Any], context: dict[str, str], *, base_m
     return eps, runs, days
 
 
+def test_earlier_cramps_are_an_evidence_line(tmp_path: Path) -> None:
+    earlier = [{"date": f"{(START + timedelta(days=k)).date()}", "time": "21:00", "muscles": "right calf",
+                "kind": "cramp"} for k in (2, 6)]
+    eps, runs, days = inputs(tmp_path, {}, {}, episode={"kind": "cramp"}, earlier=earlier)
+    ex = runtwitch.explain(eps, runs, days)
+    changed = ex.episodes.loc[0, "changed"]
+    assert any("You logged 2 cramps in the 90 days before" in line for line in changed), changed
+    (tmp_path / "t").mkdir()
+    twitch = runtwitch.explain(*inputs(tmp_path / "t", {}, {}))
+    assert not any("cramps in the 90 days" in line for line in twitch.episodes.loc[0, "changed"])
+
+
 SCENARIOS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "fatigue_overuse": ({"minutes": 95, "speed_mps": 3.4, "heart_rate": 162}, {"rpe": "8"}),
     "dehydration": ({"temperature_c": 36}, {
         "air_temp_c": "31", "humidity_pct": "60", "weight_before_kg": "70", "weight_after_kg": "67.6",
         "fluid_during_l": "0.1", "thirst": "yes", "urine_color": "7", "sodium_mg": "2500"}),
+    # a heavy sweat loss (3 L, measured), mostly replaced with water, no salt
     "electrolyte_imbalance": ({}, {
-        "weight_before_kg": "70", "weight_after_kg": "69.4", "fluid_during_l": "1.4",
+        "weight_before_kg": "70", "weight_after_kg": "69.0", "fluid_during_l": "2.0",
         "electrolytes": "no", "sodium_mg": "0"}),
     "poor_circulation": ({"cooldown_min": 0.0, "sprint_min": 2.0}, {"stretched": "no"}),
     "low_blood_sugar": ({}, {"carbs_before_g": "0", "carbs_during_g": "0", "meal_hours_before": "12"}),
@@ -67,16 +85,21 @@ SCENARIOS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
 @pytest.mark.parametrize("cause", list(SCENARIOS))
 def test_cause_ranks_first_when_its_evidence_is_clear(tmp_path: Path, cause: str) -> None:
     target, context = SCENARIOS[cause]
+    # salt loss is a cramp factor: the twitch literature does not name it
+    episode = {"kind": "cramp"} if cause == "electrolyte_imbalance" else None
     if cause == "low_blood_sugar":  # fuel matters on long runs: make every run long, so no spike
         ex = history(tmp_path, target, context, base_min=75)
     else:
-        ex = history(tmp_path, target, context)
+        ex = history(tmp_path, target, context, episode=episode)
     ranked = ex.for_episode("E" + str(ex.episodes.loc[0, "row"]))
     top = ranked.iloc[0]
     assert top["cause"] == cause, ranked[["cause", "score", "evidence"]].to_string()
     assert top["score"] > 0 and top["evidence"], top
-    assert sum(top["points"]) >= top["score"] - 1e-9  # every point traces to an evidence line
-    assert ex.episodes.loc[0, "top_cause"] == cause
+    assert abs(sum(top["points"]) - top["score"]) < 1e-9  # every point traces to an evidence line
+    # the cause is named the answer only from "possible" on; below it, nothing stands out
+    expected = cause if top["score"] >= runtwitch.rules.POSSIBLE_SHARE else None
+    assert ex.episodes.loc[0, "top_cause"] == expected
+    assert top["verdict"] == runtwitch.rules.verdict(top["score"])
 
 
 def test_neutral_history_fires_no_cause(tmp_path: Path) -> None:
@@ -124,4 +147,7 @@ def test_thresholds_can_be_overridden_and_rules_extended(tmp_path: Path) -> None
                           late_run)
     ex = runtwitch.explain(eps, runs, days, rules=(*RULES, mine))
     row = ex.causes.set_index("cause").loc["late_run"]
-    assert row["score"] == 0.5 and row["evidence"] == ["The run started at 7:00."]
+    # its points are read as a log relative risk: 0.5 -> 1.65 times as likely, a share of 1 - e^-0.5
+    assert row["log_rr"] == 0.5 and row["evidence"] == ["The run started at 7:00."]
+    assert abs(row["score"] - (1 - math.exp(-0.5 - ex.episodes.loc[0, "log_rr"] + 0.5))
+               * 0.5 / ex.episodes.loc[0, "log_rr"]) < 2e-3

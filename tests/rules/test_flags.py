@@ -64,7 +64,8 @@ def test_episode_flags(
 
 def test_red_flags_are_never_hidden_by_a_strong_cause(tmp_path: Path) -> None:
     target, context = SCENARIOS["dehydration"]
-    ex = history(tmp_path, target, context, episode={"weakness": "yes", "sleep_disrupted": "yes"})
+    ex = history(tmp_path, target, context,
+                 episode={"weakness": "yes", "sleep_disrupted": "yes", "kind": "cramp"})
     assert ex.episodes.loc[0, "top_cause"] == "dehydration"
     assert {"weakness", "sleep_disruption"} <= set(ex.episodes.loc[0, "flags"])
 

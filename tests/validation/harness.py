@@ -18,10 +18,8 @@ import pandas as pd
 import runtwitch
 from tests.validation import simulate as sim
 
-#: The score from which a cause counts as "confident" (a "likely" cause). Today's
-#: engine documents no such level; 0.5 is used until the rebuilt engine
-#: documents its own "likely" threshold (issue 14 item 1), which replaces it here.
-CONFIDENT_SCORE = 0.5
+#: The score from which a cause counts as "confident": the engine's own "likely" level.
+CONFIDENT_SCORE = runtwitch.rules.LIKELY_SHARE
 #: Days of history before a run may carry a pretend episode (the engine needs a usual to compare with).
 WARMUP_DAYS = 21
 #: Pretend episodes go into the diary in batches: every STRIDE-th ordinary run of

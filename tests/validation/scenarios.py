@@ -23,8 +23,8 @@ from tests.validation import simulate as sim
 #: Weeks of a base-rate runner's history behind a scenario's target run (the
 #: first weeks of the same simulated season, so nothing is rendered twice).
 SCENARIO_WEEKS = 6
-#: Causes the rebuilt engine is expected to add (issue 14 item 5), with the
-#: identifiers proposed for them; the engine decides the final names.
+#: Causes the rebuilt engine added (issue 14 item 5): the triggers health services name for
+#: twitching (tiredness, caffeine, alcohol, stress).
 FUTURE_CAUSES = ("short_sleep", "caffeine", "alcohol", "stress")
 
 

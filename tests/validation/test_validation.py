@@ -15,7 +15,9 @@ Generic properties a sound engine has on any runner, checked on runners from
   session that also ends without a cool-down ranks the effort at least as
   high; predicted quantities alone never reach a confident score.
 
-Checks the current engine fails are strict xfails: the engine rebuild flips them.
+The engine was rebuilt on evidence (issue 14) to have these properties in
+general, not for these runners: its numbers come from the literature
+(``docs/rules.md``), never from the generator.
 """
 
 from __future__ import annotations
@@ -29,16 +31,10 @@ from tests.validation import simulate as sim
 
 pytestmark = pytest.mark.validation
 
-REBUILD = "cause engine rebuild pending (issue 14)"
 #: No single cause may be top after more than this share of pretend episodes ...
 MAX_TOP_SHARE = 0.40
 #: ... and a confident cause may follow at most this share of them.
 MAX_CONFIDENT_SHARE = 0.25
-
-
-def rebuild(*values: object) -> object:
-    """A parameter the current engine fails (a strict xfail)."""
-    return pytest.param(*values, marks=pytest.mark.xfail(strict=True, reason=REBUILD))
 
 
 # --- the generator itself ------------------------------------------------------------------
@@ -86,12 +82,12 @@ def test_the_generator_is_deterministic_and_seeds_differ() -> None:
 
 #: The runners of the CI base-rate check (one seed each; the table script runs more).
 BASE_RATE_RUNNERS = [
-    rebuild("no_cooldown_stopper"),
-    rebuild("fasted_long_runner"),
-    rebuild("salty_sweater_hot"),
-    rebuild("beginner_low_volume"),
-    rebuild("marathoner_high_volume"),
-    rebuild("medicated_veteran"),
+    "no_cooldown_stopper",
+    "fasted_long_runner",
+    "salty_sweater_hot",
+    "beginner_low_volume",
+    "marathoner_high_volume",
+    "medicated_veteran",
 ]
 
 
@@ -109,29 +105,18 @@ def test_base_rate(name: str) -> None:
 
 # --- ablation -----------------------------------------------------------------------------------
 
-#: Causes whose clear scenario today's engine gets wrong, or does not offer yet.
-CLEAR_FAILS_TODAY = set(sc.FUTURE_CAUSES)
-#: fatigue_overuse: after the beginner's ordinary easy run, "weekly distance up 30 %" (one extra run in
-#: a low-volume week) still puts fatigue first.
-ABLATION_FAILS_TODAY = {*sc.FUTURE_CAUSES, "fatigue_overuse"}
-
-
-def _causes(fails: set[str]) -> list[object]:
-    return [rebuild(c) if c in fails else pytest.param(c) for c in sc.SCENARIOS]
-
-
 def test_every_engine_cause_has_a_scenario() -> None:
     assert set(hz.engine_causes()) <= set(sc.SCENARIOS)
 
 
-@pytest.mark.parametrize("cause", _causes(CLEAR_FAILS_TODAY))
+@pytest.mark.parametrize("cause", list(sc.SCENARIOS))
 def test_clear_scenario_ranks_its_cause_first(cause: str) -> None:
     assert cause in hz.engine_causes(), f"the engine has no cause {cause!r}"
     v = sc.scenario_verdict(cause, clear=True)
     assert v.first == cause, (sc.SCENARIOS[cause].evidence, v.scores)
 
 
-@pytest.mark.parametrize("cause", _causes(ABLATION_FAILS_TODAY))
+@pytest.mark.parametrize("cause", list(sc.SCENARIOS))
 def test_ablation_drops_the_cause_out_of_the_top(cause: str) -> None:
     assert cause in hz.engine_causes(), f"the engine has no cause {cause!r}"
     clear, ablated = sc.scenario_verdict(cause, clear=True), sc.scenario_verdict(cause, clear=False)
@@ -141,11 +126,7 @@ def test_ablation_drops_the_cause_out_of_the_top(cause: str) -> None:
 
 # --- the runner's own history ---------------------------------------------------------------------
 
-HISTORY_FAILS_TODAY = {"low_blood_sugar", "poor_circulation", "poor_fueling", "dehydration"}
-
-
-@pytest.mark.parametrize(
-    "cause", [rebuild(c) if c in HISTORY_FAILS_TODAY else pytest.param(c) for c in sc.HISTORY_CASES])
+@pytest.mark.parametrize("cause", list(sc.HISTORY_CASES))
 def test_a_habit_without_twitches_weighs_less_than_a_new_risk(cause: str) -> None:
     used, new = sc.history_verdicts(cause)
     assert new.score(cause) > 0, "the risky run must count for the runner new to it"
@@ -156,7 +137,6 @@ def test_a_habit_without_twitches_weighs_less_than_a_new_risk(cause: str) -> Non
 # --- confounders -------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=REBUILD)
 def test_heat_with_measured_good_hydration_is_not_dehydration() -> None:
     good, unmeasured = sc.heat_run("good"), sc.heat_run("unmeasured")
     assert good.top != "dehydration", good.scores
@@ -171,12 +151,7 @@ def test_measured_poor_hydration_outweighs_measured_good_hydration_in_the_same_h
     assert poor.top == "dehydration" and poor.score("dehydration") > good.score("dehydration")
 
 
-#: Hard sessions where today's engine ranks the missing cool-down above the effort.
-HARD_FAILS_TODAY = {"unusually hard intervals"}
-
-
-@pytest.mark.parametrize(
-    "session", [rebuild(n) if n in HARD_FAILS_TODAY else pytest.param(n) for n in sc.HARD_SESSIONS])
+@pytest.mark.parametrize("session", list(sc.HARD_SESSIONS))
 def test_a_hard_session_without_cooldown_ranks_the_effort_at_least_as_high(session: str) -> None:
     v = sc.hard_session_without_cooldown(session)
     assert v.score("fatigue_overuse") >= v.score("poor_circulation"), v.scores

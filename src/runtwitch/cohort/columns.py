@@ -168,13 +168,13 @@ _CI = (
 )
 PATTERNS = Table(
     "patterns",
-    "The athlete's own 2x2 counts per run factor (`runtwitch.rules.patterns.patterns`; a factor "
-    "appears when the athlete has enough runs with and without it). The input of the pooled patterns.",
+    "The athlete's own 2x2 counts per run factor (`runtwitch.rules.patterns.pattern_counts`: every "
+    "factor seen on at least one run with it and one without it, without the single-runner minimums). "
+    "The input of the pooled patterns.",
     (
         _FACTOR,
+        C("label", S, "", "The factor in words."),
         *_COUNTS,
-        C("relative_risk", F, "", "The athlete's own risk ratio (NaN without any episode)."),
-        *_CI,
     ),
 )
 IMPORTS = Table(

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.cohort.columns import POOLED
-from runtwitch.rules.patterns import FACTORS, Z95, log_relative_risk
+from runtwitch.rules.factors import FACTORS
+from runtwitch.rules.patterns import Z95, log_relative_risk
 
 #: Athletes who must contribute to a factor before its pooled estimate is shown.
 #: With fewer studies a random-effects meta-analysis seldom tells more than the
@@ -111,8 +112,8 @@ def pooled_patterns(
     Parameters
     ----------
     counts
-        One row per athlete and factor: :data:`COUNT_COLUMNS` (the ``patterns``
-        table of the cohort dataset). ``episodes_with`` of ``runs_with`` runs
+        One row per athlete and factor: :data:`COUNT_COLUMNS`, optionally
+        ``label`` (the ``patterns`` table of the cohort dataset). ``episodes_with`` of ``runs_with`` runs
         with the factor, and ``episodes_without`` of ``runs_without`` runs
         without it, were followed by an episode.
     min_athletes, min_episodes
@@ -126,7 +127,7 @@ def pooled_patterns(
     -------
     pandas.DataFrame
         One row per factor (in the order of
-        :data:`runtwitch.rules.patterns.FACTORS`, then any other): ``factor``,
+        :data:`runtwitch.rules.factors.FACTORS`, then any other): ``factor``,
         ``label``, ``athletes`` (contributing: a table with an episode on at
         least one side and not only episodes), ``runs_with``, ``episodes_with``,
         ``runs_without``, ``episodes_without`` (summed over them),
@@ -136,7 +137,11 @@ def pooled_patterns(
         (as in the Cochrane Handbook). These are associations, not causes.
     """
     labels = {f.id: f.label for f in FACTORS}
-    order = [f.id for f in FACTORS] + sorted(set(counts["factor"]) - set(labels))
+    if "label" in counts:
+        given = counts.dropna(subset=["label"]).drop_duplicates("factor")
+        labels.update(zip(given["factor"].astype(str), given["label"].astype(str), strict=True))
+    known = [f.id for f in FACTORS]
+    order = known + sorted(set(counts["factor"]) - set(known))
     rows = []
     for factor in order:
         sub = counts[counts["factor"] == factor]

@@ -107,7 +107,7 @@ def export(
         DAYS.name: a.days.reset_index(),
         EPISODES.name: ex.episodes,
         CAUSES.name: ex.causes,
-        PATTERNS.name: ex.patterns,
+        PATTERNS.name: ex.pattern_counts,
         IMPORTS.name: _imports(a, name, clean, include_notes, diary, profile),
     }
     if include_positions:

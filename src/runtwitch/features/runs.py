@@ -11,6 +11,7 @@ import pandas as pd
 from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
+from runtwitch.features.runtype import run_types, speed_profile
 from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
@@ -65,6 +66,21 @@ def _fill_gaps(x: np.ndarray) -> np.ndarray:
     return filled
 
 
+def grade_cost_factor(a: dict[str, Any]) -> np.ndarray | None:
+    """Energy cost of each sample's grade relative to level running (Minetti et al. 2002); None
+    without altitude and distance. Speed x this factor is the grade-adjusted speed."""
+    alt, dist = a["alt"], a["dist"]
+    if np.isfinite(alt).sum() <= 10 or np.isfinite(dist).sum() <= 10:
+        return None
+    # grade over ~50 m of distance, then Minetti cost relative to level
+    along, elev = _fill_gaps(dist), _fill_gaps(alt)
+    step = 50.0
+    rise = np.interp(along + step, along, elev) - np.interp(along - step, along, elev)
+    grade = np.clip(rise / (2 * step), -0.45, 0.45)
+    factor: np.ndarray = fm.minetti_cost(grade) / fm.minetti_cost(np.zeros(1))[0]
+    return factor
+
+
 def _hrss_denominator(ath: Athlete) -> float:
     """TRIMP of one hour at threshold heart rate (NaN without the profile values)."""
     if not (ath.max_hr and ath.threshold_hr):
@@ -105,14 +121,8 @@ def _intensity(a: dict[str, Any], ath: Athlete, hrss_den: float) -> dict[str, An
         v = float(np.average(np.nan_to_num(speed[moving]), weights=dt[moving] + 1e-9))
         out["mean_speed_mps"] = v
         out["pace_s_per_km"] = 1000.0 / v if v > 0 else np.nan
-        alt, dist = a["alt"], a["dist"]
-        if np.isfinite(alt).sum() > 10 and np.isfinite(dist).sum() > 10:
-            # grade over ~50 m of distance, then Minetti cost relative to level
-            along, elev = _fill_gaps(dist), _fill_gaps(alt)
-            step = 50.0
-            rise = np.interp(along + step, along, elev) - np.interp(along - step, along, elev)
-            grade = np.clip(rise / (2 * step), -0.45, 0.45)
-            factor = fm.minetti_cost(grade) / fm.minetti_cost(np.zeros(1))[0]
+        factor = grade_cost_factor(a)
+        if factor is not None:
             gap = float(np.average(np.nan_to_num(speed[moving] * factor[moving]), weights=dt[moving] + 1e-9))
             out["gap_speed_mps"] = gap
             out["gap_pace_s_per_km"] = 1000.0 / gap if gap > 0 else np.nan
@@ -224,6 +234,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
                          "runtwitch.weather.for_runs(season) of the same season")
     wx_rows = [weather.loc[i] for i in ids] if weather is not None else [None] * len(ids)
     rows = []
+    profiles: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     for _, info in season.table.iterrows():
         act = season.activity(info["activity_id"])
         row: dict[str, Any] = {
@@ -242,7 +253,14 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
             )
         }
         row["is_run"] = is_run(act.meta.sport)
-        row.update(_intensity(_arrays(act), ath, hrss_den))
+        arrays = _arrays(act)
+        if row["is_run"]:
+            factor = grade_cost_factor(arrays)  # hills can look like intervals on raw speed
+            level = arrays["speed"] * factor if factor is not None else arrays["speed"]
+            raw = speed_profile(arrays["t"], arrays["speed"])
+            adjusted = speed_profile(arrays["t"], level) if factor is not None else raw
+            profiles[row["activity_id"]] = (raw, adjusted)
+        row.update(_intensity(arrays, ath, hrss_den))
         row.update(_extras(act))
         rows.append(row)
     device = pd.Series([r.get("device_temp_c", np.nan) for r in rows], index=ids, dtype="float64")
@@ -259,6 +277,9 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
         if col.dtype not in ("object", "datetime", "int64"):  # int64 columns come from _history_features
             df[col.name] = df[col.name].astype(col.dtype)  # type: ignore[call-overload]  # names from RUN_COLUMNS
     df = _history_features(df)
+    types = run_types(df, profiles)
+    for name in types.columns:
+        df[name] = types[name]
     return df.set_index("activity_id")
 
 
@@ -348,6 +369,9 @@ def _diary_features(
         "rpe",
         "sleep_h",
         "urine_color",
+        "caffeine_mg",
+        "alcohol_units",
+        "stress",
     ):
         v = _ctx(c, name)
         if v is not None:

@@ -86,6 +86,17 @@ def _figure(width_px: float, height_px: float) -> Figure:
     return Figure(figsize=(width_px / CSS_PX_PER_IN, height_px / CSS_PX_PER_IN), layout="constrained")
 
 
+def message_figure(text: str, *, width_px: float = NARROW_PX) -> Figure:
+    """A small figure that says, in words, why there is nothing to draw yet."""
+    import textwrap
+
+    chars = int(width_px * 72 / CSS_PX_PER_IN / (0.62 * FONT_PT))
+    lines = textwrap.fill(text, chars)
+    fig = _figure(width_px, 40 + 18 * (lines.count("\n") + 1))
+    fig.text(0.02, 0.5, lines, fontsize=FONT_PT, va="center", ha="left", color="#444")
+    return fig
+
+
 def _style(ax: Axes) -> None:
     ax.tick_params(labelsize=MIN_FONT_PT)
     for side in ("top", "right"):
@@ -308,7 +319,7 @@ RISK_TICKS = {0.125: "⅛×", 0.25: "¼×", 0.5: "½×", 1.0: "1×", 2.0: "2×",
 
 
 def patterns_figure(patterns: pd.DataFrame, *, width_px: float = NARROW_PX) -> Figure | None:
-    """How much more often an episode followed runs with each factor, with its 95 % range.
+    """How much more often an episode followed runs with each factor, with its interval.
 
     One row per pattern with a relative risk (``Explanation.patterns``), its
     label written above its range; None when there is none.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -12,6 +12,36 @@ from runtwitch.features.columns import run_column
 from runtwitch.model.activity import iso_utc
 from runtwitch.render.view import episode_views, number, safety_views, summary_rows
 from runtwitch.rules import DISCLAIMER
+
+
+def _model_fields(by_cause: pd.DataFrame, episode_id: str, cause: str) -> dict[str, Any]:
+    """A cause's verdict, log relative risk, share per evidence line and the notes on left-out remedies."""
+    if (episode_id, cause) not in by_cause.index:
+        return {}
+    row = cast(pd.Series, by_cause.loc[(episode_id, cause)])
+    return {
+        "verdict": row["verdict"],
+        "log_rr": number(row["log_rr"], 4),
+        "points": [number(p, 4) for p in row["points"]],
+        "direction": list(row["direction"]),
+        "sources": list(row["sources"]),
+        "remedy_notes": list(row["remedy_notes"]),
+    }
+
+
+def _episode_fields(by_episode: pd.DataFrame, episode_id: str) -> dict[str, Any]:
+    """An episode's top cause, background share, total log relative risk, run type and what changed."""
+    if episode_id not in by_episode.index:
+        return {}
+    row = cast(pd.Series, by_episode.loc[episode_id])
+    top = row["top_cause"]
+    return {
+        "top_cause": top if isinstance(top, str) else None,
+        "background": number(row["background"]),
+        "log_rr": number(row["log_rr"], 4),
+        "run_type": row["run_type"] if isinstance(row["run_type"], str) else None,
+        "changed": list(row["changed"]),
+    }
 
 
 def to_json(a: Analysis) -> dict[str, Any]:
@@ -36,6 +66,9 @@ def to_json(a: Analysis) -> dict[str, Any]:
             runs.index, *(runs[c] for c in columns), strict=True)
     ]
     ex = a.explanation
+    # the score model's fields, read straight from the explanation (added; none removed)
+    by_cause = ex.causes.set_index(["episode_id", "cause"])
+    by_episode = ex.episodes.set_index("episode_id")
     episodes = [
         {
             "id": ep.id,
@@ -58,11 +91,13 @@ def to_json(a: Analysis) -> dict[str, Any]:
                     "missing": c.missing,
                     "remedies": c.remedies,
                     "evidence_grade": c.evidence_grade,
+                    **_model_fields(by_cause, ep.id, c.cause),
                 }
                 for c in ep.causes
             ],
             "flags": [fl for fl, _ in ep.flags],
             "urgent": [g.gate for g in ep.urgent],
+            **_episode_fields(by_episode, ep.id),
         }
         for ep in episode_views(ex)
     ]

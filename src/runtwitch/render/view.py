@@ -20,31 +20,21 @@ import pandas as pd
 
 from runtwitch.features.columns import daily_column, run_column
 from runtwitch.rules import FLAGS, GRADE_MEANING, Explanation
+from runtwitch.rules import verdict as rules_verdict
 from runtwitch.rules.base import fmt, fmt_duration
 
 #: Causes shown per episode in the text and HTML reports (the JSON document has them all).
 SHOWN_CAUSES = 3
 
-#: A cause's score from which it is called "likely" (design of the cause engine, section 9:
-#: the validation harness's "confident" level).
-LIKELY_SCORE = 0.50
-#: A cause's score from which it is called "possible" (below: "unlikely"); no cause at this
-#: level means "no cause stands out".
-POSSIBLE_SCORE = 0.20
+def verdict(score: Any, log_rr: Any = None) -> str:
+    """A cause's score in words: ``likely``, ``possible``, ``unlikely``, ``evidence against`` or
+    ``not assessed``.
 
-
-def verdict(score: Any, *, likely: float = LIKELY_SCORE, possible: float = POSSIBLE_SCORE) -> str:
-    """A cause's score in words: ``likely``, ``possible``, ``unlikely`` or ``not assessed``.
-
-    The one place the reports turn a score (0-1) into a word; ``score`` is
-    missing (None/NA) when the cause could not be assessed.
+    The reports' one way to turn a score into a word: the cause engine's
+    :func:`runtwitch.rules.verdict` (levels :data:`runtwitch.rules.LIKELY_SHARE`
+    and :data:`runtwitch.rules.POSSIBLE_SHARE`), on values that may be missing (None/NA).
     """
-    value = number(score)
-    if value is None:
-        return "not assessed"
-    if value >= likely:
-        return "likely"
-    return "possible" if value >= possible else "unlikely"
+    return str(rules_verdict(number(score), number(log_rr)))
 
 
 def number(v: Any, digits: int = 3) -> Any:

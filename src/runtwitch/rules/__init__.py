@@ -12,13 +12,16 @@ from runtwitch.rules.medications import (
     register_medication_class,
 )
 from runtwitch.rules.safety import GATES, Gate
+from runtwitch.rules.score import LIKELY_SHARE, POSSIBLE_SHARE, verdict
 
 __all__ = [
     "DISCLAIMER",
     "FLAGS",
     "GATES",
     "GRADE_MEANING",
+    "LIKELY_SHARE",
     "MEDICATION_CLASSES",
+    "POSSIBLE_SHARE",
     "RULES",
     "Assessment",
     "Context",
@@ -32,4 +35,5 @@ __all__ = [
     "load_medication_classes",
     "read_medications",
     "register_medication_class",
+    "verdict",
 ]

@@ -146,7 +146,7 @@ class Rule:
     id
         Stable identifier (``dehydration``, ``fatigue_overuse``...).
     title
-        Short name for people.
+        Short name for people: what was measured, never a medical state.
     evidence_grade
         How well research supports this cause in general (see :data:`GRADE_MEANING`).
     grade_note
@@ -156,12 +156,20 @@ class Rule:
     thresholds
         Named defaults with units and sources; override with :meth:`with_thresholds`.
     assess
-        ``assess(context, values) -> Assessment``, where ``values`` maps every
-        threshold and weight name to its value (:meth:`values`).
+        For a rule of your own: ``assess(context, values) -> Assessment``,
+        where ``values`` maps every threshold and weight name to its value
+        (:meth:`values`). Its points are read as a log relative risk (one
+        factor, present on this run; see ``docs/rules.md``). The built-in
+        rules have :attr:`factors` instead.
     weights
-        The score each kind of evidence adds, by name (points, summed and
-        capped at 1 by :meth:`Assessment.from_evidence`); override with
-        :meth:`with_weights`.
+        Named numbers a custom :attr:`assess` uses; override with :meth:`with_weights`.
+    factors
+        The factors the cause is made of (:mod:`runtwitch.rules.factors`):
+        the score model weighs them against the runner's usual and history.
+    remedy_tags
+        Remedy text -> tags (``drink``: advice to drink; ``potassium_food``),
+        so that remedies conflicting with a raised flag or a logged medicine
+        are left out (:mod:`runtwitch.rules.remedies`).
     """
 
     id: str
@@ -170,8 +178,10 @@ class Rule:
     grade_note: str
     remedies: tuple[str, ...]
     thresholds: Mapping[str, Threshold]
-    assess: Assess = field(repr=False, compare=False)
+    assess: Assess | None = field(default=None, repr=False, compare=False)
     weights: Mapping[str, float] = field(default_factory=dict)
+    factors: tuple[Any, ...] = field(default=(), repr=False, compare=False)  # rules.factors.Factor
+    remedy_tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         both = sorted(set(self.thresholds) & set(self.weights))
@@ -205,7 +215,15 @@ class Rule:
         return replace(self, weights={k: float(overrides.get(k, w)) for k, w in self.weights.items()})
 
     def run(self, ctx: Context) -> Assessment:
-        """Assess one episode with this rule's thresholds and weights."""
+        """Assess one episode with this rule's own ``assess`` (a rule of your own).
+
+        Raises
+        ------
+        TypeError
+            The rule has factors and no ``assess``: :func:`runtwitch.explain` weighs it.
+        """
+        if self.assess is None:
+            raise TypeError(f"rule {self.id!r} has no assess: runtwitch.explain weighs its factors")
         return self.assess(ctx, self.values())
 
 

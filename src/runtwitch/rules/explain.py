@@ -9,12 +9,15 @@ from typing import Any
 import pandas as pd
 
 from runtwitch.features.columns import run_column
+from runtwitch.rules import engine as en
 from runtwitch.rules.base import Context, Rule
-from runtwitch.rules.causes import RULES
+from runtwitch.rules.causes import RULES, with_current_medicines
 from runtwitch.rules.flags import FLAGS, persistence, signs_flags
-from runtwitch.rules.medications import medication_history
-from runtwitch.rules.patterns import patterns
+from runtwitch.rules.medications import assess_medicines, match_medications, medication_history
+from runtwitch.rules.patterns import COUNT_COLUMNS, pattern_counts, patterns
+from runtwitch.rules.remedies import fit, person
 from runtwitch.rules.safety import URGENCY, evaluate
+from runtwitch.rules.score import POSSIBLE_SHARE, shares, verdict
 from runtwitch.rules.signs import episode_signs
 
 DISCLAIMER = (
@@ -35,18 +38,35 @@ class Explanation:
     Attributes
     ----------
     episodes
-        Linked episodes plus ``top_cause``, ``flags`` (list of flag ids) and
-        ``urgent`` (list of safety-gate ids).
+        Linked episodes plus ``top_cause`` (the cause with the largest share
+        if it is at least "possible", else None: nothing stands out),
+        ``flags`` (list of flag ids), ``urgent`` (list of safety-gate ids),
+        ``background`` (the share of the episode no cause explains: what any
+        of the runner's usual runs carries), ``log_rr`` (total log relative
+        risk of an episode after this run against the runner's usual run),
+        ``run_type`` and ``changed`` (list of sentences: what changed against
+        the runner's usual, shown first).
     causes
         One row per episode and cause: ``episode_id``, ``cause``, ``title``,
-        ``score`` (0-1, <NA> when not assessed), ``rank`` (<NA> when not
-        assessed), ``status`` (``assessed`` / ``not assessed``), ``evidence``
-        (list of sentences), ``points`` (score per sentence), ``missing``,
-        ``remedies``, ``evidence_grade`` and ``grade_note``.
+        ``score`` (the cause's share of the explanation, 0-1, see
+        :mod:`runtwitch.rules.score`; <NA> when not assessed), ``rank`` (by
+        share, then by ``log_rr``; <NA> when not assessed), ``status``
+        (``assessed`` / ``not assessed``), ``verdict`` (:func:`verdict`),
+        ``log_rr`` (the cause's log relative risk: negative when the evidence
+        argues against it), ``evidence`` (list of sentences), ``points``
+        (share per sentence; they add up to the score), ``direction`` (per
+        sentence: ``for``, ``usual`` or ``against``), ``sources`` (per
+        sentence: ``measured``, ``logged``, ``predicted`` or ``history``),
+        ``missing``, ``remedies`` (every remedy that fits the person),
+        ``remedy_notes`` (why some were left out), ``evidence_grade`` and
+        ``grade_note``.
     flags
         One row per red flag raised: ``flag``, ``episodes`` (ids), ``message``.
     patterns
         Personal associations, see :func:`runtwitch.rules.patterns.patterns`.
+    pattern_counts
+        The 2x2 counts of every factor, without the minimums of ``patterns``
+        (:func:`runtwitch.rules.patterns.pattern_counts`): what a cohort pools.
     warnings
         Remarks about the inputs.
     safety
@@ -64,6 +84,7 @@ class Explanation:
     warnings: list[str] = field(default_factory=list)
     disclaimer: str = DISCLAIMER
     safety: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SAFETY_COLUMNS))
+    pattern_counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNT_COLUMNS))
 
     def for_episode(self, episode_id: str) -> pd.DataFrame:
         """The ranked causes of one episode."""
@@ -128,15 +149,21 @@ def explain(
     chosen = [
         r.with_thresholds(**thresholds[r.id]) if thresholds and r.id in thresholds else r for r in rules
     ]
+    chosen = [with_current_medicines(r) for r in chosen]
     if thresholds:
         unknown = set(thresholds) - {r.id for r in rules}
         if unknown:
             raise KeyError(f"thresholds given for unknown rules {sorted(unknown)}")
+    followed = pd.Series(False, index=runs.index)
+    linked = episodes["activity_id"].dropna() if "activity_id" in episodes else pd.Series(dtype=object)
+    followed[followed.index.isin(list(linked))] = True
+    season = en.Season(runs, days, chosen, followed)  # every factor on every run, once
     cause_rows: list[dict[str, Any]] = []
     ep_flags: list[list[str]] = []
     ep_urgent: list[list[str]] = []
     safety_rows: list[dict[str, Any]] = []
     top: list[Any] = []
+    extra: dict[str, list[Any]] = {"background": [], "log_rr": [], "run_type": [], "changed": []}
     persistent = persistence(episodes, runs)  # once, over the sorted history
     medicines = medication_history(_medicine_rows(episodes, runs))
     measured_persistence: set[str] = set()
@@ -160,7 +187,8 @@ def explain(
             for g in gates
         ]
         lasting = persistent.loc[[idx]].iloc[0]
-        ep_flags.append(signs_flags(signs, persistent=bool(lasting["persistent"])))
+        raised = signs_flags(signs, persistent=bool(lasting["persistent"]))
+        ep_flags.append(raised)
         if lasting["persistent"] and lasting["with_measures"]:
             measured_persistence.add(ep["episode_id"])
         if signs.muscles.unknown:
@@ -174,61 +202,67 @@ def explain(
         if run is not None and days is not None:
             day = _row(days, pd.Timestamp(run["local_date"]))
         ctx = Context(ep, run, day, episodes, runs, days=days, medicines=medicines)
-        results = []
-        for rule in chosen:
-            a = rule.run(ctx)
-            results.append((rule, a))
-        assessed = sorted(
-            [(r, a) for r, a in results if a.score is not None], key=lambda x: (-(x[1].score or 0.0), x[0].id)
+        who = person(raised, [g.gate.id for g in gates], signs.medications)
+        results = _weigh(ctx, season, chosen, str(ep.get("kind") or "twitch"), who.no_drinking,
+                         list(signs.medications))
+        share, background, total = shares(en.by_cause(results))
+        order = sorted(
+            [c for c, r in results.items() if r.assessed],
+            key=lambda c: (-share[c], -results[c].log_rr, c),
         )
-        ranks = {r.id: k + 1 for k, (r, _) in enumerate(assessed)}
-        for rule, a in results:
+        ranks = {c: k + 1 for k, c in enumerate(order)}
+        for rule in chosen:
+            res = results[rule.id]
+            sc = round(share[rule.id], 3) if res.assessed else None
+            positive = sum(max(w, 0.0) for _, w, _, _ in res.lines)
+            kept, notes = fit(rule, who)
             cause_rows.append(
                 {
                     "episode_id": ep["episode_id"],
                     "cause": rule.id,
                     "title": rule.title,
-                    "score": a.score,
+                    "score": sc,
                     "rank": ranks.get(rule.id),
-                    "status": "assessed" if a.score is not None else "not assessed",
-                    "evidence": [e.text for e in a.evidence],
-                    "points": [e.points for e in a.evidence],
-                    "missing": list(a.missing),
-                    "remedies": list(rule.remedies),
+                    "status": "assessed" if res.assessed else "not assessed",
+                    "verdict": verdict(sc, res.log_rr if res.assessed else None),
+                    "log_rr": round(res.log_rr, 4) if res.assessed else None,
+                    "evidence": [t for t, _, _, _ in res.lines],
+                    "points": [(sc or 0.0) * max(w, 0.0) / positive if positive > 0 else 0.0
+                               for _, w, _, _ in res.lines],
+                    "direction": [d for _, _, d, _ in res.lines],
+                    "sources": [src for _, _, _, src in res.lines],
+                    "missing": list(res.missing),
+                    "remedies": kept,
+                    "remedy_notes": notes,
                     "evidence_grade": rule.evidence_grade,
                     "grade_note": rule.grade_note,
                 }
             )
-        best = assessed[0] if assessed and (assessed[0][1].score or 0) > 0 else None
-        top.append(best[0].id if best else None)
+        best = order[0] if order and share[order[0]] >= POSSIBLE_SHARE else None
+        top.append(best)
+        kind = run["run_type"] if run is not None and isinstance(run.get("run_type"), str) else None
+        extra["background"].append(round(background, 3) if run is not None else None)
+        extra["log_rr"].append(round(total, 4) if run is not None else None)
+        extra["run_type"].append(kind)
+        extra["changed"].append([*(_changed(results, kind) if run is not None else []),
+                                 *_prior_cramps(episodes, ep)])
         if run is None:
             warnings.append(
                 f"episode {ep['episode_id']} ({ep['date']:%Y-%m-%d}) is not linked to a run; "
                 "only red flags were checked"
             )
-    causes = pd.DataFrame(
-        cause_rows,
-        columns=[
-            "episode_id",
-            "cause",
-            "title",
-            "score",
-            "rank",
-            "status",
-            "evidence",
-            "points",
-            "missing",
-            "remedies",
-            "evidence_grade",
-            "grade_note",
-        ],
-    )
+    causes = pd.DataFrame(cause_rows, columns=CAUSE_COLUMNS)
     causes["score"] = causes["score"].astype("Float64")
+    causes["log_rr"] = causes["log_rr"].astype("Float64")
     causes["rank"] = causes["rank"].astype("Int64")
     eps = episodes.copy()
     eps["top_cause"] = pd.Series(top, index=eps.index, dtype=object)
     eps["flags"] = pd.Series(ep_flags, index=eps.index, dtype=object)
     eps["urgent"] = pd.Series(ep_urgent, index=eps.index, dtype=object)
+    eps["background"] = pd.Series(extra["background"], index=eps.index, dtype="Float64")
+    eps["log_rr"] = pd.Series(extra["log_rr"], index=eps.index, dtype="Float64")
+    eps["run_type"] = pd.Series(extra["run_type"], index=eps.index, dtype=object)
+    eps["changed"] = pd.Series(extra["changed"], index=eps.index, dtype=object)
     flag_rows = []
     for fid, spec in FLAGS.items():
         ids = [eid for eid, fl in zip(eps["episode_id"], ep_flags, strict=True) if fid in fl]
@@ -238,12 +272,150 @@ def explain(
             flag_rows.append({"flag": fid, "episodes": ids, "message": message})
     flags = pd.DataFrame(flag_rows, columns=["flag", "episodes", "message"])
     safety = pd.DataFrame(safety_rows, columns=SAFETY_COLUMNS)
-    followed = pd.Series(False, index=runs.index)
-    linked = eps["activity_id"].dropna() if "activity_id" in eps else pd.Series(dtype=object)
-    followed[followed.index.isin(list(linked))] = True
-    pats = (patterns(runs, followed, days, rules=chosen) if len(runs)
-            else patterns(runs.iloc[:0], followed, rules=chosen))
-    return Explanation(eps, causes, flags, pats, warnings, safety=safety)
+    pats = patterns(runs, followed, days, rules=chosen, observed=season.observed)
+    counts = pattern_counts(runs, followed, days, rules=chosen, observed=season.observed)
+    return Explanation(eps, causes, flags, pats, warnings, safety=safety, pattern_counts=counts)
+
+
+#: Columns of :attr:`Explanation.causes`.
+CAUSE_COLUMNS = [
+    "episode_id", "cause", "title", "score", "rank", "status", "verdict", "log_rr", "evidence", "points",
+    "direction", "sources", "missing", "remedies", "remedy_notes", "evidence_grade", "grade_note",
+]
+
+
+def _weigh(ctx: Context, season: en.Season, rules: Sequence[Rule], kind: str, no_drinking: str,
+           episode_medicines: list[str]) -> dict[str, en.CauseResult]:
+    """Every cause of one episode, weighed (before the shares)."""
+    out: dict[str, en.CauseResult] = {}
+    run = ctx.run
+    k = season.position.get(run.name) if run is not None else None
+    on_episode = {c.key for _, c in match_medications(episode_medicines)}
+    for rule in rules:
+        res = en.CauseResult(rule, assessed=False)
+        out[rule.id] = res
+        th = season.values[rule.id]
+        if not rule.factors:  # a rule of your own: its points are one factor's log relative risk
+            a, points = en.user_rule(rule, ctx)
+            res.assessed = a.score is not None
+            res.log_rr = points if res.assessed else 0.0
+            res.lines = [(e.text, e.points, "for", "logged") for e in a.evidence]
+            res.missing = list(a.missing)
+            continue
+        if run is None or k is None:
+            res.missing = ["no run linked to this episode"]
+            continue
+        for f in rule.factors:
+            override = None
+            if f.id == "fluid_signs" and no_drinking:
+                if (ctx.value("dehydration_signs") or 0) > 0:
+                    res.lines.append((f"Thirst, dizziness and dark urine were not counted as signs of fluid "
+                                      f"loss: {no_drinking}; they fit other causes too.", 0.0, "against",
+                                      "logged"))
+                continue
+            if f.id.startswith("medicine:") and f.id.split(":", 1)[1] in on_episode:
+                override = 1.0  # written on the episode's own row
+            wf = season.weigh_factor(f, k, override, kind)
+            if wf is None:
+                need = NEEDS.get("medicine" if f.id.startswith("medicine:") else f.id)
+                if need and need not in res.missing:
+                    res.missing.append(need)
+                continue
+            res.assessed = True
+            res.weighed.append(wf)
+            res.log_rr += wf.w
+            said = f.says(ctx, th) if wf.x >= en.LINE_MIN_X and not f.id.startswith("medicine:") else ""
+            if said:
+                res.lines.append((en.describe(wf, said), wf.w, "for" if wf.w > 0 else "usual",
+                                  wf.source or "logged"))
+            elif f.against is not None and wf.x < 0.05:
+                text = f.against(ctx, th)
+                if text and all(text != line[0] for line in res.lines):
+                    res.lines.append((text, wf.w, "against", wf.source or "measured"))
+        if rule.id == "medication":
+            _medicine_lines(ctx, res, th)
+    return out
+
+
+def _medicine_lines(ctx: Context, res: en.CauseResult, th: Mapping[str, float]) -> None:
+    """The medicine findings' own sentences (what was read, the class, its evidence, the timing)."""
+    own = ctx.episode.get("medications")
+    meds = [*(ctx.value("diary_medications") or []), *(own if isinstance(own, list) else [])]
+    if not meds:
+        return
+    found, unknown = assess_medicines(list(dict.fromkeys(meds)), pd.Timestamp(ctx.episode["date"]),
+                                      ctx.medicines, recent_days=th["recent_days"],
+                                      long_standing_factor=th["long_standing_factor"])
+    weighed = {wf.factor.id.split(":", 1)[1]: wf for wf in res.weighed}
+    for f in found:
+        wf = weighed.get(f.cls.key)
+        if wf is None or wf.x <= 0:
+            continue
+        res.lines.append((en.describe(wf, f.sentence), wf.w, "for" if wf.w > 0 else "usual", "logged"))
+    res.lines += [
+        (f"'{u.text}' is not a medicine runtwitch knows" + (f" ({u.note})" if u.note else "")
+         + ": it was not weighed; a pharmacist can tell whether it can cause cramps.", 0.0, "usual", "logged")
+        for u in unknown
+    ]
+    res.assessed = True
+
+
+#: What to log when a factor could not be assessed.
+NEEDS: dict[str, str] = {
+    "effort": "at least 3 earlier runs of the same type (for 'faster than usual')",
+    "spike": "a month of earlier runs, to compare this run's length with",
+    "large_loss": "body weight right before and after the run (to measure fluid loss)",
+    "heat": "the air temperature (air_temp_c in the diary, or a weather table)",
+    "salt_loss": "body weight before/after or weather (to estimate sweat and salt loss), and electrolytes",
+    "stop_dead": "speed in the file, or cooldown_min in the diary",
+    "fasted": "carbohydrate before the run and the time of your last meal "
+    "(carbs_before_g, meal_hours_before)",
+    "no_fuel": "carbohydrate during long runs (carbs_during_g)",
+    "meal": "the time of your last meal (meal_hours_before) and spicy_meal",
+    "short_sleep": "hours slept the night before (sleep_h)",
+    "caffeine": "caffeine that day (caffeine_mg)",
+    "alcohol": "alcohol the evening before (alcohol_units)",
+    "stress": "stress that day, 0-10 (stress)",
+    "medicine": "medicines taken that day (medications), or 'none'",
+}
+
+
+#: Prior cramps that make a runner susceptible: at least this many in the 30 days before ...
+SUSCEPTIBLE_30D = 1
+#: ... or this many in the 90 days before.
+SUSCEPTIBLE_90D = 2
+
+
+def _prior_cramps(episodes: pd.DataFrame, ep: pd.Series) -> list[str]:
+    """A line on the runner's earlier cramps: not a cause of this run, but the strongest predictor of
+    the next cramp (Schwellnus et al. 2011; Kona medical records, OR 2.40; Hoffman & Stuempfle 2015)."""
+    if ep.get("kind") != "cramp" or "kind" not in episodes or pd.isna(ep.get("date")):
+        return []
+    day = pd.Timestamp(ep["date"])
+    dates = pd.to_datetime(episodes.loc[episodes["kind"] == "cramp", "date"])
+    before = day - dates[dates < day]
+    n30 = int((before <= pd.Timedelta(days=30)).sum())
+    n90 = int((before <= pd.Timedelta(days=90)).sum())
+    if n30 < SUSCEPTIBLE_30D and n90 < SUSCEPTIBLE_90D:
+        return []
+    return [f"You logged {n90} cramp{'s' if n90 != 1 else ''} in the 90 days before ({n30} in the last 30): "
+            "earlier cramps are the strongest predictor of the next one in studies of athletes, whatever "
+            "the run."]
+
+
+def _changed(results: Mapping[str, en.CauseResult], kind: str | None) -> list[str]:
+    """What changed against the runner's usual: the factors far from their usual, strongest first."""
+    weighed = [wf for r in results.values() for wf in r.weighed if abs(wf.u) >= en.CHANGED_MIN_U]
+    weighed.sort(key=lambda wf: (-abs(wf.w), wf.factor.id))
+    lines = []
+    for wf in weighed[: en.CHANGED_MAX_LINES]:
+        if wf.u > 0:
+            lines.append(f"{wf.factor.label.capitalize()} (usually on {wf.p:.0%} of {wf.usual_basis}).")
+        else:
+            lines.append(f"Not this time: {wf.factor.label} (usually on {wf.p:.0%} of {wf.usual_basis}).")
+    if not any(wf.u > 0 for wf in weighed):
+        lines.insert(0, en.NOTHING_STOOD_OUT.format(kind=kind or "comparable"))
+    return lines
 
 
 def _medicine_rows(episodes: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:

@@ -188,6 +188,23 @@ DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
         "sleep_h", "number", "Hours slept the night before [h].", 0, 24, aliases=("sleep", "sleep_hours")
     ),
     DiaryColumn(
+        "caffeine_mg",
+        "number",
+        "Caffeine that day [mg]: an espresso about 60-100, a cup of filter coffee about 100-150, a cola about 35.",
+        0,
+        2000,
+        aliases=("caffeine",),
+    ),
+    DiaryColumn(
+        "alcohol_units",
+        "number",
+        "Alcohol the evening before, UK units of 8 g: a pint of beer about 2-3, a glass of wine about 2.",
+        0,
+        50,
+        aliases=("alcohol",),
+    ),
+    DiaryColumn("stress", "integer", "Stress that day, 0 (none) to 10 (extreme).", 0, 10),
+    DiaryColumn(
         "medications",
         "list",
         "';'-separated names of medicines taken that day.",

@@ -1,0 +1,177 @@
+"""Weigh the causes of one episode: factors against the runner's usual and history, shares, evidence.
+
+:class:`Season` observes every factor on every run once (vectorised over
+the run table); :meth:`Season.weigh` then scores one episode in
+O(factors x runs). The model is in :mod:`runtwitch.rules.score`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.features.columns import run_column
+from runtwitch.rules.base import Assessment, Context, Rule, fmt
+from runtwitch.rules.factors import Factor, Observed, Table
+from runtwitch.rules.score import (
+    GRADE_SIGMA,
+    USUAL_MIN_RUNS,
+    USUAL_WINDOW_DAYS,
+    Personal,
+    contribution,
+    personal_log_rr,
+    usual_presence,
+)
+
+#: A factor this much more (or less) present than usual is on the "what changed" list.
+CHANGED_MIN_U = 0.5
+#: At most this many lines in "what changed against your usual".
+CHANGED_MAX_LINES = 5
+#: A factor gets an evidence line when its presence on the run is at least this.
+LINE_MIN_X = 0.1
+#: Say the runner's own history of a factor once they have had it this often.
+HISTORY_MIN_RUNS = 3
+#: A factor present on at least this share of the comparable runs is called a habit.
+HABIT_SHARE = 0.5
+#: The line when nothing stands out.
+NOTHING_STOOD_OUT = (
+    "Nothing about this run stood out against your usual {kind} runs. Twitches after exercise are common "
+    "and usually harmless: about 70 % of healthy people have them at times (MedlinePlus)."
+)
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """One factor weighed for one episode."""
+
+    factor: Factor
+    x: float
+    source: str | None
+    p: float
+    n_usual: int
+    usual_basis: str
+    u: float
+    personal: Personal
+    w: float
+
+
+@dataclass
+class CauseResult:
+    """A cause weighed for one episode (before the shares are taken)."""
+
+    rule: Rule
+    assessed: bool
+    log_rr: float = 0.0
+    lines: list[tuple[str, float, str, str]] = field(default_factory=list)  # text, w, direction, source
+    missing: list[str] = field(default_factory=list)
+    weighed: list[Weighed] = field(default_factory=list)
+
+
+class Season:
+    """Every factor of every rule observed on every run of a season, once.
+
+    Parameters
+    ----------
+    runs
+        ``run_features`` (running activities are weighed).
+    days
+        ``daily_features`` or None.
+    rules
+        The rules in force (their thresholds are used).
+    followed
+        Boolean per run: was it followed by an episode?
+    """
+
+    def __init__(
+        self, runs: pd.DataFrame, days: pd.DataFrame | None, rules: Sequence[Rule], followed: pd.Series
+    ) -> None:
+        is_run = runs[run_column("is_run")].astype(bool) if len(runs) else pd.Series(dtype=bool)
+        self.runs = runs[is_run]
+        self.table = Table(self.runs, days)
+        self.rules = rules
+        self.values = {r.id: r.values() for r in rules}
+        self.observed: dict[str, Observed] = {
+            f.id: f.observe(self.table, self.values[r.id]) for r in rules for f in r.factors
+        }
+        self.start = self.runs[run_column("start_utc")].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+        kind = self.runs[run_column("run_type")] if len(self.runs) else pd.Series(dtype=object)
+        self.kind = kind.fillna("").astype(str).to_numpy()
+        self.y = followed.reindex(self.runs.index).fillna(False).astype(bool).to_numpy().astype(float)
+        self.position = {a: k for k, a in enumerate(self.runs.index)}
+
+    def comparable(self, k: int, compare: str) -> tuple[np.ndarray, str]:
+        """Mask of the runs that form the usual of run ``k``, and how it was chosen."""
+        window = (self.start < self.start[k]) & (self.start >= self.start[k] - USUAL_WINDOW_DAYS * 86400.0)
+        if compare == "type" and self.kind[k]:
+            same = window & (self.kind == self.kind[k])
+            if same.sum() >= USUAL_MIN_RUNS:
+                return same, f"your {self.kind[k]} runs"
+            return window, f"all your runs (fewer than {USUAL_MIN_RUNS} {self.kind[k]} runs)"
+        return window, "your runs"
+
+    def weigh_factor(self, f: Factor, k: int, x_override: float | None, episode_kind: str) -> Weighed | None:
+        obs = self.observed[f.id]
+        xs = obs.x.to_numpy(float)
+        x = xs[k] if x_override is None else x_override
+        if not np.isfinite(x):
+            return None
+        mask, basis = self.comparable(k, f.compare)
+        p, n = usual_presence(xs[mask], f.p_pop)
+        if n < USUAL_MIN_RUNS:
+            basis = "runners in general (too few of your runs)"
+        others = np.ones(len(xs), dtype=bool)
+        others[k] = False  # leave the explained run out: an episode never confirms itself
+        prior = f.prior(episode_kind)
+        personal = personal_log_rr(xs[others], self.y[others], prior, GRADE_SIGMA[f.grade])
+        u = x - p
+        src = obs.source.iloc[k] if x_override is None else "logged"
+        return Weighed(
+            f,
+            float(x),
+            None if src is None else str(src),
+            p,
+            n,
+            basis,
+            u,
+            personal,
+            contribution(u, personal.log_rr),
+        )
+
+
+def history_line(wf: Weighed) -> str:
+    """What the runner's own history says about a factor, or ''."""
+    pr = wf.personal
+    if pr.n1 < HISTORY_MIN_RUNS:
+        return ""
+    n1, k1 = round(pr.n1), round(pr.k1)
+    return (
+        f"Your history: {n1} runs with {wf.factor.label}, {k1} followed by an episode; "
+        f"{round(pr.n0)} without, {round(pr.k0)} followed by one "
+        f"(with caution for small numbers, about {fmt(pr.rr, 1)}x, {fmt(math.exp(pr.low), 1)}-"
+        f"{fmt(math.exp(pr.high), 1)})."
+    )
+
+
+def describe(wf: Weighed, text: str) -> str:
+    """A factor's evidence line with how usual it is for the runner."""
+    if wf.p >= HABIT_SHARE and wf.n_usual >= USUAL_MIN_RUNS:
+        text += (
+            f" It was there on about {wf.p:.0%} of {wf.usual_basis}: a habit weighs little, because it "
+            "cannot explain why this run was followed by an episode."
+        )
+    hist = history_line(wf)
+    return f"{text} {hist}" if hist else text
+
+
+def user_rule(rule: Rule, ctx: Context) -> tuple[Assessment, float]:
+    """A rule of your own: its assessment, its points read as a log relative risk."""
+    a = rule.run(ctx)
+    return a, float(a.score or 0.0)
+
+
+def by_cause(results: Mapping[str, CauseResult]) -> dict[str, float]:
+    return {c: r.log_rr for c, r in results.items() if r.assessed}

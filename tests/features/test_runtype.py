@@ -1,0 +1,64 @@
+"""Run types from the speed profile, and "faster than usual" against runs of the same type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import runtwitch
+from runtwitch.features.runtype import BIN_S, classify, run_types
+
+ROOT = Path(__file__).resolve().parents[2]
+RNG = np.random.default_rng(7)
+
+
+def minutes(v: float, m: float) -> np.ndarray:
+    """``m`` minutes of 30-s bins at ``v`` m/s with 2 % pace noise."""
+    n = int(m * 60 / BIN_S)
+    return v * (1 + RNG.normal(0, 0.02, n))
+
+
+def kind(p: np.ndarray, notes: str | None = None, median_min: float = 45.0) -> str:
+    return classify(p, len(p) * BIN_S, float(np.nansum(p) * BIN_S), notes, 3.0, 3.9, median_min)[0]
+
+
+def test_the_types_of_typical_sessions() -> None:
+    assert kind(minutes(3.0, 45)) == "easy"
+    reps = np.concatenate([minutes(3.0, 12)] + [np.r_[minutes(4.2, 3), minutes(1.8, 2)] for _ in range(6)])
+    assert kind(reps) == "intervals"
+    assert kind(np.r_[minutes(3.0, 12), minutes(3.8, 20), minutes(3.0, 5)]) == "tempo"
+    assert kind(minutes(3.0, 100)) == "long"
+    assert kind(minutes(3.0, 45), notes="Parkrun, felt strong") == "race"
+    # run/walk: the walk breaks are not recoveries between work bouts
+    runwalk = np.concatenate([np.r_[minutes(3.0, 4), minutes(1.45, 1)] for _ in range(8)])
+    assert kind(runwalk) == "easy"
+    # strides at the end of an easy run are not an interval session (too little work)
+    strides = np.r_[minutes(3.0, 40), np.tile([4.0, 1.5], 4)]
+    assert kind(strides) == "easy"
+
+
+def test_raw_and_grade_adjusted_readings_must_agree_on_a_structure() -> None:
+    n = 8
+    start = pd.date_range("2026-05-01 07:00", periods=n, freq="2D", tz="UTC")
+    df = pd.DataFrame({"activity_id": [f"r{k}" for k in range(n)], "is_run": True, "start_utc": start,
+                       "timer_s": 45 * 60.0, "distance_m": 8000.0, "diary_notes": None})
+    steady = minutes(3.0, 45)
+    # altitude noise makes the adjusted speed swing like intervals; the raw speed was steady
+    swinging = np.concatenate([np.r_[minutes(4.2, 2), minutes(2.0, 2)] for _ in range(11)])
+    profiles = {f"r{k}": (steady, swinging if k == n - 1 else steady) for k in range(n)}
+    out = run_types(df, profiles)
+    assert out["run_type"].iloc[-1] == "easy"
+    assert out["type_comparable_runs"].iloc[-1] == n - 1
+    assert abs(out["speed_vs_type_ratio"].iloc[-1] - 1) < 0.05
+
+
+def test_the_sample_season_has_easy_long_and_tempo_runs() -> None:
+    a = runtwitch.analyze([ROOT / "sample_data"], diary=ROOT / "sample_data" / "diary.csv",
+                          athlete=ROOT / "sample_data" / "athlete.toml")
+    runs = a.runs[a.runs["is_run"]]
+    counts = runs["run_type"].value_counts()
+    assert counts["easy"] > counts.get("tempo", 0) and counts.get("long", 0) >= 3, counts
+    assert counts.get("intervals", 0) <= 2, counts
+    assert runs["run_type_basis"].notna().all()
