@@ -14,6 +14,7 @@ import pandas as pd
 from runtwitch.errors import ParseError, UnknownTimeZoneError, unreadable
 from runtwitch.model.activity import Activity
 from runtwitch.model.timezone import resolve_tz
+from runtwitch.paths import expand_path
 
 Sex = Literal["female", "male"]
 
@@ -84,7 +85,7 @@ class Athlete:
         """
         name = os.fspath(path)
         try:
-            with open(path, "rb") as fh:
+            with open(expand_path(path), "rb") as fh:
                 data: dict[str, Any] = tomllib.load(fh)
         except OSError as exc:
             raise unreadable(name, exc) from exc

@@ -16,6 +16,8 @@ import pandas as pd
 
 from runtwitch.rules import FLAGS, GRADE_MEANING, Explanation
 
+#: How an episode without a usable date is shown (it is kept, but not placed in time).
+NO_DATE = "not placed in time (no usable date)"
 #: Causes shown per episode in the text and HTML reports (the JSON document has them all).
 SHOWN_CAUSES = 3
 
@@ -132,7 +134,8 @@ def episode_views(explanation: Explanation, *, shown: int = SHOWN_CAUSES) -> lis
     gates = safety_views(explanation)
     for _, ep in explanation.episodes.iterrows():
         time = ep["time"] if isinstance(ep["time"], str) else None
-        when = f"{pd.Timestamp(ep['date']):%a %d %b %Y}" + (f" {time}" if time is not None else "")
+        when = (NO_DATE if pd.isna(ep["date"])  # a bad or missing date cell, reported by the diary reader
+                else f"{pd.Timestamp(ep['date']):%a %d %b %Y}" + (f" {time}" if time is not None else ""))
         aid = ep.get("activity_id")
         after = ep.get("hours_after_run")
         causes = _causes(explanation.for_episode(ep["episode_id"]))

@@ -183,7 +183,8 @@ def _electrolytes(ctx: Context, th: Mapping[str, float]) -> Assessment:
     if lost is not None and lost >= th["big_sodium_loss_mg"]:
         if took is False or (sodium is not None and sodium < th["replaced_fraction"] * lost):
             extra = (
-                f" and took only {fmt(sodium, 0)} mg" if sodium is not None else " and took no electrolytes"
+                f" and took only {fmt(sodium, 0)} mg" if sodium  # 0 mg logged is "none", not "only 0 mg"
+                else " and took no sodium" if sodium is not None else " and took no electrolytes"
             )
             ev.append(Evidence(f"You lost about {fmt(lost, 0)} mg of sodium in sweat{extra}.",
                                th["not_replaced_points"]))
@@ -219,8 +220,11 @@ def _circulation(ctx: Context, th: Mapping[str, float]) -> Assessment:
             )
         if ctx.value("diary_stretched") is False:
             ev.append(Evidence("You did not stretch afterwards.", th["no_stretch_points"]))
+    # Asked for only when the file shows no cool-down: the watch may have been stopped before it.
+    shown = cd is not None and cd >= th["min_cooldown_min"]
     missing = (
-        [] if src == "diary" else ["cooldown_min in the diary if the watch was stopped before the cool-down"]
+        [] if src == "diary" or shown
+        else ["cooldown_min in the diary if the watch was stopped before the cool-down"]
     )
     return Assessment.from_evidence(ev, missing, True)
 

@@ -191,7 +191,7 @@ def explain(
         top.append(best[0].id if best else None)
         if run is None:
             warnings.append(
-                f"episode {ep['episode_id']} ({ep['date']:%Y-%m-%d}) is not linked to a run; "
+                f"episode {ep['episode_id']} ({_day(ep['date'])}) is not linked to a run; "
                 "only red flags were checked"
             )
     causes = pd.DataFrame(
@@ -232,6 +232,11 @@ def explain(
     pats = (patterns(runs, followed, days, rules=chosen) if len(runs)
             else patterns(runs.iloc[:0], followed, rules=chosen))
     return Explanation(eps, causes, flags, pats, warnings, safety=safety)
+
+
+def _day(date: Any) -> str:
+    """An episode's date as YYYY-MM-DD, or "no usable date" (a bad diary cell, reported by the reader)."""
+    return "no usable date" if pd.isna(date) else f"{pd.Timestamp(date):%Y-%m-%d}"
 
 
 def _medicine_rows(episodes: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
