@@ -197,7 +197,8 @@ EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 
 def _fail(command: str, message: object) -> int:
     """Print one line on stderr, as ``runtwitch COMMAND: message``, and return :data:`EXIT_USAGE`."""
-    print(f"runtwitch {command}: {message}", file=sys.stderr)
+    first = str(message).splitlines()[0]  # a DiaryError lists its problems below: the first line says it
+    print(f"runtwitch {command}: {first}", file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -15,7 +15,7 @@ from runtwitch.analysis import Analysis
 from runtwitch.render.view import SHOWN_CAUSES, EpisodeView, episode_views, safety_views
 from runtwitch.rules import DISCLAIMER, GRADE_MEANING
 
-#: Diary problems and remarks listed in the summary; ``runtwitch diary FILE`` lists them all.
+#: Diary problems and remarks listed in the summary; with details, or ``runtwitch diary FILE``, all are.
 SHOWN_DIARY_LINES = 20
 #: Lines of "what to log next time".
 SHOWN_HINTS = 6
@@ -39,7 +39,7 @@ def summary_text(a: Analysis, *, max_causes: int = SHOWN_CAUSES, details: bool =
     sports = _inferred_sports(a)
     lines = _urgent(a) + _red_flags(a)
     lines += _episode_lines(a, views, sports)
-    lines += ["", *_data_lines(a)]
+    lines += ["", *_data_lines(a, every=details)]
     lines += _hints(a)
     if details and views:
         lines.append("")
@@ -122,7 +122,7 @@ def _why_no_episodes(a: Analysis) -> str:
             + unknown)
 
 
-def _data_lines(a: Analysis) -> list[str]:
+def _data_lines(a: Analysis, *, every: bool) -> list[str]:
     n_ok = sum(r.status == "ok" for r in a.imports)
     n_part = sum(r.status == "partial" for r in a.imports)
     bad = [r for r in a.imports if r.status == "error"]
@@ -139,9 +139,10 @@ def _data_lines(a: Analysis) -> list[str]:
         lines.append(f"Diary: {rep.rows} rows, {len(a.diary.episodes)} episodes, {len(rep.problems)} problems"
                      + (" (bad cells were left blank; the rows are kept)." if rep.problems else "."))
         remarks = [f"! {p}" for p in rep.problems] + [f"note: {w}" for w in rep.warnings]
-        lines += [f"  {r}" for r in remarks[:SHOWN_DIARY_LINES]]
-        if len(remarks) > SHOWN_DIARY_LINES:
-            lines.append(f"  ... and {len(remarks) - SHOWN_DIARY_LINES} more: `runtwitch diary DIARY.csv` "
+        shown = len(remarks) if every else SHOWN_DIARY_LINES
+        lines += [f"  {r}" for r in remarks[:shown]]
+        if len(remarks) > shown:
+            lines.append(f"  ... and {len(remarks) - shown} more: --details (or `runtwitch diary DIARY.csv`) "
                          "lists them all.")
     lines += [f"Note: {w}" for w in a.warnings]
     return lines
