@@ -6,7 +6,8 @@ import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -22,6 +23,20 @@ from runtwitch.paths import expand_path, first_missing
 from runtwitch.rules import Explanation, explain
 from runtwitch.season import Season
 from runtwitch.weather import Archive, DeviceCalibration, calibrate_from_weather, for_runs, weather_sources
+
+
+def _diary_today(today: date | None, activities: Sequence[Activity], tz: str | None) -> date:
+    """The day after which a diary date is "in the future": ``today`` (default: the clock's date
+    in ``tz``), or the day after the last imported activity when that is later.
+
+    Runs that were recorded prove their days have happened, whatever the computer's clock says:
+    a diary date up to the day after the last run is never taken for a typo, and the sample
+    season gives the same answer on a computer whose clock is set before it.
+    """
+    clock = today if today is not None else datetime.now(ZoneInfo(tz) if tz else UTC).date()
+    ends = [a.end for a in activities if a.end is not None]
+    recorded = (max(ends) + pd.Timedelta(days=1)).date() if ends else clock
+    return max(clock, recorded)
 
 
 @dataclass
@@ -129,11 +144,13 @@ def analyze(
         :func:`~runtwitch.weather.read_weather_table`); asked before the
         archive. Precedence for heat: diary, table, archive, device.
     today
-        The date taken as today: diary dates after it are reported as "in
-        the future" and not placed in time. Default: today's date in the
-        diary's time zone. Set it to replay an analysis, or to run the
-        sample season on a computer whose clock is set before it (the
-        demo clock, ``--today`` on the command line).
+        The date taken as today (a demo clock; ``--today`` on the command
+        line). A diary date after both it and the day after the last
+        imported activity is reported as "in the future" and not placed in
+        time. Default: today's date in the diary's time zone. Recorded runs
+        prove their days have happened, so an analysis of a diary that ends
+        with its runs gives the same answer whatever the computer's clock
+        says (the sample season on a computer set before 2026, too).
 
     Every path may start with ``~`` and hold environment variables
     (``$HOME/runs``); they are expanded as a shell would.
@@ -166,7 +183,8 @@ def analyze(
     if zone is None:
         notes.append("no time zone given (--tz or athlete.toml): a diary time is placed with its run's "
                       "UTC offset when the file records one, else the episode is linked by its date")
-    d = diary if isinstance(diary, Diary) or diary is None else read_diary(diary, tz=zone, today=today)
+    d = (diary if isinstance(diary, Diary) or diary is None
+         else read_diary(diary, tz=zone, today=_diary_today(today, acts, zone)))
     sources = weather_sources(archive=weather, table=weather_table, tz=zone)
     season = Season.build(acts, diary=d, athlete=profile, tz=tz)
     wx = None
