@@ -232,6 +232,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
                 "activity_id",
                 "source",
                 "sport",
+                "sport_source",
                 "start_utc",
                 "start_local",
                 "local_date",
@@ -241,7 +242,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
                 "distance_m",
             )
         }
-        row["is_run"] = is_run(act.meta.sport)
+        row["is_run"] = is_run(info["sport"])  # the file's sport, or the one its data shows
         row.update(_intensity(_arrays(act), ath, hrss_den))
         row.update(_extras(act))
         rows.append(row)

@@ -16,17 +16,19 @@ from runtwitch.rules import DISCLAIMER
 def to_json(a: Analysis) -> dict[str, Any]:
     """The analysis as one JSON-ready document (see docs/cli.md for the fields)."""
     runs = a.runs
-    columns = [run_column(c) for c in ("source", "sport", "start_utc", "timer_s", "distance_m")]
+    columns = [run_column(c)
+               for c in ("source", "sport", "sport_source", "start_utc", "timer_s", "distance_m")]
     activities = [
         {
             "id": aid,
             "path": source,
             "sport": sport,
+            "sport_source": sport_source,
             "start": iso_utc(start),
             "timer_s": number(timer),
             "distance_m": number(distance),
         }
-        for aid, source, sport, start, timer, distance in zip(
+        for aid, source, sport, sport_source, start, timer, distance in zip(
             runs.index, *(runs[c] for c in columns), strict=True)
     ]
     ex = a.explanation
