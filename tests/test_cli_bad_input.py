@@ -91,7 +91,8 @@ def with_diary(content: bytes | str, *more: str, encoding: str = "utf-8") -> Mak
     def make(hist: Path, tmp: Path) -> list[str]:
         d = tmp / "diary.csv"
         d.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
-        return [str(hist), "--diary", str(d), "--athlete", str(ATHLETE), *more]
+        rest = [m.replace("TMP", str(tmp)) for m in more]
+        return [str(hist), "--diary", str(d), "--athlete", str(ATHLETE), *rest]
     return make
 
 
@@ -148,8 +149,10 @@ FIT = CORPUS / "fit"
 
 CASES: list[Case] = [
     # dates and times a runner types
-    Case("date-month-13", with_diary(diary_text([episode(date="2026-13-01")])),
-         says=(f"row {ROW}, column 'date': '2026-13-01'", "not placed in time"), episode_rows=OK_ROWS),
+    Case("date-month-13", with_diary(diary_text([episode(date="2026-13-01")]), "--report", "TMP/r.html",
+                                     "--json", "TMP/r.json"),
+         says=(f"row {ROW}, column 'date': '2026-13-01'", "not placed in time", "Wrote"),
+         episode_rows=OK_ROWS),
     Case("date-blank", with_diary(diary_text([episode(date="")])),
          says=(f"row {ROW}, column 'date'", "not placed in time"), episode_rows=OK_ROWS),
     Case("date-day-first", with_diary(diary_text([episode(date="14/09/2019")])),
