@@ -1,18 +1,24 @@
 """Analyse a season of runs and a twitch diary, and write an HTML report.
 
-    python examples/analyze_season.py                      # the sample season in sample_data/
-    python examples/analyze_season.py ~/garmin-export --diary ~/diary.csv --athlete ~/athlete.toml
+    .venv/bin/python examples/analyze_season.py              # the sample season in sample_data/
+    .venv/bin/python examples/analyze_season.py ~/garmin-export --diary ~/diary.csv --athlete ~/athlete.toml
 
-Equivalent to ``runtwitch analyze PATH... --diary ... --report report.html``.
+Run it with the Python runtwitch is installed in (the Quickstart's ``.venv``).
+Equivalent to ``runtwitch analyze PATH... --diary ... --report report.html --details``.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-import runtwitch
-from runtwitch.render import summary_text, write_report
+try:
+    import runtwitch
+    from runtwitch.render import summary_text, write_report
+except ModuleNotFoundError as missing:  # run with a Python that does not have runtwitch installed
+    sys.exit(f"{missing.name} is not installed in this Python ({sys.executable}): run the script with "
+             "the Python of the README's Quickstart, .venv/bin/python examples/analyze_season.py")
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -28,7 +34,10 @@ def main() -> None:
     sample = args.paths == [str(SAMPLE)]
     diary = args.diary or (str(SAMPLE / "diary.csv") if sample else None)
     athlete = args.athlete or (str(SAMPLE / "athlete.toml") if sample else None)
-    result = runtwitch.analyze(args.paths, diary=diary, athlete=athlete, tz=args.tz)
+    try:
+        result = runtwitch.analyze(args.paths, diary=diary, athlete=athlete, tz=args.tz)
+    except runtwitch.RuntwitchError as exc:  # a missing path, a bad time zone, an unreadable diary
+        sys.exit(f"analyze_season.py: {str(exc).splitlines()[0]}")
     print(summary_text(result))
     write_report(result, args.report)
     print(f"\nWrote {args.report}")

@@ -82,3 +82,32 @@ def _need_corpus(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("corpus_formats") and not MANIFEST_FORMATS:
         pytest.fail(f"the further-formats corpus is missing at {CORPUS_FORMATS} "
                     "(set RUNTWITCH_CORPUS_FORMATS)")
+
+
+#: The slow tests (over ~5 s each on 2 cores, measured with ``pytest --durations``): whole
+#: modules or single tests, by node id prefix. ``pytest -m "not slow"`` leaves them out for a
+#: quick check while working (README, CONTRIBUTING.md); CI runs them all.
+SLOW = (
+    "tests/fuzz/",
+    "tests/validation/",
+    "tests/test_docs_build.py",
+    "tests/test_notebook.py",
+    "tests/test_sample_season.py",
+    "tests/render/test_html_report.py",
+    "tests/test_cli.py::test_inspect_json_over_whole_corpus",
+    "tests/features/test_tables.py::test_every_corpus_activity_gets_a_row",
+    "tests/io/fit/test_fitnumpy.py::test_numpy_engine_equals_reference",
+    "tests/io/fit/test_fitnumpy.py::test_engines_agree_on_damaged_files",
+    "tests/io/test_batch_cache.py::test_two_processes_filling_the_cache_at_once",
+    "tests/test_testing.py::test_sample_data_fit_files_import_cleanly",
+    "tests/test_analysis.py::test_the_sample_season_does_not_depend_on_the_clock",
+    "tests/test_cli_bad_input.py::test_the_real_entry_point",
+    "tests/render/test_text.py::test_the_example_script_runs_with_the_installed_python",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of :data:`SLOW` ``slow``."""
+    for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import runtwitch
@@ -18,3 +18,29 @@ def test_analyze_still_runs_on_the_good_files(tmp_path: Path) -> None:
     result = runtwitch.analyze([tmp_path], tz="UTC")
     assert len(result.activities) == 2
     assert [r.status for r in result.imports if r.path.endswith("bad.fit")] == ["error"]
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def test_the_sample_season_does_not_depend_on_the_clock() -> None:
+    """The Quickstart on a computer whose clock is set before the season: the same answer.
+
+    ``today=`` is the demo clock (``--today``); runs that were recorded prove their days
+    have happened, so diary dates up to the day after the last run are never "in the future".
+    """
+    def run(today: date | None) -> runtwitch.Analysis:
+        return runtwitch.analyze([SAMPLE], diary=SAMPLE / "diary.csv", athlete=SAMPLE / "athlete.toml",
+                                 progress=False, today=today)
+
+    now, before = run(None), run(date(2026, 1, 1))
+    assert before.diary is not None and before.diary.report.problems == []
+    cols = ["episode_id", "date", "time", "activity_id", "top_cause"]
+    assert before.explanation.episodes[cols].equals(now.explanation.episodes[cols])
+    assert len(before.episodes) == 14 and before.episodes["activity_id"].notna().all()
+    # a diary date after the last run and after the demo clock is still caught
+    late = runtwitch.analyze([SAMPLE / "2026-06-07-0900-running.fit"], diary=SAMPLE / "diary.csv",
+                             tz="UTC", progress=False, today=date(2026, 6, 1))
+    assert late.diary is not None
+    assert {p.value for p in late.diary.report.problems} >= {"2026-08-22"}
+    assert "not after 2026-06-08" in late.diary.report.problems[-1].expected

@@ -101,4 +101,5 @@ def test_analyze_command_with_weather_table(tmp_path: Path, capsys: pytest.Captu
     bad = tmp_path / "weather.csv"
     bad.write_text("when,humidity\n")
     assert main(["analyze", str(SAMPLE / "2026-07-05-0900-running.fit"), "--weather-table", str(bad)]) == 2
-    assert "WeatherTableError" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "weather.csv" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

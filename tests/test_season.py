@@ -172,3 +172,74 @@ def test_one_analyze_builds_the_table_once_and_reads_each_file_once(
     opened.clear()
     runtwitch.analyze([folder], diary=diary, tz="UTC", cache=cache, n_jobs=1, progress=False)  # warm
     assert {str(f): opened.count(str(f)) for f in files} == {str(f): 1 for f in files}
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def test_an_untyped_gpx_run_is_linked_and_the_output_says_its_sport_was_inferred(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A GPX without <type> (older Strava exports, phone apps) is a run when its data says so."""
+    from runtwitch.cli import main
+
+    gpx = (SAMPLE / "2026-06-02-0700-running.gpx").read_text(encoding="utf-8")
+    assert "<type>running</type>" in gpx
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    (folder / "phone-app.gpx").write_text(gpx.replace("<type>running</type>", ""), encoding="utf-8")
+    ride = folder / "ride.fit"
+    ride.write_bytes((SAMPLE / "2026-06-10-1730-cycling.fit").read_bytes())
+    assert runtwitch.read_activity(folder / "phone-app.gpx").meta.sport == "generic"
+    diary = tmp_path / "diary.csv"
+    diary.write_text("date,time,muscles\n2026-06-02,19:00,left calf\n", encoding="utf-8")
+
+    acts = [runtwitch.read_activity(p) for p in sorted(folder.iterdir())]
+    season = runtwitch.Season.build(acts, diary=runtwitch.read_diary(diary, tz="America/Toronto"),
+                                    tz="America/Toronto")
+    table = season.table.set_index("activity_id")
+    assert table.loc["phone-app.gpx", ["sport", "sport_source"]].tolist() == ["running", "inferred"]
+    assert table.loc["ride.fit", ["sport", "sport_source"]].tolist() == ["cycling", "file"]
+    assert season.episodes["activity_id"].tolist() == ["phone-app.gpx"]
+    runs = runtwitch.run_features(season)
+    assert runs.loc["phone-app.gpx", "is_run"] and runs.loc["phone-app.gpx", "sport_source"] == "inferred"
+
+    assert main(["analyze", str(folder), "--diary", str(diary), "--tz", "America/Toronto", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "E2 Tue 02 Jun 2026 19:00, left calf; after phone-app.gpx (" in out
+    assert "sport inferred from its data: running" in out
+
+
+@pytest.mark.parametrize(
+    ("speed_mps", "cadence", "heart_rate", "sport"),
+    [
+        (3.0, 85.0, 150.0, "running"),    # a runner's strides
+        (3.0, None, 150.0, "running"),
+        (1.4, None, 95.0, "walking"),
+        (1.7, None, 150.0, "running"),    # near the walk-run transition, a runner's heart rate
+        (1.8, 170.0, 140.0, "running"),   # a slow jog, counted in steps
+        (1.3, 115.0, 100.0, "walking"),   # a walker's steps
+        (8.0, 85.0, 140.0, "cycling"),
+        (5.5, 85.0, 140.0, "unknown"),    # a fast runner's strides or a slow rider's pedalling
+        (5.5, 180.0, 170.0, "running"),   # steps: nobody pedals at 180 rpm for long
+        (3.0, 55.0, 120.0, "unknown"),    # slow pedalling at a jogging speed
+    ],
+)
+def test_infer_sport_from_speed_cadence_and_heart_rate(
+    tmp_path: Path, speed_mps: float, cadence: float | None, heart_rate: float, sport: str
+) -> None:
+    from runtwitch.season import infer_sport
+    from runtwitch.testing import write_activity
+
+    times = [datetime(2026, 6, 1, 7, 0, tzinfo=UTC) + dt.timedelta(seconds=5 * i) for i in range(400)]
+    cols: dict[str, list[float | None]] = {
+        "speed": [speed_mps] * 400, "distance": [speed_mps * 5 * i for i in range(400)],
+        "heart_rate": [heart_rate] * 400,
+    }
+    if cadence is not None:
+        cols["cadence"] = [cadence] * 400
+    path = tmp_path / "generic.fit"
+    path.write_bytes(write_activity(times, sport="generic", **cols))
+    act = runtwitch.read_activity(path)
+    assert act.meta.sport == "generic"
+    assert infer_sport(act) == sport

@@ -54,7 +54,7 @@ from runtwitch.model.athlete import Athlete
 from runtwitch.model.schema import SCHEMA_VERSION
 from runtwitch.model.timezone import resolve_local_time, zone_at
 from runtwitch.rules import Explanation, Rule, explain
-from runtwitch.season import Season, activity_table, link_context, link_episodes
+from runtwitch.season import Season, activity_table, infer_sport, link_context, link_episodes
 
 __version__ = "0.1.0.dev0"
 
@@ -106,6 +106,7 @@ __all__ = [
     "find_importer",
     "importer_named",
     "importers",
+    "infer_sport",
     "link_context",
     "link_episodes",
     "read_activities",

@@ -6,10 +6,12 @@ import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from runtwitch.errors import WeatherWarning
+from runtwitch.errors import MissingFileError, WeatherWarning
 from runtwitch.features import daily_features, run_features
 from runtwitch.io.batch import ImportResult, read_activities
 from runtwitch.io.diary import Diary, read_diary
@@ -17,9 +19,24 @@ from runtwitch.io.source import Errors
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import Athlete
 from runtwitch.model.timezone import resolve_tz
+from runtwitch.paths import expand_path, first_missing
 from runtwitch.rules import Explanation, explain
 from runtwitch.season import Season
 from runtwitch.weather import Archive, DeviceCalibration, calibrate_from_weather, for_runs, weather_sources
+
+
+def _diary_today(today: date | None, activities: Sequence[Activity], tz: str | None) -> date:
+    """The day after which a diary date is "in the future": ``today`` (default: the clock's date
+    in ``tz``), or the day after the last imported activity when that is later.
+
+    Runs that were recorded prove their days have happened, whatever the computer's clock says:
+    a diary date up to the day after the last run is never taken for a typo, and the sample
+    season gives the same answer on a computer whose clock is set before it.
+    """
+    clock = today if today is not None else datetime.now(ZoneInfo(tz) if tz else UTC).date()
+    ends = [a.end for a in activities if a.end is not None]
+    recorded = (max(ends) + pd.Timedelta(days=1)).date() if ends else clock
+    return max(clock, recorded)
 
 
 @dataclass
@@ -102,6 +119,7 @@ def analyze(
     engine: str | None = None,
     weather: bool | Archive = False,
     weather_table: str | os.PathLike[str] | pd.DataFrame | None = None,
+    today: date | None = None,
 ) -> Analysis:
     """Run the whole analysis on activity files or folders and a diary.
 
@@ -137,18 +155,48 @@ def analyze(
         The runner's own weather table (CSV path or DataFrame, see
         :func:`~runtwitch.weather.read_weather_table`); asked before the
         archive. Precedence for heat: diary, table, archive, device.
+    today
+        The date taken as today (a demo clock; ``--today`` on the command
+        line). A diary date after both it and the day after the last
+        imported activity is reported as "in the future" and not placed in
+        time. Default: today's date in the diary's time zone. Recorded runs
+        prove their days have happened, so an analysis of a diary that ends
+        with its runs gives the same answer whatever the computer's clock
+        says (the sample season on a computer set before 2026, too).
+
+    Every path may start with ``~`` and hold environment variables
+    (``$HOME/runs``); they are expanded as a shell would.
+
+    Raises
+    ------
+    MissingFileError
+        A path, the diary or the profile does not exist ("no such file or
+        folder"; also a :class:`FileNotFoundError`), checked before any file
+        is read.
+    UnknownTimeZoneError
+        ``tz`` or the profile's ``timezone`` is not an IANA name.
+    DiaryError, ParseError
+        The diary or the profile cannot be read at all (a bad cell is not an
+        error: it is reported in ``diary.report``).
     """
     resolve_tz(tz)  # a bad time zone fails before any file is read
-    imports = read_activities(paths, n_jobs=n_jobs, cache=cache, progress=progress, errors=errors,
+    found: list[str] = [expand_path(p) for p in paths]
+    named = [p for p in (diary, athlete, weather_table) if isinstance(p, (str, os.PathLike))]
+    if (gone := first_missing([*found, *named])) is not None:
+        raise MissingFileError(gone, "no such file or folder")
+    imports = read_activities(found, n_jobs=n_jobs, cache=cache, progress=progress, errors=errors,
                               engine=engine)
     acts = [r.activity for r in imports if r.activity is not None and r.status in ("ok", "partial")]
     profile = athlete if isinstance(athlete, Athlete) or athlete is None else Athlete.from_toml(athlete)
     zone = tz if tz is not None else (profile.tz if profile is not None else None)
     notes: list[str] = []
+    if not acts:
+        notes.append(f"no activities were imported from {', '.join(found)}: nothing to link the diary to")
     if zone is None:
         notes.append("no time zone given (--tz or athlete.toml): a diary time is placed with its run's "
                       "UTC offset when the file records one, else the episode is linked by its date")
-    d = diary if isinstance(diary, Diary) or diary is None else read_diary(diary, tz=zone)
+    d = (diary if isinstance(diary, Diary) or diary is None
+         else read_diary(diary, tz=zone, today=_diary_today(today, acts, zone)))
     sources = weather_sources(archive=weather, table=weather_table, tz=zone)
     season = Season.build(acts, diary=d, athlete=profile, tz=tz)
     wx = None

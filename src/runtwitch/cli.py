@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
+from runtwitch import __version__
 from runtwitch.analysis import analyze
 from runtwitch.cohort.cli import add_parser as add_cohort_parser
 from runtwitch.errors import RuntwitchError, UnknownFormatError
@@ -18,6 +21,8 @@ from runtwitch.io.batch import find_activity_files, read_one
 from runtwitch.io.diary import read_diary
 from runtwitch.io.registry import find_importer
 from runtwitch.model.activity import Activity, iso_utc
+from runtwitch.model.timezone import resolve_tz
+from runtwitch.paths import expand_path, first_missing
 from runtwitch.render import summary_text, to_json, write_report
 from runtwitch.render.view import number
 
@@ -185,8 +190,27 @@ def _print_diary(r: dict[str, Any]) -> None:
         print(f"  row {p['row']}, column {p['column']!r}: {p['value']!r} – expected {p['expected']}")
 
 
+#: Exit codes: 0 done (problems in the data are reported, not fatal), 1 nothing to analyse or
+#: some file failed (``inspect``), 2 a mistake in the command: a missing path, a bad time zone,
+#: a diary or profile that cannot be read at all, an output that cannot be written.
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(command: str, message: object) -> int:
+    """Print one line on stderr, as ``runtwitch COMMAND: message``, and return :data:`EXIT_USAGE`."""
+    first = str(message).splitlines()[0]  # a DiaryError lists its problems below: the first line says it
+    print(f"runtwitch {command}: {first}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def _cmd_diary(args: argparse.Namespace) -> int:
-    r = diary_report(args.file, args.tz)
+    if (gone := first_missing([args.file])) is not None:
+        return _fail("diary", f"{gone}: no such file or folder")
+    try:
+        resolve_tz(args.tz)
+    except RuntwitchError as exc:
+        return _fail("diary", exc)
+    r = diary_report(expand_path(args.file), args.tz)
     if args.json:
         json.dump(r, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -196,7 +220,12 @@ def _cmd_diary(args: argparse.Namespace) -> int:
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
+    if (gone := first_missing(args.files)) is not None:
+        return _fail("inspect", f"{gone}: no such file or folder")
     paths = find_activity_files(args.files)
+    if not paths:
+        print(f"runtwitch inspect: no activity files in {', '.join(args.files)}", file=sys.stderr)
+        return EXIT_NOTHING
     diaries = [diary_report(p, None) for p in paths if _is_diary(p)]
     results = [inspect_file(p) for p in paths if not _is_diary(p)]
     if diaries and not args.json:
@@ -223,23 +252,51 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             cache=not args.no_cache,
             weather=args.weather,
             weather_table=args.weather_table,
+            today=args.today,
         )
-    except RuntwitchError as exc:  # e.g. an unreadable diary or athlete file
-        print(f"runtwitch analyze: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
+    except RuntwitchError as exc:  # a missing path, a bad time zone, an unreadable diary or profile
+        return _fail("analyze", exc)
+    if not result.activities:
+        print(summary_text(result, details=False))
+        print(f"\nruntwitch analyze: no activities found in {', '.join(args.paths)} (runtwitch reads FIT, "
+              "GPX, TCX and the formats in docs/formats.md; folders are searched recursively)",
+              file=sys.stderr)
+        return EXIT_NOTHING
     if args.json == "-":
         json.dump(to_json(result), sys.stdout, indent=2, allow_nan=False, default=str)
         sys.stdout.write("\n")
-        return 0
-    print(summary_text(result))
-    if args.report:
-        write_report(result, args.report)
-        print(f"\nWrote {args.report}")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(to_json(result), fh, indent=2, allow_nan=False, default=str)
-        print(f"\nWrote {args.json}")
-    return 0
+        return EXIT_OK
+    print(summary_text(result, details=args.details))
+    try:
+        if args.report:
+            write_report(result, expand_path(args.report))
+            print(f"\nWrote {args.report}")
+        if args.json:
+            with open(expand_path(args.json), "w", encoding="utf-8") as fh:
+                json.dump(to_json(result), fh, indent=2, allow_nan=False, default=str)
+            print(f"\nWrote {args.json}")
+    except OSError as exc:
+        return _fail("analyze", f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}")
+    return EXIT_OK
+
+
+def _day(text: str) -> date:
+    """``--today``: a date as YYYY-MM-DD (argparse turns the ValueError into a usage error)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD, e.g. 2026-09-01") from None
+
+
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number of worker processes, at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of worker processes (1 or more)")
+    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -248,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="runtwitch",
         description="Post-run muscle twitches, explained from your own activity files and diary.",
     )
+    parser.add_argument("--version", action="version", version=f"runtwitch {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser(
         "inspect",
@@ -282,7 +340,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", metavar="OUT.json", help="write the analysis as JSON ('-' for stdout)")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.add_argument(
-        "--jobs", type=int, default=None, help="worker processes for importing (default: all cores)"
+        "--jobs", type=_jobs, default=None, help="worker processes for importing (default: all cores)"
+    )
+    a.add_argument(
+        "--details",
+        action="store_true",
+        help="after the summary, each episode in full: evidence, every remedy, what was not assessed",
+    )
+    a.add_argument(
+        "--today",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the date taken as today (diary dates after it are reported as in the future); "
+        "default: today's date. A demo clock: replays an analysis as of that day",
     )
     a.add_argument(
         "--no-cache",
@@ -313,9 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``runtwitch`` console script."""
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except BrokenPipeError:  # the reader went away (``runtwitch analyze ... | head``): not an error
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  # swallow the interpreter's final flush
+        return EXIT_OK
     return code
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover  # python -m runtwitch.cli
     sys.exit(main())

@@ -110,7 +110,8 @@ class MissingFileError(UnreadableFileError, FileNotFoundError):
 def unreadable(path: str | PathLike[str] | None, exc: OSError) -> UnreadableFileError:
     """The error for an operating-system failure to read ``path`` (missing or not)."""
     cls = MissingFileError if isinstance(exc, FileNotFoundError) else UnreadableFileError
-    return cls(path, f"cannot be read: {exc.strerror or exc}")
+    why = "no such file or folder" if cls is MissingFileError else (exc.strerror or str(exc))
+    return cls(path, f"cannot be read: {why}")
 
 
 class EmptyFileError(FileError, ValueError):

@@ -49,6 +49,104 @@ _NO_EPISODES = ["episode_id", "date", "time", "muscles"]
 
 _TOTALS = ["elapsed_s", "timer_s", "moving_s", "distance_m"]
 
+#: Sports that say the file did not name one (a GPX without ``<type>``, a ``generic`` FIT file):
+#: the sport of such an activity is inferred from its data (:func:`infer_sport`).
+UNTYPED_SPORTS = frozenset({"generic", ""})
+#: Below this average moving speed people walk, above it they run [m/s]: the preferred
+#: walk-to-run transition speed of adults, about 2.0 m/s (Hreljac 1993, J Biomech 26:
+#: 1099-1104; Kung et al. 2018, Gait Posture 64: 138-143 find 1.9-2.2 m/s).
+WALK_RUN_MPS = 2.0
+#: An average moving speed at or above this is cycling [m/s] (23 km/h; a runner averaging it
+#: would run a 10 km in 7 min 15 s, faster than the world record of 26:11).
+CYCLING_MPS = 6.4
+#: Between this and :data:`CYCLING_MPS` a fast runner and a slow rider overlap [m/s]
+#: (recreational riders average 15-25 km/h); only a step cadence tells them apart there.
+FAST_RUN_MPS = 4.5
+#: A cadence at or above this counts steps of both feet [per minute]: runners take 150-190
+#: steps a minute, walkers 100-130 (Tudor-Locke et al. 2018, Br J Sports Med 52: 776-788),
+#: and nobody pedals this fast for long.
+STEP_CADENCE = 140.0
+#: A cadence from this up to :data:`STEP_CADENCE` is a running stride (one foot) or a pedal
+#: revolution [per minute]; below it, slow pedalling (or a walker's strides).
+STRIDE_CADENCE = 70.0
+#: A cadence from this up to :data:`STEP_CADENCE` is a walker's steps [per minute] (walking
+#: 100-130 steps a minute, Tudor-Locke et al. 2018); from :data:`STRIDE_CADENCE` up to it, a
+#: runner's strides (one foot: 75-95 a minute).
+WALK_STEP_CADENCE = 100.0
+#: Without cadence, near :data:`WALK_RUN_MPS` (within :data:`WALK_RUN_BAND_MPS`), a median
+#: heart rate at or above this says running rather than brisk walking [bpm] (a rough
+#: rule: brisk walking keeps most adults below 130 bpm).
+RUN_HR_BPM = 130.0
+#: Half-width of the speed band around :data:`WALK_RUN_MPS` where heart rate decides [m/s].
+WALK_RUN_BAND_MPS = 0.5
+
+
+def _median(records: pd.DataFrame, columns: Sequence[str], low: float) -> float:
+    """Median of the values above ``low`` of the first of ``columns`` that holds any, else NaN."""
+    for c in columns:
+        if c in records:
+            v = records[c].to_numpy(dtype=float)
+            v = v[np.isfinite(v) & (v > low)]
+            if len(v):
+                return float(np.median(v))
+    return float("nan")
+
+
+def infer_sport(
+    activity: Activity,
+    *,
+    walk_run_mps: float = WALK_RUN_MPS,
+    fast_run_mps: float = FAST_RUN_MPS,
+    cycling_mps: float = CYCLING_MPS,
+    step_cadence: float = STEP_CADENCE,
+    stride_cadence: float = STRIDE_CADENCE,
+    walk_step_cadence: float = WALK_STEP_CADENCE,
+    run_hr_bpm: float = RUN_HR_BPM,
+    walk_run_band_mps: float = WALK_RUN_BAND_MPS,
+) -> str:
+    """The sport an activity's data shows: ``running``, ``walking``, ``cycling`` or ``unknown``.
+
+    For activities whose file names no sport (:data:`UNTYPED_SPORTS`). From
+    the average moving speed (session distance over moving time [m/s]), the
+    median cadence (steps, strides or pedal revolutions per minute, whichever
+    the file recorded) and the median heart rate:
+
+    - no distance or moving time: ``unknown``;
+    - at or above ``cycling_mps``: ``cycling``;
+    - from ``fast_run_mps`` up: ``running`` only with a step cadence
+      (``step_cadence`` or more), else ``unknown`` (a fast runner or a slow
+      rider);
+    - from ``walk_run_mps`` up: ``running``, unless a cadence below
+      ``stride_cadence`` says slow pedalling (``unknown``);
+    - below it: ``running`` with a runner's cadence (steps from
+      ``step_cadence``, or strides from ``stride_cadence`` up to
+      ``walk_step_cadence``), ``walking`` with any other; without cadence,
+      ``running`` within ``walk_run_band_mps`` of the transition when the
+      median heart rate reaches ``run_hr_bpm``, else ``walking``.
+
+    The thresholds and their sources are the module's constants; the rule is
+    a plain heuristic, documented in docs/diary.md ("Runs without a sport").
+    """
+    distance = float(np.nansum(activity.sessions["distance_m"].to_numpy(dtype=float)))
+    moving = float(np.nansum(activity.sessions["moving_s"].to_numpy(dtype=float)))
+    if not (distance > 0 and moving > 0):
+        return "unknown"
+    speed = distance / moving
+    cadence = _median(activity.records, ("cadence_spm", "cadence_rpm"), 0.0)
+    steps = cadence >= step_cadence
+    if speed >= cycling_mps:
+        return "cycling"
+    if speed >= fast_run_mps:
+        return "running" if steps else "unknown"
+    if speed >= walk_run_mps:
+        return "unknown" if cadence < stride_cadence else "running"
+    if np.isfinite(cadence):  # runner's steps, or a runner's strides; else a walker's steps or strides
+        strides = stride_cadence <= cadence < walk_step_cadence
+        return "running" if steps or strides else "walking"
+    hr = _median(activity.records, ("heart_rate_bpm",), 0.0)
+    near = speed >= walk_run_mps - walk_run_band_mps
+    return "running" if near and hr >= run_hr_bpm else "walking"
+
 
 def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> pd.DataFrame:
     """One row per activity: id, source, sport, start/end in UTC and local time.
@@ -63,7 +161,9 @@ def activity_table(activities: Sequence[Activity], *, tz: str | None = None) -> 
     Returns
     -------
     pandas.DataFrame
-        Columns ``activity_id`` (file name, made unique), ``source``, ``sport``,
+        Columns ``activity_id`` (file name, made unique), ``source``, ``sport``
+        (the file's, or :func:`infer_sport` of the data when the file names
+        none), ``sport_source`` (``file`` or ``inferred``),
         ``start_utc``, ``end_utc``, ``utc_offset_s`` (the activity's own, else
         ``tz``'s at the start, else NaN), ``offset_source`` (where the
         activity's local time comes from, docs/schema.md "Local time":
@@ -110,11 +210,15 @@ def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame
         # column by column: selecting a list of columns of this mixed-dtype frame is slow
         per_session = [act.sessions[c].to_numpy(dtype=float) for c in _TOTALS]
         sums = [float(np.nansum(v)) if np.isfinite(v).any() else np.nan for v in per_session]
+        sport, sport_source = act.meta.sport, "file"
+        if sport is None or sport in UNTYPED_SPORTS:
+            sport, sport_source = infer_sport(act), "inferred"
         rows.append({
             "_pos": pos,
             "activity_id": aid,
             "source": act.meta.source,
-            "sport": act.meta.sport,
+            "sport": sport,
+            "sport_source": sport_source,
             "start_utc": start,
             "end_utc": end,
             "utc_offset_s": offset,
@@ -122,16 +226,17 @@ def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame
             "timezone": place,
             **dict(zip(_TOTALS, sums, strict=True)),
         })
-    table = pd.DataFrame(rows, columns=["_pos", "activity_id", "source", "sport", "start_utc", "end_utc",
-                                        "utc_offset_s", "offset_source", "timezone", *_TOTALS])
+    table = pd.DataFrame(rows, columns=["_pos", "activity_id", "source", "sport", "sport_source",
+                                        "start_utc", "end_utc", "utc_offset_s", "offset_source", "timezone",
+                                        *_TOTALS])
     table["start_utc"] = pd.to_datetime(table["start_utc"], utc=True)
     table["end_utc"] = pd.to_datetime(table["end_utc"], utc=True)
     # Without any offset the UTC wall clock stands in for local time (offset_source "none").
     table["start_local"] = table["start_utc"].dt.tz_localize(None) + pd.to_timedelta(
         table["utc_offset_s"].fillna(0.0), unit="s")
     table["local_date"] = table["start_local"].dt.normalize()
-    cols = ["activity_id", "source", "sport", "start_utc", "end_utc", "start_local", "local_date",
-            "utc_offset_s", "offset_source", "timezone", *_TOTALS]
+    cols = ["activity_id", "source", "sport", "sport_source", "start_utc", "end_utc", "start_local",
+            "local_date", "utc_offset_s", "offset_source", "timezone", *_TOTALS]
     table = table.sort_values("start_utc", kind="stable").reset_index(drop=True)
     return table[cols], [int(p) for p in table["_pos"]]
 

@@ -28,7 +28,8 @@ F, OBJ, B = "float64", "object", "boolean"
 RUN_COLUMNS: tuple[FeatureColumn, ...] = (
     FeatureColumn("activity_id", OBJ, "", "File name of the activity (made unique); the index."),
     FeatureColumn("source", OBJ, "", "Path of the activity file."),
-    FeatureColumn("sport", OBJ, "", "Sport of the activity."),
+    FeatureColumn("sport", OBJ, "", "Sport of the activity: the file's, or inferred from its speed, cadence and heart rate when the file names none (runtwitch.season.infer_sport)."),
+    FeatureColumn("sport_source", OBJ, "", "Where the sport comes from: file or inferred."),
     FeatureColumn("is_run", "bool", "", "True for running activities."),
     FeatureColumn("start_utc", "datetime", "UTC", "Start time."),
     FeatureColumn("start_local", "datetime", "local", "Start as local wall-clock time (file offset, else athlete time zone)."),

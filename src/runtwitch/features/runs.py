@@ -243,6 +243,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
                 "activity_id",
                 "source",
                 "sport",
+                "sport_source",
                 "start_utc",
                 "start_local",
                 "local_date",
@@ -252,7 +253,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
                 "distance_m",
             )
         }
-        row["is_run"] = is_run(act.meta.sport)
+        row["is_run"] = is_run(info["sport"])  # the file's sport, or the one its data shows
         arrays = _arrays(act)
         if row["is_run"]:
             factor = grade_cost_factor(arrays)  # hills can look like intervals on raw speed

@@ -29,6 +29,7 @@ from runtwitch.io import cache as _cache
 from runtwitch.io.registry import find_importer, importers, read_activity
 from runtwitch.io.source import Errors, check_errors, named_buffer, read_file
 from runtwitch.model.activity import Activity
+from runtwitch.paths import expand_path
 
 #: Below this many files a batch is imported in this process (workers cost more than they save).
 MIN_FILES_FOR_WORKERS = 8
@@ -58,7 +59,7 @@ def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     not followed (no loops); files are sorted.
     """
     out: list[str] = []
-    for p in (os.fspath(x) for x in paths):
+    for p in (expand_path(x) for x in paths):
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs.sort()
@@ -71,7 +72,7 @@ def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
 def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     suffixes = tuple(s.lower() for imp in importers() for s in imp.suffixes)
     found = []
-    for p in (os.fspath(x) for x in paths):
+    for p in (expand_path(x) for x in paths):
         if os.path.isdir(p):
             for root, dirs, _ in os.walk(p, followlinks=False):
                 found += [
@@ -252,7 +253,8 @@ def read_activities(
     if cache is True:
         cache_dir = _cache.default_cache_dir()
     elif cache:
-        cache_dir = Path(os.fspath(cache))
+        cache_dir = Path(expand_path(cache))
+    paths = [expand_path(p) for p in paths]  # "~/runs" and "$HOME/runs" as on the command line
     results = [
         ImportResult(
             d, "skipped", "a directory named like an activity file (searched as a folder)", "IsADirectory"

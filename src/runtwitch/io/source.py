@@ -28,6 +28,7 @@ from runtwitch.errors import (
     UnreadableFileError,
     unreadable,
 )
+from runtwitch.paths import expand_path
 
 #: What the ``read_*`` functions accept: a path or a binary file object.
 Source = Union[str, "os.PathLike[str]", IO[bytes]]
@@ -101,9 +102,10 @@ def _read_chunks(fh: IO[bytes], name: str, limit: int) -> bytes:
 def _read_raw(source: Source, name: str, limit: int) -> bytes:
     try:
         if isinstance(source, (str, os.PathLike)):
-            if os.path.isdir(source):
+            path = expand_path(source)
+            if os.path.isdir(path):
                 raise UnreadableFileError(name, "is a directory, expected an activity file")
-            with open(source, "rb") as fh:
+            with open(path, "rb") as fh:
                 return _read_chunks(fh, name, limit)
         return _read_chunks(source, name, limit)
     except FileError:

@@ -14,6 +14,7 @@ import pandas as pd
 from runtwitch.errors import ParseError, UnknownTimeZoneError, unreadable
 from runtwitch.model.activity import Activity
 from runtwitch.model.timezone import resolve_tz
+from runtwitch.paths import expand_path
 
 Sex = Literal["female", "male"]
 
@@ -27,6 +28,14 @@ MIN_ACTIVITIES_FOR_MAX_HR = 5
 THRESHOLD_FRACTION_OF_MAX = 0.88
 #: Resting heart rate assumed when not given [bpm] (a typical trained adult).
 DEFAULT_RESTING_HR = 60.0
+#: Plausible range of each number of ``athlete.toml``; a value outside is a typo, refused with its key.
+PROFILE_RANGES: dict[str, tuple[float, float]] = {
+    "birth_year": (1900, 2100),
+    "body_mass_kg": (20.0, 300.0),
+    "max_hr": (100.0, 250.0),
+    "resting_hr": (25.0, 120.0),
+    "threshold_hr": (80.0, 240.0),
+}
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ class Athlete:
         """
         name = os.fspath(path)
         try:
-            with open(path, "rb") as fh:
+            with open(expand_path(path), "rb") as fh:
                 data: dict[str, Any] = tomllib.load(fh)
         except OSError as exc:
             raise unreadable(name, exc) from exc
@@ -96,6 +105,12 @@ class Athlete:
             raise ParseError(name, f"unknown keys {unknown}; expected some of {sorted(known)}")
         if "timezone" not in data:
             raise ParseError(name, "missing 'timezone' (an IANA name such as 'Europe/Paris')")
+        for key, (low, high) in PROFILE_RANGES.items():
+            v = data.get(key)
+            number = isinstance(v, (int, float)) and not isinstance(v, bool)
+            if v is not None and not (number and low <= v <= high):
+                raise ParseError(name, f"{key} = {v!r}: expected a number from {low:g} to {high:g} (or leave "
+                                 "it out to have it estimated)")
         values = {("tz" if k == "timezone" else k): v for k, v in data.items()}
         try:
             return cls(**values)

@@ -47,7 +47,8 @@ def _episode_fields(by_episode: pd.DataFrame, episode_id: str) -> dict[str, Any]
 def to_json(a: Analysis) -> dict[str, Any]:
     """The analysis as one JSON-ready document (see docs/cli.md for the fields)."""
     runs = a.runs
-    columns = [run_column(c) for c in ("source", "sport", "start_utc", "timer_s", "distance_m")]
+    columns = [run_column(c)
+               for c in ("source", "sport", "sport_source", "start_utc", "timer_s", "distance_m")]
     # Where each run's local time comes from (the season's activity table, docs/schema.md "Local time").
     local = a.season.table.set_index("activity_id")
     activities = [
@@ -55,6 +56,7 @@ def to_json(a: Analysis) -> dict[str, Any]:
             "id": aid,
             "path": source,
             "sport": sport,
+            "sport_source": sport_source,
             "start": iso_utc(start),
             "timer_s": number(timer),
             "distance_m": number(distance),
@@ -62,7 +64,7 @@ def to_json(a: Analysis) -> dict[str, Any]:
             "timezone_source": str(local.at[aid, "offset_source"]),
             "utc_offset_s": number(local.at[aid, "utc_offset_s"]),
         }
-        for aid, source, sport, start, timer, distance in zip(
+        for aid, source, sport, sport_source, start, timer, distance in zip(
             runs.index, *(runs[c] for c in columns), strict=True)
     ]
     ex = a.explanation

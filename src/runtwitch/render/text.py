@@ -1,77 +1,177 @@
-"""The text summary of an analysis: urgent signs, data quality, red flags, then each episode's top causes."""
+"""The text summary of an analysis, as a runner reads it in a terminal.
+
+The summary comes first and fits a screen: signs that need medical care, the
+red flags, then one line per episode (when, the run it followed, its top cause
+or "nothing stands out"), what was read and what was wrong with it, and what
+to log next time. The details of each episode (evidence, every remedy, what
+could not be assessed) follow when asked for.
+"""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from runtwitch.analysis import Analysis
-from runtwitch.render.view import SHOWN_CAUSES, episode_views, safety_views
+from runtwitch.render.view import SHOWN_CAUSES, EpisodeView, episode_views, safety_views
 from runtwitch.rules import DISCLAIMER, GRADE_MEANING
 
+#: Diary problems and remarks listed in the summary; with details, or ``runtwitch diary FILE``, all are.
+SHOWN_DIARY_LINES = 20
+#: Lines of "what to log next time".
+SHOWN_HINTS = 6
 
-def summary_text(a: Analysis, *, max_causes: int = SHOWN_CAUSES) -> str:
-    """A readable summary: urgent signs first, data quality, red flags, then each episode's top causes."""
-    lines: list[str] = []
-    gates = safety_views(a.explanation)
-    if gates:  # safety gates: before everything else
-        lines.append("URGENT - signs that need medical care, please read first")
-        for g in gates:
-            lines.append(f"  [{g.gate}] episode {g.episode_id}: {g.title}. {g.message}")
-            lines.append(f"     {g.action}")
-            lines += [f"     - {e}" for e in g.evidence]
+
+def summary_text(a: Analysis, *, max_causes: int = SHOWN_CAUSES, details: bool = True) -> str:
+    """A readable report: the summary first, then (``details=True``) each episode in full.
+
+    Parameters
+    ----------
+    a
+        The analysis.
+    max_causes
+        Causes detailed per episode.
+    details
+        Add each episode's ranked causes with their evidence, every remedy
+        and what could not be assessed, after the summary. The command line
+        shows them with ``--details``.
+    """
+    views = episode_views(a.explanation, shown=max_causes)
+    sports = _inferred_sports(a)
+    lines = _urgent(a) + _red_flags(a)
+    lines += _episode_lines(a, views, sports)
+    lines += ["", *_data_lines(a, every=details)]
+    lines += _hints(a)
+    if details and views:
         lines.append("")
-    n_ok = sum(r.status == "ok" for r in a.imports)
-    n_part = sum(r.status == "partial" for r in a.imports)
-    bad = [r for r in a.imports if r.status in ("error",)]
-    skipped = [r for r in a.imports if r.status == "skipped"]
-    absent = [r for r in a.imports if r.status == "missing"]
-    lines.append(
-        f"Imported {n_ok + n_part} activities ({n_part} partially), {len(bad)} failed, "
-        f"{len(skipped)} skipped (courses, merged files)."
-        + (f" {len(absent)} files listed in an export's index are missing from it." if absent else "")
-    )
-    for r in bad:
-        lines.append(f"  ! {r.path}: {r.error_type}: {r.error}")
-    if a.diary is not None:
-        rep = a.diary.report
-        lines.append(
-            f"Diary: {rep.rows} rows, {len(a.diary.episodes)} episodes, {len(rep.problems)} problems."
-        )
-        for p in rep.problems[:20]:
-            lines.append(f"  ! {p}")
-    for w in a.warnings:
-        lines.append(f"Note: {w}")
-    ex = a.explanation
-    if len(ex.flags):
-        lines.append("")
-        lines.append("RED FLAGS - please read")
-        for _, f in ex.flags.iterrows():
-            lines.append(f"  [{f['flag']}] episodes {', '.join(f['episodes'])}: {f['message']}")
-    for ep in episode_views(ex, shown=max_causes):
-        lines.append("")
-        link = "no run linked" if ep.activity_id is None else f"after {ep.activity_id}{ep.after}"
-        lines.append(f"{ep.id}: {ep.when} - {', '.join(ep.muscles)} ({ep.kind}); {link}")
-        for g in ep.urgent:
-            lines.append(f"  URGENT [{g.gate}]: {g.title}. {g.action}")
-        for fl, message in ep.flags:
-            lines.append(f"  RED FLAG [{fl}]: {message}")
-        for k, c in enumerate(ep.shown, start=1):
-            lines.append(
-                f"  {k}. {c.title} (score {c.score:.2f}; evidence for this cause in "
-                f"general: {c.evidence_grade})"
-            )
-            for e in c.evidence:
-                lines.append(f"     - {e}")
-            lines.append(f"     What helps: {c.remedies[0]}")
-        if not ep.shown:
-            lines.append("  No cause stands out in the data.")
-        if ep.not_assessed:
-            lines.append(f"  Not assessed (no data): {', '.join(ep.not_assessed)}")
-    missing = ex.missing_summary()
-    if len(missing):
-        lines.append("")
-        lines.append("To sharpen the analysis, log next time:")
-        for text, n in missing.head(6).items():
-            lines.append(f"  - {text} ({n}x)")
+        lines.append("DETAILS of each episode")
+        for ep in views:
+            lines += ["", *_episode_details(ep, sports)]
+    elif views:
+        lines += ["", "Each episode's evidence and what helps: run again with --details, or write the "
+                      "HTML report with --report report.html."]
     lines.append("")
     lines.append("Evidence grades: " + "; ".join(f"{g}: {m}" for g, m in GRADE_MEANING.items()) + ".")
     lines.append(DISCLAIMER)
     return "\n".join(lines)
+
+
+def _urgent(a: Analysis) -> list[str]:
+    gates = safety_views(a.explanation)
+    if not gates:
+        return []
+    lines = ["URGENT - signs that need medical care, please read first"]
+    for g in gates:
+        lines.append(f"  [{g.gate}] episode {g.episode_id}: {g.title}. {g.message}")
+        lines.append(f"     {g.action}")
+        lines += [f"     - {e}" for e in g.evidence]
+    return [*lines, ""]
+
+
+def _red_flags(a: Analysis) -> list[str]:
+    flags = a.explanation.flags
+    if not len(flags):
+        return []
+    lines = ["RED FLAGS - please read"]
+    for _, f in flags.iterrows():
+        lines.append(f"  [{f['flag']}] episodes {', '.join(f['episodes'])}: {f['message']}")
+    return [*lines, ""]
+
+
+def _inferred_sports(a: Analysis) -> dict[str, str]:
+    """``activity_id -> sport`` of the activities whose sport was inferred from their data."""
+    table = a.season.table
+    if "sport_source" not in table:
+        return {}
+    inferred = table[table["sport_source"] == "inferred"]
+    return dict(zip(inferred["activity_id"], inferred["sport"], strict=True))
+
+
+def _run_words(ep: EpisodeView, sports: dict[str, str]) -> str:
+    if ep.activity_id is None:
+        return "no run linked"
+    notes = [f"{ep.hours_after_run:.1f} h earlier"] if not pd.isna(ep.hours_after_run) else []
+    if ep.activity_id in sports:
+        notes.append(f"sport inferred from its data: {sports[ep.activity_id]}")
+    return f"after {ep.activity_id}" + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _muscles(ep: EpisodeView) -> str:
+    return ", ".join(ep.muscles) if ep.muscles else "muscles not readable"
+
+
+def _episode_lines(a: Analysis, views: list[EpisodeView], sports: dict[str, str]) -> list[str]:
+    if not views:
+        return ["No twitch episodes to explain: " + _why_no_episodes(a)]
+    lines = [f"EPISODES ({len(views)})"]
+    for ep in views:
+        top = f"top cause: {ep.shown[0].title}" if ep.shown else "nothing stands out"
+        flags = f" [red flags: {', '.join(f for f, _ in ep.flags)}]" if ep.flags else ""
+        urgent = f" [URGENT: {', '.join(g.gate for g in ep.urgent)}]" if ep.urgent else ""
+        lines.append(f"  {ep.id} {ep.when}, {_muscles(ep)}; {_run_words(ep, sports)}; {top}{urgent}{flags}")
+    return lines
+
+
+def _why_no_episodes(a: Analysis) -> str:
+    if a.diary is None:
+        return "no diary was given (--diary diary.csv; its format is in docs/diary.md)."
+    rep = a.diary.report
+    if rep.rows == 0:
+        return "the diary has no rows below its header."
+    unknown = " Some columns were not recognised (see the diary note below)." if rep.unknown_columns else ""
+    return ("no diary row has its 'muscles' cell filled (a row is an episode when it names the muscles)."
+            + unknown)
+
+
+def _data_lines(a: Analysis, *, every: bool) -> list[str]:
+    n_ok = sum(r.status == "ok" for r in a.imports)
+    n_part = sum(r.status == "partial" for r in a.imports)
+    bad = [r for r in a.imports if r.status == "error"]
+    skipped = [r for r in a.imports if r.status == "skipped"]
+    absent = [r for r in a.imports if r.status == "missing"]
+    lines = [
+        f"Imported {n_ok + n_part} activities ({n_part} partially), {len(bad)} failed, "
+        f"{len(skipped)} skipped (courses, merged files)."
+        + (f" {len(absent)} files listed in an export's index are missing from it." if absent else "")
+    ]
+    lines += [f"  ! {r.path}: {r.error_type}: {r.error}" for r in bad]
+    if a.diary is not None:
+        rep = a.diary.report
+        lines.append(f"Diary: {rep.rows} rows, {len(a.diary.episodes)} episodes, {len(rep.problems)} problems"
+                     + (" (bad cells were left blank; the rows are kept)." if rep.problems else "."))
+        remarks = [f"! {p}" for p in rep.problems] + [f"note: {w}" for w in rep.warnings]
+        shown = len(remarks) if every else SHOWN_DIARY_LINES
+        lines += [f"  {r}" for r in remarks[:shown]]
+        if len(remarks) > shown:
+            lines.append(f"  ... and {len(remarks) - shown} more: --details (or `runtwitch diary DIARY.csv`) "
+                         "lists them all.")
+    lines += [f"Note: {w}" for w in a.warnings]
+    return lines
+
+
+def _hints(a: Analysis) -> list[str]:
+    missing = a.explanation.missing_summary()
+    if not len(missing):
+        return []
+    lines = ["", "To sharpen the analysis, log next time:"]
+    lines += [f"  - {text} ({n}x)" for text, n in missing.head(SHOWN_HINTS).items()]
+    return lines
+
+
+def _episode_details(ep: EpisodeView, sports: dict[str, str]) -> list[str]:
+    lines = [f"{ep.id}: {ep.when} - {_muscles(ep)} ({ep.kind}); {_run_words(ep, sports)}"]
+    for g in ep.urgent:
+        lines.append(f"  URGENT [{g.gate}]: {g.title}. {g.action}")
+    for fl, message in ep.flags:
+        lines.append(f"  RED FLAG [{fl}]: {message}")
+    for k, c in enumerate(ep.shown, start=1):
+        lines.append(f"  {k}. {c.title} (score {c.score:.2f}; evidence for this cause in general: "
+                     f"{c.evidence_grade})")
+        lines += [f"     - {e}" for e in c.evidence]
+        if c.remedies:
+            lines.append("     What helps:")
+            lines += [f"       * {r}" for r in c.remedies]
+    if not ep.shown:
+        lines.append("  Nothing stands out in the data.")
+    if ep.not_assessed:
+        lines.append(f"  Not assessed (no data): {', '.join(ep.not_assessed)}")
+    return lines

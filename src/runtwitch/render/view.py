@@ -23,6 +23,8 @@ from runtwitch.rules import FLAGS, GRADE_MEANING, Explanation
 from runtwitch.rules import verdict as rules_verdict
 from runtwitch.rules.base import fmt, fmt_duration
 
+#: How an episode without a usable date is shown (it is kept, but not placed in time).
+NO_DATE = "not placed in time (no usable date)"
 #: Causes shown per episode in the text and HTML reports (the JSON document has them all).
 SHOWN_CAUSES = 3
 
@@ -165,7 +167,8 @@ def episode_views(explanation: Explanation, *, shown: int = SHOWN_CAUSES) -> lis
     refs = episode_refs(explanation.episodes)
     for (_, ep), ref in zip(explanation.episodes.iterrows(), refs, strict=True):
         time = ep["time"] if isinstance(ep["time"], str) else None
-        when = f"{pd.Timestamp(ep['date']):%a %d %b %Y}" + (f" {time}" if time is not None else "")
+        when = (NO_DATE if pd.isna(ep["date"])  # a bad or missing date cell, reported by the diary reader
+                else f"{pd.Timestamp(ep['date']):%a %d %b %Y}" + (f" {time}" if time is not None else ""))
         aid = ep.get("activity_id")
         after = ep.get("hours_after_run")
         causes = _causes(explanation.for_episode(ep["episode_id"]))

@@ -248,7 +248,7 @@ def explain(
                                  *_prior_cramps(episodes, ep)])
         if run is None:
             warnings.append(
-                f"episode {ep['episode_id']} ({ep['date']:%Y-%m-%d}) is not linked to a run; "
+                f"episode {ep['episode_id']} ({_day(ep['date'])}) is not linked to a run; "
                 "only red flags were checked"
             )
     causes = pd.DataFrame(cause_rows, columns=CAUSE_COLUMNS)
@@ -416,6 +416,11 @@ def _changed(results: Mapping[str, en.CauseResult], kind: str | None) -> list[st
     if not any(wf.u > 0 for wf in weighed):
         lines.insert(0, en.NOTHING_STOOD_OUT.format(kind=kind or "comparable"))
     return lines
+
+
+def _day(date: Any) -> str:
+    """An episode's date as YYYY-MM-DD, or "no usable date" (a bad diary cell, reported by the reader)."""
+    return "no usable date" if pd.isna(date) else f"{pd.Timestamp(date):%Y-%m-%d}"
 
 
 def _medicine_rows(episodes: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Union
@@ -11,7 +10,7 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
-from runtwitch.errors import WeatherFetchError, WeatherWarning
+from runtwitch.errors import WeatherFetchError, WeatherWarning, warn
 from runtwitch.model.activity import Activity
 from runtwitch.season import Season
 from runtwitch.weather.archive import (
@@ -170,7 +169,7 @@ def for_runs(
     out = _frame(places, found, notes)
     out.attrs["warnings"] = messages
     for m in messages:
-        warnings.warn(m, WeatherWarning, stacklevel=2)
+        warn(m, WeatherWarning)  # attributed to the caller's line outside runtwitch
     return out
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.errors import WeatherTableError
+from runtwitch.paths import expand_path
 from runtwitch.weather.columns import TABLE_COLUMNS, TableColumn
 from runtwitch.weather.formulas import dew_point_c, relative_humidity_pct
 
@@ -41,7 +42,7 @@ def _read_frame(source: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataF
         return source.copy(), str(source.attrs.get("source", "<weather table>")), False
     name = os.fspath(source)
     try:
-        with open(name, "rb") as fh:
+        with open(expand_path(name), "rb") as fh:
             data = fh.read(MAX_TABLE_BYTES + 1)
     except OSError as exc:
         raise WeatherTableError(name, f"cannot be read ({exc.strerror or exc})") from exc

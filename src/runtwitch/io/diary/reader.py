@@ -11,6 +11,7 @@ row 1), the column, the value and what was expected.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import os
 from collections.abc import Callable
@@ -42,11 +43,13 @@ from runtwitch.io.diary.format import (  # the format; re-exported for users of 
 )
 from runtwitch.io.source import Errors, Source, check_errors, load, source_name
 from runtwitch.model.timezone import resolve_tz
+from runtwitch.paths import expand_path
 
 __all__ = [
     "DIARY_COLUMNS", "FORMULA_PREFIXES", "MAX_CELL_CHARS", "MAX_DIARY_BYTES", "MAX_WEIGHT_GAIN_KG",
-    "ROW_COLUMNS_ON_EPISODES", "SYMPTOMS", "SYMPTOM_LABELS",
-    "Diary", "DiaryColumn", "DiaryError", "DiaryReport", "Problem", "TermsRead", "escape_formula",
+    "ROW_COLUMNS_ON_EPISODES", "SUGGEST_CUTOFF", "SYMPTOMS", "SYMPTOM_LABELS",
+    "Diary", "DiaryColumn", "DiaryError", "DiaryReport", "Problem", "TermsRead", "closest_columns",
+    "escape_formula",
     "markdown_table", "normalise_header", "read_diary", "read_terms", "symptoms_markdown", "write_diary_csv",
 ]
 
@@ -146,7 +149,18 @@ class Diary:
     report: DiaryReport
 
 
-def _decode(data: bytes, report: DiaryReport) -> str:
+#: Byte-order marks of the UTF-16 encodings a spreadsheet may save a CSV in.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _decode(data: bytes, report: DiaryReport, name: str) -> str:
+    if data.startswith(_UTF16_BOMS):  # "Unicode text" from Excel: UTF-16 with a byte-order mark
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DiaryError(name, [], f"a UTF-16 file with an invalid byte at offset {exc.start}") from exc
+        report.warnings.append("the file is UTF-16; read as such")
+        return text
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -176,14 +190,15 @@ def _rows_from_source(
         body = [["" if pd.isna(v) else str(v) for v in row] for row in source.itertuples(index=False)]
         return header, body, "<frame>"
     name = source_name(source)
-    if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
+    if isinstance(source, (str, os.PathLike)) and os.path.isdir(expand_path(source)):
         raise UnreadableFileError(name, "is a directory, expected a diary CSV file")
     data = load(source, max_bytes=MAX_DIARY_BYTES).data
     if len(data) > MAX_DIARY_BYTES:
         raise LimitExceededError(name, f"diary larger than {MAX_DIARY_BYTES} bytes")
-    text = _decode(data, report)
+    text = _decode(data, report, name)
     if "\x00" in text:
-        raise DiaryError(name, [], "binary content (NUL bytes): expected a CSV text file")
+        raise DiaryError(name, [], f"binary content (a NUL byte at offset {data.index(0)}): "
+                         "expected a CSV text file")
     delim = _sniff_delimiter(text)
     if delim == ";":
         report.warnings.append("';'-delimited file: decimal commas accepted")
@@ -272,13 +287,16 @@ def read_diary(
                 report.renamed_columns[raw_header.strip()] = col
             columns.append(col)
     if "date" not in columns:
+        unknown = _unknown_columns_text(report.unknown_columns)
         raise DiaryError(
             name,
             [Problem(1, "date", ",".join(header)[:80], "a header row with a 'date' column")],
-            "the diary has no 'date' column",
+            "the diary has no 'date' column" + (f"; not recognised: {unknown}" if unknown else ""),
         )
     if report.unknown_columns:
-        report.warnings.append("unknown columns kept as text: " + ", ".join(report.unknown_columns))
+        report.warnings.append("columns not recognised, kept as text: "
+                               + _unknown_columns_text(report.unknown_columns)
+                               + " (the diary's columns are listed in docs/diary.md)")
 
     limit = today or _today(zone)
     records: list[dict[str, Any]] = []
@@ -323,6 +341,8 @@ def read_diary(
                     rec[col_name] = got.terms
                 continue
             value, expected = parse_cell(spec, raw)
+            if col_name == "muscles":
+                rec["_muscles_raw"] = raw[:80]
             if expected is not None:
                 report.problems.append(Problem(i, col_name, raw[:80], expected))
                 continue
@@ -338,6 +358,33 @@ def read_diary(
         warn(f"{name}: {len(report.problems)} problem(s) in the diary; the bad cells were left blank "
              "(see Diary.report.problems)", DataQualityWarning)
     return Diary(episodes, context, tz, report)
+
+
+#: How close a header must be to a known column name to be suggested (difflib ratio, 0-1).
+SUGGEST_CUTOFF = 0.6
+
+
+def closest_columns(header: str, *, n: int = 2, cutoff: float = SUGGEST_CUTOFF) -> list[str]:
+    """The accepted header names closest to an unknown ``header``, best first, one per column.
+
+    Each is a column name or one of its aliases (``HEADER_ALIASES``); an alias
+    is written ``"alias (= column)"``.
+    """
+    key = normalise_header(header)
+    out: dict[str, str] = {}
+    for alias in difflib.get_close_matches(key, list(HEADER_ALIASES), n=4 * n, cutoff=cutoff):
+        col = HEADER_ALIASES[alias]
+        out.setdefault(col, col if alias == col else f"{alias} (= {col})")
+    return list(out.values())[:n]
+
+
+def _unknown_columns_text(unknown: list[str]) -> str:
+    """``'Muskel' (closest known: muscle (= muscles)), 'foo' (no close name)``."""
+    parts = []
+    for h in unknown:
+        near = closest_columns(h)
+        parts.append(f"{h!r} (closest known: {', '.join(near)})" if near else f"{h!r} (no close name)")
+    return ", ".join(parts)
 
 
 def _check_row(rec: dict[str, Any], limit: date, report: DiaryReport) -> None:
@@ -367,8 +414,14 @@ def _check_row(rec: dict[str, Any], limit: date, report: DiaryReport) -> None:
                 f"row {row}: {', '.join(filled)} filled but 'muscles' empty; not an episode"
             )
     elif not rec["muscles"]:
-        report.problems.append(Problem(row, "muscles", "", "muscle names separated by ';'"))
-        del rec["muscles"]
+        # The cell was filled, so the runner meant an episode: keep it, muscles unknown.
+        report.problems.append(Problem(row, "muscles", rec.pop("_muscles_raw", ""),
+                                       "muscle names separated by ';' (episode kept, muscles unknown)"))
+        rec["_episode"] = True
+    if "muscles" in rec and "date" not in rec:
+        report.warnings.append(f"row {row}: an episode without a usable date: it is kept but not placed "
+                               "in time (not linked to a run)")
+    rec.pop("_muscles_raw", None)
 
 
 def _localize(
@@ -393,6 +446,9 @@ def _frames(
     records: list[dict[str, Any]], extra_cols: list[str], zone: ZoneInfo | None, report: DiaryReport
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     df = pd.DataFrame.from_records(records) if records else pd.DataFrame({"row": pd.Series(dtype="int64")})
+    # A filled but unreadable muscles cell still makes the row an episode (reported in _check_row).
+    marked = (df.pop("_episode").fillna(False).astype(bool) if "_episode" in df
+              else pd.Series(False, index=df.index))
     for c in DIARY_COLUMNS:
         if c.name not in df:
             df[c.name] = pd.Series([None] * len(df), dtype=object)
@@ -406,7 +462,8 @@ def _frames(
         if c.kind in ("list", "terms"):
             df[c.name] = [v if isinstance(v, list) else [] for v in df[c.name]]
 
-    ep = df[df["muscles"].map(len) > 0].copy()
+    is_episode = (df["muscles"].map(len) > 0) | marked
+    ep = df[is_episode].copy()
     ep["kind"] = ep["kind"].fillna("twitch")
     # plain-Python key: string + float arithmetic differs between pandas string backends
     key = pd.Series(
@@ -448,7 +505,7 @@ def _frames(
 
     ctx_cols = ["row", "date", *[c.name for c in DIARY_COLUMNS if not c.episode and c.name != "date"]]
     context = df[ctx_cols].copy()
-    context["has_episode"] = df["muscles"].map(len) > 0
+    context["has_episode"] = is_episode
     for name in extra_cols:
         context[name] = (
             df[name].astype("string") if name in df else pd.Series(pd.NA, index=df.index, dtype="string")

@@ -1,0 +1,75 @@
+"""The terminal output: the summary first, the details after it or with --details."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import runtwitch
+from runtwitch.cli import main
+from runtwitch.render import episode_views, summary_text
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_data"
+
+
+@pytest.fixture(scope="module")
+def analysis() -> runtwitch.Analysis:
+    return runtwitch.analyze([SAMPLE], diary=SAMPLE / "diary.csv", athlete=SAMPLE / "athlete.toml",
+                             progress=False)
+
+
+def test_the_summary_comes_first_and_fits_a_screen(analysis: runtwitch.Analysis) -> None:
+    short = summary_text(analysis, details=False)
+    full = summary_text(analysis)
+    views = episode_views(analysis.explanation)
+    lines = short.splitlines()
+    assert lines[0] == "RED FLAGS - please read"  # no urgent sign in the sample season
+    assert len(lines) < 50
+    episodes = lines.index(f"EPISODES ({len(views)})")
+    assert all(not line.startswith("  [") for line in lines[episodes:])  # every red flag above them
+    for k, v in enumerate(views, start=1):  # one line each, in order: date, run, top cause
+        line = lines[episodes + k]
+        assert line.startswith(f"  {v.id} {v.when}, ") and f"after {v.activity_id}" in line
+        assert (f"top cause: {v.shown[0].title}" if v.shown else "nothing stands out") in line
+    assert "--details" in short and "DETAILS" not in short
+    assert full.startswith(short.split("Each episode's evidence")[0].rstrip())  # the same summary, then
+    assert full.index("DETAILS of each episode") > full.index(f"EPISODES ({len(views)})")
+
+
+def test_the_details_list_every_remedy_and_ask_only_for_missing_data(analysis: runtwitch.Analysis) -> None:
+    full = summary_text(analysis)
+    for v in episode_views(analysis.explanation):
+        for c in v.shown:
+            assert all(f"       * {r}" in full for r in c.remedies), c.title
+    assert "took only 0 mg" not in full
+    cooled = analysis.runs["cooldown_min"] >= 5  # a cool-down the file shows is not asked for
+    hint = "cooldown_min in the diary if the watch was stopped before the cool-down"
+    linked = analysis.episodes["activity_id"]
+    asked = sum(1 for m in analysis.explanation.causes["missing"] for x in m if x == hint)
+    assert asked <= int((~cooled.reindex(linked).fillna(False)).sum())
+
+
+def test_version_and_python_m(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"runtwitch {runtwitch.__version__}"
+    out = subprocess.run([sys.executable, "-m", "runtwitch", "--help"], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert "analyze" in out.stdout and "--version" in out.stdout
+
+
+def test_the_example_script_runs_with_the_installed_python(tmp_path: Path) -> None:
+    script = ROOT / "examples" / "analyze_season.py"
+    report = tmp_path / "report.html"
+    out = subprocess.run([sys.executable, str(script), str(SAMPLE / "2026-06-07-0900-running.fit"), "--tz",
+                          "UTC", "--report", str(report)], capture_output=True, text=True, timeout=300,
+                         check=False, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "Imported 1 activities" in out.stdout and report.exists()
+    gone = subprocess.run([sys.executable, str(script), str(tmp_path / "nope")], capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert gone.returncode == 1 and gone.stderr.strip().endswith("nope: no such file or folder")
