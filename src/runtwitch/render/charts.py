@@ -93,7 +93,9 @@ def message_figure(text: str, *, width_px: float = NARROW_PX) -> Figure:
     chars = int(width_px * 72 / CSS_PX_PER_IN / (0.62 * FONT_PT))
     lines = textwrap.fill(text, chars)
     fig = _figure(width_px, 40 + 18 * (lines.count("\n") + 1))
-    fig.text(0.02, 0.5, lines, fontsize=FONT_PT, va="center", ha="left", color="#444")
+    ax = fig.subplots()  # an axes, hidden: notebooks do not display a figure without one
+    ax.axis("off")
+    ax.text(0.0, 0.5, lines, fontsize=FONT_PT, va="center", ha="left", color="#444", transform=ax.transAxes)
     return fig
 
 
