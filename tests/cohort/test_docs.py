@@ -6,7 +6,9 @@ from pathlib import Path
 
 from runtwitch.cohort import TABLES, markdown
 from runtwitch.cohort.columns import ATHLETES, FREE_TEXT, POOLED, is_free_text
+from runtwitch.cohort.pooling import COUNT_COLUMNS
 from runtwitch.features.columns import DAILY_COLUMNS, RUN_COLUMNS
+from runtwitch.rules import patterns
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,6 +22,10 @@ def test_tables_come_from_the_single_runner_definitions() -> None:
     by_name = {t.name: t for t in (*TABLES, ATHLETES, POOLED)}
     assert [c.name for c in by_name["runs"].columns] == [c.name for c in RUN_COLUMNS]
     assert [c.name for c in by_name["days"].columns] == [c.name for c in DAILY_COLUMNS]
+    # the per-athlete counts are the single runner's pattern counts, in the same order
+    counted = [c.name for c in by_name["patterns"].columns]
+    assert counted == [c for c in patterns.COUNT_COLUMNS if c != "cause"]
+    assert list(COUNT_COLUMNS) == ["athlete", *(c for c in counted if c != "label")]
     free = {c.name for t in TABLES for c in t.columns if is_free_text(c.name)}
     assert free == {"notes", "diary_notes", "diary_medications", "diary_recovery"}
     assert set(FREE_TEXT) == {"notes", "medications", "recovery"}

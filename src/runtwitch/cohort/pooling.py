@@ -27,6 +27,7 @@ import pandas as pd
 
 from runtwitch.cohort.columns import POOLED
 from runtwitch.rules.factors import FACTORS
+from runtwitch.rules.patterns import COUNT_COLUMNS as _RUNNER_COUNTS
 from runtwitch.rules.patterns import Z95, log_relative_risk
 
 #: Athletes who must contribute to a factor before its pooled estimate is shown.
@@ -40,8 +41,10 @@ MIN_ATHLETES = 5
 MIN_EPISODES = 20
 #: Added to every cell of an athlete's 2x2 table that has a zero cell.
 CONTINUITY = 0.5
-#: Columns of the per-athlete counts the pooling reads.
-COUNT_COLUMNS = ("athlete", "factor", "runs_with", "episodes_with", "runs_without", "episodes_without")
+#: Columns of the per-athlete counts the pooling reads: the athlete, then the factor and the
+#: 2x2 cells of :data:`runtwitch.rules.patterns.COUNT_COLUMNS`.
+COUNT_COLUMNS = ("athlete", "factor",
+                 *(c for c in _RUNNER_COUNTS if c.startswith(("runs_", "episodes_"))))
 
 
 @dataclass(frozen=True)
