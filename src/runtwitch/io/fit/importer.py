@@ -28,6 +28,7 @@ from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_er
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.model.assembly import build
+from runtwitch.model.frames import float_array
 
 Engine = Literal["numpy", "fitdecode", "fitparse"]
 #: The FIT decoding engines by name (``read_fit(..., engine=)``), the default first.
@@ -202,13 +203,17 @@ def _sessions_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
             "workout_rpe": s.get("workout_rpe"),
             "workout_feel": s.get("workout_feel"),
         })
-    df = pd.DataFrame(rows)
-    if len(df):
-        for c in ("elapsed_s", "timer_s", "distance_m", "avg_heart_rate_bpm", "max_heart_rate_bpm",
-                  "total_ascent_m", "calories_kcal", "training_effect", "workout_rpe", "workout_feel"):
-            df[c] = pd.to_numeric(df[c], errors="coerce")
-        df = _fill_timer_from_events(df, col, anchor)
-    return df
+    if not rows:
+        return pd.DataFrame()
+    columns: dict[str, Any] = {k: [r[k] for r in rows] for k in rows[0]}
+    for c in _SESSION_NUMBERS:
+        columns[c] = float_array(columns[c])
+    return _fill_timer_from_events(pd.DataFrame(columns), col, anchor)
+
+
+#: Session values that are numbers (anything else in them becomes NaN).
+_SESSION_NUMBERS = ("elapsed_s", "timer_s", "distance_m", "avg_heart_rate_bpm", "max_heart_rate_bpm",
+                    "total_ascent_m", "calories_kcal", "training_effect", "workout_rpe", "workout_feel")
 
 
 def _fill_timer_from_events(
