@@ -17,7 +17,7 @@ import pandas as pd
 
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
-from runtwitch.model.frames import NAT_NS, frame_from_arrays
+from runtwitch.model.frames import NAT_NS, float_array, frame_from_arrays
 from runtwitch.model.schema import (
     LAP_COLUMNS,
     MOVING_SPEED_MPS,
@@ -118,6 +118,50 @@ def _clock_jumps(t: np.ndarray, recording: np.ndarray) -> np.ndarray:
     return np.asarray(bogus[piece], dtype=bool)
 
 
+@dataclass
+class _Kept:
+    """Which source rows the time rules keep, in output order (see :func:`clean_times`)."""
+
+    rows: np.ndarray  # positions in the source frame of the kept rows, in file order
+    t: np.ndarray  # their times [ns since the epoch]
+    recording: np.ndarray  # their recording numbers (before renumbering)
+
+
+def _keep_rows(raw: pd.DataFrame, report: ImportReport, recording_gap_s: float) -> _Kept:
+    """Rules 1-3 of :func:`clean_times` on arrays: the rows kept, their times and recordings."""
+    times = _to_utc(raw["time"])
+    report.source_records = len(raw)
+    t_all = times.asi8
+    valid = t_all != NAT_NS
+    if valid.any():
+        report.source_first_time = pd.Timestamp(times[valid][0])
+        report.source_last_time = pd.Timestamp(times[valid][-1])
+    report.drop("no_timestamp", int((~valid).sum()))
+    rows = np.flatnonzero(valid)
+    t = t_all[valid]
+    n = len(t)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Kept(empty, empty, empty)
+    segment_col = raw.get("segment")
+    segment = (np.zeros(n, dtype=np.int64) if segment_col is None
+               else segment_col.to_numpy(dtype=np.int64)[valid])
+    recording = recordings_of(t, segment, recording_gap_s)
+    keep = ~_clock_jumps(t, recording)
+    report.drop("clock_jump", int((~keep).sum()))
+
+    tk = np.where(keep, t, NAT_NS)  # the smallest int64: below any kept time
+    prev_max = np.maximum.accumulate(np.concatenate([[NAT_NS], tk[:-1]]))
+    backwards = keep & (t < prev_max)
+    # A repeat of a time already kept (a writer that emits the track twice) is a
+    # duplicate, merged below, not a step back.
+    if backwards.any():
+        backwards &= ~np.isin(t, t[keep & ~backwards])
+    report.drop("time_backwards", int(backwards.sum()))
+    keep &= ~backwards
+    return _Kept(rows[keep], t[keep], recording[keep])
+
+
 def clean_times(raw: pd.DataFrame, report: ImportReport, *,
                 recording_gap_s: float = RECORDING_GAP_S) -> pd.DataFrame:
     """Apply the time rules to samples in file order and return them indexed by time.
@@ -139,42 +183,15 @@ def clean_times(raw: pd.DataFrame, report: ImportReport, *,
 
     The result has a ``recording`` column (0 when the file has no segments).
     """
-    segment_col = raw.get("segment")
-    if segment_col is not None:
-        raw = raw.drop(columns="segment")
-    times = _to_utc(raw["time"])
-    report.source_records = len(raw)
-    valid = ~np.asarray(times.isna())
-    if valid.any():
-        report.source_first_time = pd.Timestamp(times[valid][0])
-        report.source_last_time = pd.Timestamp(times[valid][-1])
-    report.drop("no_timestamp", int((~valid).sum()))
-    rows = np.flatnonzero(valid)
-    t = times[valid].asi8
-    n = len(t)
-    if n == 0:
-        out = raw.drop(columns="time").iloc[:0].assign(recording=np.zeros(0, dtype=np.int64))
-        out.index = pd.DatetimeIndex([], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
-        return out
+    kept = _keep_rows(raw, report, recording_gap_s)
+    values = raw.drop(columns=[c for c in ("time", "segment") if c in raw])
+    return _merge_duplicates(values.take(kept.rows), kept, report)
 
-    segment = (np.zeros(n, dtype=np.int64) if segment_col is None
-               else segment_col.to_numpy(dtype=np.int64)[valid])
-    recording = recordings_of(t, segment, recording_gap_s)
-    keep = ~_clock_jumps(t, recording)
-    report.drop("clock_jump", int((~keep).sum()))
 
-    tk = np.where(keep, t, NAT_NS)  # the smallest int64: below any kept time
-    prev_max = np.maximum.accumulate(np.concatenate([[NAT_NS], tk[:-1]]))
-    backwards = keep & (t < prev_max)
-    # A repeat of a time already kept (a writer that emits the track twice) is a
-    # duplicate, merged below, not a step back.
-    backwards &= ~np.isin(t, t[keep & ~backwards])
-    report.drop("time_backwards", int(backwards.sum()))
-    keep &= ~backwards
-
-    df = raw.drop(columns="time").take(rows[keep])  # the one copy of the kept rows
-    df["recording"] = recording[keep]
-    idx = pd.DatetimeIndex(t[keep], tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
+def _merge_duplicates(df: pd.DataFrame, kept: _Kept, report: ImportReport) -> pd.DataFrame:
+    """Rule 4 of :func:`clean_times` on the kept rows; adds the renumbered ``recording``."""
+    df = df.assign(recording=kept.recording)
+    idx = pd.DatetimeIndex(kept.t, tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
     df.index = idx
     if not idx.is_unique:
         before = len(df)
@@ -186,17 +203,51 @@ def clean_times(raw: pd.DataFrame, report: ImportReport, *,
     return df
 
 
-def _repair_values(df: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
-    """Blank impossible values (counted per reason); works on the float64 arrays."""
-    values = {c: df[c].to_numpy() for c in ("heart_rate_bpm", *VALID_RANGES) if c in df}
-    changed: set[str] = set()
+def _float_column(s: pd.Series | np.ndarray) -> np.ndarray:
+    """A value column as float64 (anything that is not a number becomes NaN)."""
+    if isinstance(s, np.ndarray) and s.dtype == np.float64:
+        return s
+    series = s if isinstance(s, pd.Series) else pd.Series(s)
+    if series.dtype == np.float64:
+        return series.to_numpy()
+    return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+
+
+def _clean_columns(raw: pd.DataFrame, report: ImportReport,
+                   recording_gap_s: float) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The time rules of :func:`clean_times`, as arrays: kept times [ns], recordings, float64 columns.
+
+    Without duplicate timestamps (the common case) each column is taken once
+    from ``raw`` and no intermediate frame is built.
+    """
+    kept = _keep_rows(raw, report, recording_gap_s)
+    names = [c for c in raw.columns if c not in ("time", "segment")]
+    t = kept.t
+    if len(t) < 2 or bool((np.diff(t) > 0).all()):  # increasing: no duplicates
+        recording = (np.unique(kept.recording, return_inverse=True)[1].astype(np.int64)
+                     if len(t) else kept.recording)
+        columns = {}
+        for c in names:
+            s = raw[c]
+            if s.dtype == np.float64:
+                columns[str(c)] = s.to_numpy()[kept.rows]
+            else:
+                columns[str(c)] = _float_column(s.take(kept.rows))
+        return t, recording, columns
+    df = _merge_duplicates(raw[names].take(kept.rows), kept, report)
+    recording = df.pop("recording").to_numpy(np.int64)
+    return (pd.DatetimeIndex(df.index).asi8, recording,
+            {str(c): _float_column(df[c]) for c in df.columns})
+
+
+def _repair_values(values: dict[str, np.ndarray], report: ImportReport) -> None:
+    """Blank impossible values in place of the float64 columns (counted per reason)."""
     if "heart_rate_bpm" in values:
         v = values["heart_rate_bpm"]
         zero = v == 0
         report.repair("heart_rate_zero", int(zero.sum()))
         if zero.any():
             values["heart_rate_bpm"] = np.where(zero, np.nan, v)
-            changed.add("heart_rate_bpm")
     with np.errstate(invalid="ignore"):
         for col, (lo, hi) in VALID_RANGES.items():
             if col not in values:
@@ -206,7 +257,6 @@ def _repair_values(df: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
             if bad.any():
                 report.repair(f"{col}_out_of_range", int(bad.sum()))
                 values[col] = np.where(bad, np.nan, v)
-                changed.add(col)
     if "lat_deg" in values and "lon_deg" in values:
         # One of the pair missing, or the (0, 0) "null island" placeholder.
         lat, lon = values["lat_deg"], values["lon_deg"]
@@ -214,10 +264,6 @@ def _repair_values(df: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         if bad.any():
             report.repair("position_incomplete_or_zero", int(bad.sum()))
             values["lat_deg"], values["lon_deg"] = np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
-            changed |= {"lat_deg", "lon_deg"}
-    if changed:
-        df = df.assign(**{c: values[c] for c in changed})
-    return df
 
 
 def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -229,42 +275,53 @@ def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.concatenate([[np.nan], d])
 
 
-def _assign(times: pd.DatetimeIndex, starts: pd.Series) -> np.ndarray:
-    """Index of the last start at or before each time (0 before the first start)."""
+def _assign(t_ns: np.ndarray, starts: pd.Series) -> np.ndarray:
+    """Index of the last start at or before each time [ns] (0 before the first start)."""
     s = starts.to_numpy(dtype="datetime64[ns]").astype("int64")
-    pos = np.searchsorted(s, times.asi8, side="right") - 1
+    pos = np.searchsorted(s, t_ns, side="right") - 1
     return np.clip(pos, 0, max(len(s) - 1, 0))
 
 
-def _has_positions(rec: pd.DataFrame) -> bool:
+def _ffill(v: np.ndarray) -> np.ndarray:
+    """Forward-fill NaN with the last value before it (leading NaN stay)."""
+    ok = ~np.isnan(v)
+    if ok.all():
+        return v
+    last = np.maximum.accumulate(np.where(ok, np.arange(len(v)), 0))
+    out = v[last]
+    out[~ok & (np.cumsum(ok) == 0)] = np.nan
+    return out
+
+
+def _has_positions(rec: dict[str, np.ndarray]) -> bool:
     """At least two samples with both latitude and longitude (a file may carry only one of them)."""
     if "lat_deg" not in rec or "lon_deg" not in rec:
         return False
-    return int((rec["lat_deg"].notna() & rec["lon_deg"].notna()).sum()) > 1
+    return int((~np.isnan(rec["lat_deg"]) & ~np.isnan(rec["lon_deg"])).sum()) > 1
 
 
-def _clock_stats(rec: pd.DataFrame) -> tuple[float, float, float, str]:
+def _clock_stats(t_ns: np.ndarray, rec: dict[str, np.ndarray]) -> tuple[float, float, float, str]:
     """Return (span, timer from records, moving, moving source) of one session's samples."""
-    if len(rec) == 0:
+    if len(t_ns) == 0:
         return np.nan, np.nan, np.nan, "none"
-    t = pd.DatetimeIndex(rec.index).asi8 / 1e9
+    t = t_ns / 1e9
     span = float(t[-1] - t[0])
     dt = np.diff(t, prepend=t[0])
     live = dt <= PAUSE_GAP_S
     timer = float(dt[live].sum())
     speed: np.ndarray | None = None
     source = "none"
-    if "speed_mps" in rec and rec["speed_mps"].notna().any():
-        speed, source = rec["speed_mps"].to_numpy(float), "speed"
-    elif "distance_m" in rec and rec["distance_m"].notna().sum() > 1:
-        d = rec["distance_m"].ffill().to_numpy(float)
+    if "speed_mps" in rec and not np.isnan(rec["speed_mps"]).all():
+        speed, source = rec["speed_mps"], "speed"
+    elif "distance_m" in rec and int((~np.isnan(rec["distance_m"])).sum()) > 1:
+        d = _ffill(rec["distance_m"])
         with np.errstate(invalid="ignore", divide="ignore"):
             speed = np.diff(d, prepend=np.nan) / dt
         source = "distance"
     elif _has_positions(rec):
-        pos = rec[["lat_deg", "lon_deg"]].ffill().to_numpy(float)
+        lat, lon = _ffill(rec["lat_deg"]), _ffill(rec["lon_deg"])
         with np.errstate(invalid="ignore", divide="ignore"):
-            speed = haversine_m(pos[:, 0], pos[:, 1]) / dt
+            speed = haversine_m(lat, lon) / dt
         source = "position"
     if speed is None:
         return span, timer, np.nan, source
@@ -272,19 +329,19 @@ def _clock_stats(rec: pd.DataFrame) -> tuple[float, float, float, str]:
     return span, timer, float(dt[moving].sum()), source
 
 
-def _distance_from_records(rec: pd.DataFrame) -> float:
-    if "distance_m" in rec and rec["distance_m"].notna().any():
+def _distance_from_records(rec: dict[str, np.ndarray]) -> float:
+    if "distance_m" in rec and not np.isnan(rec["distance_m"]).all():
         d = rec["distance_m"]
-        return float(d.max() - d.min())
+        return float(np.nanmax(d) - np.nanmin(d))
     if _has_positions(rec):
-        pos = rec[["lat_deg", "lon_deg"]].dropna().to_numpy(float)
-        return float(np.nansum(haversine_m(pos[:, 0], pos[:, 1])))
+        both = ~np.isnan(rec["lat_deg"]) & ~np.isnan(rec["lon_deg"])
+        return float(np.nansum(haversine_m(rec["lat_deg"][both], rec["lon_deg"][both])))
     return np.nan
 
 
 def _finish_sessions(
-    sessions_in: pd.DataFrame, records: pd.DataFrame, default_sport: str, report: ImportReport,
-    name: str = "",
+    sessions_in: pd.DataFrame, t_ns: np.ndarray, session: np.ndarray, records: dict[str, np.ndarray],
+    default_sport: str, report: ImportReport, name: str = "",
 ) -> pd.DataFrame:
     """Fill the session table: bounds, the three clocks and their sources, sport and recording.
 
@@ -313,15 +370,20 @@ def _finish_sessions(
     rows: list[dict[str, Any]] = []
     widened = 0
     for i, row in sess.iterrows():
-        rec = records if len(sess) == 1 else records[records["session"] == i]
-        span, rec_timer, moving, moving_src = _clock_stats(rec)
+        if len(sess) == 1:
+            t, rec = t_ns, records
+        else:
+            mine = session == i
+            t, rec = t_ns[mine], {c: v[mine] for c, v in records.items()}
+        span, rec_timer, moving, moving_src = _clock_stats(t, rec)
         r = dict(row)
         if pd.isna(r["sport"]) or not str(r["sport"]).strip():
             r["sport"] = default_sport or "generic"
-        first = rec.index[0] if len(rec) else pd.NaT
+        first: Any = pd.Timestamp(t[0], tz="UTC") if len(t) else pd.NaT
+        last: Any = pd.Timestamp(t[-1], tz="UTC") if len(t) else pd.NaT
         start = r["start"]
         if pd.isna(start) or (
-            len(rec) and abs((pd.Timestamp(start) - first).total_seconds()) > CLOCK_JUMP_S
+            len(t) and abs((pd.Timestamp(start) - first).total_seconds()) > CLOCK_JUMP_S
         ):
             start = first
         elapsed = r["elapsed_s"]
@@ -330,18 +392,17 @@ def _finish_sessions(
         ):
             r["elapsed_source"] = "session"
         elif not np.isnan(span):
-            last = rec.index[-1]
             elapsed = (last - pd.Timestamp(start)).total_seconds() if not pd.isna(start) else span
             r["elapsed_source"] = "records"
         else:
             r["elapsed_source"] = "none"
-        end = (
+        end: Any = (
             pd.Timestamp(start) + pd.to_timedelta(float(elapsed), unit="s")
             if not pd.isna(start) and not pd.isna(elapsed)
-            else (rec.index[-1] if len(rec) else pd.NaT)
+            else last
         )
-        if len(rec) and not pd.isna(start) and not pd.isna(end):
-            lo, hi = min(pd.Timestamp(start), first), max(pd.Timestamp(end), rec.index[-1])
+        if len(t) and not pd.isna(start) and not pd.isna(end):
+            lo, hi = min(pd.Timestamp(start), first), max(pd.Timestamp(end), last)
             if lo < start or hi > end:  # the bounds enclose the kept records
                 widened += 1
                 grown = (hi - lo).total_seconds() - float(elapsed)
@@ -350,27 +411,29 @@ def _finish_sessions(
                     r["elapsed_source"] = "records"
         r["start"], r["end"], r["elapsed_s"] = start, end, elapsed
         if pd.isna(r["timer_s"]):
-            r["timer_s"], r["timer_source"] = rec_timer, ("records" if len(rec) else "none")
+            r["timer_s"], r["timer_source"] = rec_timer, ("records" if len(t) else "none")
         elif pd.isna(r["timer_source"]):
             r["timer_source"] = "session"
         if not pd.isna(elapsed) and float(r["timer_s"]) > float(elapsed) + CLOCK_TOLERANCE_S:
             report.repair("timer_above_elapsed", 1)
-            replacement = min(rec_timer, float(elapsed)) if len(rec) else np.nan
+            replacement = min(rec_timer, float(elapsed)) if len(t) else np.nan
             report.warn(
                 f"{name or 'activity'}: session {i}: the file's timer time ({float(r['timer_s']):.0f} s) "
                 f"exceeds the session's elapsed time ({float(elapsed):.0f} s); timer_s is taken from the "
                 f"records ({replacement:.0f} s) instead"
             )
-            r["timer_s"], r["timer_source"] = replacement, ("records" if len(rec) else "none")
+            r["timer_s"], r["timer_source"] = replacement, ("records" if len(t) else "none")
         r["moving_s"], r["moving_source"] = moving, moving_src
         if pd.isna(r["distance_m"]):
             r["distance_m"] = _distance_from_records(rec)
         r["session"] = i
         rows.append(r)
     report.repair("session_bounds_widened", widened)
-    out = pd.DataFrame(rows, columns=[c.name for c in SESSION_COLUMNS])
+    columns = {c.name: [r[c.name] for r in rows] for c in SESSION_COLUMNS if c.name != "recording"}
+    columns["recording"] = [0] * len(rows)
+    out = _coerce_lists(columns, SESSION_COLUMNS)
     out["recording"] = recording_numbers(out["start"], out["end"])
-    return _coerce(out, SESSION_COLUMNS)
+    return out
 
 
 def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
@@ -418,6 +481,23 @@ def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
     return frame_from_arrays(arrays + [df[name].array for name in extra], names + extra, df.index)
 
 
+def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> pd.DataFrame:
+    """Like :func:`_coerce`, from one list of values per schema column (a few rows: no frame before)."""
+    arrays: list[Any] = []
+    for c in schema:
+        values = columns[c.name]
+        if c.dtype.startswith("datetime64"):
+            arrays.append(_to_utc(values).array)
+        elif c.dtype == "string":
+            arrays.append(pd.array(values, dtype="string"))
+        elif c.dtype == "int64":
+            arrays.append(np.asarray(values, dtype=np.int64))
+        else:
+            arrays.append(float_array(values).astype(c.dtype, copy=False))
+    n = len(next(iter(columns.values()))) if columns else 0
+    return frame_from_arrays(arrays, [c.name for c in schema], pd.RangeIndex(n))
+
+
 def _empty(dtype: str, n: int) -> Any:
     """A column of ``n`` missing values of a schema dtype (-1 for the integer indexes)."""
     if dtype.startswith("datetime64"):
@@ -448,7 +528,7 @@ def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
         arrays["end"] = end.array
     arrays["lap"] = np.arange(len(order), dtype="int64")
     starts = pd.DatetimeIndex(arrays["start"])
-    arrays["session"] = (_assign(starts, sessions["start"]).astype("int64") if len(sessions)
+    arrays["session"] = (_assign(starts.asi8, sessions["start"]).astype("int64") if len(sessions)
                          else np.zeros(len(order), dtype="int64"))
     names = [c.name for c in LAP_COLUMNS]
     return frame_from_arrays([arrays[n] for n in names], names, pd.RangeIndex(len(order)))
@@ -493,68 +573,61 @@ def build(
         Smallest gap between file segments that makes them separate
         recordings (sessions) [s].
     """
-    df = clean_times(raw, report, recording_gap_s=recording_gap_s)
-    recording = df.pop("recording").to_numpy(np.int64)
-    # Every value column is float64, whichever reader or engine produced it (an
-    # integer field without gaps would otherwise come out as int64).
-    convert = [c for c, t in df.dtypes.items() if t != np.float64]
-    if convert:
-        df = df.assign(**{str(c): pd.to_numeric(df[c], errors="coerce").astype("float64") for c in convert})
-    df = _repair_values(df, report)
+    # The records stay plain float64 arrays (one per column) until the one frame at the end.
+    t_ns, recording, cols = _clean_columns(raw, report, recording_gap_s)
+    n = len(t_ns)
+    _repair_values(cols, report)
 
     sess_in = sessions if sessions is not None else pd.DataFrame()
-    times = pd.DatetimeIndex(df.index)
     if len(sess_in):
         sess_in = _coerce(sess_in, SESSION_COLUMNS)
         sess_in = sess_in[sess_in["start"].notna() | (len(sess_in) == 1)]
         sess_in = sess_in.sort_values("start", kind="stable").reset_index(drop=True)
-    elif len(df) and recording[-1] > 0:
+    elif n and recording[-1] > 0:
         # No declared sessions and several recordings: one session per recording.
         firsts = np.flatnonzero(np.concatenate([[True], np.diff(recording) != 0]))
-        sess_in = _coerce(pd.DataFrame({"start": times[firsts], "sport": default_sport}), SESSION_COLUMNS)
+        starts = pd.DatetimeIndex(t_ns[firsts], tz="UTC").as_unit("ns")
+        sess_in = _coerce(pd.DataFrame({"start": starts, "sport": default_sport}), SESSION_COLUMNS)
     session_idx = (
-        _assign(times, sess_in["start"].fillna(pd.Timestamp.min.tz_localize("UTC")))
+        _assign(t_ns, sess_in["start"].fillna(pd.Timestamp.min.tz_localize("UTC")))
         if len(sess_in) > 1
-        else np.zeros(len(df), dtype=np.int64)
-    )
-    df["session"] = session_idx.astype("int64")
+        else np.zeros(n, dtype=np.int64)
+    ).astype("int64")
 
-    if "cadence" in df:
+    if "cadence" in cols:
         sports = (
             sess_in["sport"].fillna(default_sport).to_numpy(str)
             if len(sess_in)
             else np.array([default_sport])
         )
-        running = np.isin(sports[session_idx], list(RUNNING_SPORTS)) if len(df) else np.zeros(0, bool)
-        cad = df.pop("cadence").astype(float)
-        df["cadence_spm"] = cad.where(running) * (1.0 if cadence_in_steps else 2.0)
-        df["cadence_rpm"] = cad.where(~running)
+        running = np.isin(sports[session_idx], list(RUNNING_SPORTS)) if n else np.zeros(0, bool)
+        cad = cols.pop("cadence")
+        cols["cadence_spm"] = np.where(running, cad, np.nan) * (1.0 if cadence_in_steps else 2.0)
+        cols["cadence_rpm"] = np.where(running, np.nan, cad)
 
-    sessions_out = _finish_sessions(sess_in, df, default_sport, report, name)
+    sessions_out = _finish_sessions(sess_in, t_ns, session_idx, cols, default_sport, report, name)
     laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out)
-    df["lap"] = (
-        _assign(times, laps_out["start"]).astype("int64") if len(laps_out) else 0
-    )
+    lap_idx = (_assign(t_ns, laps_out["start"]).astype("int64") if len(laps_out)
+               else np.zeros(n, dtype=np.int64))
+    cols["session"], cols["lap"] = session_idx, lap_idx
 
-    ordered = [c for c in _CANONICAL if c in df]
-    extras = sorted(c for c in df.columns if c not in _CANONICAL)
-    df = df[ordered + extras]
-    optional = [c.name for c in RECORD_COLUMNS if not c.always] + extras
-    present = [c for c in optional if c in df]
-    all_missing = df[present].isna().all().to_numpy() if present else np.zeros(0, bool)
-    empty = [c for c, gone in zip(present, all_missing, strict=True) if gone]
-    for c in empty:
-        if c == "heart_rate_bpm" and report.repaired.get("heart_rate_zero"):
-            report.warn(
-                f"heart_rate_bpm: all {report.repaired['heart_rate_zero']} heart-rate values "
-                "were 0 (no sensor signal); treated as missing and the column omitted"
-            )
-    df = df.drop(columns=empty)
-    for column in RECORD_COLUMNS:
-        if column.name in df:
-            df[column.name] = df[column.name].astype(column.dtype)  # type: ignore[call-overload]  # schema dtype name
-    df.index.name = RECORDS_INDEX.name
-    df = df.copy()  # one consolidated block per dtype: later column reads are cheap
+    ordered = [c for c in _CANONICAL if c in cols]
+    extras = sorted(c for c in cols if c not in _CANONICAL)
+    optional = {c.name for c in RECORD_COLUMNS if not c.always} | set(extras)
+    keep: list[str] = []
+    for c in ordered + extras:
+        if c in optional and bool(np.isnan(cols[c]).all()):  # a column without any value is left out
+            if c == "heart_rate_bpm" and report.repaired.get("heart_rate_zero"):
+                report.warn(
+                    f"heart_rate_bpm: all {report.repaired['heart_rate_zero']} heart-rate values "
+                    "were 0 (no sensor signal); treated as missing and the column omitted"
+                )
+            continue
+        keep.append(c)
+    dtypes = {c.name: c.dtype for c in RECORD_COLUMNS}
+    index = pd.DatetimeIndex(t_ns, tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
+    # One frame, built once: one consolidated block per dtype, so later column reads are cheap.
+    df = frame_from_arrays([cols[c].astype(dtypes.get(c, "float64"), copy=False) for c in keep], keep, index)
     report.rows = len(df)
     report.check()
     return Built(df, sessions_out, laps_out)

@@ -29,3 +29,16 @@ def frame_from_arrays(arrays: list[Any], columns: list[str], index: pd.Index) ->
         return frame
     except (AttributeError, TypeError):  # pragma: no cover - pandas without _from_arrays
         return pd.DataFrame(dict(zip(columns, arrays, strict=True)), index=index, copy=True)
+
+
+def float_array(values: list[Any]) -> np.ndarray:
+    """A few values (of a session or lap table) as float64: missing ones NaN.
+
+    Numbers and missing values (None, ``pd.NA``) are converted directly;
+    anything else goes through :func:`pandas.to_numeric`, so that a value
+    that is not a number becomes NaN.
+    """
+    if all(v is None or v is pd.NA or (isinstance(v, (int, float)) and not isinstance(v, bool))
+           for v in values):
+        return np.array([np.nan if v is None or v is pd.NA else v for v in values], dtype=np.float64)
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(np.float64)

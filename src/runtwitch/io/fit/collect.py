@@ -195,16 +195,21 @@ def _groups_table(col: Collector) -> tuple[np.ndarray, pd.DataFrame]:
     time = np.full(total, np.nan)
     values: dict[str, np.ndarray] = {}
     present: dict[str, np.ndarray] = {}
+    # Times of messages with a compressed header, as sorted arrays (seq -> FIT seconds).
+    c_seqs = np.fromiter(col.compressed_ts, dtype=np.int64, count=len(col.compressed_ts))
+    c_order = np.argsort(c_seqs)
+    c_seqs = c_seqs[c_order]
+    c_times = np.fromiter(col.compressed_ts.values(), dtype=np.float64, count=len(c_seqs))[c_order]
     start = 0
     for g in groups:
         n = len(g.seqs)
         sl = slice(start, start + n)
-        t = g.time.copy()
-        if col.compressed_ts:
-            for i, s in enumerate(g.seqs.tolist()):
-                ts = col.compressed_ts.get(s)
-                if ts is not None:
-                    t[i] = ts
+        t = g.time
+        if len(c_seqs):
+            at = np.minimum(np.searchsorted(c_seqs, g.seqs), len(c_seqs) - 1)
+            hit = c_seqs[at] == g.seqs
+            if hit.any():
+                t = np.where(hit, c_times[at], t)
         time[sl] = t
         local: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for c in g.columns:

@@ -38,6 +38,8 @@ from runtwitch.io.fit.types import (
 MAX_FIT_MESSAGES = 2_000_000
 #: Most field definitions held at once (repeated identical definitions are shared).
 MAX_FIT_FIELD_DEFINITIONS = 1_000_000
+#: Why a data message that runs past the file's declared data size fails (as fitdecode says it).
+_PAST_END = "AssertionError: message runs past the data size"
 
 
 def too_many_messages(offset: int | None) -> FitFailure:
@@ -112,6 +114,10 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
             defs: dict[int, Definition] = {}
             dev = _DevTypes()
             interned: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]] = {}
+            layouts: dict[bytes, Definition] = {}
+            # Normal headers of plain data messages already seen once -> (size, offsets,
+            # seqs) of their definition: the common message costs no lookups beyond this.
+            fast: dict[int, tuple[int, list[int], list[int]]] = {}
             # --- messages ---
             while pos < end:
                 if pos >= n:
@@ -119,13 +125,27 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                 if seq >= limit:
                     raise too_many_messages(pos)
                 h = data[pos]
+                entry = fast.get(h)
+                if entry is not None:
+                    size, offs, seqs = entry
+                    nxt = pos + 1 + size
+                    if nxt > n:
+                        _raise_damage(defs[h], pos, n)
+                    if nxt > end:
+                        raise FitFailure("undecodable", pos, _PAST_END)
+                    offs.append(pos + 1)
+                    seqs.append(seq)
+                    seq += 1
+                    pos = nxt
+                    continue
                 if h & 0x80:
                     d = defs.get((h >> 5) & 0x3)
                     if d is None:
                         raise FitFailure("parse", pos, f"local message {(h >> 5) & 0x3} not defined")
                     compressed[seq] = h & 0x1F
                 elif h & 0x40:
-                    pos = _definition(data, pos, h, defs, dev, out, seq, file_index, end, interned)
+                    pos = _definition(data, pos, h, defs, dev, out, seq, file_index, end, interned, layouts)
+                    fast.pop(h & 0x0F, None)
                     seq += 1
                     continue
                 else:
@@ -136,7 +156,7 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                 if nxt > n or d.zero_field:
                     _raise_damage(d, pos, n)
                 if nxt > end:
-                    raise FitFailure("undecodable", pos, "AssertionError: message runs past the data size")
+                    raise FitFailure("undecodable", pos, _PAST_END)
                 offsets = d.offsets
                 if not offsets:
                     out.definitions.append(d)  # only definitions with data are kept
@@ -144,6 +164,8 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                 d.seqs.append(seq)
                 if d.developer:
                     _dev_message(data, d, pos, dev, out)
+                elif not h & 0xF0:  # a normal header: later messages take the fast path
+                    fast[h] = (d.size, offsets, d.seqs)
                 seq += 1
                 pos = nxt
             # --- file CRC ---
@@ -179,7 +201,18 @@ def _raise_damage(d: Definition, pos: int, n: int) -> None:
 
 def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev: _DevTypes,
                 out: Framed, seq: int, file_index: int, end: int,
-                interned: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]]) -> int:
+                interned: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]],
+                layouts: dict[bytes, Definition]) -> int:
+    """Read a definition message at ``pos`` and make it the current one of its local number.
+
+    Data messages are grouped by field layout, not by definition message: a
+    definition whose bytes (endianness, global number, field list) repeat an
+    earlier one of the same chained file shares that earlier
+    :class:`Definition`, with its offsets and sequence numbers, so that a
+    writer that repeats the definition before every record (some Suunto
+    watches do) still gives one bulk group per layout. Developer-field
+    definitions are never shared (their field types may change in between).
+    """
     n = len(data)
     head = pos
     if pos + 6 > n:
@@ -208,9 +241,15 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
                         for c in f.field.components if c.accumulate)
     if targets:
         out.resets.append((seq, file_index, global_num, targets))
+    shared = layouts.get(key) if key else None
+    if shared is not None:
+        defs[h & 0x0F] = shared
+        return pos
     defs[h & 0x0F] = Definition(global_num, endian, fields, at, seq, file_index, zero,
                                 developer=global_num in (FIELD_DESCRIPTION_MESG, DEVELOPER_DATA_ID_MESG),
                                 mesg_type=adapter.message_type(global_num))
+    if key and len(key) == 5 + 3 * nfields:
+        layouts[key] = defs[h & 0x0F]
     return pos
 
 

@@ -1,0 +1,75 @@
+"""Record messages are grouped by field layout, not by definition message.
+
+Some watches (a Suunto Ambit3 among them) write a definition message before
+nearly every record: thousands of definitions with a handful of layouts. Each
+layout must give one bulk group, and the file must read exactly like the same
+messages written with one definition per layout.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+import runtwitch
+from runtwitch.io.fit import frame
+from runtwitch.io.fit.crc import crc16
+from runtwitch.io.fit.types import RECORD_MESG
+from runtwitch.testing import write_activity
+
+
+def _redefine_every_message(data: bytes) -> bytes:
+    """The same FIT file with each data message preceded by its definition (normal headers only)."""
+    hsize = data[0]
+    end = hsize + int.from_bytes(data[4:8], "little")
+    body = bytearray()
+    defs: dict[int, tuple[bytes, int]] = {}  # local -> (definition bytes, data size)
+    pos = hsize
+    while pos < end:
+        h = data[pos]
+        assert not h & 0x80 and not h & 0x20, "plain messages only"
+        if h & 0x40:
+            nfields = data[pos + 5]
+            size = sum(data[pos + 6 + 3 * i + 1] for i in range(nfields))
+            defs[h & 0x0F] = (data[pos:pos + 6 + 3 * nfields], size)
+            pos += 6 + 3 * nfields
+            continue
+        definition, size = defs[h & 0x0F]
+        body += definition + data[pos:pos + 1 + size]
+        pos += 1 + size
+    header = bytearray(data[:hsize])
+    header[4:8] = struct.pack("<I", len(body))
+    if hsize == 14:
+        header[12:14] = struct.pack("<H", crc16(bytes(header[:12])))
+    out = bytes(header) + bytes(body)
+    return out + struct.pack("<H", crc16(out))
+
+
+def _activity_bytes() -> bytes:
+    t0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
+    times = [t0 + timedelta(seconds=i) for i in range(600)]
+    return write_activity(times, heart_rate=[120 + i % 30 for i in range(600)],
+                          distance=[3.0 * i for i in range(600)], speed=[3.0] * 600)
+
+
+def test_repeated_definitions_share_one_group() -> None:
+    original = _activity_bytes()
+    redefined = _redefine_every_message(original)
+    framed = frame.frame(redefined)
+    assert framed.failure is None and framed.crc_problem is None
+    records = [d for d in framed.definitions if d.global_num == RECORD_MESG]
+    assert len(records) == 1 and len(records[0].offsets) == 600
+
+
+def test_repeated_definitions_read_like_the_original() -> None:
+    original = runtwitch.read_fit(io.BytesIO(_activity_bytes()))
+    redefined = _redefine_every_message(_activity_bytes())
+    for engine in ("numpy", "fitdecode"):
+        again = runtwitch.read_fit(io.BytesIO(redefined), engine=engine)
+        pd.testing.assert_frame_equal(again.records, original.records)
+        pd.testing.assert_frame_equal(again.sessions, original.sessions)
+        pd.testing.assert_frame_equal(again.laps, original.laps)
+        assert again.report.to_dict() == original.report.to_dict()
