@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -241,6 +241,23 @@ def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame
     return table[cols], [int(p) for p in table["_pos"]]
 
 
+_HOUR_NS = 3_600_000_000_000
+#: A context row's ``run`` time picks the run of that date starting within this of it [ns] (30 min).
+_RUN_TIME_TOLERANCE_NS = 30 * 60 * 10**9
+
+
+def _ns(times: pd.Series) -> np.ndarray:
+    """Datetimes (naive or UTC) as int64 nanoseconds since the epoch (NaT: the int64 minimum)."""
+    return pd.DatetimeIndex(times).as_unit("ns").asi8
+
+
+def _positions_by(keys: np.ndarray) -> dict[int, np.ndarray]:
+    """The positions of each key, in order: a table to look values up in, built once."""
+    order = np.argsort(keys, kind="stable")
+    values, first = np.unique(keys[order], return_index=True)
+    return {int(v): np.sort(part) for v, part in zip(values, np.split(order, first[1:]), strict=True)}
+
+
 def _runs(activities: Sequence[Activity] | pd.DataFrame, tz: str | None,
           sports: Sequence[str]) -> pd.DataFrame:
     table = activities if isinstance(activities, pd.DataFrame) else activity_table(activities, tz=tz)
@@ -290,36 +307,59 @@ def link_episodes(
     hours: list[float] = []
     rules: list[str] = []
     onsets = list(out["onset_utc"]) if "onset_utc" in out else [pd.NaT] * len(out)
-    end_utc = runs["end_utc"]
+    # Plain int64 nanoseconds, computed once: each episode then looks only at the runs that
+    # ended near it (a window of the runs sorted by end), so linking stays linear in the diary.
+    end_ns = _ns(runs["end_utc"])
+    by_end = np.argsort(end_ns, kind="stable")
+    sorted_end = end_ns[by_end]
     # A run's own offset (recorded in its file, or of the zone where it was recorded)
     # places a traveller's diary time; other runs use the diary's zone at the onset.
     file_offset = runs["utc_offset_s"].where(runs["offset_source"].isin(OWN_OFFSET_SOURCES))
+    offset_delta = pd.to_timedelta(file_offset, unit="s")
+    offset_ns = offset_delta.to_numpy(dtype="timedelta64[ns]").astype(np.int64)
+    units: dict[str, Literal["s", "ms", "us", "ns"]] = {}
+    has_offset = file_offset.notna().to_numpy()
+    offsets = offset_ns[has_offset]
+    span = (int(offsets.min()), int(offsets.max())) if len(offsets) else (0, 0)
+    # a margin over the float comparison below; an unbounded window looks at every run
+    window_ns = int(window_h * 3600e9) + _HOUR_NS if np.isfinite(window_h) else None
+    by_date = _positions_by(_ns(runs["local_date"]))
     dates: list[Any] = list(pd.to_datetime(out["date"]))
     times: list[Any] = list(out["time"]) if "time" in out else [None] * len(out)
     for i, (day, clock) in enumerate(zip(dates, times, strict=True)):
         found: tuple[int, float, str] | None = None
         timed = isinstance(clock, str) and not pd.isna(day)
         if timed:
-            local = day + pd.Timedelta(hours=int(clock[:2]), minutes=int(clock[3:5]))
+            local_time = day + pd.Timedelta(hours=int(clock[:2]), minutes=int(clock[3:5]))
+            local = local_time.value
             # The onset in UTC as each run's own local clock has it (file offset),
             # else as the diary's time zone has it at the onset (DST-correct).
-            by_file = (local - pd.to_timedelta(file_offset, unit="s")).dt.tz_localize("UTC")
             diary_utc = onsets[i]
-            onset_utc = by_file.fillna(diary_utc) if not pd.isna(diary_utc) else by_file
-            gap_h = (onset_utc - end_utc).dt.total_seconds() / 3600.0
-            ok = (gap_h >= 0) & (gap_h <= window_h)
+            by_diary = not pd.isna(diary_utc)
+            lows = [local - span[1]] + ([diary_utc.value] if by_diary else [])
+            highs = [local - span[0]] + ([diary_utc.value] if by_diary else [])
+            first = 0 if window_ns is None else np.searchsorted(sorted_end, min(lows) - window_ns, "left")
+            near = np.sort(by_end[first:np.searchsorted(sorted_end, max(highs) + _HOUR_NS, "right")])
+            known = has_offset[near] | by_diary
+            onset = np.where(has_offset[near], local - offset_ns[near], diary_utc.value if by_diary else 0)
+            gap_h = (onset - end_ns[near]) / 10**9 / 3600.0
+            ok = known & (gap_h >= 0) & (gap_h <= window_h)
             if ok.any():
-                j = int(np.nanargmax(np.where(ok, end_utc.astype("int64"), np.iinfo(np.int64).min)))
-                found = (j, float(gap_h[j]), "time_window")
-                onsets[i] = onset_utc[j]
-            timed = bool(onset_utc.notna().any())
+                c = int(np.argmax(np.where(ok, end_ns[near], np.iinfo(np.int64).min)))
+                found = (int(near[c]), float(gap_h[c]), "time_window")
+                # in the resolution of the local time less the file offsets, as a column of them has
+                unit = units.get(local_time.unit)
+                if unit is None:
+                    unit = units[local_time.unit] = (local_time - offset_delta.iloc[:1]).dt.unit
+                onsets[i] = pd.Timestamp(int(onset[c]), unit="ns", tz="UTC").as_unit(unit)
+            timed = len(runs) > 0 and (by_diary or bool(has_offset.any()))
         if not timed and not pd.isna(day):
             # Date-only episode, or a time that cannot be placed in UTC (no time
             # zone and no file offset): fall back to the calendar rule.
             for rule, d in (("same_day", day), ("day_before", day - pd.Timedelta(days=1))):
-                same = np.flatnonzero(np.asarray(runs["local_date"] == d))
-                if len(same):
-                    found = (int(same[np.argmax(end_utc.iloc[same].astype("int64"))]), np.nan, rule)
+                same = by_date.get(d.value)
+                if same is not None:
+                    found = (int(same[np.argmax(end_ns[same])]), np.nan, rule)
                     break
         if found is None:
             ids.append(pd.NA)
@@ -363,24 +403,35 @@ def link_context(
     out = context.copy()
     ids: list[object] = []
     rules: list[str] = []
+    # Looked up per row, built once: the runs of each local date and the first run of each name.
+    by_date = _positions_by(_ns(runs["local_date"]))
+    start_local = _ns(runs["start_local"])
+    length = runs["timer_s"].fillna(runs["elapsed_s"]).to_numpy(dtype=float)
+    by_name: dict[str, int] = {}
+    for pos, aid in enumerate(runs["activity_id"].str.lower()):
+        by_name.setdefault(aid, pos)
     dates: list[Any] = list(pd.to_datetime(out["date"]))
     refs: list[Any] = list(out["run"]) if "run" in out else [None] * len(out)
+    none = np.zeros(0, dtype=np.int64)
     for day, run_ref in zip(dates, refs, strict=True):
-        same = runs[runs["local_date"] == day] if not pd.isna(day) else runs.iloc[:0]
-        choice: Any = None
+        same = by_date.get(day.value, none) if not pd.isna(day) else none
+        choice: int | None = None
         rule = "none"
         ref = run_ref if isinstance(run_ref, str) else None
         if ref and len(ref) <= 5 and ":" in ref and len(same):
             target = day + pd.Timedelta(hours=int(ref.split(":")[0]), minutes=int(ref.split(":")[1][:2]))
-            gap = (same["start_local"] - target).abs()
-            if gap.min() <= pd.Timedelta(minutes=30):
-                choice, rule = gap.idxmin(), "run_time"
+            gap = np.abs(start_local[same] - target.value)
+            if gap.min() <= _RUN_TIME_TOLERANCE_NS:
+                choice, rule = int(same[np.argmin(gap)]), "run_time"
         elif ref:
-            named = runs[runs["activity_id"].str.lower() == os.path.basename(ref).lower()]
-            if len(named):
-                choice, rule = named.index[0], "run_file"
+            named = by_name.get(os.path.basename(ref).lower())
+            if named is not None:
+                choice, rule = named, "run_file"
         elif len(same):
-            choice, rule = same["timer_s"].fillna(same["elapsed_s"]).idxmax(), "longest_of_day"
+            longest = length[same]
+            # the day's longest run; without any timer or elapsed time, its first
+            choice = int(same[np.nanargmax(longest)] if np.isfinite(longest).any() else same[0])
+            rule = "longest_of_day"
         ids.append(runs.at[choice, "activity_id"] if choice is not None else pd.NA)
         rules.append(rule)
     out["activity_id"] = pd.Series(ids, index=out.index, dtype="string")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -12,6 +13,7 @@ from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
 from runtwitch.features.runtype import run_types, speed_profile
+from runtwitch.features.window import Trailing
 from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
@@ -154,6 +156,78 @@ def _extras(act: Activity) -> dict[str, Any]:
     return out
 
 
+#: Version of :func:`record_features`: with the activity's content and the athlete's values in
+#: :data:`RECORD_FEATURE_ATHLETE`, the key under which its result may be cached
+#: (:func:`record_features_key`). Raise it whenever what it computes changes.
+RECORD_FEATURES_VERSION = 1
+#: The athlete's values that enter :func:`record_features`.
+RECORD_FEATURE_ATHLETE = ("max_hr", "resting_hr", "threshold_hr", "sex")
+#: The activity table's columns that :func:`run_features` copies into each row.
+_TABLE_COLUMNS = ("activity_id", "source", "sport", "sport_source", "start_utc", "start_local", "local_date",
+                  "elapsed_s", "timer_s", "moving_s", "distance_m")
+
+
+@dataclass(frozen=True)
+class RecordFeatures:
+    """What :func:`run_features` reads from one activity's records and sessions.
+
+    Attributes
+    ----------
+    values
+        The record-derived columns of the run table (intensity, heart rate,
+        grade-adjusted speed, cool-down, device temperature and the file's
+        own session values, names as in ``docs/features.md``); a column
+        the data cannot give is absent.
+    profiles
+        The (raw, grade-adjusted) 30-s speed profiles
+        (:func:`runtwitch.features.runtype.speed_profile`) of a run, which
+        type it against the runner's other runs; None for other sports.
+    """
+
+    values: dict[str, Any]
+    profiles: tuple[np.ndarray, np.ndarray] | None
+
+
+def record_features(activity: Activity, athlete: Athlete, *, is_run: bool) -> RecordFeatures:
+    """The features of one activity that need its records: a pure function of the activity's
+    content, the athlete's :data:`RECORD_FEATURE_ATHLETE` values and :data:`RECORD_FEATURES_VERSION`.
+
+    :func:`run_features` calls it once per activity, so that no more than one
+    activity's records are needed at a time, and its result can be cached by
+    :func:`record_features_key`: a warm analysis of an unchanged history then
+    needs no records at all. Everything that compares a run with the
+    runner's other runs (spike, usual effort, run type) comes after, from
+    these values.
+
+    Parameters
+    ----------
+    activity
+        One imported activity.
+    athlete
+        The resolved athlete (maximum, resting and threshold heart rate, sex).
+    is_run
+        Whether the activity counts as a run (its speed profiles are kept).
+    """
+    arrays = _arrays(activity)
+    profiles = None
+    if is_run:
+        factor = grade_cost_factor(arrays)  # hills can look like intervals on raw speed
+        level = arrays["speed"] * factor if factor is not None else arrays["speed"]
+        raw = speed_profile(arrays["t"], arrays["speed"])
+        adjusted = speed_profile(arrays["t"], level) if factor is not None else raw
+        profiles = (raw, adjusted)
+    values = _intensity(arrays, athlete, _hrss_denominator(athlete))
+    values.update(_extras(activity))
+    return RecordFeatures(values, profiles)
+
+
+def record_features_key(content_key: str, athlete: Athlete) -> str:
+    """The cache key of :func:`record_features`: the activity's content key (e.g. the hash of its
+    file, as the import cache names it), the athlete's values that enter it and the version."""
+    values = ",".join(f"{name}={getattr(athlete, name)!r}" for name in RECORD_FEATURE_ATHLETE)
+    return f"{content_key}|{values}|v{RECORD_FEATURES_VERSION}"
+
+
 def _context_by_activity(season: Season) -> pd.DataFrame:
     """Diary context per run: the first value logged of each column, and every item of list columns.
 
@@ -227,7 +301,6 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     _require_season(season, "run_features")
     ath = season.athlete
     ctx = _context_by_activity(season)
-    hrss_den = _hrss_denominator(ath)
     ids = list(season.table["activity_id"])
     if weather is not None and not set(ids) <= set(weather.index):
         raise ValueError("weather has no rows for some of the season's activities: pass "
@@ -235,34 +308,14 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     wx_rows = [weather.loc[i] for i in ids] if weather is not None else [None] * len(ids)
     rows = []
     profiles: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
-    for _, info in season.table.iterrows():
-        act = season.activity(info["activity_id"])
-        row: dict[str, Any] = {
-            c: info[c]
-            for c in (
-                "activity_id",
-                "source",
-                "sport",
-                "sport_source",
-                "start_utc",
-                "start_local",
-                "local_date",
-                "elapsed_s",
-                "timer_s",
-                "moving_s",
-                "distance_m",
-            )
-        }
-        row["is_run"] = is_run(info["sport"])  # the file's sport, or the one its data shows
-        arrays = _arrays(act)
-        if row["is_run"]:
-            factor = grade_cost_factor(arrays)  # hills can look like intervals on raw speed
-            level = arrays["speed"] * factor if factor is not None else arrays["speed"]
-            raw = speed_profile(arrays["t"], arrays["speed"])
-            adjusted = speed_profile(arrays["t"], level) if factor is not None else raw
-            profiles[row["activity_id"]] = (raw, adjusted)
-        row.update(_intensity(arrays, ath, hrss_den))
-        row.update(_extras(act))
+    # one activity at a time: its records are read, reduced to a few numbers and let go
+    for values in season.table[list(_TABLE_COLUMNS)].itertuples(index=False, name=None):
+        row: dict[str, Any] = dict(zip(_TABLE_COLUMNS, values, strict=True))
+        row["is_run"] = is_run(row["sport"])  # the file's sport, or the one its data shows
+        found = record_features(season.activity(row["activity_id"]), ath, is_run=row["is_run"])
+        if found.profiles is not None:
+            profiles[row["activity_id"]] = found.profiles
+        row.update(found.values)
         rows.append(row)
     device = pd.Series([r.get("device_temp_c", np.nan) for r in rows], index=ids, dtype="float64")
     calibration = calibrate_from_weather(device, weather)
@@ -423,23 +476,25 @@ def _history_features(df: pd.DataFrame) -> pd.DataFrame:
     n = len(df)
     spike_d, spike_t = np.full(n, np.nan), np.full(n, np.nan)
     rel_speed, rel_hr, norm_n = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n)
+    spike_window = Trailing(start, SPIKE_WINDOW_DAYS * 86400)
+    norm_window = Trailing(start, NORM_WINDOW_DAYS * 86400)
     for k in range(n):
         if not runs[k]:
             continue
-        prev = runs & (start < start[k]) & (start >= start[k] - SPIKE_WINDOW_DAYS * 86400)
-        if prev.any():
+        w = spike_window[k]
+        prev = w[runs[w]]
+        if len(prev):
             with np.errstate(invalid="ignore", divide="ignore"):
                 spike_d[k] = dist[k] / np.nanmax(dist[prev]) if np.isfinite(dist[prev]).any() else np.nan
                 spike_t[k] = dur[k] / np.nanmax(dur[prev]) if np.isfinite(dur[prev]).any() else np.nan
-        comp = (
-            runs
-            & (start < start[k])
-            & (start >= start[k] - NORM_WINDOW_DAYS * 86400)
-            & (dur <= dur[k] * NORM_DURATION_FACTOR)
-            & (dur >= dur[k] / NORM_DURATION_FACTOR)
-        )
-        norm_n[k] = comp.sum()
-        if comp.sum() >= NORM_MIN_RUNS:
+        w = norm_window[k]
+        comp = w[
+            runs[w]
+            & (dur[w] <= dur[k] * NORM_DURATION_FACTOR)
+            & (dur[w] >= dur[k] / NORM_DURATION_FACTOR)
+        ]
+        norm_n[k] = len(comp)
+        if len(comp) >= NORM_MIN_RUNS:
             if np.isfinite(speed[comp]).sum() >= NORM_MIN_RUNS:
                 rel_speed[k] = speed[k] / np.nanmedian(speed[comp])
             if np.isfinite(hr[comp]).sum() >= NORM_MIN_RUNS:

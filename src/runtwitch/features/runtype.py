@@ -44,6 +44,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from runtwitch.features.window import Trailing
+
 #: Width of the speed profile bins [s].
 BIN_S = 30.0
 #: Days of earlier runs that set the runner's easy and threshold speed, and the usual of a type.
@@ -244,10 +246,12 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
     basis: list[str | None] = [None] * n
     work = np.full(n, np.nan)
     window = TYPE_WINDOW_DAYS * 86400.0
+    upto = Trailing(start, window, closed="both")  # the run itself and the runs before it
     for k in range(n):
         if not runs[k]:
             continue
-        pool = runs & (start <= start[k]) & (start >= start[k] - window)
+        w = upto[k]
+        pool = w[runs[w]]
         med_min = float(np.nanmedian(timer[pool])) / 60.0 if np.isfinite(timer[pool]).any() else np.nan
         found = []
         for which, cruise, best20 in readings:
@@ -261,17 +265,19 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
     ratio, z, count = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=np.int64)
     kinds = np.array([t or "" for t in types], dtype=object)
     hard = np.isin(kinds, list(HARD_TYPES))
+    earlier = Trailing(start, window)
     for k in range(n):
         if not runs[k] or not np.isfinite(work[k]):
             continue
-        before = runs & (start < start[k]) & (start >= start[k] - window) & np.isfinite(work)
-        same = before & (kinds == kinds[k])
-        group = before & (hard == hard[k])
-        comp = same if same.sum() >= TYPE_MIN_RUNS else group
-        if comp.sum() < TYPE_MIN_RUNS and not hard[k]:
+        w = earlier[k]
+        before = w[runs[w] & np.isfinite(work[w])]
+        same = before[kinds[before] == kinds[k]]
+        group = before[hard[before] == hard[k]]
+        comp = same if len(same) >= TYPE_MIN_RUNS else group
+        if len(comp) < TYPE_MIN_RUNS and not hard[k]:
             comp = before
-        count[k] = int(comp.sum())
-        if comp.sum() < TYPE_MIN_RUNS:
+        count[k] = len(comp)
+        if len(comp) < TYPE_MIN_RUNS:
             continue
         med = float(np.median(work[comp]))
         spread = max(1.4826 * float(np.median(np.abs(work[comp] - med))), SPEED_SPREAD_FLOOR * med)

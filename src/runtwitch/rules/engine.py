@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.features.columns import run_column
+from runtwitch.features.window import Trailing
 from runtwitch.rules.base import Assessment, Context, Rule, fmt
 from runtwitch.rules.factors import Factor, Observed, Table
 from runtwitch.rules.score import (
@@ -23,7 +24,7 @@ from runtwitch.rules.score import (
     USUAL_WINDOW_DAYS,
     Personal,
     contribution,
-    personal_log_rr,
+    personal_from_counts,
     usual_presence,
 )
 
@@ -102,33 +103,45 @@ class Season:
         self.kind = kind.fillna("").astype(str).to_numpy()
         self.y = followed.reindex(self.runs.index).fillna(False).astype(bool).to_numpy().astype(float)
         self.position = {a: k for k, a in enumerate(self.runs.index)}
+        self.window = Trailing(self.start, USUAL_WINDOW_DAYS * 86400.0)
+        # Each factor's presence and its counts over the whole history, once: an episode's
+        # leave-its-run-out counts are these minus that run's own (see weigh_factor).
+        self.xs = {fid: obs.x.to_numpy(float) for fid, obs in self.observed.items()}
+        self.totals = {fid: _counts(xs, self.y) for fid, xs in self.xs.items()}
+        self._personal: dict[tuple[float, ...], Personal] = {}
 
     def comparable(self, k: int, compare: str) -> tuple[np.ndarray, str]:
-        """Mask of the runs that form the usual of run ``k``, and how it was chosen."""
-        window = (self.start < self.start[k]) & (self.start >= self.start[k] - USUAL_WINDOW_DAYS * 86400.0)
+        """Positions of the runs that form the usual of run ``k``, and how they were chosen."""
+        window = self.window[k]
         if compare == "type" and self.kind[k]:
-            same = window & (self.kind == self.kind[k])
-            if same.sum() >= USUAL_MIN_RUNS:
+            same = window[self.kind[window] == self.kind[k]]
+            if len(same) >= USUAL_MIN_RUNS:
                 return same, f"your {self.kind[k]} runs"
             return window, f"all your runs (fewer than {USUAL_MIN_RUNS} {self.kind[k]} runs)"
         return window, "your runs"
 
     def weigh_factor(self, f: Factor, k: int, x_override: float | None, episode_kind: str) -> Weighed | None:
-        obs = self.observed[f.id]
-        xs = obs.x.to_numpy(float)
+        xs = self.xs[f.id]
         x = xs[k] if x_override is None else x_override
         if not np.isfinite(x):
             return None
-        mask, basis = self.comparable(k, f.compare)
-        p, n = usual_presence(xs[mask], f.p_pop)
+        usual, basis = self.comparable(k, f.compare)
+        p, n = usual_presence(xs[usual], f.p_pop)
         if n < USUAL_MIN_RUNS:
             basis = "runners in general (too few of your runs)"
-        others = np.ones(len(xs), dtype=bool)
-        others[k] = False  # leave the explained run out: an episode never confirms itself
+        # leave the explained run out: an episode never confirms itself
+        n1, k1, n0, k0 = self.totals[f.id]
+        if np.isfinite(xs[k]):
+            xk, yk = float(xs[k]), float(self.y[k])
+            n1, k1, n0, k0 = n1 - xk, k1 - xk * yk, n0 - (1 - xk), k0 - (1 - xk) * yk
         prior = f.prior(episode_kind)
-        personal = personal_log_rr(xs[others], self.y[others], prior, GRADE_SIGMA[f.grade])
+        sigma = GRADE_SIGMA[f.grade]
+        key = (n1, k1, n0, k0, prior, sigma)
+        personal = self._personal.get(key)
+        if personal is None:
+            personal = self._personal[key] = personal_from_counts(n1, k1, n0, k0, prior, sigma)
         u = x - p
-        src = obs.source.iloc[k] if x_override is None else "logged"
+        src = self.observed[f.id].source.iloc[k] if x_override is None else "logged"
         return Weighed(
             f,
             float(x),
@@ -140,6 +153,14 @@ class Season:
             personal,
             contribution(u, personal.log_rr),
         )
+
+
+def _counts(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
+    """The soft counts of :func:`runtwitch.rules.score.personal_log_rr` over every run: runs with the
+    factor and episodes after them, runs without it and episodes after them (unknown runs left out)."""
+    ok = np.isfinite(x)
+    xx, yy = x[ok], y[ok]
+    return float(xx.sum()), float((xx * yy).sum()), float((1 - xx).sum()), float(((1 - xx) * yy).sum())
 
 
 def history_line(wf: Weighed) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from runtwitch.features.columns import run_column
@@ -166,6 +167,7 @@ def explain(
     extra: dict[str, list[Any]] = {"background": [], "log_rr": [], "run_type": [], "changed": []}
     persistent = persistence(episodes, runs)  # once, over the sorted history
     medicines = medication_history(_medicine_rows(episodes, runs))
+    cramps = _cramp_days(episodes)
     measured_persistence: set[str] = set()
     for idx, ep in episodes.iterrows():
         run = _row(runs, ep.get("activity_id"))
@@ -245,7 +247,7 @@ def explain(
         extra["log_rr"].append(round(total, 4) if run is not None else None)
         extra["run_type"].append(kind)
         extra["changed"].append([*(_changed(results, kind) if run is not None else []),
-                                 *_prior_cramps(episodes, ep)])
+                                 *_prior_cramps(cramps, ep)])
         if run is None:
             warnings.append(
                 f"episode {ep['episode_id']} ({_day(ep['date'])}) is not linked to a run; "
@@ -386,16 +388,24 @@ SUSCEPTIBLE_30D = 1
 SUSCEPTIBLE_90D = 2
 
 
-def _prior_cramps(episodes: pd.DataFrame, ep: pd.Series) -> list[str]:
-    """A line on the runner's earlier cramps: not a cause of this run, but the strongest predictor of
-    the next cramp (Schwellnus et al. 2011; Kona medical records, OR 2.40; Hoffman & Stuempfle 2015)."""
-    if ep.get("kind") != "cramp" or "kind" not in episodes or pd.isna(ep.get("date")):
+def _cramp_days(episodes: pd.DataFrame) -> np.ndarray:
+    """The dates of the logged cramps, sorted (int64 nanoseconds; unusable dates left out)."""
+    if "kind" not in episodes or "date" not in episodes:
+        return np.zeros(0, dtype=np.int64)
+    dates = pd.DatetimeIndex(pd.to_datetime(episodes.loc[episodes["kind"] == "cramp", "date"]))
+    return np.sort(dates[dates.notna()].as_unit("ns").asi8)
+
+
+def _prior_cramps(cramps: np.ndarray, ep: pd.Series) -> list[str]:
+    """A line on the runner's earlier cramps (``cramps``: :func:`_cramp_days`): not a cause of this
+    run, but the strongest predictor of the next cramp (Schwellnus et al. 2011; Kona medical
+    records, OR 2.40; Hoffman & Stuempfle 2015)."""
+    if ep.get("kind") != "cramp" or pd.isna(ep.get("date")):
         return []
     day = pd.Timestamp(ep["date"])
-    dates = pd.to_datetime(episodes.loc[episodes["kind"] == "cramp", "date"])
-    before = day - dates[dates < day]
-    n30 = int((before <= pd.Timedelta(days=30)).sum())
-    n90 = int((before <= pd.Timedelta(days=90)).sum())
+    before = int(np.searchsorted(cramps, day.value, "left"))  # cramps strictly before the day
+    n30 = before - int(np.searchsorted(cramps, (day - pd.Timedelta(days=30)).value, "left"))
+    n90 = before - int(np.searchsorted(cramps, (day - pd.Timedelta(days=90)).value, "left"))
     if n30 < SUSCEPTIBLE_30D and n90 < SUSCEPTIBLE_90D:
         return []
     return [f"You logged {n90} cramp{'s' if n90 != 1 else ''} in the 90 days before ({n30} in the last 30): "

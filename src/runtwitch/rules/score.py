@@ -171,6 +171,16 @@ def personal_log_rr(
     xx, yy = x[ok], y[ok].astype(float)
     n1, n0 = float(xx.sum()), float((1 - xx).sum())
     k1, k0 = float((xx * yy).sum()), float(((1 - xx) * yy).sum())
+    return personal_from_counts(n1, k1, n0, k0, prior_log_rr, sigma, interval=interval)
+
+
+def personal_from_counts(
+    n1: float, k1: float, n0: float, k0: float, prior_log_rr: float, sigma: float, *,
+    interval: float = INTERVAL,
+) -> Personal:
+    """:func:`personal_log_rr` from the (soft) counts: ``n1`` runs with the factor and ``k1``
+    episodes after them, ``n0`` and ``k0`` without it. The model needs nothing else, so the
+    counts of every leave-one-run-out history can be taken from the totals."""
     logprior = -((GRID - prior_log_rr) ** 2) / (2 * sigma**2)
     if n1 <= 0 or n0 <= 0 or k1 + k0 <= 0:
         post = logprior
