@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -66,27 +67,60 @@ def snake(text: str) -> str:
 
 
 def to_float(value: str | None) -> float:
+    """A number written in a file (a decimal comma without a point accepted), NaN if it is none."""
     if value is None:
         return np.nan
     try:
-        return float(value.replace(",", ".")) if "," in value and "." not in value else float(value)
+        return float(value)  # the common case first: float() never accepts a comma
     except ValueError:
+        pass
+    if "," in value and "." not in value:
+        try:
+            return float(value.replace(",", "."))
+        except ValueError:
+            pass
+    return np.nan
+
+
+def number_of(el: Any) -> float:
+    """:func:`to_float` of an element's text (surrounding whitespace ignored); NaN for None or no text."""
+    if el is None:
         return np.nan
+    t = el.text
+    return np.nan if t is None else to_float(t)
 
 
-def read_extensions(ext: ET.Element | None, row: dict[str, Any]) -> None:
-    """Put every leaf value of an ``<extensions>`` block into ``row`` (numbers only)."""
+@lru_cache(maxsize=4096)
+def extension_column(tag: str) -> str:
+    """Canonical column of an extension element's tag, or ``ext_<snake name>`` (cached per tag)."""
+    name = local(tag)
+    return EXTENSION_COLUMNS.get(name.lower(), f"ext_{snake(name)}")
+
+
+def read_extensions(ext: Any, row: dict[str, Any]) -> None:
+    """Put every leaf value of an ``<extensions>`` block into ``row`` (numbers only).
+
+    ``ext`` is an ElementTree or lxml element (without comments), or None.
+    The first number of a column wins; an empty or non-numeric leaf is skipped.
+    """
     if ext is None:
         return
-    for el in ext.iter():
-        if len(el) or el is ext:
+    leaves = ext.iter()
+    next(leaves)  # the block itself
+    read_leaves(leaves, row)
+
+
+def read_leaves(elements: Iterable[Any], row: dict[str, Any]) -> None:
+    """:func:`read_extensions` for the elements of a block (each with its descendants, in order)."""
+    for el in elements:
+        if len(el) or not isinstance(el.tag, str):  # a parent, or a comment kept by gpxpy's parser
             continue
-        name = local(el.tag)
-        value = to_float(el.text.strip() if el.text else None)
-        if np.isnan(value):
+        value = number_of(el)
+        if value != value:  # NaN
             continue
-        col = EXTENSION_COLUMNS.get(name.lower(), f"ext_{snake(name)}")
-        if row.get(col) is None or (isinstance(row.get(col), float) and np.isnan(row[col])):
+        col = extension_column(el.tag)
+        current = row.get(col)
+        if current is None or (isinstance(current, float) and current != current):
             row[col] = value
 
 

@@ -10,7 +10,6 @@ engines hand their points to the same assembly.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,14 +20,16 @@ from runtwitch.errors import EngineUnavailableError, NotAnActivityError, ParseEr
 from runtwitch.io._xmlrecords import (
     cadence_counts_steps,
     course_activity,
+    number_of,
     parse_times,
     placeholder_times,
     read_extensions,
+    read_leaves,
     sport_from_text,
     to_float,
 )
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
-from runtwitch.io.xml import child, children, local, parse, text
+from runtwitch.io.xml import child, local, parse_lxml, text
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.model.assembly import build
@@ -37,16 +38,21 @@ _POINT_CHILDREN = {"ele": "altitude_m", "speed": "speed_mps"}
 
 
 def _point(pt: Any, report: ImportReport) -> dict[str, Any]:
+    """One ``<trkpt>``/``<rtept>`` (an lxml element without comments) as a row."""
     lat, lon = to_float(pt.get("lat")), to_float(pt.get("lon"))
-    if np.isnan(lat) or np.isnan(lon):
+    if lat != lat or lon != lon:  # NaN
         report.repair("trackpoint_missing_lat_lon", 1)
-    row: dict[str, Any] = {"time": text(child(pt, "time")), "lat_deg": lat, "lon_deg": lon}
+    row: dict[str, Any] = {"time": None, "lat_deg": lat, "lon_deg": lon}
+    timed = False
     for el in pt:
         name = local(el.tag)
-        if name in _POINT_CHILDREN:
-            row[_POINT_CHILDREN[name]] = to_float(text(el))
+        if name == "time":
+            if not timed:
+                row["time"], timed = text(el), True
+        elif name in _POINT_CHILDREN:
+            row[_POINT_CHILDREN[name]] = number_of(el)
         elif name == "course":
-            row["ext_course"] = to_float(text(el))
+            row["ext_course"] = number_of(el)
         elif name == "extensions":
             read_extensions(el, row)
     return row
@@ -95,23 +101,26 @@ def _merge_track_heart_rate(series: list[tuple[str, float]], raw: pd.DataFrame, 
 
 def _parse_xml(data: bytes, name: str, report: ImportReport, errors: Errors) -> _Parsed:
     """runtwitch's own safe reader (the default engine)."""
-    root = parse(data, name, report, errors=errors)
+    root = parse_lxml(data, name, report, errors=errors)
     if local(root.tag) != "gpx":
         raise ParseError(name, f"root element is <{local(root.tag)}>, expected <gpx>", line=1)
-    tracks = list(children(root, "trk"))
+    tracks = list(root.iterchildren("{*}trk"))
     points: list[dict[str, Any]] = []
     segments = 0
     for trk in tracks:
-        for seg in children(trk, "trkseg"):
-            points.extend({**_point(pt, report), "segment": segments} for pt in children(seg, "trkpt"))
+        for seg in trk.iterchildren("{*}trkseg"):
+            for pt in seg.iterchildren("{*}trkpt"):
+                row = _point(pt, report)
+                row["segment"] = segments
+                points.append(row)
             segments += 1
-    route = [] if points else [_point(pt, report) for rte in children(root, "rte")
-                               for pt in children(rte, "rtept")]
-    hr = [(str(el.get("time")), to_float(el.get("bpm"))) for el in root.iter()
-          if local(el.tag) == "heartRate" and el.get("time") and el.get("bpm")]
+    route = [] if points else [_point(pt, report) for rte in root.iterchildren("{*}rte")
+                               for pt in rte.iterchildren("{*}rtept")]
+    hr = [(str(el.get("time")), to_float(el.get("bpm"))) for el in root.iter("{*}heartRate")
+          if el.get("time") and el.get("bpm")]
     return _Parsed(points, route, segments,
                    next((text(child(t, "type")) for t in tracks if child(t, "type") is not None), None),
-                   root.get("creator"), root.get("version"), sum(1 for _ in children(root, "wpt")), hr)
+                   root.get("creator"), root.get("version"), sum(1 for _ in root.iterchildren("{*}wpt")), hr)
 
 
 def _is_gpxpy(source: Any) -> bool:
@@ -132,10 +141,8 @@ def _gpxpy_point(pt: Any, report: ImportReport) -> dict[str, Any]:
         row["speed_mps"] = float(pt.speed)
     if getattr(pt, "course", None) is not None:
         row["ext_course"] = float(pt.course)
-    if pt.extensions:
-        holder = ET.Element("extensions")
-        holder.extend(pt.extensions)
-        read_extensions(holder, row)
+    if pt.extensions:  # ElementTree or lxml elements, whichever gpxpy parsed with
+        read_leaves((el for ext in pt.extensions for el in ext.iter()), row)
     return row
 
 

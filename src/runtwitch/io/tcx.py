@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from typing import Any
 
 import numpy as np
@@ -12,6 +11,7 @@ from runtwitch.errors import NotAnActivityError, ParseError
 from runtwitch.io._xmlrecords import (
     cadence_counts_steps,
     course_activity,
+    number_of,
     parse_times,
     placeholder_times,
     read_extensions,
@@ -19,39 +19,54 @@ from runtwitch.io._xmlrecords import (
     to_float,
 )
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
-from runtwitch.io.xml import child, children, descendants, local, parse, text
+from runtwitch.io.xml import child, children, descendants, local, parse_lxml, text
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
 from runtwitch.model.assembly import build
 
 
-def _value(el: ET.Element | None, name: str) -> float:
+def _value(el: Any, name: str) -> float:
     """Number in ``<name>`` or ``<name><Value>`` under ``el``."""
-    if el is None:
-        return np.nan
-    c = child(el, name)
-    if c is None:
-        return np.nan
-    inner = child(c, "Value")
-    return to_float(text(inner if inner is not None else c))
+    return np.nan if el is None else _number(child(el, name))
 
 
-def _trackpoint(tp: ET.Element) -> dict[str, Any]:
-    pos = child(tp, "Position")
+def _first_children(el: Any) -> dict[str, Any]:
+    """The first direct child of each local name (one pass over the children)."""
+    out: dict[str, Any] = {}
+    for c in el:
+        name = local(c.tag)
+        if name not in out:
+            out[name] = c
+    return out
+
+
+def _number(el: Any) -> float:
+    """Number in ``el`` or in its ``<Value>`` child; NaN if ``el`` is None."""
+    if el is not None and len(el):  # the common case is a leaf
+        inner = child(el, "Value")
+        if inner is not None:
+            return number_of(inner)
+    return number_of(el)
+
+
+def _trackpoint(tp: Any) -> dict[str, Any]:
+    kids = _first_children(tp)
+    pos = kids.get("Position")
+    place = _first_children(pos) if pos is not None else {}
     row: dict[str, Any] = {
-        "time": text(child(tp, "Time")),
-        "lat_deg": _value(pos, "LatitudeDegrees"),
-        "lon_deg": _value(pos, "LongitudeDegrees"),
-        "altitude_m": _value(tp, "AltitudeMeters"),
-        "distance_m": _value(tp, "DistanceMeters"),
-        "heart_rate_bpm": _value(tp, "HeartRateBpm"),
-        "cadence": _value(tp, "Cadence"),
+        "time": text(kids.get("Time")),
+        "lat_deg": _number(place.get("LatitudeDegrees")),
+        "lon_deg": _number(place.get("LongitudeDegrees")),
+        "altitude_m": _number(kids.get("AltitudeMeters")),
+        "distance_m": _number(kids.get("DistanceMeters")),
+        "heart_rate_bpm": _number(kids.get("HeartRateBpm")),
+        "cadence": _number(kids.get("Cadence")),
     }
-    read_extensions(child(tp, "Extensions"), row)
+    read_extensions(kids.get("Extensions"), row)
     return row
 
 
-def _lap(lap: ET.Element) -> dict[str, Any]:
+def _lap(lap: Any) -> dict[str, Any]:
     ext = child(lap, "Extensions")
     avg_speed = np.nan
     if ext is not None:
@@ -114,18 +129,18 @@ def read_tcx(
     loaded = load(source, max_bytes=max_bytes)
     name = loaded.name
     report = ImportReport()
-    root = parse(loaded.data, name, report, errors=errors)
+    root = parse_lxml(loaded.data, name, report, errors=errors)
     if local(root.tag) != "TrainingCenterDatabase":
         raise ParseError(name, f"root element is <{local(root.tag)}>, expected <TrainingCenterDatabase>",
                          line=1)
-    activities = [a for acts in children(root, "Activities") for a in descendants(acts, "Activity")]
+    activities = [a for acts in children(root, "Activities") for a in acts.iter("{*}Activity")]
     creator = next((text(child(c, "Name")) for a in activities for c in children(a, "Creator")), None)
     meta = ActivityMeta(source=name, format="tcx", file_type="tcx", product=creator)
     if not activities:
         courses = [c for cs in children(root, "Courses") for c in children(cs, "Course")]
         if not courses:
             raise NotAnActivityError(name, "tcx", "TCX file has no Activity or Course; nothing to import")
-        course_points = [_trackpoint(tp) for c in courses for tp in descendants(c, "Trackpoint")]
+        course_points = [_trackpoint(tp) for c in courses for tp in c.iter("{*}Trackpoint")]
         return course_activity(pd.DataFrame(course_points), report, meta, "TCX Course")
 
     points: list[dict[str, Any]] = []
@@ -144,8 +159,10 @@ def read_tcx(
             "max_heart_rate_bpm": _lap_total(act_laps, "max_heart_rate_bpm", np.nanmax),
         })
         for lap in children(act, "Lap"):
-            points.extend({**_trackpoint(tp), "segment": len(sessions) - 1}
-                          for tp in descendants(lap, "Trackpoint"))
+            for tp in lap.iter("{*}Trackpoint"):
+                row = _trackpoint(tp)
+                row["segment"] = len(sessions) - 1
+                points.append(row)
     raw = pd.DataFrame(points) if points else pd.DataFrame({"time": []})
     raw["time"] = parse_times(list(raw["time"]))
     why = placeholder_times(pd.DatetimeIndex(raw["time"]), raw.get("lat_deg"), raw.get("lon_deg"))
