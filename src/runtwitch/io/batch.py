@@ -156,7 +156,7 @@ def _activity(decoded: Decoded) -> Outcome:
 
 def _fallback(job: _Job, key: str) -> Callable[[], pd.DataFrame]:
     """What gives a cached activity's records should its cache entry be gone when they are read."""
-    return functools.partial(_records_again, dataclasses.replace(job, data=None, key=key))
+    return functools.partial(_records_again, _Job(job.path, None, key, job.cache_dir, job.errors, job.engine))
 
 
 def _records_again(job: _Job) -> pd.DataFrame:

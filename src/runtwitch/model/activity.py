@@ -251,14 +251,15 @@ class _Frame:
 
     def __set__(self, obj: object, value: pd.DataFrame | FrameLoader) -> None:
         state = obj.__dict__
-        loaders = dict(state.get("_loaders", {}))  # a copy: copy.copy(activity) shares the old one
+        loaders = state.get("_loaders")
+        # The loaders' dict is replaced, never changed: copy.copy(activity) shares it.
         if isinstance(value, pd.DataFrame):
-            loaders.pop(self.name, None)
+            if loaders is not None and self.name in loaders:
+                state["_loaders"] = {k: v for k, v in loaders.items() if k != self.name}
             state[self.name] = value
         else:
-            loaders[self.name] = value
+            state["_loaders"] = {**(loaders or {}), self.name: value}
             state.pop(self.name, None)
-        state["_loaders"] = loaders
 
 
 #: The frames of an Activity, in the order of its fields.
