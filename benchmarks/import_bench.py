@@ -1,15 +1,14 @@
-"""Benchmark FIT import: runtwitch against fitparse and fitdecode, cold/warm history import, memory.
+"""Benchmark FIT import: runtwitch against fitparse and fitdecode, and memory.
 
     python3.11 -m venv .venv && .venv/bin/python -m pip install -q -e ".[bench]"
-    .venv/bin/python benchmarks/import_bench.py [--n 1500] [--corpus ../shared/corpus]
+    .venv/bin/python benchmarks/import_bench.py [--corpus ../shared/corpus]
 
 (the ``bench`` extra installs fitparse, the baseline; runtwitch does not use it).
 
 Prints, in one run: records/s of each decoder on the largest corpus FIT files
-and runtwitch's ratio to fitparse (geometric mean); the time to import a
-synthetic history of N files (corpus runs copied under new names) cold and
-warm (from the cache; best of three runs) on all cores; and the peak memory of importing the
-largest corpus file in a fresh process.
+and runtwitch's ratio to fitparse (geometric mean); and the peak memory of importing the
+largest corpus file in a fresh process. The import of a whole history (cold,
+warm, memory per activity) is measured by ``benchmarks/history_bench.py``.
 
 Then one row per further format (``--formats-only`` prints just these): the
 time to import its largest file in ``../shared/corpus-formats`` (min and median
@@ -24,17 +23,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import runtwitch
-from runtwitch.testing import FitWriter
 
 LARGEST = [
     "fit/sports-lib__4623204522.fit",
@@ -43,14 +38,7 @@ LARGEST = [
     "fit/sports-lib__garmin.fit",
     "fit/python-fitparse__2019-02-17-062644-ELEMNT-297E-195-0.fit",
 ]
-HISTORY_SEEDS = [
-    "fit/runpandas__run.fit",
-    "fit/sports-lib__6782987395.fit",
-    "fit/runalyze__garmin-runPower-2.fit",
-    "fit/goldencheetah__Garmin920_withFirstbeat.fit",
-    "fit/sweatpy__4801048867.fit",
-]
-COLD_TARGET_S, WARM_TARGET_S, MEMORY_TARGET_MB = 30.0, 3.0, 250.0
+MEMORY_TARGET_MB = 250.0
 
 
 def _time(fn) -> float:  # type: ignore[no-untyped-def]
@@ -149,7 +137,6 @@ def format_rows(corpus_formats: Path, runs: int = 5) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=1500, help="files in the synthetic history")
     ap.add_argument(
         "--corpus", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
     )
@@ -182,31 +169,6 @@ def main() -> None:
     if all(math.isfinite(r) for r in ratios):
         gm = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         print(f"geometric mean ratio runtwitch / fitparse: {gm:.2f}x (target: 25x)")
-
-    tmp = Path(tempfile.mkdtemp(prefix="runtwitch-bench-"))
-    try:
-        hist = tmp / "history"
-        hist.mkdir()
-        seeds = [(args.corpus / s).read_bytes() for s in HISTORY_SEEDS]
-        for k in range(args.n):
-            # Identical copies would all share one cache entry: make each file unique by
-            # chaining a tiny FIT file with its own serial number (still a valid FIT file).
-            tail = FitWriter()
-            tail.add("file_id", type=4, manufacturer=255, product=1, serial_number=k + 1)
-            (hist / f"{k:05d}.fit").write_bytes(seeds[k % len(seeds)] + tail.to_bytes())
-        cache = tmp / "cache"
-        cold = _time(lambda: runtwitch.read_activities([hist], cache=cache))
-        # Warm runs vary by about 20 % on a shared virtual machine: best of three, like timeit.
-        warms = [_time(lambda: runtwitch.read_activities([hist], cache=cache)) for _ in range(3)]
-        warm = min(warms)
-        print(
-            f"history of {args.n} files on {os.cpu_count()} cores: cold {cold:.1f} s "
-            f"(target {COLD_TARGET_S:.0f} s: {cold / COLD_TARGET_S:.2f}x), warm {warm:.1f} s, best of "
-            f"{', '.join(f'{w:.1f}' for w in warms)} "
-            f"(target {WARM_TARGET_S:.0f} s: {warm / WARM_TARGET_S:.2f}x)"
-        )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
     # Peak RSS from /proc (VmHWM): ru_maxrss would include the parent's memory, which
     # Linux carries across fork and exec.
