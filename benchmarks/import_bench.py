@@ -1,7 +1,7 @@
-"""Benchmark FIT import: runtwitch against fitparse and fitdecode, cold/warm history import, memory.
+"""Benchmark FIT import: runtwitch against fitparse and fitdecode, and memory.
 
     python3.11 -m venv .venv && .venv/bin/python -m pip install -q -e ".[bench]"
-    .venv/bin/python benchmarks/import_bench.py [--n 1500] [--corpus ../shared/corpus]
+    .venv/bin/python benchmarks/import_bench.py [--corpus ../shared/corpus]
 
 (the ``bench`` extra installs fitparse, the baseline; runtwitch does not use it).
 
@@ -10,10 +10,10 @@ and runtwitch's ratio to fitparse (geometric mean); ``read_fit`` end to end
 (decoding, cleaning, the canonical frames) against fitparse reading every
 message with its values as fitparse users do, min and median of several runs,
 as a geometric mean over the same files and for the five slowest corpus FIT
-files by ratio (``--fit-only`` prints just this section); the time to import a
-synthetic history of N files (corpus runs copied under new names) cold and
-warm (from the cache; best of three runs) on all cores; and the peak memory of importing the
-largest corpus file in a fresh process.
+files by ratio (``--fit-only`` prints just this section); and the peak memory
+of importing the largest corpus file in a fresh process. The import of a whole
+history (cold, warm, memory per activity) is measured by
+``benchmarks/history_bench.py``.
 
 Then one row per further format (``--formats-only`` prints just these): the
 time to import its largest file in ``../shared/corpus-formats`` (min and median
@@ -28,17 +28,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import runtwitch
-from runtwitch.testing import FitWriter
 
 LARGEST = [
     "fit/sports-lib__4623204522.fit",
@@ -47,14 +43,7 @@ LARGEST = [
     "fit/sports-lib__garmin.fit",
     "fit/python-fitparse__2019-02-17-062644-ELEMNT-297E-195-0.fit",
 ]
-HISTORY_SEEDS = [
-    "fit/runpandas__run.fit",
-    "fit/sports-lib__6782987395.fit",
-    "fit/runalyze__garmin-runPower-2.fit",
-    "fit/goldencheetah__Garmin920_withFirstbeat.fit",
-    "fit/sweatpy__4801048867.fit",
-]
-COLD_TARGET_S, WARM_TARGET_S, MEMORY_TARGET_MB = 30.0, 3.0, 250.0
+MEMORY_TARGET_MB = 250.0
 #: End-to-end targets: geometric mean over LARGEST, and the slowest corpus FIT file.
 E2E_MEAN_TARGET, E2E_FLOOR_TARGET = 100.0, 25.0
 #: Peak memory of importing the largest corpus file above 'import runtwitch' alone [MB].
@@ -241,7 +230,6 @@ def format_rows(corpus_formats: Path, runs: int = 5) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=1500, help="files in the synthetic history")
     ap.add_argument(
         "--corpus", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
     )
@@ -283,31 +271,6 @@ def main() -> None:
         gm = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         print(f"geometric mean ratio runtwitch / fitparse: {gm:.2f}x (target: 25x)")
     end_to_end(args.corpus, args.runs, args.corpus_runs)
-
-    tmp = Path(tempfile.mkdtemp(prefix="runtwitch-bench-"))
-    try:
-        hist = tmp / "history"
-        hist.mkdir()
-        seeds = [(args.corpus / s).read_bytes() for s in HISTORY_SEEDS]
-        for k in range(args.n):
-            # Identical copies would all share one cache entry: make each file unique by
-            # chaining a tiny FIT file with its own serial number (still a valid FIT file).
-            tail = FitWriter()
-            tail.add("file_id", type=4, manufacturer=255, product=1, serial_number=k + 1)
-            (hist / f"{k:05d}.fit").write_bytes(seeds[k % len(seeds)] + tail.to_bytes())
-        cache = tmp / "cache"
-        cold = _time(lambda: runtwitch.read_activities([hist], cache=cache))
-        # Warm runs vary by about 20 % on a shared virtual machine: best of three, like timeit.
-        warms = [_time(lambda: runtwitch.read_activities([hist], cache=cache)) for _ in range(3)]
-        warm = min(warms)
-        print(
-            f"history of {args.n} files on {os.cpu_count()} cores: cold {cold:.1f} s "
-            f"(target {COLD_TARGET_S:.0f} s: {cold / COLD_TARGET_S:.2f}x), warm {warm:.1f} s, best of "
-            f"{', '.join(f'{w:.1f}' for w in warms)} "
-            f"(target {WARM_TARGET_S:.0f} s: {warm / WARM_TARGET_S:.2f}x)"
-        )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
     peak_memory(args.corpus)
     format_rows(args.corpus_formats)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import gc
 import itertools
 import os
@@ -21,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from tqdm import tqdm
 
-from runtwitch.errors import RuntwitchError
+from runtwitch.errors import MissingFileError, RuntwitchError
 from runtwitch.io import archive, exports
 from runtwitch.io import cache as _cache
 from runtwitch.io.registry import find_importer, importers, read_activity
@@ -95,13 +98,16 @@ def read_one(
     """
     errors = check_errors(errors)
     if cache_dir is None:
-        return _decode(_Job(path, None, None, None, errors, engine))[1:]
+        return _activity(_decode(_Job(path, None, None, None, errors, engine)))[1:]
     probe = _probe(path, cache_dir, errors, engine)
-    return (_decode(probe) if isinstance(probe, _Job) else probe)[1:]
+    return (_activity(_decode(probe)) if isinstance(probe, _Job) else probe)[1:]
 
 
 #: How one file fared: (path, activity or None, error type, error message).
 Outcome = tuple[str, Activity | None, str | None, str | None]
+#: What an import job gives back: an outcome, or (path, the cache key it stored, job) for the
+#: caller to read from the cache: a few hundred bytes from a worker instead of a pickled activity.
+Decoded = Outcome | tuple[str, str, "_Job"]
 
 
 @dataclass(frozen=True)
@@ -130,8 +136,57 @@ def _read_bytes(path: str) -> bytes:
     return read_file(path)
 
 
-def _decode(job: _Job) -> Outcome:
-    """Import one file (from the bytes already read, if any) and store it in the cache; never raises."""
+def _activity(decoded: Decoded) -> Outcome:
+    """The outcome of an import job: a stored activity is read back from its cache entry.
+
+    The activity read back holds its records in the cache until they are
+    asked for. Should the entry have vanished meanwhile (the cache cleared),
+    the file is imported again without the cache.
+    """
+    path, got = decoded[:2]
+    if not isinstance(got, str):
+        return decoded  # type: ignore[return-value]
+    job = decoded[2]
+    assert isinstance(job, _Job) and job.cache_dir is not None
+    act = _cache.load(Path(job.cache_dir), got, path, _fallback(job, got))
+    if act is not None:
+        return path, act, None, None
+    return _activity(_decode(dataclasses.replace(job, key=None, cache_dir=None)))
+
+
+def _fallback(job: _Job, key: str) -> Callable[[], pd.DataFrame]:
+    """What gives a cached activity's records should its cache entry be gone when they are read."""
+    return functools.partial(_records_again, _Job(job.path, None, key, job.cache_dir, job.errors, job.engine))
+
+
+def _records_again(job: _Job) -> pd.DataFrame:
+    """The records of a file whose cache entry vanished: the file imported again (and stored again).
+
+    Raises
+    ------
+    FileError
+        The file cannot be read any more, or its bytes changed since the
+        activity was imported (its records would not be the activity's).
+    """
+    data = _read_bytes(job.path)
+    assert job.key is not None and job.cache_dir is not None
+    if _key(job.path, data, job.errors, job.engine) != job.key:
+        raise MissingFileError(job.path, "its cache entry was deleted or damaged after the import and the "
+                                         "file has changed since; import it again")
+    _, act, error_type, error = _activity(_decode(dataclasses.replace(job, data=data, cache_dir=None)))
+    if not isinstance(act, Activity):
+        raise MissingFileError(job.path, f"its cache entry was deleted after the import and importing it "
+                                         f"again failed ({error_type}: {error})")
+    with contextlib.suppress(OSError):
+        _cache.store(Path(job.cache_dir), job.key, act)
+    return act.records
+
+
+def _decode(job: _Job) -> Decoded:
+    """Import one file (from the bytes already read, if any) and store it in the cache; never raises.
+
+    An activity stored in the cache is not sent back: only its key is (see :func:`_activity`).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -145,7 +200,8 @@ def _decode(job: _Job) -> Outcome:
             act = read_activity(source, importer=imp, errors=job.errors, engine=engine)
             if job.key is not None and job.cache_dir is not None:
                 with contextlib.suppress(OSError):  # a read-only or full cache never fails an import
-                    _cache.store(Path(job.cache_dir), job.key, act)
+                    if _cache.store(Path(job.cache_dir), job.key, act):
+                        return job.path, job.key, dataclasses.replace(job, data=None)
             return job.path, act, None, None
         except RuntwitchError as exc:
             return job.path, None, type(exc).__name__, str(exc)
@@ -188,14 +244,19 @@ def _probe(path: str, cache_dir: Path, errors: Errors, engine: str | None) -> Ou
         data = _read_bytes(path)
     except RuntwitchError as exc:
         return path, None, type(exc).__name__, str(exc)
-    try:  # files read with this one (an HRM's GPX) are part of what it gives
+    key = _key(path, data, errors, engine)
+    job = _Job(path, data, key, os.fspath(cache_dir), errors, engine)
+    hit = _cache.load(cache_dir, key, path, _fallback(job, key))
+    return (path, hit, None, None) if hit is not None else job
+
+
+def _key(path: str, data: bytes, errors: Errors, engine: str | None) -> str:
+    """The cache key of a file's bytes, with the files read with it (an HRM's GPX)."""
+    try:
         extra = [read_file(c) for c in exports.companions(path)]
     except RuntwitchError:
         extra = []
-    key = _cache.content_key(data, errors=errors, engine=engine, companions=extra)
-    hit = _cache.load(cache_dir, key, path)
-    return (path, hit, None, None) if hit is not None else _Job(path, data, key, os.fspath(cache_dir),
-                                                                 errors, engine)
+    return _cache.content_key(data, errors=errors, engine=engine, companions=extra)
 
 
 def read_activities(
@@ -280,8 +341,8 @@ def _import(files: list[str], cache_dir: Path | None, workers: int, bar: tqdm[An
     """Import every file, each read once: cache hits in this process, the rest by ``workers``."""
     outcome: dict[str, Outcome] = {}
 
-    def finished(item: Outcome) -> None:
-        outcome[item[0]] = item
+    def finished(item: Decoded) -> None:
+        outcome[item[0]] = _activity(item)
         bar.update()
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
@@ -295,12 +356,11 @@ def _import(files: list[str], cache_dir: Path | None, workers: int, bar: tqdm[An
 
 
 def _misses(files: list[str], cache_dir: Path, threads: ThreadPoolExecutor, workers: int, errors: Errors,
-            engine: str | None, finished: Callable[[Outcome], None]) -> Iterator[_Job]:
+            engine: str | None, finished: Callable[[Decoded], None]) -> Iterator[_Job]:
     """Probe the cache, a chunk of files at a time; yield the files to import, with their bytes.
 
-    Cache hits are read in this process: sending whole frames back from worker
-    processes costs more than reading them (pyarrow and hashlib release the
-    GIL, so threads overlap the reads). Probing a chunk at a time bounds the
+    Cache hits are read in this process (hashlib releases the GIL, so threads
+    overlap the reads); a hit reads only the entry's JSON. Probing a chunk at a time bounds the
     bytes held for files waiting to be imported.
     """
     chunk = max(MIN_FILES_FOR_WORKERS, 8 * workers)
@@ -315,7 +375,7 @@ def _misses(files: list[str], cache_dir: Path, threads: ThreadPoolExecutor, work
                 finished(probe)
 
 
-def _decode_all(jobs: Iterator[_Job], workers: int, finished: Callable[[Outcome], None]) -> None:
+def _decode_all(jobs: Iterator[_Job], workers: int, finished: Callable[[Decoded], None]) -> None:
     """Import the jobs: in this process when there are few, else in worker processes.
 
     At most a few jobs per worker wait at a time, so the bytes handed to the
@@ -328,7 +388,7 @@ def _decode_all(jobs: Iterator[_Job], workers: int, finished: Callable[[Outcome]
         return
     # Workers collect garbage as usual (the parent's pause is inherited by fork).
     with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as pool:
-        pending: set[Future[Outcome]] = set()
+        pending: set[Future[Decoded]] = set()
         for job in itertools.chain(first, jobs):
             pending.add(pool.submit(_decode, job))
             if len(pending) >= 4 * workers:

@@ -2,15 +2,16 @@
 
 Each entry is a directory named by the SHA-256 of the file's bytes, the
 schema version and :data:`CACHE_FORMAT`, holding the records as one Parquet
-file and, as JSON, the metadata, the report, the CRC-32 of the Parquet file
-and the three small frames (sessions, laps, route: a few rows each, rebuilt
-with their dtypes). Reading one Parquet file straight through pyarrow and
-building the frame from its columns takes about a millisecond; reading four
-Parquet files through ``pandas.read_parquet`` took about seven. Entries
-are written to a temporary directory and renamed into place, so readers never
-see half an entry and two processes can fill the cache at once. An entry that
-fails to load or whose checksums do not match is deleted and rebuilt, never
-returned.
+file and a JSON file of three lines: the CRC-32 of the two others; the
+metadata, the report and the records file's layout and CRC-32; the three
+small frames (sessions, laps, route: a few rows each, rebuilt with their
+dtypes). A cache hit reads only the JSON and builds no DataFrame: the
+activity's records are read from the Parquet file when first asked for
+(:class:`CachedRecords`), its small frames from the JSON kept in memory, so
+a whole history can be held without its records. Entries are written to a
+temporary directory and renamed into place, so readers never see half an
+entry and two processes can fill the cache at once. An entry that fails to
+load or whose checksums do not match is deleted and rebuilt, never returned.
 """
 
 from __future__ import annotations
@@ -33,12 +34,15 @@ import pandas as pd
 import pyarrow as pa  # the Parquet writer/reader behind pandas, used directly: fewer layers
 import pyarrow.parquet as pq
 
-from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport
+from runtwitch.errors import MissingFileError
+from runtwitch.model.activity import Activity, ActivityMeta, Damage, FrameLoader, ImportReport
 from runtwitch.model.frames import NAT_NS, frame_from_arrays
 from runtwitch.model.schema import SCHEMA_VERSION
 
-#: Bumped when the layout of a cache entry changes.
-CACHE_FORMAT = 2
+#: Bumped when the layout of a cache entry changes (3: records read lazily, JSON in two lines).
+CACHE_FORMAT = 3
+#: The two files of an entry.
+ENTRY_FILE, RECORDS_FILE = "entry.json", "records.parquet"
 #: Frames stored in the entry's JSON (small); ``records`` goes to Parquet.
 SMALL_FRAMES = ("laps", "sessions", "route")
 
@@ -155,60 +159,130 @@ def _records_from_parquet(data: bytes, layout: dict[str, Any]) -> pd.DataFrame:
     return frame_from_arrays([arrays[c] for c in layout["columns"]], layout["columns"], idx)
 
 
-def store(cache_dir: Path, key: str, act: Activity) -> None:
-    """Write an entry atomically (a concurrent writer of the same key is fine)."""
+class CachedRecords:
+    """The records of a cache entry, read when first asked for (an Activity's records loader).
+
+    Holds only the path of the entry's records file, its size and CRC-32, how
+    to rebuild the frame and what to do should the file be gone; pickles as
+    those. Calling it reads the file, checks it and returns a new writable
+    DataFrame. An entry deleted or damaged after the activity was imported is
+    deleted (the next import rebuilds it) and ``fallback`` gives the records
+    instead: the batch import passes one that imports the file again when its
+    bytes are unchanged.
+
+    Raises
+    ------
+    MissingFileError
+        The entry is gone or damaged and there is no ``fallback``.
+    """
+
+    __slots__ = ("crc32", "fallback", "layout", "path", "source")
+
+    def __init__(self, path: str, source: str, crc32: int, layout: dict[str, Any],
+                 fallback: FrameLoader | None = None) -> None:
+        self.path, self.source, self.crc32, self.layout, self.fallback = path, source, crc32, layout, fallback
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self.path, self.source, self.crc32, self.layout, self.fallback
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.path, self.source, self.crc32, self.layout, self.fallback = state
+
+    def __call__(self) -> pd.DataFrame:
+        try:
+            data = Path(self.path).read_bytes()
+            if zlib.crc32(data) != self.crc32:
+                raise ValueError("checksum mismatch")
+            return _records_from_parquet(data, self.layout)
+        except Exception as exc:
+            shutil.rmtree(Path(self.path).parent, ignore_errors=True)
+            if self.fallback is not None:
+                return self.fallback()
+            raise MissingFileError(
+                self.source, f"its records were to be read from the cache entry {self.path}, which was "
+                "deleted or damaged after the import; import the file again") from exc
+
+
+def _small_frame(frames: bytes, name: str) -> pd.DataFrame:
+    """One small frame (laps, sessions, route) from the entry's frames line."""
+    return _frame_from_json(json.loads(frames)[name])
+
+
+def store(cache_dir: Path, key: str, act: Activity) -> bool:
+    """Write an entry atomically (a concurrent writer of the same key is fine).
+
+    Returns whether the entry is in the cache afterwards: False when a frame
+    holds a dtype this format cannot rebuild exactly (such an activity is not
+    cached). Raises OSError when the cache folder cannot be written.
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
     final = cache_dir / key
     if final.exists():
-        return
+        return True
     small = {name: _frame_to_json(getattr(act, name)) for name in SMALL_FRAMES}
     records = _records_to_parquet(act.records)
     if records is None or any(v is None for v in small.values()):
-        return  # a frame this format cannot rebuild exactly: do not cache it
+        return False
     data, layout = records
     tmp = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=cache_dir))
     try:
-        (tmp / "records.parquet").write_bytes(data)
+        (tmp / RECORDS_FILE).write_bytes(data)
         rep = dataclasses.asdict(act.report)
         rep["source_first_time"] = _jsonable(act.report.source_first_time)
         rep["source_last_time"] = _jsonable(act.report.source_last_time)
-        doc = {
+        head = {
             "meta": dataclasses.asdict(act.meta),
             "report": rep,
-            "records": {**layout, "crc32": zlib.crc32(data)},
-            "frames": small,
+            "records": {**layout, "crc32": zlib.crc32(data), "size": len(data)},
         }
-        body = json.dumps(doc, default=str).encode("utf-8")
-        # First line: CRC-32 of the JSON below it, so a damaged entry is never read as data.
-        (tmp / "entry.json").write_bytes(b"%08x\n" % zlib.crc32(body) + body)
+        # Second line: what a cache hit needs at once; third: the small frames, parsed when asked for.
+        body = (json.dumps(head, default=str) + "\n" + json.dumps(small, default=str)).encode("utf-8")
+        # First line: CRC-32 of the lines below it, so a damaged entry is never read as data.
+        (tmp / ENTRY_FILE).write_bytes(b"%08x\n" % zlib.crc32(body) + body)
         with contextlib.suppress(OSError):  # another process stored the same entry first
             os.rename(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return final.exists()
 
 
-def load(cache_dir: Path, key: str, source: str) -> Activity | None:
-    """The cached activity, or None when absent or damaged (a damaged entry is deleted)."""
-    entry = cache_dir / key
-    if not entry.is_dir():
+def load(cache_dir: Path, key: str, source: str, fallback: FrameLoader | None = None) -> Activity | None:
+    """The cached activity, or None when absent or damaged (a damaged entry is deleted).
+
+    Only the entry's JSON is read (and the size of its records file checked):
+    the activity's records are read from the entry's records file when first
+    asked for (:class:`CachedRecords`, with ``fallback`` should the file be
+    gone or damaged by then), its laps, sessions and route from the JSON kept
+    in memory.
+    """
+    entry = os.path.join(cache_dir, key)  # strings, not Paths: a hit is a few hundred microseconds
+    try:
+        with open(os.path.join(entry, ENTRY_FILE), "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        if os.path.exists(entry):  # a folder without its JSON: damaged
+            shutil.rmtree(entry, ignore_errors=True)
         return None
     try:
-        head, _, body = (entry / "entry.json").read_bytes().partition(b"\n")
-        if int(head, 16) != zlib.crc32(body):
+        crc, _, body = raw.partition(b"\n")
+        if int(crc, 16) != zlib.crc32(body):
             raise ValueError("checksum mismatch in entry.json")
-        doc = json.loads(body)
-        data = (entry / "records.parquet").read_bytes()
-        if zlib.crc32(data) != doc["records"]["crc32"]:
-            raise ValueError("checksum mismatch in records.parquet")
-        records = _records_from_parquet(data, doc["records"])
-        frames = {name: _frame_from_json(doc["frames"][name]) for name in SMALL_FRAMES}
+        line, _, frames = body.partition(b"\n")
+        doc = json.loads(line)
+        layout = dict(doc["records"])
+        crc32, size = layout.pop("crc32"), layout.pop("size")
+        records_file = os.path.join(entry, RECORDS_FILE)
+        if os.stat(records_file).st_size != size:
+            raise ValueError("records file truncated")
         meta = ActivityMeta(**{**doc["meta"], "source": source})
         rep = dict(doc["report"])
         damage = rep.pop("damage")
         for k in ("source_first_time", "source_last_time"):
             rep[k] = None if rep[k] is None else pd.Timestamp(rep[k])
         report = ImportReport(**rep, damage=None if damage is None else Damage(**damage))
-        return Activity(records, frames["laps"], frames["sessions"], meta, report, route=frames["route"])
+        small = {name: functools.partial(_small_frame, frames, name) for name in SMALL_FRAMES}
+        records = CachedRecords(records_file, source, crc32, layout, fallback)
+        return Activity(records, small["laps"], small["sessions"], meta, report, route=small["route"])
     except Exception:
         shutil.rmtree(entry, ignore_errors=True)
         return None

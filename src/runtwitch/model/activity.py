@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import pandas as pd
 
@@ -204,12 +205,82 @@ class ActivityMeta:
             self.timezone_source = "file"
 
 
+#: A frame given by a zero-argument callable, called when the frame is first read
+#: (the cache's records file, for one). It must pickle when the activity must.
+FrameLoader = Callable[[], pd.DataFrame]
+
+
+def empty_route() -> pd.DataFrame:
+    """The route of a recorded activity: no planned points, indexed by ``point``."""
+    return pd.DataFrame(index=pd.RangeIndex(0, name="point"))
+
+
+class _Frame:
+    """One of an Activity's frames: a DataFrame, or a :data:`FrameLoader` called on first read.
+
+    The frame is kept in the instance's ``__dict__`` under its own name once
+    loaded; its loader is kept in ``__dict__["_loaders"]`` so that
+    :meth:`Activity.release` can drop the frame and load it again later.
+    Assigning a DataFrame replaces the loader (that frame is then the caller's).
+    """
+
+    def __init__(self, default: FrameLoader | None = None) -> None:
+        self.default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> FrameLoader: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> pd.DataFrame: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> pd.DataFrame | FrameLoader:
+        if obj is None:
+            # Read on the class (by @dataclass, for the field's default): the default
+            # loader, else no attribute, which makes the field a required one.
+            if self.default is None:
+                raise AttributeError(self.name)
+            return self.default
+        state = obj.__dict__
+        frame = state.get(self.name)
+        if frame is None:
+            frame = state["_loaders"][self.name]()
+            state[self.name] = frame
+        return frame  # type: ignore[no-any-return]
+
+    def __set__(self, obj: object, value: pd.DataFrame | FrameLoader) -> None:
+        state = obj.__dict__
+        loaders = state.get("_loaders")
+        # The loaders' dict is replaced, never changed: copy.copy(activity) shares it.
+        if isinstance(value, pd.DataFrame):
+            if loaders is not None and self.name in loaders:
+                state["_loaders"] = {k: v for k, v in loaders.items() if k != self.name}
+            state[self.name] = value
+        else:
+            state["_loaders"] = {**(loaders or {}), self.name: value}
+            state.pop(self.name, None)
+
+
+#: The frames of an Activity, in the order of its fields.
+FRAMES = ("records", "laps", "sessions", "route")
+
+
 @dataclass
 class Activity:
     """One imported activity file: records, laps, sessions, metadata and report.
 
     An ``Activity`` holds plain pandas DataFrames (it is not a DataFrame
     subclass); see ``docs/schema.md`` for every column and unit.
+
+    Each frame may also be given as a :data:`FrameLoader`, a zero-argument
+    callable that gives the DataFrame: it is called when the frame is first
+    read, and the frame is then kept. An activity read from the cache is built
+    that way, so a whole history can be imported without holding every
+    activity's records: :meth:`loaded` says whether a frame is in memory,
+    :meth:`release` drops the frames that can be loaded again. Equality
+    compares the frames (and loads them); pickling keeps unloaded frames
+    unloaded (the loader is pickled, e.g. the path of a cache file).
 
     Attributes
     ----------
@@ -230,12 +301,29 @@ class Activity:
         ``point``. Empty for recorded activities.
     """
 
-    records: pd.DataFrame
-    laps: pd.DataFrame
-    sessions: pd.DataFrame
-    meta: ActivityMeta
-    report: ImportReport
-    route: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(index=pd.RangeIndex(0, name="point")))
+    # The frames are _Frame descriptors: @dataclass reads them as required fields (no
+    # default) except route, whose default loader gives an empty route.
+    records: _Frame = _Frame()
+    laps: _Frame = _Frame()
+    sessions: _Frame = _Frame()
+    meta: ActivityMeta  # type: ignore[misc]  # mypy takes the descriptors for defaults
+    report: ImportReport  # type: ignore[misc]
+    route: _Frame = _Frame(empty_route)
+
+    def loaded(self, frame: str = "records") -> bool:
+        """Whether ``frame`` (``"records"``, ``"laps"``, ``"sessions"`` or ``"route"``) is in memory."""
+        if frame not in FRAMES:
+            raise ValueError(f"unknown frame {frame!r} (frames: {', '.join(FRAMES)})")
+        return frame in self.__dict__
+
+    def release(self) -> None:
+        """Drop the frames that a loader can give again (read from the cache); keep the others.
+
+        The next read of a released frame loads it again. Frames given or
+        assigned as DataFrames have no loader and stay in memory.
+        """
+        for name in self.__dict__.get("_loaders", {}):
+            self.__dict__.pop(name, None)
 
     @property
     def start(self) -> pd.Timestamp | None:

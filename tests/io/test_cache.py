@@ -1,0 +1,169 @@
+"""The cache's lazy activities: records read when asked for, equal to a fresh import, pickling."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import runtwitch
+from runtwitch.io import cache as cache_mod
+from runtwitch.io.batch import read_one
+from runtwitch.testing import FitWriter
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.corpus
+
+#: Real files of each kind a cache entry must rebuild exactly: a run, a multisport
+#: FIT, a damaged FIT (imported up to the damage), GPX and TCX, a route (a course).
+FILES = [
+    "fit/runpandas__run.fit",
+    "fit/runalyze__multisport-triathlon-fenix3.fit",
+    "fit/python-fitparse__activity-unexpected-eof.fit",
+    "gpx/runalyze__hr-not-always-there.gpx",
+    "tcx/runalyze__Multisport.tcx",
+    "gpx/runalyze__Route-only.gpx",
+]
+
+
+def _fresh(path: Path) -> runtwitch.Activity:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return runtwitch.read_activity(path)
+
+
+def _same(a: runtwitch.Activity, b: runtwitch.Activity) -> None:
+    for name in ("records", "laps", "sessions", "route"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+    assert a.meta == b.meta and a.report == b.report
+
+
+def _cached(path: Path, cdir: Path) -> runtwitch.Activity:
+    """The activity as a cache hit gives it (the first read fills the cache)."""
+    first, _, _ = read_one(str(path), cdir)
+    assert first is not None
+    hit, error_type, error = read_one(str(path), cdir)
+    assert hit is not None, (error_type, error)
+    return hit
+
+
+@pytest.mark.parametrize("rel", FILES)
+def test_cached_activity_equals_a_fresh_import(rel: str, tmp_path: Path) -> None:
+    path = CORPUS / rel
+    fresh = _fresh(path)
+    cold, _, _ = read_one(str(path), tmp_path)
+    assert cold is not None and not cold.loaded("records")  # read back from the entry just stored
+    hit = _cached(path, tmp_path)
+    assert not any(hit.loaded(name) for name in ("records", "laps", "sessions", "route"))
+    _same(hit, fresh)
+    _same(cold, fresh)
+    assert hit.loaded("records") and hit.loaded("sessions")
+
+
+def test_records_are_read_once_then_released_and_read_again(tmp_path: Path) -> None:
+    path = CORPUS / FILES[0]
+    act = _cached(path, tmp_path)
+    first = act.records
+    assert act.records is first  # kept once read
+    act.release()
+    assert not act.loaded("records")
+    pd.testing.assert_frame_equal(act.records, first)
+    with pytest.raises(ValueError, match="unknown frame"):
+        act.loaded("record")
+
+
+def test_a_fresh_activity_keeps_its_frames_on_release() -> None:
+    act = _fresh(CORPUS / FILES[0])
+    act.release()
+    assert act.loaded("records") and act.loaded("laps")
+
+
+def test_an_assigned_frame_is_the_callers(tmp_path: Path) -> None:
+    act = _cached(CORPUS / FILES[0], tmp_path)
+    act.records = act.records.iloc[:10]
+    act.release()
+    assert len(act.records) == 10
+
+
+def test_pickling_keeps_unloaded_records_unloaded(tmp_path: Path) -> None:
+    path = CORPUS / FILES[1]
+    act = _cached(path, tmp_path)
+    data = pickle.dumps(act)
+    assert len(data) < 20_000  # the loader, not the records
+    back = pickle.loads(data)
+    assert not back.loaded("records")
+    _same(back, _fresh(path))
+    loaded = pickle.loads(pickle.dumps(back))  # once loaded, the records travel with it
+    assert loaded.loaded("records")
+    _same(loaded, back)
+
+
+def test_a_damaged_records_file_is_imported_again_from_the_source(tmp_path: Path) -> None:
+    src = tmp_path / "run.fit"
+    shutil.copyfile(CORPUS / FILES[0], src)
+    cdir = tmp_path / "cache"
+    act = _cached(src, cdir)
+    (entry,) = cdir.iterdir()
+    rec = entry / cache_mod.RECORDS_FILE
+    data = bytearray(rec.read_bytes())
+    data[len(data) // 2] ^= 0x01  # same size: only the checksum read with the records sees it
+    rec.write_bytes(bytes(data))
+    pd.testing.assert_frame_equal(act.records, _fresh(src).records)
+    assert cache_mod.load(cdir, entry.name, str(src)) is not None  # the entry was rebuilt
+
+
+def test_records_of_a_changed_file_with_its_entry_gone_raise_one_clear_error(tmp_path: Path) -> None:
+    src = tmp_path / "run.fit"
+    shutil.copyfile(CORPUS / FILES[0], src)
+    cdir = tmp_path / "cache"
+    act = _cached(src, cdir)
+    shutil.rmtree(cdir)
+    src.write_bytes(src.read_bytes()[:-10])  # changed since the import
+    with pytest.raises(runtwitch.MissingFileError, match="has changed since") as err:
+        act.records  # noqa: B018
+    assert isinstance(err.value, FileNotFoundError) and str(src) in str(err.value)
+
+
+def test_a_loader_without_fallback_raises_a_typed_error(tmp_path: Path) -> None:
+    src = CORPUS / FILES[0]
+    read_one(str(src), tmp_path)
+    (entry,) = tmp_path.iterdir()
+    act = cache_mod.load(tmp_path, entry.name, str(src))
+    assert act is not None
+    shutil.rmtree(entry)
+    with pytest.raises(runtwitch.MissingFileError, match="deleted or damaged after the import"):
+        act.records  # noqa: B018
+
+
+@pytest.mark.parametrize("cut", [0, 9, 200])
+def test_a_truncated_entry_is_a_miss_not_an_error(cut: int, tmp_path: Path) -> None:
+    src = CORPUS / FILES[0]
+    read_one(str(src), tmp_path)
+    (entry,) = tmp_path.iterdir()
+    doc = entry / cache_mod.ENTRY_FILE
+    doc.write_bytes(doc.read_bytes()[:cut])
+    assert cache_mod.load(tmp_path, entry.name, str(src)) is None
+    assert not entry.exists()  # deleted, so the next import stores it again
+    act, _, _ = read_one(str(src), tmp_path)
+    assert act is not None
+    _same(act, _fresh(src))
+
+
+def test_workers_send_back_cache_keys_and_the_activities_read_lazily(tmp_path: Path) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for k in range(8):  # enough files for worker processes, each with its own bytes (and entry)
+        tail = FitWriter()
+        tail.add("file_id", type=4, manufacturer=255, product=1, serial_number=k + 1)
+        (folder / f"{k}.fit").write_bytes((CORPUS / FILES[k % 2]).read_bytes() + tail.to_bytes())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = runtwitch.read_activities([folder], n_jobs=2, cache=tmp_path / "cache")
+    assert len(results) == 8
+    for r in results:
+        assert r.activity is not None and not r.activity.loaded("records")
+        _same(r.activity, _fresh(Path(r.path)))

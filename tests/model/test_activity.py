@@ -1,0 +1,69 @@
+"""Activity frames given as loaders: read once when asked for, released, copied, pickled."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+
+import pandas as pd
+import pytest
+
+import runtwitch
+from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.corpus
+
+
+class _Counting:
+    """A loader that counts its calls (a module-level class, so that it pickles)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame, self.calls = frame, 0
+
+    def __call__(self) -> pd.DataFrame:
+        self.calls += 1
+        return self.frame.copy()
+
+
+def _activity() -> tuple[Activity, runtwitch.Activity, _Counting]:
+    fresh = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    loader = _Counting(fresh.records)
+    act = Activity(loader, fresh.laps, fresh.sessions, fresh.meta, fresh.report)
+    return act, fresh, loader
+
+
+def test_a_loader_is_called_once_when_the_frame_is_first_read() -> None:
+    act, fresh, loader = _activity()
+    assert loader.calls == 0 and not act.loaded("records") and act.loaded("laps")
+    assert act.start == fresh.start and "rows=" in repr(act)
+    pd.testing.assert_frame_equal(act.records, fresh.records)
+    pd.testing.assert_frame_equal(act.records, fresh.records)
+    assert loader.calls == 1
+    act.release()
+    pd.testing.assert_frame_equal(act.records, fresh.records)
+    assert loader.calls == 2
+
+
+def test_route_defaults_to_an_empty_frame_of_its_own() -> None:
+    a = Activity(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), ActivityMeta("x", "fit"), ImportReport())
+    b = Activity(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), ActivityMeta("y", "fit"), ImportReport())
+    assert a.route.empty and a.route.index.name == "point" and a.route is not b.route
+
+
+def test_copies_and_replacements_keep_their_own_frames() -> None:
+    act, fresh, _ = _activity()
+    twin = copy.copy(act)
+    twin.records = fresh.records.iloc[:5]
+    assert not act.loaded("records") and len(act.records) == len(fresh.records)
+    other = dataclasses.replace(act, meta=dataclasses.replace(act.meta, sport="walking"))
+    assert other.meta.sport == "walking" and len(other.records) == len(fresh.records)
+
+
+def test_an_activity_with_a_loader_pickles() -> None:
+    act, fresh, _ = _activity()
+    back = pickle.loads(pickle.dumps(act))
+    assert not back.loaded("records")
+    pd.testing.assert_frame_equal(back.records, fresh.records)
+    assert back.meta == fresh.meta and back.report == fresh.report
