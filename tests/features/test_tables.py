@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -162,3 +163,20 @@ def test_without_diary_weather_the_wrist_sensor_is_labelled(tmp_path: Path) -> N
 def test_docs_list_every_feature_column() -> None:
     doc = (ROOT / "docs" / "features.md").read_text(encoding="utf-8")
     assert markdown_table(RUN_COLUMNS) in doc and markdown_table(DAILY_COLUMNS) in doc
+
+
+def test_run_features_let_cached_records_go(tmp_path: Path) -> None:
+    """Records read from the import cache are released after their run's features (issue 18)."""
+    paths = [corpus_path(r) for r in MANIFEST if r["format"] == "fit" and r["kind"] == "activity"][:4]
+    ath = runtwitch.Athlete(tz="UTC", max_hr=190)
+    fresh = runtwitch.run_features(runtwitch.Season.build(read_all(paths), athlete=ath))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
+        acts = [r.activity for r in runtwitch.read_activities(paths, cache=tmp_path / "cache")
+                if r.activity is not None]
+    season = runtwitch.Season.build(acts, athlete=ath)
+    for i in season.table["activity_id"]:
+        season.activity(i).release()
+    lazy = runtwitch.run_features(season)
+    assert not any(season.activity(i).loaded("records") for i in season.table["activity_id"])
+    pd.testing.assert_frame_equal(lazy, fresh)
