@@ -360,23 +360,18 @@ def _finish_sessions(
     - ``sport`` is always a name (``default_sport``, normally ``generic``, when
       the file has none); ``sub_sport`` is kept as the file names it.
     """
-    sess = sessions_in.copy()
-    if len(sess) == 0:
-        sess = pd.DataFrame({"sport": [default_sport]})
-    for c in SESSION_COLUMNS:
-        if c.name not in sess:
-            sess[c.name] = pd.Series([pd.NA] * len(sess), dtype=object)
-    sess = sess.reset_index(drop=True)
+    # plain dicts, one per session (a few rows): a DataFrame per step cost milliseconds per file
+    given = sessions_in.to_dict("records") if len(sessions_in) else [{"sport": default_sport}]
     rows: list[dict[str, Any]] = []
     widened = 0
-    for i, row in sess.iterrows():
-        if len(sess) == 1:
+    for i, row in enumerate(given):
+        if len(given) == 1:
             t, rec = t_ns, records
         else:
             mine = session == i
             t, rec = t_ns[mine], {c: v[mine] for c, v in records.items()}
         span, rec_timer, moving, moving_src = _clock_stats(t, rec)
-        r = dict(row)
+        r = {c.name: pd.NA for c in SESSION_COLUMNS} | row
         if pd.isna(r["sport"]) or not str(r["sport"]).strip():
             r["sport"] = default_sport or "generic"
         first: Any = pd.Timestamp(t[0], tz="UTC") if len(t) else pd.NaT
