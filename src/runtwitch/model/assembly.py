@@ -71,6 +71,10 @@ def _to_utc(values: Any) -> pd.DatetimeIndex:
             pass  # outside 1677-2262: the general path below makes them NaT
     idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True, errors="coerce"))
     if idx.unit != "ns":
+        try:  # all within 1677-2262 (nearly always): only the unit changes
+            return idx.as_unit("ns")
+        except (OverflowError, pd.errors.OutOfBoundsDatetime):
+            pass
         lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
         idx = pd.DatetimeIndex(idx.where((idx >= lo) & (idx <= hi)))
     return idx.as_unit("ns")
@@ -361,7 +365,8 @@ def _finish_sessions(
       the file has none); ``sub_sport`` is kept as the file names it.
     """
     # plain dicts, one per session (a few rows): a DataFrame per step cost milliseconds per file
-    given = sessions_in.to_dict("records") if len(sessions_in) else [{"sport": default_sport}]
+    given: list[dict[Any, Any]] = (sessions_in.to_dict("records") if len(sessions_in)
+                                   else [{"sport": default_sport}])
     rows: list[dict[str, Any]] = []
     widened = 0
     for i, row in enumerate(given):
@@ -371,7 +376,7 @@ def _finish_sessions(
             mine = session == i
             t, rec = t_ns[mine], {c: v[mine] for c, v in records.items()}
         span, rec_timer, moving, moving_src = _clock_stats(t, rec)
-        r = {c.name: pd.NA for c in SESSION_COLUMNS} | row
+        r: dict[Any, Any] = {c.name: pd.NA for c in SESSION_COLUMNS} | row
         if pd.isna(r["sport"]) or not str(r["sport"]).strip():
             r["sport"] = default_sport or "generic"
         first: Any = pd.Timestamp(t[0], tz="UTC") if len(t) else pd.NaT
