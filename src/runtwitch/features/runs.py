@@ -156,12 +156,6 @@ def _extras(act: Activity) -> dict[str, Any]:
     return out
 
 
-#: Version of :func:`record_features`: with the activity's content and the athlete's values in
-#: :data:`RECORD_FEATURE_ATHLETE`, the key under which its result may be cached
-#: (:func:`record_features_key`). Raise it whenever what it computes changes.
-RECORD_FEATURES_VERSION = 1
-#: The athlete's values that enter :func:`record_features`.
-RECORD_FEATURE_ATHLETE = ("max_hr", "resting_hr", "threshold_hr", "sex")
 #: The activity table's columns that :func:`run_features` copies into each row.
 _TABLE_COLUMNS = ("activity_id", "source", "sport", "sport_source", "start_utc", "start_local", "local_date",
                   "elapsed_s", "timer_s", "moving_s", "distance_m")
@@ -189,13 +183,13 @@ class RecordFeatures:
 
 
 def record_features(activity: Activity, athlete: Athlete, *, is_run: bool) -> RecordFeatures:
-    """The features of one activity that need its records: a pure function of the activity's
-    content, the athlete's :data:`RECORD_FEATURE_ATHLETE` values and :data:`RECORD_FEATURES_VERSION`.
+    """The features of one activity that need its records: a pure function of the activity and
+    the athlete (maximum, resting and threshold heart rate, sex).
 
     :func:`run_features` calls it once per activity, so that no more than one
-    activity's records are needed at a time, and its result can be cached by
-    :func:`record_features_key`: a warm analysis of an unchanged history then
-    needs no records at all. Everything that compares a run with the
+    activity's records are needed at a time; caching its result by the
+    activity's content would let a warm analysis of an unchanged history read
+    no records at all (not built yet). Everything that compares a run with the
     runner's other runs (spike, usual effort, run type) comes after, from
     these values.
 
@@ -219,13 +213,6 @@ def record_features(activity: Activity, athlete: Athlete, *, is_run: bool) -> Re
     values = _intensity(arrays, athlete, _hrss_denominator(athlete))
     values.update(_extras(activity))
     return RecordFeatures(values, profiles)
-
-
-def record_features_key(content_key: str, athlete: Athlete) -> str:
-    """The cache key of :func:`record_features`: the activity's content key (e.g. the hash of its
-    file, as the import cache names it), the athlete's values that enter it and the version."""
-    values = ",".join(f"{name}={getattr(athlete, name)!r}" for name in RECORD_FEATURE_ATHLETE)
-    return f"{content_key}|{values}|v{RECORD_FEATURES_VERSION}"
 
 
 def _context_by_activity(season: Season) -> pd.DataFrame:
