@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.io.diary import Diary
-from runtwitch.model.activity import Activity
+from runtwitch.model.activity import SESSION_TOTALS, Activity, code_digest
 from runtwitch.model.assembly import split_recordings
 from runtwitch.model.athlete import Athlete
 from runtwitch.model.schema import RUN_SPORTS
@@ -47,7 +47,7 @@ OWN_OFFSET_SOURCES: tuple[str, ...] = ("file", "position")
 _NO_EPISODES = ["episode_id", "date", "time", "muscles"]
 
 
-_TOTALS = ["elapsed_s", "timer_s", "moving_s", "distance_m"]
+_TOTALS = list(SESSION_TOTALS)
 
 #: Sports that say the file did not name one (a GPX without ``<type>``, a ``generic`` FIT file):
 #: the sport of such an activity is inferred from its data (:func:`infer_sport`).
@@ -92,6 +92,12 @@ def _median(records: pd.DataFrame, columns: Sequence[str], low: float) -> float:
     return float("nan")
 
 
+def _record_medians(activity: Activity) -> dict[str, float]:
+    """The medians :func:`infer_sport` reads from the records: cadence and heart rate."""
+    return {"cadence": _median(activity.records, ("cadence_spm", "cadence_rpm"), 0.0),
+            "heart_rate": _median(activity.records, ("heart_rate_bpm",), 0.0)}
+
+
 def infer_sport(
     activity: Activity,
     *,
@@ -127,12 +133,14 @@ def infer_sport(
     The thresholds and their sources are the module's constants; the rule is
     a plain heuristic, documented in docs/diary.md ("Runs without a sport").
     """
-    distance = float(np.nansum(activity.sessions["distance_m"].to_numpy(dtype=float)))
-    moving = float(np.nansum(activity.sessions["moving_s"].to_numpy(dtype=float)))
+    totals = activity.totals
+    distance, moving = totals["distance_m"], totals["moving_s"]
     if not (distance > 0 and moving > 0):
         return "unknown"
     speed = distance / moving
-    cadence = _median(activity.records, ("cadence_spm", "cadence_rpm"), 0.0)
+    # the records' medians are kept beside a cache entry: a warm analysis reads no records
+    medians = activity.derived(f"sport-medians-{code_digest(__name__)}", _record_medians)
+    cadence = medians["cadence"]
     steps = cadence >= step_cadence
     if speed >= cycling_mps:
         return "cycling"
@@ -143,7 +151,7 @@ def infer_sport(
     if np.isfinite(cadence):  # runner's steps, or a runner's strides; else a walker's steps or strides
         strides = stride_cadence <= cadence < walk_step_cadence
         return "running" if steps or strides else "walking"
-    hr = _median(activity.records, ("heart_rate_bpm",), 0.0)
+    hr = medians["heart_rate"]
     near = speed >= walk_run_mps - walk_run_band_mps
     return "running" if near and hr >= run_hr_bpm else "walking"
 
@@ -207,9 +215,7 @@ def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame
             offset, source, place = (off.total_seconds() if off is not None else np.nan), "athlete", tz
         else:
             offset, source, place = np.nan, "none", None
-        # column by column: selecting a list of columns of this mixed-dtype frame is slow
-        per_session = [act.sessions[c].to_numpy(dtype=float) for c in _TOTALS]
-        sums = [float(np.nansum(v)) if np.isfinite(v).any() else np.nan for v in per_session]
+        totals = act.totals  # summed over the sessions; kept beside a cache entry
         sport, sport_source = act.meta.sport, "file"
         if sport is None or sport in UNTYPED_SPORTS:
             sport, sport_source = infer_sport(act), "inferred"
@@ -224,7 +230,7 @@ def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame
             "utc_offset_s": offset,
             "offset_source": source,
             "timezone": place,
-            **dict(zip(_TOTALS, sums, strict=True)),
+            **totals,
         })
     table = pd.DataFrame(rows, columns=["_pos", "activity_id", "source", "sport", "sport_source",
                                         "start_utc", "end_utc", "utc_offset_s", "offset_source", "timezone",

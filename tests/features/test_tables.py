@@ -13,7 +13,7 @@ import pytest
 
 import runtwitch
 from runtwitch.features.columns import DAILY_COLUMNS, RUN_COLUMNS, markdown_table
-from tests.conftest import MANIFEST, corpus_path, read_cached
+from tests.conftest import CORPUS, MANIFEST, corpus_path, read_cached
 from tests.helpers.history import read_all, write_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,3 +180,46 @@ def test_run_features_let_cached_records_go(tmp_path: Path) -> None:
     lazy = runtwitch.run_features(season)
     assert not any(season.activity(i).loaded("records") for i in season.table["activity_id"])
     pd.testing.assert_frame_equal(lazy, fresh)
+
+
+def _from_cache(paths: list[Path], cache: Path) -> list[runtwitch.Activity]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
+        return [r.activity for r in runtwitch.read_activities(paths, cache=cache, n_jobs=1)
+                if r.activity is not None]
+
+
+def test_a_warm_analysis_reads_no_records_and_gives_the_same_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Record features, the max-HR estimate and inferred sports are kept beside the import cache
+    (issue 18): the second analysis of unchanged files reads no records and changes nothing."""
+    rels = ["fit/runpandas__run.fit", "fit/sports-lib__6782987395.fit", "fit/runalyze__garmin-runPower-2.fit",
+            "fit/goldencheetah__Garmin920_withFirstbeat.fit", "fit/sweatpy__4801048867.fit",
+            "gpx/sports-lib__2067489619.gpx", "tcx/sports-lib__movescount.tcx"]
+    rels += [r["file"] for r in MANIFEST if r["format"] == "gpx" and r["kind"] == "activity"][:6]
+    paths = [CORPUS / r for r in dict.fromkeys(rels)]
+    profile = runtwitch.Athlete(tz="Europe/Paris")  # no max_hr: estimated from the records
+
+    def tables(acts: list[runtwitch.Activity]) -> tuple[pd.DataFrame, pd.DataFrame, runtwitch.Athlete]:
+        season = runtwitch.Season.build(acts, athlete=profile)
+        return season.table, runtwitch.run_features(season), season.athlete
+
+    fresh = tables(read_all(paths))
+    assert fresh[2].max_hr is not None and (fresh[0]["sport_source"] == "inferred").any()
+    first = tables(_from_cache(paths, tmp_path / "cache"))
+
+    def no_records(self: object) -> pd.DataFrame:
+        raise AssertionError("a warm analysis read records")
+
+    monkeypatch.setattr(runtwitch.io.cache.CachedRecords, "__call__", no_records)
+    warm = tables(_from_cache(paths, tmp_path / "cache"))
+    for got in (first, warm):
+        pd.testing.assert_frame_equal(got[0], fresh[0])
+        pd.testing.assert_frame_equal(got[1], fresh[1])
+        assert got[2] == fresh[2]
+    changed = runtwitch.Athlete(tz="Europe/Paris", max_hr=200)  # another profile: computed again
+    monkeypatch.undo()
+    season = runtwitch.Season.build(_from_cache(paths, tmp_path / "cache"), athlete=changed)
+    pd.testing.assert_frame_equal(runtwitch.run_features(season),
+                                  runtwitch.run_features(runtwitch.Season.build(read_all(paths), athlete=changed)))

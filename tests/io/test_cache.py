@@ -167,3 +167,79 @@ def test_workers_send_back_cache_keys_and_the_activities_read_lazily(tmp_path: P
     for r in results:
         assert r.activity is not None and not r.activity.loaded("records")
         _same(r.activity, _fresh(Path(r.path)))
+
+
+# --- values derived from an entry (Activity.derived, CachedRecords as a DerivedStore) ---------------
+
+
+def _count(act: runtwitch.Activity) -> dict[str, float]:
+    """A derived value that needs the records."""
+    return {"rows": float(len(act.records))}
+
+
+@pytest.mark.parametrize("rel", FILES)
+def test_start_end_and_totals_of_a_hit_need_no_frame(rel: str, tmp_path: Path) -> None:
+    """The summary is stored in the entry: a hit answers start, end and totals without a frame."""
+    fresh = _fresh(CORPUS / rel)
+    hit = _cached(CORPUS / rel, tmp_path)
+    assert (hit.start, hit.end, hit.recordings) == (fresh.start, fresh.end, fresh.recordings)
+    assert hit.totals == pytest.approx(fresh.totals, nan_ok=True)
+    assert not any(hit.loaded(name) for name in ("records", "laps", "sessions", "route"))
+    sessions = fresh.sessions
+    if len(sessions):  # the definitions they replace: the sessions' first start and last end
+        assert fresh.start == sessions["start"].min() and fresh.end == sessions["end"].max()
+
+
+def test_a_derived_value_is_computed_once_per_entry(tmp_path: Path) -> None:
+    path = CORPUS / FILES[0]
+    first = _cached(path, tmp_path)
+    assert first.derived("rows-v1", _count) == {"rows": float(len(_fresh(path).records))}
+    first.release()
+    again = _cached(path, tmp_path)
+    assert again.derived("rows-v1", _count) == first.derived("rows-v1", _count)
+    assert not again.loaded("records")  # read back from the entry's derived folder
+
+
+def test_a_damaged_derived_value_is_computed_again(tmp_path: Path) -> None:
+    path = CORPUS / FILES[0]
+    act = _cached(path, tmp_path)
+    want = act.derived("rows-v1", _count)
+    [kept] = list(tmp_path.glob(f"*/{cache_mod.DERIVED_DIR}/rows-v1.json"))
+    kept.write_bytes(kept.read_bytes().replace(b"rows", b"rowz"))  # CRC no longer matches
+    again = _cached(path, tmp_path)
+    assert again.derived("rows-v1", _count) == want and again.loaded("records")
+    kept.write_bytes(b"garbage")
+    assert _cached(path, tmp_path).derived("rows-v1", _count) == want
+
+
+def test_a_read_only_cache_computes_derived_values_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = CORPUS / FILES[0]
+    act = _cached(path, tmp_path)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")  # what a read-only folder gives (root ignores chmod)
+
+    monkeypatch.setattr(cache_mod.tempfile, "mkstemp", refuse)
+    assert act.derived("rows-v1", _count) == {"rows": float(len(_fresh(path).records))}
+    assert not list(tmp_path.glob(f"*/{cache_mod.DERIVED_DIR}/*.json"))
+
+
+def test_an_assigned_frame_is_never_answered_from_the_entry(tmp_path: Path) -> None:
+    """Values derived from the cached frames are not those of frames the caller put in."""
+    act = _cached(CORPUS / FILES[0], tmp_path)
+    act.derived("rows-v1", _count)
+    start = act.start
+    act.records = act.records.iloc[:10]
+    assert act.derived("rows-v1", _count) == {"rows": 10.0}
+    sessions = act.sessions.copy()
+    sessions["start"] = sessions["start"] + pd.Timedelta(hours=1)
+    act.sessions = sessions
+    assert start is not None and act.start == start + pd.Timedelta(hours=1)
+
+
+def test_a_derived_name_must_be_a_plain_file_name(tmp_path: Path) -> None:
+    act = _cached(CORPUS / FILES[0], tmp_path)
+    with pytest.raises(ValueError, match="letters, digits"):
+        act.derived("../escape", _count)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -15,7 +18,7 @@ from runtwitch.features.cooldown import detect_cooldown
 from runtwitch.features.runtype import run_types, speed_profile
 from runtwitch.features.window import Trailing
 from runtwitch.io.diary import DIARY_COLUMNS
-from runtwitch.model.activity import Activity
+from runtwitch.model.activity import Activity, code_digest
 from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
 from runtwitch.model.schema import MOVING_SPEED_MPS, PAUSE_GAP_S, is_run
 from runtwitch.season import Season
@@ -186,10 +189,10 @@ def record_features(activity: Activity, athlete: Athlete, *, is_run: bool) -> Re
     """The features of one activity that need its records: a pure function of the activity and
     the athlete (maximum, resting and threshold heart rate, sex).
 
-    :func:`run_features` calls it once per activity, so that no more than one
-    activity's records are needed at a time; caching its result by the
-    activity's content would let a warm analysis of an unchanged history read
-    no records at all (not built yet). Everything that compares a run with the
+    :func:`run_features` calls it once per activity (through
+    :func:`kept_record_features`, which keeps the result beside the import
+    cache), so that no more than one activity's records are needed at a time,
+    and a warm analysis of an unchanged history reads none. Everything that compares a run with the
     runner's other runs (spike, usual effort, run type) comes after, from
     these values.
 
@@ -213,6 +216,44 @@ def record_features(activity: Activity, athlete: Athlete, *, is_run: bool) -> Re
     values = _intensity(arrays, athlete, _hrss_denominator(athlete))
     values.update(_extras(activity))
     return RecordFeatures(values, profiles)
+
+
+#: The modules whose code computes :func:`record_features`: a digest of their source is part of
+#: the name under which the values are kept beside a cache entry (see :func:`kept_record_features`).
+RECORD_FEATURE_CODE = ("runtwitch.features.runs", "runtwitch.features.formulas",
+                       "runtwitch.features.cooldown", "runtwitch.features.runtype", "runtwitch.model.schema")
+
+
+def _profile_digest(athlete: Athlete) -> str:
+    """A short digest of the whole profile (any change computes the features again)."""
+    text = json.dumps(dataclasses.asdict(athlete), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def kept_record_features(activity: Activity, athlete: Athlete, *, is_run: bool) -> RecordFeatures:
+    """:func:`record_features`, kept beside the activity's import-cache entry.
+
+    For an activity read from the import cache (and not changed since), the
+    values are computed once and read back by later analyses, which then
+    read no records (:meth:`runtwitch.Activity.derived`); the name they are
+    kept under holds a digest of the code that computes them
+    (:data:`RECORD_FEATURE_CODE`), of the athlete's profile and ``is_run``,
+    so a change to any of these computes them again. Other activities are
+    computed as :func:`record_features` does; the result is the same either
+    way.
+    """
+    name = (f"record-features-{code_digest(*RECORD_FEATURE_CODE)}-{_profile_digest(athlete)}-"
+            f"{'run' if is_run else 'other'}")
+
+    def compute(act: Activity) -> dict[str, Any]:
+        found = record_features(act, athlete, is_run=is_run)
+        profiles = None if found.profiles is None else [p.tolist() for p in found.profiles]
+        return {"values": found.values, "profiles": profiles}
+
+    kept = activity.derived(name, compute)
+    raw, adjusted = kept["profiles"] if kept["profiles"] is not None else (None, None)
+    profiles = None if raw is None else (np.asarray(raw, dtype=float), np.asarray(adjusted, dtype=float))
+    return RecordFeatures(dict(kept["values"]), profiles)
 
 
 def _context_by_activity(season: Season) -> pd.DataFrame:
@@ -301,7 +342,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
         row["is_run"] = is_run(row["sport"])  # the file's sport, or the one its data shows
         act = season.activity(row["activity_id"])
         was_loaded = act.loaded("records")
-        found = record_features(act, ath, is_run=row["is_run"])
+        found = kept_record_features(act, ath, is_run=row["is_run"])
         if not was_loaded:
             act.release()  # records read from the import cache for this step alone
         if found.profiles is not None:

@@ -35,7 +35,7 @@ import pyarrow as pa  # the Parquet writer/reader behind pandas, used directly: 
 import pyarrow.parquet as pq
 
 from runtwitch.errors import MissingFileError
-from runtwitch.model.activity import Activity, ActivityMeta, Damage, FrameLoader, ImportReport
+from runtwitch.model.activity import Activity, ActivityMeta, Damage, FrameLoader, ImportReport, summary_name
 from runtwitch.model.frames import NAT_NS, frame_from_arrays
 from runtwitch.model.schema import SCHEMA_VERSION
 
@@ -77,6 +77,46 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, pd.Timestamp):
         return v.isoformat()
     return v
+
+
+def checked(body: bytes) -> bytes:
+    """``body`` behind a first line holding its CRC-32 (8 hex digits): how every file of the caches
+    is written, so that a damaged one is never read as data (:func:`checked_body`)."""
+    return b"%08x\n" % zlib.crc32(body) + body
+
+
+def checked_body(raw: bytes) -> bytes:
+    """The body of a file written as :func:`checked` gives it.
+
+    Raises
+    ------
+    ValueError
+        The first line is not a CRC-32 or does not match the body.
+    """
+    crc, _, body = raw.partition(b"\n")
+    if int(crc, 16) != zlib.crc32(body):
+        raise ValueError("checksum mismatch")
+    return body
+
+
+def write_checked(path: str | os.PathLike[str], body: bytes) -> None:
+    """Write :func:`checked` ``body`` to ``path`` atomically: a temporary file in the same folder,
+    renamed into place, so a reader never sees half a file. Raises OSError."""
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(checked(body))
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _plain(v: Any) -> Any:
+    """numpy scalars and arrays as what :mod:`json` writes."""
+    if isinstance(v, (np.generic, np.ndarray)):
+        return v.tolist()
+    raise TypeError(f"{type(v).__name__} is not a value the cache can keep")
 
 
 def _frame_to_json(df: pd.DataFrame) -> dict[str, Any] | None:
@@ -159,6 +199,10 @@ def _records_from_parquet(data: bytes, layout: dict[str, Any]) -> pd.DataFrame:
     return frame_from_arrays([arrays[c] for c in layout["columns"]], layout["columns"], idx)
 
 
+#: The folder of an entry that keeps values derived from it (:meth:`CachedRecords.remember`).
+DERIVED_DIR = "derived"
+
+
 class CachedRecords:
     """The records of a cache entry, read when first asked for (an Activity's records loader).
 
@@ -170,23 +214,31 @@ class CachedRecords:
     instead: the batch import passes one that imports the file again when its
     bytes are unchanged.
 
+    It is also a :class:`~runtwitch.model.activity.DerivedStore`: values
+    derived from the entry (the summary, features of the records) are kept
+    in the entry's ``derived`` folder, one small JSON file each, written
+    atomically and checked by CRC-32 when read back, so that a later analysis
+    of an unchanged file reads them instead of the records
+    (:meth:`runtwitch.Activity.derived`).
+
     Raises
     ------
     MissingFileError
         The entry is gone or damaged and there is no ``fallback``.
     """
 
-    __slots__ = ("crc32", "fallback", "layout", "path", "source")
+    __slots__ = ("crc32", "fallback", "kept", "layout", "path", "source")
 
     def __init__(self, path: str, source: str, crc32: int, layout: dict[str, Any],
-                 fallback: FrameLoader | None = None) -> None:
+                 fallback: FrameLoader | None = None, kept: dict[str, dict[str, Any]] | None = None) -> None:
         self.path, self.source, self.crc32, self.layout, self.fallback = path, source, crc32, layout, fallback
+        self.kept = kept or {}  # derived values stored in the entry itself (its summary)
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return self.path, self.source, self.crc32, self.layout, self.fallback
+        return self.path, self.source, self.crc32, self.layout, self.fallback, self.kept
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        self.path, self.source, self.crc32, self.layout, self.fallback = state
+        self.path, self.source, self.crc32, self.layout, self.fallback, self.kept = state
 
     def __call__(self) -> pd.DataFrame:
         try:
@@ -201,6 +253,44 @@ class CachedRecords:
             raise MissingFileError(
                 self.source, f"its records were to be read from the cache entry {self.path}, which was "
                 "deleted or damaged after the import; import the file again") from exc
+
+    def _derived_path(self, name: str) -> str:
+        if not name or not all(c.isalnum() or c in "-_." for c in name) or name.startswith("."):
+            raise ValueError(f"a derived value's name is letters, digits, '-', '_' and '.': {name!r}")
+        return os.path.join(os.path.dirname(self.path), DERIVED_DIR, name + ".json")
+
+    def recall(self, name: str) -> dict[str, Any] | None:
+        """The value kept under ``name``, or None (absent; a damaged one is deleted)."""
+        if name in self.kept:
+            return self.kept[name]
+        path = self._derived_path(name)
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            return None
+        try:
+            value = json.loads(checked_body(raw))
+            if not isinstance(value, dict):
+                raise ValueError("not a derived value")
+        except ValueError:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return None
+        return value
+
+    def remember(self, name: str, value: dict[str, Any]) -> None:
+        """Keep ``value`` under ``name`` (atomically); nothing when the entry or its folder cannot
+        be written (a read-only cache, an entry deleted meanwhile): the value is computed again
+        next time."""
+        path = self._derived_path(name)
+        body = json.dumps(value, separators=(",", ":"), default=_plain).encode("utf-8")
+        folder = os.path.dirname(path)
+        with contextlib.suppress(OSError):
+            if not os.path.isdir(os.path.dirname(folder)):
+                return  # the entry is gone: do not bring back a folder without its records
+            os.makedirs(folder, exist_ok=True)
+            write_checked(path, body)
 
 
 def _small_frame(frames: bytes, name: str) -> pd.DataFrame:
@@ -234,11 +324,13 @@ def store(cache_dir: Path, key: str, act: Activity) -> bool:
             "meta": dataclasses.asdict(act.meta),
             "report": rep,
             "records": {**layout, "crc32": zlib.crc32(data), "size": len(data)},
+            # the summary (start, end, totals), so that a hit needs no frame for them
+            "derived": {summary_name(): act.summary()},
         }
         # Second line: what a cache hit needs at once; third: the small frames, parsed when asked for.
         body = (json.dumps(head, default=str) + "\n" + json.dumps(small, default=str)).encode("utf-8")
         # First line: CRC-32 of the lines below it, so a damaged entry is never read as data.
-        (tmp / ENTRY_FILE).write_bytes(b"%08x\n" % zlib.crc32(body) + body)
+        (tmp / ENTRY_FILE).write_bytes(checked(body))
         with contextlib.suppress(OSError):  # another process stored the same entry first
             os.rename(tmp, final)
     finally:
@@ -264,10 +356,7 @@ def load(cache_dir: Path, key: str, source: str, fallback: FrameLoader | None = 
             shutil.rmtree(entry, ignore_errors=True)
         return None
     try:
-        crc, _, body = raw.partition(b"\n")
-        if int(crc, 16) != zlib.crc32(body):
-            raise ValueError("checksum mismatch in entry.json")
-        line, _, frames = body.partition(b"\n")
+        line, _, frames = checked_body(raw).partition(b"\n")
         doc = json.loads(line)
         layout = dict(doc["records"])
         crc32, size = layout.pop("crc32"), layout.pop("size")
@@ -281,7 +370,7 @@ def load(cache_dir: Path, key: str, source: str, fallback: FrameLoader | None = 
             rep[k] = None if rep[k] is None else pd.Timestamp(rep[k])
         report = ImportReport(**rep, damage=None if damage is None else Damage(**damage))
         small = {name: functools.partial(_small_frame, frames, name) for name in SMALL_FRAMES}
-        records = CachedRecords(records_file, source, crc32, layout, fallback)
+        records = CachedRecords(records_file, source, crc32, layout, fallback, doc.get("derived"))
         return Activity(records, small["laps"], small["sessions"], meta, report, route=small["route"])
     except Exception:
         shutil.rmtree(entry, ignore_errors=True)

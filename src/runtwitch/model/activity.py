@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.util
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, overload
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Literal, Protocol, overload, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
 from runtwitch.errors import DataQualityWarning, PartialImportWarning, warn
@@ -210,6 +216,76 @@ class ActivityMeta:
 FrameLoader = Callable[[], pd.DataFrame]
 
 
+@runtime_checkable
+class DerivedStore(Protocol):
+    """A records loader that can also keep values derived from the frames it loads.
+
+    The import cache's loader (:class:`runtwitch.io.cache.CachedRecords`) is
+    one: it keeps them beside the cache entry, so that a later analysis of the
+    same file needs no records (:meth:`Activity.derived`). A value is a dict
+    that :mod:`json` can write (floats may be NaN).
+    """
+
+    def recall(self, name: str) -> dict[str, Any] | None:
+        """The value stored under ``name``, or None when there is none (or it is damaged)."""
+
+    def remember(self, name: str, value: dict[str, Any]) -> None:
+        """Store ``value`` under ``name``; a store that cannot be written keeps nothing."""
+
+
+@functools.cache
+def code_digest(*modules: str) -> str:
+    """A short digest of the source code of ``modules``: part of a derived value's name.
+
+    A value computed by other code (an upgrade, a local edit) is then never
+    read back as if it were current. Falls back to the installed version of
+    runtwitch when a module's source cannot be read.
+    """
+    digest = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        try:
+            with open(spec.origin if spec is not None and spec.origin else "", "rb") as fh:
+                digest.update(fh.read())
+        except OSError:
+            try:
+                digest.update(version("runtwitch").encode())
+            except PackageNotFoundError:
+                digest.update(name.encode())
+    return digest.hexdigest()[:12]
+
+
+def _summary(act: Activity) -> dict[str, Any]:
+    """Start and end [ns since the epoch, UTC], session totals and the number of recordings."""
+    sessions = act.sessions
+    out: dict[str, Any] = {"start": None, "end": None, "totals": {}, "recordings": 1}
+    if len(sessions):
+        first, last = sessions["start"].min(), sessions["end"].max()
+        out["start"] = None if pd.isna(first) else pd.Timestamp(first).value
+        out["end"] = None if pd.isna(last) else pd.Timestamp(last).value
+        for name in SESSION_TOTALS:
+            if name in sessions:
+                v = sessions[name].to_numpy(dtype=float)
+                out["totals"][name] = float(np.nansum(v)) if np.isfinite(v).any() else math.nan
+        if "recording" in sessions:
+            out["recordings"] = len(np.unique(sessions["recording"].to_numpy(np.int64)))
+    if out["start"] is None or out["end"] is None:
+        index = act.records.index
+        if len(index):
+            out["start"] = out["start"] if out["start"] is not None else pd.Timestamp(index[0]).value
+            out["end"] = out["end"] if out["end"] is not None else pd.Timestamp(index[-1]).value
+    return out
+
+
+def summary_name() -> str:
+    """The name :meth:`Activity.summary` is kept under (it changes with this module's code)."""
+    return f"summary-{code_digest(__name__)}"
+
+
+#: The session columns summed in :attr:`Activity.totals`.
+SESSION_TOTALS = ("elapsed_s", "timer_s", "moving_s", "distance_m")
+
+
 def empty_route() -> pd.DataFrame:
     """The route of a recorded activity: no planned points, indexed by ``point``."""
     return pd.DataFrame(index=pd.RangeIndex(0, name="point"))
@@ -260,6 +336,7 @@ class _Frame:
         else:
             state["_loaders"] = {**(loaders or {}), self.name: value}
             state.pop(self.name, None)
+        state.pop("_derived", None)  # values derived from the old frame are not this one's
 
 
 #: The frames of an Activity, in the order of its fields.
@@ -325,21 +402,75 @@ class Activity:
         for name in self.__dict__.get("_loaders", {}):
             self.__dict__.pop(name, None)
 
+    def derived(self, name: str, compute: Callable[[Activity], dict[str, Any]], *,
+                keep: bool = False) -> dict[str, Any]:
+        """A value computed from this activity's frames, computed once per file where possible.
+
+        For an activity read from the import cache whose records, laps and
+        sessions are still the cached ones (none assigned since), the value
+        is kept beside the cache entry (its records loader is a
+        :class:`DerivedStore`): the next analysis of the same file reads it
+        back instead of the records. Otherwise ``compute(self)`` is called.
+
+        Parameters
+        ----------
+        name
+            What the value is, and everything it depends on besides the
+            frames: the code that computes it (:func:`code_digest`) and
+            its parameters (e.g. a digest of the athlete's profile).
+            Letters, digits, ``-``, ``_`` and ``.`` only.
+        compute
+            Computes the value from the activity: a dict :mod:`json` can
+            write (floats may be NaN; arrays as lists).
+        keep
+            Also keep the value on this object (for small values asked for
+            often); it is dropped when a frame is assigned.
+        """
+        memo = self.__dict__.get("_derived")
+        if memo is not None and name in memo:
+            return memo[name]  # type: ignore[no-any-return]  # values are dicts (compute's type)
+        loaders = self.__dict__.get("_loaders", {})
+        store = loaders.get("records")
+        cached = isinstance(store, DerivedStore) and all(f in loaders for f in ("laps", "sessions"))
+        value = store.recall(name) if cached else None
+        if value is None:
+            value = compute(self)
+            if cached:
+                store.remember(name, value)
+        if keep:
+            self.__dict__["_derived"] = {**(memo or {}), name: value}
+        return value
+
+    def summary(self) -> dict[str, Any]:
+        """What :attr:`start`, :attr:`end`, :attr:`totals` and :attr:`recordings` are read from,
+        computed once and kept (with the import-cache entry too, under :func:`summary_name`):
+        ``start`` and ``end`` [ns since the epoch, UTC, or None], ``totals`` (session sums
+        present in the file) and ``recordings``."""
+        return self.derived(summary_name(), _summary, keep=True)
+
     @property
     def start(self) -> pd.Timestamp | None:
         """Start of the first session (UTC), else of the records; None when unknown."""
-        first = self.sessions["start"].min() if len(self.sessions) else pd.NaT
-        if pd.isna(first) and len(self.records):
-            first = self.records.index[0]
-        return None if pd.isna(first) else pd.Timestamp(first)
+        ns = self.summary()["start"]
+        return None if ns is None else pd.Timestamp(ns, tz="UTC")
 
     @property
     def end(self) -> pd.Timestamp | None:
         """End of the last session (UTC), else of the records; None when unknown."""
-        last = self.sessions["end"].max() if len(self.sessions) else pd.NaT
-        if pd.isna(last) and len(self.records):
-            last = self.records.index[-1]
-        return None if pd.isna(last) else pd.Timestamp(last)
+        ns = self.summary()["end"]
+        return None if ns is None else pd.Timestamp(ns, tz="UTC")
+
+    @property
+    def totals(self) -> dict[str, float]:
+        """``elapsed_s``, ``timer_s``, ``moving_s`` [s] and ``distance_m`` [m] summed over the
+        sessions; NaN when no session has the value."""
+        found: dict[str, float] = self.summary()["totals"]
+        return {name: found.get(name, math.nan) for name in SESSION_TOTALS}
+
+    @property
+    def recordings(self) -> int:
+        """How many recordings the file holds (see :func:`runtwitch.model.assembly.split_recordings`)."""
+        return int(self.summary()["recordings"])
 
     def __repr__(self) -> str:
         return (

@@ -703,6 +703,8 @@ def split_recordings(activity: Activity) -> list[Activity]:
     list of Activity
         The recordings in time order.
     """
+    if activity.recordings <= 1:  # from the activity's summary: no frame read on a cache hit
+        return [activity]
     sessions = activity.sessions
     if "recording" not in sessions or len(sessions) == 0:
         return [activity]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.errors import ParseError, UnknownTimeZoneError, unreadable
-from runtwitch.model.activity import Activity
+from runtwitch.model.activity import Activity, code_digest
 from runtwitch.model.timezone import resolve_tz
 from runtwitch.paths import expand_path
 
@@ -153,17 +153,22 @@ class Athlete:
         return replace(self, **values, provenance=prov)
 
 
+def _sustained_peak(act: Activity) -> dict[str, float | None]:
+    """The highest 30-s rolling median heart rate of one activity [bpm], None without enough."""
+    rec = act.records
+    if "heart_rate_bpm" not in rec or rec["heart_rate_bpm"].notna().sum() < MAX_HR_WINDOW_S:
+        return {"peak": None}
+    hr = rec["heart_rate_bpm"].dropna()
+    rolled = hr.rolling(f"{MAX_HR_WINDOW_S}s", min_periods=max(3, MAX_HR_WINDOW_S // 10)).median()
+    return {"peak": float(rolled.max()) if rolled.notna().any() else None}
+
+
 def estimate_max_hr(activities: Sequence[Activity]) -> float | None:
     """Highest sustained heart rate: the max of a 30-s rolling median per activity [bpm]."""
-    peaks = []
-    for act in activities:
-        rec = act.records
-        if "heart_rate_bpm" not in rec or rec["heart_rate_bpm"].notna().sum() < MAX_HR_WINDOW_S:
-            continue
-        hr = rec["heart_rate_bpm"].dropna()
-        rolled = hr.rolling(f"{MAX_HR_WINDOW_S}s", min_periods=max(3, MAX_HR_WINDOW_S // 10)).median()
-        if rolled.notna().any():
-            peaks.append(float(rolled.max()))
+    # each activity's peak is kept beside its cache entry: a warm analysis reads no records
+    name = f"sustained-hr-peak-{code_digest(__name__)}"
+    found = (act.derived(name, _sustained_peak)["peak"] for act in activities)
+    peaks = [p for p in found if p is not None]
     if len(peaks) < MIN_ACTIVITIES_FOR_MAX_HR:
         return None
     return float(np.round(max(peaks), 1))

@@ -14,8 +14,6 @@ import contextlib
 import json
 import math
 import os
-import tempfile
-import zlib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.io.cache import default_cache_dir
+from runtwitch.io.cache import checked_body, default_cache_dir, write_checked
 from runtwitch.weather.archive import HOURLY_COLUMNS, Station, StationHours, clean_hours
 
 #: Bumped when the layout of a cache file changes.
@@ -63,10 +61,7 @@ class WeatherCache:
         except OSError:
             return None
         try:
-            head, _, body = raw.partition(b"\n")
-            if int(head, 16) != zlib.crc32(body):
-                raise ValueError("checksum mismatch")
-            doc = json.loads(body)
+            doc = json.loads(checked_body(raw))
             index = _day_range(day)
             data = {c: np.array([np.nan if v is None else v for v in doc[c]], dtype=float)
                     for c in HOURLY_COLUMNS}
@@ -97,14 +92,7 @@ class WeatherCache:
         path = self._path(archive, site, day)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(b"%08x\n" % zlib.crc32(body) + body)
-                os.replace(tmp, path)
-            finally:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+            write_checked(path, body)
         except OSError:  # a read-only or full disk never fails the analysis
             return False
         return True
