@@ -221,5 +221,5 @@ def test_a_warm_analysis_reads_no_records_and_gives_the_same_tables(
     changed = runtwitch.Athlete(tz="Europe/Paris", max_hr=200)  # another profile: computed again
     monkeypatch.undo()
     season = runtwitch.Season.build(_from_cache(paths, tmp_path / "cache"), athlete=changed)
-    pd.testing.assert_frame_equal(runtwitch.run_features(season),
-                                  runtwitch.run_features(runtwitch.Season.build(read_all(paths), athlete=changed)))
+    again = runtwitch.Season.build(read_all(paths), athlete=changed)
+    pd.testing.assert_frame_equal(runtwitch.run_features(season), runtwitch.run_features(again))

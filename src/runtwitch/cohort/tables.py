@@ -29,6 +29,7 @@ from runtwitch.cohort.columns import (
     Table,
 )
 from runtwitch.cohort.privacy import relative_name, scrub
+from runtwitch.model.activity import code_digest
 
 
 def arrow_table(table: Table, frame: pd.DataFrame, include_notes: bool = False) -> Any:
@@ -170,20 +171,24 @@ def _imports(
 def _positions(a: runtwitch.Analysis) -> pd.DataFrame:
     ids = {src: aid for aid, src in a.runs["source"].items()} if len(a.runs) else {}
     rows = []
+    name = f"first-last-fix-{code_digest(__name__)}"  # kept beside the import cache: no records read again
     for act in a.activities:
-        rec = act.records
-        if act.meta.source not in ids or "lat_deg" not in rec or "lon_deg" not in rec:
+        if act.meta.source not in ids:
             continue
-        fixes = rec[["lat_deg", "lon_deg"]].dropna()
-        if not len(fixes):
-            continue
-        rows.append(
-            {
-                "activity_id": ids[act.meta.source],
-                "start_lat_deg": float(fixes["lat_deg"].iloc[0]),
-                "start_lon_deg": float(fixes["lon_deg"].iloc[0]),
-                "end_lat_deg": float(fixes["lat_deg"].iloc[-1]),
-                "end_lon_deg": float(fixes["lon_deg"].iloc[-1]),
-            }
-        )
+        ends = act.derived(name, _first_and_last_fix)
+        if ends:
+            rows.append({"activity_id": ids[act.meta.source], **ends})
     return pd.DataFrame(rows, columns=POSITIONS.column_names())
+
+
+def _first_and_last_fix(act: runtwitch.Activity) -> dict[str, float]:
+    """The first and last position fix of an activity's records (empty without one)."""
+    rec = act.records
+    if "lat_deg" not in rec or "lon_deg" not in rec:
+        return {}
+    fixes = rec[["lat_deg", "lon_deg"]].dropna()
+    if not len(fixes):
+        return {}
+    lat, lon = fixes["lat_deg"], fixes["lon_deg"]
+    return {"start_lat_deg": float(lat.iloc[0]), "start_lon_deg": float(lon.iloc[0]),
+            "end_lat_deg": float(lat.iloc[-1]), "end_lon_deg": float(lon.iloc[-1])}

@@ -340,11 +340,8 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     for values in season.table[list(_TABLE_COLUMNS)].itertuples(index=False, name=None):
         row: dict[str, Any] = dict(zip(_TABLE_COLUMNS, values, strict=True))
         row["is_run"] = is_run(row["sport"])  # the file's sport, or the one its data shows
-        act = season.activity(row["activity_id"])
-        was_loaded = act.loaded("records")
-        found = kept_record_features(act, ath, is_run=row["is_run"])
-        if not was_loaded:
-            act.release()  # records read from the import cache for this step alone
+        # records read from the import cache for this step alone are let go (Activity.derived)
+        found = kept_record_features(season.activity(row["activity_id"]), ath, is_run=row["is_run"])
         if found.profiles is not None:
             profiles[row["activity_id"]] = found.profiles
         row.update(found.values)

@@ -410,7 +410,10 @@ class Activity:
         sessions are still the cached ones (none assigned since), the value
         is kept beside the cache entry (its records loader is a
         :class:`DerivedStore`): the next analysis of the same file reads it
-        back instead of the records. Otherwise ``compute(self)`` is called.
+        back instead of the records. Otherwise ``compute(self)`` is called;
+        frames it loads (from their loaders) are released again afterwards,
+        so that computing a value over a whole history holds one activity's
+        records at a time.
 
         Parameters
         ----------
@@ -434,9 +437,13 @@ class Activity:
         cached = isinstance(store, DerivedStore) and all(f in loaders for f in ("laps", "sessions"))
         value = store.recall(name) if cached else None
         if value is None:
+            held = [f for f in FRAMES if f in self.__dict__]
             value = compute(self)
             if cached:
                 store.remember(name, value)
+            for f in loaders:  # frames loaded for this value alone are let go again
+                if f not in held:
+                    self.__dict__.pop(f, None)
         if keep:
             self.__dict__["_derived"] = {**(memo or {}), name: value}
         return value

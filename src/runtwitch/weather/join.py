@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.errors import WeatherFetchError, WeatherWarning, warn
-from runtwitch.model.activity import Activity
+from runtwitch.model.activity import Activity, code_digest
 from runtwitch.season import Season
 from runtwitch.weather.archive import (
     ARCHIVE_FIRST_DAY,
@@ -49,6 +49,17 @@ WeatherSource = Union[str, "os.PathLike[str]", pd.DataFrame, Archive]
 _PLACE_COLUMNS = ("start_utc", "end_utc", "lat_deg", "lon_deg", "altitude_m")
 
 
+def _place(act: Activity) -> dict[str, float]:
+    """The first position fix and the median altitude of an activity's records (NaN without)."""
+    rec = act.records
+    lat, lon, alt = (rec[c].to_numpy(dtype=float) if c in rec.columns else np.full(len(rec), np.nan)
+                     for c in ("lat_deg", "lon_deg", "altitude_m"))
+    fixed = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+    return {"lat_deg": float(lat[fixed[0]]) if len(fixed) else np.nan,
+            "lon_deg": float(lon[fixed[0]]) if len(fixed) else np.nan,
+            "altitude_m": float(np.nanmedian(alt)) if np.isfinite(alt).any() else np.nan}
+
+
 def run_places(activities: Sequence[Activity]) -> pd.DataFrame:
     """Where and when each activity took place, in the order given.
 
@@ -61,18 +72,13 @@ def run_places(activities: Sequence[Activity]) -> pd.DataFrame:
         (NaN without them).
     """
     rows = []
+    name = f"place-{code_digest(__name__)}"  # kept beside the import cache: no records read again
     for act in activities:
-        rec = act.records
-        lat, lon, alt = (rec[c].to_numpy(dtype=float) if c in rec.columns else np.full(len(rec), np.nan)
-                         for c in ("lat_deg", "lon_deg", "altitude_m"))
-        fixed = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
         timed = act.meta.kind == "activity" and act.start is not None
         rows.append({
             "start_utc": act.start if timed else pd.NaT,
             "end_utc": (act.end if act.end is not None else act.start) if timed else pd.NaT,
-            "lat_deg": float(lat[fixed[0]]) if len(fixed) else np.nan,
-            "lon_deg": float(lon[fixed[0]]) if len(fixed) else np.nan,
-            "altitude_m": float(np.nanmedian(alt)) if np.isfinite(alt).any() else np.nan,
+            **act.derived(name, _place),
         })
     out = pd.DataFrame(rows, columns=list(_PLACE_COLUMNS), index=pd.RangeIndex(len(rows)))
     for c in ("start_utc", "end_utc"):
