@@ -343,6 +343,26 @@ def _distance_from_records(rec: dict[str, np.ndarray]) -> float:
     return np.nan
 
 
+def _rows(df: pd.DataFrame) -> list[dict[Any, Any]]:
+    """The rows of a small frame as dicts (the values ``df.to_dict("records")`` gives).
+
+    Column by column: ``to_dict`` goes through ``itertuples`` and a generic
+    boxing that cost milliseconds per activity on a one-row session table.
+    """
+    columns: dict[Any, list[Any]] = {}
+    if not df.columns.is_unique:
+        return list(df.to_dict("records"))
+    for name in df.columns:
+        col = df[name]
+        if col.dtype == object:  # boxed value by value by to_dict: left to it
+            return list(df.to_dict("records"))
+        if isinstance(col.dtype, np.dtype):
+            columns[name] = col.to_numpy().tolist()
+        else:  # an extension array (strings, UTC times): its values, a missing one None
+            columns[name] = [None if v is pd.NA else v for v in col.array]
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
 def _finish_sessions(
     sessions_in: pd.DataFrame, t_ns: np.ndarray, session: np.ndarray, records: dict[str, np.ndarray],
     default_sport: str, report: ImportReport, name: str = "",
@@ -365,8 +385,7 @@ def _finish_sessions(
       the file has none); ``sub_sport`` is kept as the file names it.
     """
     # plain dicts, one per session (a few rows): a DataFrame per step cost milliseconds per file
-    given: list[dict[Any, Any]] = (sessions_in.to_dict("records") if len(sessions_in)
-                                   else [{"sport": default_sport}])
+    given: list[dict[Any, Any]] = _rows(sessions_in) if len(sessions_in) else [{"sport": default_sport}]
     rows: list[dict[str, Any]] = []
     widened = 0
     for i, row in enumerate(given):
@@ -469,7 +488,7 @@ def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
             arrays.append(_to_utc(s).array)
         elif c.dtype == "string":
             arrays.append(s.array if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is pd.NA
-                          else s.astype("string").array)
+                          else _strings(s.to_numpy()) if s.dtype == object else s.astype("string").array)
         elif c.dtype == "int64":  # indexes, assigned by the caller; -1 until then
             arrays.append(s.to_numpy() if s.dtype == np.int64
                           else pd.to_numeric(s, errors="coerce").fillna(-1).to_numpy("int64"))
@@ -487,9 +506,9 @@ def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> 
     for c in schema:
         values = columns[c.name]
         if c.dtype.startswith("datetime64"):
-            arrays.append(_to_utc(values).array)
+            arrays.append(_utc_times(values))
         elif c.dtype == "string":
-            arrays.append(pd.array(values, dtype="string"))
+            arrays.append(_strings(values))
         elif c.dtype == "int64":
             arrays.append(np.asarray(values, dtype=np.int64))
         else:
@@ -498,12 +517,45 @@ def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> 
     return frame_from_arrays(arrays, [c.name for c in schema], pd.RangeIndex(n))
 
 
+_STRING: Any = pd.StringDtype()  # its array type's constructor is not in pandas-stubs
+
+
+def _strings(values: Any) -> Any:
+    """Values as the schema's ``string`` array (what ``pd.array(values, dtype="string")`` gives).
+
+    The array type's constructor directly: ``pd.array`` and ``astype`` reach
+    the same one after checks that cost more than the conversion on a few rows.
+    """
+    return _STRING.construct_array_type()._from_sequence(values, dtype=_STRING)
+
+
+def _utc_times(values: list[Any]) -> Any:
+    """A few times as a UTC nanosecond array (what :func:`_to_utc` gives for the same values).
+
+    UTC Timestamps and NaT (what the session and lap rules produce) are
+    converted directly; anything else goes through :func:`_to_utc`.
+    """
+    ns = []
+    for v in values:
+        if v is pd.NaT:
+            ns.append(NAT_NS)
+        elif type(v) is pd.Timestamp and v.tzinfo is not None and v.utcoffset() == _ZERO \
+                and str(v.tzinfo) == "UTC":
+            ns.append(v.value)
+        else:
+            return _to_utc(values).array
+    return pd.DatetimeIndex(np.array(ns, dtype=np.int64).view("datetime64[ns]"), tz="UTC").array
+
+
+_ZERO = pd.Timedelta(0)
+
+
 def _empty(dtype: str, n: int) -> Any:
     """A column of ``n`` missing values of a schema dtype (-1 for the integer indexes)."""
     if dtype.startswith("datetime64"):
         return pd.DatetimeIndex(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), tz="UTC").array
     if dtype == "string":
-        return pd.array([pd.NA] * n, dtype="string")
+        return _strings([pd.NA] * n)
     if dtype == "int64":
         return np.full(n, -1, dtype=np.int64)
     return np.full(n, np.nan, dtype=dtype)
@@ -532,6 +584,24 @@ def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
                          else np.zeros(len(order), dtype="int64"))
     names = [c.name for c in LAP_COLUMNS]
     return frame_from_arrays([arrays[n] for n in names], names, pd.RangeIndex(len(order)))
+
+
+def _sorted_by_start(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Declared sessions with a start (or the only one), in start order (stable), indexed 0..n-1.
+
+    Each step is skipped when it would change nothing (nearly always: one
+    session, or sessions in order): on a few rows pandas' fixed cost is the cost.
+    """
+    start = pd.DatetimeIndex(sessions["start"]).asi8
+    if len(sessions) > 1 and bool((start == NAT_NS).any()):
+        sessions = sessions[start != NAT_NS]
+        start = start[start != NAT_NS]
+    index = sessions.index
+    if len(start) > 1 and not bool((np.diff(start) >= 0).all()):
+        return sessions.sort_values("start", kind="stable").reset_index(drop=True)
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None:
+        return sessions
+    return sessions.reset_index(drop=True)
 
 
 def build(
@@ -580,9 +650,7 @@ def build(
 
     sess_in = sessions if sessions is not None else pd.DataFrame()
     if len(sess_in):
-        sess_in = _coerce(sess_in, SESSION_COLUMNS)
-        sess_in = sess_in[sess_in["start"].notna() | (len(sess_in) == 1)]
-        sess_in = sess_in.sort_values("start", kind="stable").reset_index(drop=True)
+        sess_in = _sorted_by_start(_coerce(sess_in, SESSION_COLUMNS))
     elif n and recording[-1] > 0:
         # No declared sessions and several recordings: one session per recording.
         firsts = np.flatnonzero(np.concatenate([[True], np.diff(recording) != 0]))
