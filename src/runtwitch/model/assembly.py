@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -485,7 +486,7 @@ def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
             continue
         s = df[c.name]
         if c.dtype.startswith("datetime64"):
-            arrays.append(_to_utc(s).array)
+            arrays.append(_utc_times(s) if s.dtype == object else _to_utc(s).array)
         elif c.dtype == "string":
             arrays.append(s.array if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is pd.NA
                           else _strings(s.to_numpy()) if s.dtype == object else s.astype("string").array)
@@ -529,25 +530,30 @@ def _strings(values: Any) -> Any:
     return _STRING.construct_array_type()._from_sequence(values, dtype=_STRING)
 
 
-def _utc_times(values: list[Any]) -> Any:
+def _utc_times(values: Any) -> Any:
     """A few times as a UTC nanosecond array (what :func:`_to_utc` gives for the same values).
 
-    UTC Timestamps and NaT (what the session and lap rules produce) are
-    converted directly; anything else goes through :func:`_to_utc`.
+    Aware Timestamps and datetimes within 1677-2262, NaT and None (what the
+    readers and the session and lap rules produce) are converted directly to
+    nanoseconds since the epoch; anything else goes through :func:`_to_utc`.
     """
     ns = []
     for v in values:
-        if v is pd.NaT:
+        if v is None or v is pd.NaT:
             ns.append(NAT_NS)
-        elif type(v) is pd.Timestamp and v.tzinfo is not None and v.utcoffset() == _ZERO \
-                and str(v.tzinfo) == "UTC":
-            ns.append(v.value)
-        else:
-            return _to_utc(values).array
+            continue
+        if isinstance(v, datetime) and v.utcoffset() is not None:
+            n = v.value if isinstance(v, pd.Timestamp) else (v - _EPOCH) // _ONE_US * 1000
+            if _MIN_NS <= n <= _MAX_NS:
+                ns.append(n)
+                continue
+        return _to_utc(values).array
     return pd.DatetimeIndex(np.array(ns, dtype=np.int64).view("datetime64[ns]"), tz="UTC").array
 
 
-_ZERO = pd.Timedelta(0)
+_EPOCH, _ONE_US = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
+#: The nanoseconds of the first and last valid datetime64[ns] (NaT is the int64 minimum).
+_MIN_NS, _MAX_NS = NAT_NS + 1, np.iinfo(np.int64).max
 
 
 def _empty(dtype: str, n: int) -> Any:
@@ -564,26 +570,35 @@ def _empty(dtype: str, n: int) -> Any:
 def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
     """Laps with a start, in start order (stable), with ends filled from durations and indexes."""
     laps = laps_in
-    if len(laps) == 0 or laps.get("start", pd.Series(dtype=object)).isna().all():
+    if len(laps) == 0 or "start" not in laps or bool(laps["start"].isna().all()):
         laps = sessions[["start", "end", "elapsed_s", "timer_s", "distance_m",
                          "avg_heart_rate_bpm", "max_heart_rate_bpm"]]
-    laps = _coerce(laps.reset_index(drop=True), LAP_COLUMNS)
-    start = laps["start"].to_numpy("datetime64[ns]").view("int64")
+    laps = _coerce(_indexed_from_0(laps), LAP_COLUMNS)
+    start = pd.DatetimeIndex(laps["start"]).asi8
     valid = np.flatnonzero(start != NAT_NS)
     order = valid[np.argsort(start[valid], kind="stable")]
     arrays = {c.name: laps[c.name].array.take(order) for c in LAP_COLUMNS}
-    end, elapsed = pd.Series(arrays["end"]), pd.Series(arrays["elapsed_s"])
-    missing_end = (end.isna() & elapsed.notna()).to_numpy()
+    elapsed = np.asarray(arrays["elapsed_s"], dtype=np.float64)
+    missing_end = (arrays["end"].asi8 == NAT_NS) & ~np.isnan(elapsed)
     if missing_end.any():
-        filled = pd.Series(arrays["start"])[missing_end] + pd.to_timedelta(elapsed[missing_end], unit="s")
+        end = pd.Series(arrays["end"])
+        seconds = pd.Series(elapsed)[missing_end]
+        filled = pd.Series(arrays["start"])[missing_end] + pd.to_timedelta(seconds, unit="s")
         end[missing_end] = filled
         arrays["end"] = end.array
     arrays["lap"] = np.arange(len(order), dtype="int64")
-    starts = pd.DatetimeIndex(arrays["start"])
-    arrays["session"] = (_assign(starts.asi8, sessions["start"]).astype("int64") if len(sessions)
+    arrays["session"] = (_assign(arrays["start"].asi8, sessions["start"]).astype("int64") if len(sessions)
                          else np.zeros(len(order), dtype="int64"))
     names = [c.name for c in LAP_COLUMNS]
     return frame_from_arrays([arrays[n] for n in names], names, pd.RangeIndex(len(order)))
+
+
+def _indexed_from_0(df: pd.DataFrame) -> pd.DataFrame:
+    """``df.reset_index(drop=True)``, or ``df`` itself when that would change nothing."""
+    index = df.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None:
+        return df
+    return df.reset_index(drop=True)
 
 
 def _sorted_by_start(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -596,12 +611,9 @@ def _sorted_by_start(sessions: pd.DataFrame) -> pd.DataFrame:
     if len(sessions) > 1 and bool((start == NAT_NS).any()):
         sessions = sessions[start != NAT_NS]
         start = start[start != NAT_NS]
-    index = sessions.index
     if len(start) > 1 and not bool((np.diff(start) >= 0).all()):
         return sessions.sort_values("start", kind="stable").reset_index(drop=True)
-    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None:
-        return sessions
-    return sessions.reset_index(drop=True)
+    return _indexed_from_0(sessions)
 
 
 def build(

@@ -28,7 +28,7 @@ from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_er
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.model.assembly import build
-from runtwitch.model.frames import float_array
+from runtwitch.model.frames import NAT_NS, float_array
 
 Engine = Literal["numpy", "fitdecode", "fitparse"]
 #: The FIT decoding engines by name (``read_fit(..., engine=)``), the default first.
@@ -282,14 +282,24 @@ def _records_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
     whole = np.floor(total)
     ns = np.where(np.isfinite(total), whole, 0).astype(np.int64) * 1_000_000_000 + np.round(
         np.where(np.isfinite(total), total - whole, 0) * 1e9).astype(np.int64)
-    epoch_ns = int(pd.Timestamp(FIT_EPOCH).value)
-    stamps = pd.to_datetime(ns + epoch_ns, utc=True)
-    raw.insert(0, "time", stamps.where(np.isfinite(total)))
+    # UTC nanoseconds (within the datetime64[ns] range: |total| < 2**33 s), NaT where not a time
+    ns = np.where(np.isfinite(total), ns + _FIT_EPOCH_NS, NAT_NS)
+    raw.insert(0, "time", pd.DatetimeIndex(ns.view("datetime64[ns]"), tz="UTC"))
     if "_fractional_cadence" in raw:
-        frac = pd.to_numeric(raw.pop("_fractional_cadence"), errors="coerce")
+        frac = _numbers(raw.pop("_fractional_cadence"))
         if "cadence" in raw:
-            raw["cadence"] = pd.to_numeric(raw["cadence"], errors="coerce") + frac.fillna(0.0)
+            raw["cadence"] = _numbers(raw["cadence"]) + np.nan_to_num(frac, nan=0.0)
     return raw
+
+
+_FIT_EPOCH_NS = int(pd.Timestamp(FIT_EPOCH).value)
+
+
+def _numbers(s: pd.Series) -> np.ndarray:
+    """A record column as float64 (``pd.to_numeric(errors="coerce")``: anything else NaN)."""
+    if s.dtype == np.float64:
+        return s.to_numpy()
+    return pd.to_numeric(s, errors="coerce").to_numpy(np.float64)
 
 
 def _file_type(col: Collector) -> str | None:
