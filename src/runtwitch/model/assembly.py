@@ -232,8 +232,9 @@ def _clean_columns(raw: pd.DataFrame, report: ImportReport,
         recording = (np.unique(kept.recording, return_inverse=True)[1].astype(np.int64)
                      if len(t) else kept.recording)
         columns = {}
+        by_name = dict(raw.items())  # every column at once: a lookup by name costs more than the copy
         for c in names:
-            s = raw[c]
+            s = by_name[c]
             if s.dtype == np.float64:
                 columns[str(c)] = s.to_numpy()[kept.rows]
             else:
@@ -353,8 +354,7 @@ def _rows(df: pd.DataFrame) -> list[dict[Any, Any]]:
     columns: dict[Any, list[Any]] = {}
     if not df.columns.is_unique:
         return list(df.to_dict("records"))
-    for name in df.columns:
-        col = df[name]
+    for name, col in df.items():
         if col.dtype == object:  # boxed value by value by to_dict: left to it
             return list(df.to_dict("records"))
         if isinstance(col.dtype, np.dtype):
@@ -480,16 +480,21 @@ def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
     """
     n = len(df)
     arrays: list[Any] = []
+    given: dict[Any, pd.Series] = dict(df.items())  # every column at once: a lookup by name costs more
     for c in columns:
-        if c.name not in df:
+        if c.name not in given:
             arrays.append(_empty(c.dtype, n))
             continue
-        s = df[c.name]
+        s = given[c.name]
         if c.dtype.startswith("datetime64"):
             arrays.append(_utc_times(s) if s.dtype == object else _to_utc(s).array)
         elif c.dtype == "string":
-            arrays.append(s.array if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is pd.NA
-                          else _strings(s.to_numpy()) if s.dtype == object else s.astype("string").array)
+            if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is pd.NA:
+                arrays.append(s.array)
+            elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):  # objects, or "str" (NaN missing)
+                arrays.append(_strings(s.to_numpy()))
+            else:
+                arrays.append(s.astype("string").array)
         elif c.dtype == "int64":  # indexes, assigned by the caller; -1 until then
             arrays.append(s.to_numpy() if s.dtype == np.int64
                           else pd.to_numeric(s, errors="coerce").fillna(-1).to_numpy("int64"))
@@ -497,8 +502,8 @@ def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
             arrays.append(s.to_numpy() if s.dtype == c.dtype
                           else pd.to_numeric(s, errors="coerce").to_numpy(c.dtype))
     names = [c.name for c in columns]
-    extra = [name for name in df.columns if name not in set(names)]
-    return frame_from_arrays(arrays + [df[name].array for name in extra], names + extra, df.index)
+    extra = [name for name in given if name not in set(names)]
+    return frame_from_arrays(arrays + [given[name].array for name in extra], names + extra, df.index)
 
 
 def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> pd.DataFrame:
