@@ -450,10 +450,9 @@ def _finish_sessions(
         rows.append(r)
     report.repair("session_bounds_widened", widened)
     columns = {c.name: [r[c.name] for r in rows] for c in SESSION_COLUMNS if c.name != "recording"}
-    columns["recording"] = [0] * len(rows)
-    out = _coerce_lists(columns, SESSION_COLUMNS)
-    out["recording"] = recording_numbers(out["start"], out["end"])
-    return out
+    starts, ends = _utc_times(columns["start"]).asi8, _utc_times(columns["end"]).asi8
+    columns["recording"] = _recordings(starts, ends).tolist()
+    return _coerce_lists(columns, SESSION_COLUMNS)
 
 
 def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
@@ -464,6 +463,11 @@ def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING
     """
     s = pd.to_datetime(start, utc=True).to_numpy("datetime64[ns]").astype("int64")
     e = pd.to_datetime(end, utc=True).to_numpy("datetime64[ns]").astype("int64")
+    return _recordings(s, e, gap_s)
+
+
+def _recordings(s: np.ndarray, e: np.ndarray, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
+    """:func:`recording_numbers` of session starts and ends [ns since the epoch, NaT as int64 min]."""
     if len(s) == 0:
         return np.zeros(0, dtype=np.int64)
     e = np.where(e == NAT_NS, s, e)

@@ -208,7 +208,9 @@ def _sessions_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
     columns: dict[str, Any] = {k: [r[k] for r in rows] for k in rows[0]}
     for c in _SESSION_NUMBERS:
         columns[c] = float_array(columns[c])
-    return _fill_timer_from_events(pd.DataFrame(columns), col, anchor)
+    sessions = pd.DataFrame(columns)
+    no_timer = np.isnan(columns["timer_s"]) & np.array([t is not None for t in columns["start"]])
+    return _fill_timer_from_events(sessions, col, anchor) if no_timer.any() else sessions
 
 
 #: Session values that are numbers (anything else in them becomes NaN).
@@ -415,13 +417,13 @@ def read_fit(
                col.file_ids[0] if col.file_ids else {})
     sports = [s for s in built.sessions["sport"].dropna().unique() if s != "transition"]
     offset, offset_source = _utc_offset(col)
-    first = built.sessions.iloc[0] if len(built.sessions) else None
+    sub_sport = built.sessions["sub_sport"].iloc[0] if len(built.sessions) else None  # not a whole row
     meta = ActivityMeta(
         source=name,
         format="fit",
         kind="course" if file_type == "course" else "activity",
         sport="multisport" if len(sports) > 1 else (str(sports[0]) if sports else default_sport),
-        sub_sport=None if first is None or pd.isna(first["sub_sport"]) else str(first["sub_sport"]),
+        sub_sport=None if sub_sport is None or pd.isna(sub_sport) else str(sub_sport),
         manufacturer=_str_or_none(fid.get("manufacturer")),
         product=_str_or_none(
             fid.get("product_name") or fid.get("garmin_product") or fid.get("product")
