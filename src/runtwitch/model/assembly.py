@@ -482,6 +482,12 @@ def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
     Built from arrays in one go, with shortcuts for columns that already have
     their dtype: converting column by column cost milliseconds per activity.
     """
+    arrays = _coerced_arrays(df, columns)
+    return frame_from_arrays(list(arrays.values()), list(arrays), df.index)
+
+
+def _coerced_arrays(df: pd.DataFrame, columns: tuple[Column, ...]) -> dict[Any, Any]:
+    """The columns :func:`_coerce` gives, as arrays by name (for a caller that takes them apart)."""
     n = len(df)
     arrays: list[Any] = []
     given: dict[Any, pd.Series] = dict(df.items())  # every column at once: a lookup by name costs more
@@ -507,7 +513,7 @@ def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
                           else pd.to_numeric(s, errors="coerce").to_numpy(c.dtype))
     names = [c.name for c in columns]
     extra = [name for name in given if name not in set(names)]
-    return frame_from_arrays(arrays + [given[name].array for name in extra], names + extra, df.index)
+    return dict(zip(names + extra, arrays + [given[name].array for name in extra], strict=True))
 
 
 def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> pd.DataFrame:
@@ -582,11 +588,11 @@ def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
     if len(laps) == 0 or "start" not in laps or bool(laps["start"].isna().all()):
         laps = sessions[["start", "end", "elapsed_s", "timer_s", "distance_m",
                          "avg_heart_rate_bpm", "max_heart_rate_bpm"]]
-    laps = _coerce(_indexed_from_0(laps), LAP_COLUMNS)
-    start = pd.DatetimeIndex(laps["start"]).asi8
+    given = _coerced_arrays(laps, LAP_COLUMNS)  # no frame in between: it would be taken apart at once
+    start = given["start"].asi8
     valid = np.flatnonzero(start != NAT_NS)
     order = valid[np.argsort(start[valid], kind="stable")]
-    arrays = {c.name: laps[c.name].array.take(order) for c in LAP_COLUMNS}
+    arrays = {c.name: given[c.name].take(order) for c in LAP_COLUMNS}
     elapsed = np.asarray(arrays["elapsed_s"], dtype=np.float64)
     missing_end = (arrays["end"].asi8 == NAT_NS) & ~np.isnan(elapsed)
     if missing_end.any():
