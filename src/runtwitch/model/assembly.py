@@ -283,7 +283,15 @@ def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 def _assign(t_ns: np.ndarray, starts: pd.Series) -> np.ndarray:
     """Index of the last start at or before each time [ns] (0 before the first start)."""
-    s = starts.to_numpy(dtype="datetime64[ns]").astype("int64")
+    return _assign_ns(t_ns, starts.to_numpy(dtype="datetime64[ns]").astype("int64"))
+
+
+#: The earliest time of datetime64[ns] [ns]: where a session without a start is placed.
+_FIRST_NS = pd.Timestamp.min.tz_localize("UTC").value
+
+
+def _assign_ns(t_ns: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """:func:`_assign` of starts given as nanoseconds since the epoch."""
     pos = np.searchsorted(s, t_ns, side="right") - 1
     return np.clip(pos, 0, max(len(s) - 1, 0))
 
@@ -345,27 +353,22 @@ def _distance_from_records(rec: dict[str, np.ndarray]) -> float:
     return np.nan
 
 
-def _rows(df: pd.DataFrame) -> list[dict[Any, Any]]:
-    """The rows of a small frame as dicts (the values ``df.to_dict("records")`` gives).
+def _rows(columns: dict[Any, Any]) -> list[dict[str, Any]]:
+    """The sessions' schema columns (from :func:`_coerced_arrays`) as one dict of Python values a row.
 
-    Column by column: ``to_dict`` goes through ``itertuples`` and a generic
-    boxing that cost milliseconds per activity on a one-row session table.
+    The values ``to_dict("records")`` gives on the same frame (a missing
+    string None), without building the frame.
     """
-    columns: dict[Any, list[Any]] = {}
-    if not df.columns.is_unique:
-        return list(df.to_dict("records"))
-    for name, col in df.items():
-        if col.dtype == object:  # boxed value by value by to_dict: left to it
-            return list(df.to_dict("records"))
-        if isinstance(col.dtype, np.dtype):
-            columns[name] = col.to_numpy().tolist()
-        else:  # an extension array (strings, UTC times): its values, a missing one None
-            columns[name] = [None if v is pd.NA else v for v in col.array]
-    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    values: dict[str, list[Any]] = {}
+    for c in SESSION_COLUMNS:
+        arr = columns[c.name]
+        values[c.name] = (arr.tolist() if isinstance(arr, np.ndarray)
+                          else [None if v is pd.NA else v for v in arr])
+    return [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
 
 
 def _finish_sessions(
-    sessions_in: pd.DataFrame, t_ns: np.ndarray, session: np.ndarray, records: dict[str, np.ndarray],
+    given: list[dict[str, Any]], t_ns: np.ndarray, session: np.ndarray, records: dict[str, np.ndarray],
     default_sport: str, report: ImportReport, name: str = "",
 ) -> pd.DataFrame:
     """Fill the session table: bounds, the three clocks and their sources, sport and recording.
@@ -386,7 +389,7 @@ def _finish_sessions(
       the file has none); ``sub_sport`` is kept as the file names it.
     """
     # plain dicts, one per session (a few rows): a DataFrame per step cost milliseconds per file
-    given: list[dict[Any, Any]] = _rows(sessions_in) if len(sessions_in) else [{"sport": default_sport}]
+    given = given or [{"sport": default_sport}]
     rows: list[dict[str, Any]] = []
     widened = 0
     for i, row in enumerate(given):
@@ -476,18 +479,13 @@ def _recordings(s: np.ndarray, e: np.ndarray, gap_s: float = RECORDING_GAP_S) ->
     return np.cumsum(new).astype(np.int64)
 
 
-def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
-    """A new frame with the schema's columns in their dtypes (missing ones empty), then any others.
-
-    Built from arrays in one go, with shortcuts for columns that already have
-    their dtype: converting column by column cost milliseconds per activity.
-    """
-    arrays = _coerced_arrays(df, columns)
-    return frame_from_arrays(list(arrays.values()), list(arrays), df.index)
-
-
 def _coerced_arrays(df: pd.DataFrame, columns: tuple[Column, ...]) -> dict[Any, Any]:
-    """The columns :func:`_coerce` gives, as arrays by name (for a caller that takes them apart)."""
+    """The schema's columns in their dtypes (missing ones empty), then any others, as arrays by name.
+
+    With shortcuts for columns that already have their dtype; no frame is
+    built: the callers take the columns apart (a few rows, where pandas'
+    fixed cost per column is the cost).
+    """
     n = len(df)
     arrays: list[Any] = []
     given: dict[Any, pd.Series] = dict(df.items())  # every column at once: a lookup by name costs more
@@ -517,7 +515,7 @@ def _coerced_arrays(df: pd.DataFrame, columns: tuple[Column, ...]) -> dict[Any, 
 
 
 def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> pd.DataFrame:
-    """Like :func:`_coerce`, from one list of values per schema column (a few rows: no frame before)."""
+    """Like :func:`_coerced_arrays`, from one list of values per schema column, as a frame."""
     arrays: list[Any] = []
     for c in schema:
         values = columns[c.name]
@@ -608,27 +606,20 @@ def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
     return frame_from_arrays([arrays[n] for n in names], names, pd.RangeIndex(len(order)))
 
 
-def _indexed_from_0(df: pd.DataFrame) -> pd.DataFrame:
-    """``df.reset_index(drop=True)``, or ``df`` itself when that would change nothing."""
-    index = df.index
-    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None:
-        return df
-    return df.reset_index(drop=True)
+def _sorted_by_start(columns: dict[Any, Any]) -> dict[Any, Any]:
+    """Declared sessions (coerced columns) with a start, or the only one, in start order (stable).
 
-
-def _sorted_by_start(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Declared sessions with a start (or the only one), in start order (stable), indexed 0..n-1.
-
-    Each step is skipped when it would change nothing (nearly always: one
-    session, or sessions in order): on a few rows pandas' fixed cost is the cost.
+    The columns are taken only when that changes something (rarely: one
+    session, or sessions in order, is the rule).
     """
-    start = pd.DatetimeIndex(sessions["start"]).asi8
-    if len(sessions) > 1 and bool((start == NAT_NS).any()):
-        sessions = sessions[start != NAT_NS]
-        start = start[start != NAT_NS]
-    if len(start) > 1 and not bool((np.diff(start) >= 0).all()):
-        return sessions.sort_values("start", kind="stable").reset_index(drop=True)
-    return _indexed_from_0(sessions)
+    start = columns["start"].asi8
+    rows = np.arange(len(start))
+    if len(start) > 1:
+        rows = rows[start != NAT_NS]
+    order = rows[np.argsort(start[rows], kind="stable")]
+    if len(order) == len(start) and bool((order == np.arange(len(start))).all()):
+        return columns
+    return {name: arr.take(order) for name, arr in columns.items()}
 
 
 def build(
@@ -675,24 +666,26 @@ def build(
     n = len(t_ns)
     _repair_values(cols, report)
 
-    sess_in = sessions if sessions is not None else pd.DataFrame()
-    if len(sess_in):
-        sess_in = _sorted_by_start(_coerce(sess_in, SESSION_COLUMNS))
+    # The declared sessions as coerced columns, then rows: a frame per step cost milliseconds per file.
+    sess_in: dict[Any, Any] = {}
+    if sessions is not None and len(sessions):
+        sess_in = _sorted_by_start(_coerced_arrays(sessions, SESSION_COLUMNS))
     elif n and recording[-1] > 0:
         # No declared sessions and several recordings: one session per recording.
         firsts = np.flatnonzero(np.concatenate([[True], np.diff(recording) != 0]))
         starts = pd.DatetimeIndex(t_ns[firsts], tz="UTC").as_unit("ns")
-        sess_in = _coerce(pd.DataFrame({"start": starts, "sport": default_sport}), SESSION_COLUMNS)
-    session_idx = (
-        _assign(t_ns, sess_in["start"].fillna(pd.Timestamp.min.tz_localize("UTC")))
-        if len(sess_in) > 1
-        else np.zeros(n, dtype=np.int64)
-    ).astype("int64")
+        sess_in = _coerced_arrays(pd.DataFrame({"start": starts, "sport": default_sport}), SESSION_COLUMNS)
+    n_sessions = len(sess_in["start"]) if sess_in else 0
+    if n_sessions > 1:
+        start_ns = sess_in["start"].asi8
+        session_idx = _assign_ns(t_ns, np.where(start_ns == NAT_NS, _FIRST_NS, start_ns)).astype("int64")
+    else:
+        session_idx = np.zeros(n, dtype=np.int64)
 
     if "cadence" in cols:
         sports = (
-            sess_in["sport"].fillna(default_sport).to_numpy(str)
-            if len(sess_in)
+            np.array([default_sport if v is pd.NA else v for v in sess_in["sport"]], dtype=str)
+            if n_sessions
             else np.array([default_sport])
         )
         running = np.isin(sports[session_idx], list(RUNNING_SPORTS)) if n else np.zeros(0, bool)
@@ -700,7 +693,8 @@ def build(
         cols["cadence_spm"] = np.where(running, cad, np.nan) * (1.0 if cadence_in_steps else 2.0)
         cols["cadence_rpm"] = np.where(running, np.nan, cad)
 
-    sessions_out = _finish_sessions(sess_in, t_ns, session_idx, cols, default_sport, report, name)
+    sessions_out = _finish_sessions(_rows(sess_in) if n_sessions else [], t_ns, session_idx, cols,
+                                    default_sport, report, name)
     laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out)
     lap_idx = (_assign(t_ns, laps_out["start"]).astype("int64") if len(laps_out)
                else np.zeros(n, dtype=np.int64))
