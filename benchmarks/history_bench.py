@@ -12,6 +12,9 @@ cache entry), then prints for each N, min and median of ``--runs`` runs:
   makes the other figures comparable across machines);
 - **cold**: importing the history into an empty cache with ``--jobs`` worker
   processes;
+- **cold, per file**: the CPU time per file of each part of a cold import
+  (read + hash, import, store, the caller loading the entry), median over a
+  sample of files imported one by one in this process;
 - **warm**: importing it again, every file a cache hit;
 - **memory**: in a fresh process, the warm import of the whole history held in
   a list: peak RSS, and the resident memory per activity (RSS after the import
@@ -92,6 +95,37 @@ def floor_s(folder: Path) -> float:
     return time.perf_counter() - t0
 
 
+def cold_parts_ms(folder: Path, sample: int = 40) -> dict[str, list[float]]:
+    """CPU milliseconds per file of each part of a cold import, in this process, over a sample.
+
+    The parts a worker does for a file that is not in the cache: reading and
+    hashing its bytes, importing them (decoding and the canonical frames) and
+    storing the entry; then what the calling process does with the key it
+    gets back (reading the entry's JSON). Process time, not wall time, so
+    the split is less sensitive to the machine's load.
+    """
+    from runtwitch.io import cache as cache_mod
+    from runtwitch.io.source import named_buffer
+
+    parts: dict[str, list[float]] = {"read + hash": [], "import": [], "store": [], "load entry": []}
+    files = sorted(folder.iterdir())[:sample]
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in files:
+            t0 = time.process_time()
+            data = p.read_bytes()
+            key = cache_mod.content_key(data)
+            t1 = time.process_time()
+            act = runtwitch.read_activity(named_buffer(data, str(p)))
+            t2 = time.process_time()
+            cache_mod.store(Path(tmp), key, act)
+            t3 = time.process_time()
+            cache_mod.load(Path(tmp), key, str(p))
+            t4 = time.process_time()
+            for name, took in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                parts[name].append(took * 1000)
+    return parts
+
+
 def import_s(folder: Path, cache: Path, jobs: int) -> float:
     t0 = time.perf_counter()
     results = runtwitch.read_activities([folder], cache=cache, n_jobs=jobs, progress=False)
@@ -150,6 +184,7 @@ def bench(n: int, corpus: Path, runs: int, cold_runs: int, jobs: int, replicate:
             shutil.rmtree(tmp / "cache", ignore_errors=True)
             colds.append(import_s(hist, tmp / "cache", jobs))
         warms = [import_s(hist, tmp / "cache", jobs) for _ in range(runs)]
+        split = cold_parts_ms(hist) if colds else {}
         mem = memory(hist, tmp / "cache", jobs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -162,6 +197,11 @@ def bench(n: int, corpus: Path, runs: int, cold_runs: int, jobs: int, replicate:
     if colds:
         print(f"  cold import                   {_mm(colds)}  = {min(colds) / f:5.1f}x floor "
               f"(target for 1,500: {COLD_TARGET_S:.0f} s)")
+        total = sum(statistics.median(v) for v in split.values())
+        print(f"  cold, CPU per file on 1 core (median of {len(next(iter(split.values())))} files): "
+              + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in split.items())
+              + f" = {total:.1f} ms (target for 1,500 files in {COLD_TARGET_S:.0f} s on {jobs} workers: "
+              f"{COLD_TARGET_S * jobs / 1.5:.1f} ms)")
     else:
         print("  cold import                   not run (--replicate: the cache was filled with copies)")
     print(f"  warm import                   {_mm(warms)}  = {min(warms) / f:5.1f}x floor "

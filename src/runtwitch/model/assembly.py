@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -231,8 +232,9 @@ def _clean_columns(raw: pd.DataFrame, report: ImportReport,
         recording = (np.unique(kept.recording, return_inverse=True)[1].astype(np.int64)
                      if len(t) else kept.recording)
         columns = {}
+        by_name = dict(raw.items())  # every column at once: a lookup by name costs more than the copy
         for c in names:
-            s = raw[c]
+            s = by_name[c]
             if s.dtype == np.float64:
                 columns[str(c)] = s.to_numpy()[kept.rows]
             else:
@@ -281,7 +283,15 @@ def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 def _assign(t_ns: np.ndarray, starts: pd.Series) -> np.ndarray:
     """Index of the last start at or before each time [ns] (0 before the first start)."""
-    s = starts.to_numpy(dtype="datetime64[ns]").astype("int64")
+    return _assign_ns(t_ns, starts.to_numpy(dtype="datetime64[ns]").astype("int64"))
+
+
+#: The earliest time of datetime64[ns] [ns]: where a session without a start is placed.
+_FIRST_NS = pd.Timestamp.min.tz_localize("UTC").value
+
+
+def _assign_ns(t_ns: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """:func:`_assign` of starts given as nanoseconds since the epoch."""
     pos = np.searchsorted(s, t_ns, side="right") - 1
     return np.clip(pos, 0, max(len(s) - 1, 0))
 
@@ -343,8 +353,22 @@ def _distance_from_records(rec: dict[str, np.ndarray]) -> float:
     return np.nan
 
 
+def _rows(columns: dict[Any, Any]) -> list[dict[str, Any]]:
+    """The sessions' schema columns (from :func:`_coerced_arrays`) as one dict of Python values a row.
+
+    The values ``to_dict("records")`` gives on the same frame (a missing
+    string None), without building the frame.
+    """
+    values: dict[str, list[Any]] = {}
+    for c in SESSION_COLUMNS:
+        arr = columns[c.name]
+        values[c.name] = (arr.tolist() if isinstance(arr, np.ndarray)
+                          else [None if v is pd.NA else v for v in arr])
+    return [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
+
+
 def _finish_sessions(
-    sessions_in: pd.DataFrame, t_ns: np.ndarray, session: np.ndarray, records: dict[str, np.ndarray],
+    given: list[dict[str, Any]], t_ns: np.ndarray, session: np.ndarray, records: dict[str, np.ndarray],
     default_sport: str, report: ImportReport, name: str = "",
 ) -> pd.DataFrame:
     """Fill the session table: bounds, the three clocks and their sources, sport and recording.
@@ -365,8 +389,7 @@ def _finish_sessions(
       the file has none); ``sub_sport`` is kept as the file names it.
     """
     # plain dicts, one per session (a few rows): a DataFrame per step cost milliseconds per file
-    given: list[dict[Any, Any]] = (sessions_in.to_dict("records") if len(sessions_in)
-                                   else [{"sport": default_sport}])
+    given = given or [{"sport": default_sport}]
     rows: list[dict[str, Any]] = []
     widened = 0
     for i, row in enumerate(given):
@@ -430,10 +453,9 @@ def _finish_sessions(
         rows.append(r)
     report.repair("session_bounds_widened", widened)
     columns = {c.name: [r[c.name] for r in rows] for c in SESSION_COLUMNS if c.name != "recording"}
-    columns["recording"] = [0] * len(rows)
-    out = _coerce_lists(columns, SESSION_COLUMNS)
-    out["recording"] = recording_numbers(out["start"], out["end"])
-    return out
+    starts, ends = _utc_times(columns["start"]).asi8, _utc_times(columns["end"]).asi8
+    columns["recording"] = _recordings(starts, ends).tolist()
+    return _coerce_lists(columns, SESSION_COLUMNS)
 
 
 def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
@@ -444,6 +466,11 @@ def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING
     """
     s = pd.to_datetime(start, utc=True).to_numpy("datetime64[ns]").astype("int64")
     e = pd.to_datetime(end, utc=True).to_numpy("datetime64[ns]").astype("int64")
+    return _recordings(s, e, gap_s)
+
+
+def _recordings(s: np.ndarray, e: np.ndarray, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
+    """:func:`recording_numbers` of session starts and ends [ns since the epoch, NaT as int64 min]."""
     if len(s) == 0:
         return np.zeros(0, dtype=np.int64)
     e = np.where(e == NAT_NS, s, e)
@@ -452,24 +479,30 @@ def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING
     return np.cumsum(new).astype(np.int64)
 
 
-def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
-    """A new frame with the schema's columns in their dtypes (missing ones empty), then any others.
+def _coerced_arrays(df: pd.DataFrame, columns: tuple[Column, ...]) -> dict[Any, Any]:
+    """The schema's columns in their dtypes (missing ones empty), then any others, as arrays by name.
 
-    Built from arrays in one go, with shortcuts for columns that already have
-    their dtype: converting column by column cost milliseconds per activity.
+    With shortcuts for columns that already have their dtype; no frame is
+    built: the callers take the columns apart (a few rows, where pandas'
+    fixed cost per column is the cost).
     """
     n = len(df)
     arrays: list[Any] = []
+    given: dict[Any, pd.Series] = dict(df.items())  # every column at once: a lookup by name costs more
     for c in columns:
-        if c.name not in df:
+        if c.name not in given:
             arrays.append(_empty(c.dtype, n))
             continue
-        s = df[c.name]
+        s = given[c.name]
         if c.dtype.startswith("datetime64"):
-            arrays.append(_to_utc(s).array)
+            arrays.append(_utc_times(s) if s.dtype == object else _to_utc(s).array)
         elif c.dtype == "string":
-            arrays.append(s.array if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is pd.NA
-                          else s.astype("string").array)
+            if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is pd.NA:
+                arrays.append(s.array)
+            elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):  # objects, or "str" (NaN missing)
+                arrays.append(_strings(s.to_numpy()))
+            else:
+                arrays.append(s.astype("string").array)
         elif c.dtype == "int64":  # indexes, assigned by the caller; -1 until then
             arrays.append(s.to_numpy() if s.dtype == np.int64
                           else pd.to_numeric(s, errors="coerce").fillna(-1).to_numpy("int64"))
@@ -477,19 +510,19 @@ def _coerce(df: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
             arrays.append(s.to_numpy() if s.dtype == c.dtype
                           else pd.to_numeric(s, errors="coerce").to_numpy(c.dtype))
     names = [c.name for c in columns]
-    extra = [name for name in df.columns if name not in set(names)]
-    return frame_from_arrays(arrays + [df[name].array for name in extra], names + extra, df.index)
+    extra = [name for name in given if name not in set(names)]
+    return dict(zip(names + extra, arrays + [given[name].array for name in extra], strict=True))
 
 
 def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> pd.DataFrame:
-    """Like :func:`_coerce`, from one list of values per schema column (a few rows: no frame before)."""
+    """Like :func:`_coerced_arrays`, from one list of values per schema column, as a frame."""
     arrays: list[Any] = []
     for c in schema:
         values = columns[c.name]
         if c.dtype.startswith("datetime64"):
-            arrays.append(_to_utc(values).array)
+            arrays.append(_utc_times(values))
         elif c.dtype == "string":
-            arrays.append(pd.array(values, dtype="string"))
+            arrays.append(_strings(values))
         elif c.dtype == "int64":
             arrays.append(np.asarray(values, dtype=np.int64))
         else:
@@ -498,12 +531,50 @@ def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> 
     return frame_from_arrays(arrays, [c.name for c in schema], pd.RangeIndex(n))
 
 
+_STRING: Any = pd.StringDtype()  # its array type's constructor is not in pandas-stubs
+
+
+def _strings(values: Any) -> Any:
+    """Values as the schema's ``string`` array (what ``pd.array(values, dtype="string")`` gives).
+
+    The array type's constructor directly: ``pd.array`` and ``astype`` reach
+    the same one after checks that cost more than the conversion on a few rows.
+    """
+    return _STRING.construct_array_type()._from_sequence(values, dtype=_STRING)
+
+
+def _utc_times(values: Any) -> Any:
+    """A few times as a UTC nanosecond array (what :func:`_to_utc` gives for the same values).
+
+    Aware Timestamps and datetimes within 1677-2262, NaT and None (what the
+    readers and the session and lap rules produce) are converted directly to
+    nanoseconds since the epoch; anything else goes through :func:`_to_utc`.
+    """
+    ns = []
+    for v in values:
+        if v is None or v is pd.NaT:
+            ns.append(NAT_NS)
+            continue
+        if isinstance(v, datetime) and v.utcoffset() is not None:
+            n = v.value if isinstance(v, pd.Timestamp) else (v - _EPOCH) // _ONE_US * 1000
+            if _MIN_NS <= n <= _MAX_NS:
+                ns.append(n)
+                continue
+        return _to_utc(values).array
+    return pd.DatetimeIndex(np.array(ns, dtype=np.int64).view("datetime64[ns]"), tz="UTC").array
+
+
+_EPOCH, _ONE_US = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
+#: The nanoseconds of the first and last valid datetime64[ns] (NaT is the int64 minimum).
+_MIN_NS, _MAX_NS = NAT_NS + 1, np.iinfo(np.int64).max
+
+
 def _empty(dtype: str, n: int) -> Any:
     """A column of ``n`` missing values of a schema dtype (-1 for the integer indexes)."""
     if dtype.startswith("datetime64"):
         return pd.DatetimeIndex(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), tz="UTC").array
     if dtype == "string":
-        return pd.array([pd.NA] * n, dtype="string")
+        return _strings([pd.NA] * n)
     if dtype == "int64":
         return np.full(n, -1, dtype=np.int64)
     return np.full(n, np.nan, dtype=dtype)
@@ -512,26 +583,43 @@ def _empty(dtype: str, n: int) -> Any:
 def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
     """Laps with a start, in start order (stable), with ends filled from durations and indexes."""
     laps = laps_in
-    if len(laps) == 0 or laps.get("start", pd.Series(dtype=object)).isna().all():
+    if len(laps) == 0 or "start" not in laps or bool(laps["start"].isna().all()):
         laps = sessions[["start", "end", "elapsed_s", "timer_s", "distance_m",
                          "avg_heart_rate_bpm", "max_heart_rate_bpm"]]
-    laps = _coerce(laps.reset_index(drop=True), LAP_COLUMNS)
-    start = laps["start"].to_numpy("datetime64[ns]").view("int64")
+    given = _coerced_arrays(laps, LAP_COLUMNS)  # no frame in between: it would be taken apart at once
+    start = given["start"].asi8
     valid = np.flatnonzero(start != NAT_NS)
     order = valid[np.argsort(start[valid], kind="stable")]
-    arrays = {c.name: laps[c.name].array.take(order) for c in LAP_COLUMNS}
-    end, elapsed = pd.Series(arrays["end"]), pd.Series(arrays["elapsed_s"])
-    missing_end = (end.isna() & elapsed.notna()).to_numpy()
+    arrays = {c.name: given[c.name].take(order) for c in LAP_COLUMNS}
+    elapsed = np.asarray(arrays["elapsed_s"], dtype=np.float64)
+    missing_end = (arrays["end"].asi8 == NAT_NS) & ~np.isnan(elapsed)
     if missing_end.any():
-        filled = pd.Series(arrays["start"])[missing_end] + pd.to_timedelta(elapsed[missing_end], unit="s")
+        end = pd.Series(arrays["end"])
+        seconds = pd.Series(elapsed)[missing_end]
+        filled = pd.Series(arrays["start"])[missing_end] + pd.to_timedelta(seconds, unit="s")
         end[missing_end] = filled
         arrays["end"] = end.array
     arrays["lap"] = np.arange(len(order), dtype="int64")
-    starts = pd.DatetimeIndex(arrays["start"])
-    arrays["session"] = (_assign(starts.asi8, sessions["start"]).astype("int64") if len(sessions)
+    arrays["session"] = (_assign(arrays["start"].asi8, sessions["start"]).astype("int64") if len(sessions)
                          else np.zeros(len(order), dtype="int64"))
     names = [c.name for c in LAP_COLUMNS]
     return frame_from_arrays([arrays[n] for n in names], names, pd.RangeIndex(len(order)))
+
+
+def _sorted_by_start(columns: dict[Any, Any]) -> dict[Any, Any]:
+    """Declared sessions (coerced columns) with a start, or the only one, in start order (stable).
+
+    The columns are taken only when that changes something (rarely: one
+    session, or sessions in order, is the rule).
+    """
+    start = columns["start"].asi8
+    rows = np.arange(len(start))
+    if len(start) > 1:
+        rows = rows[start != NAT_NS]
+    order = rows[np.argsort(start[rows], kind="stable")]
+    if len(order) == len(start) and bool((order == np.arange(len(start))).all()):
+        return columns
+    return {name: arr.take(order) for name, arr in columns.items()}
 
 
 def build(
@@ -578,26 +666,26 @@ def build(
     n = len(t_ns)
     _repair_values(cols, report)
 
-    sess_in = sessions if sessions is not None else pd.DataFrame()
-    if len(sess_in):
-        sess_in = _coerce(sess_in, SESSION_COLUMNS)
-        sess_in = sess_in[sess_in["start"].notna() | (len(sess_in) == 1)]
-        sess_in = sess_in.sort_values("start", kind="stable").reset_index(drop=True)
+    # The declared sessions as coerced columns, then rows: a frame per step cost milliseconds per file.
+    sess_in: dict[Any, Any] = {}
+    if sessions is not None and len(sessions):
+        sess_in = _sorted_by_start(_coerced_arrays(sessions, SESSION_COLUMNS))
     elif n and recording[-1] > 0:
         # No declared sessions and several recordings: one session per recording.
         firsts = np.flatnonzero(np.concatenate([[True], np.diff(recording) != 0]))
         starts = pd.DatetimeIndex(t_ns[firsts], tz="UTC").as_unit("ns")
-        sess_in = _coerce(pd.DataFrame({"start": starts, "sport": default_sport}), SESSION_COLUMNS)
-    session_idx = (
-        _assign(t_ns, sess_in["start"].fillna(pd.Timestamp.min.tz_localize("UTC")))
-        if len(sess_in) > 1
-        else np.zeros(n, dtype=np.int64)
-    ).astype("int64")
+        sess_in = _coerced_arrays(pd.DataFrame({"start": starts, "sport": default_sport}), SESSION_COLUMNS)
+    n_sessions = len(sess_in["start"]) if sess_in else 0
+    if n_sessions > 1:
+        start_ns = sess_in["start"].asi8
+        session_idx = _assign_ns(t_ns, np.where(start_ns == NAT_NS, _FIRST_NS, start_ns)).astype("int64")
+    else:
+        session_idx = np.zeros(n, dtype=np.int64)
 
     if "cadence" in cols:
         sports = (
-            sess_in["sport"].fillna(default_sport).to_numpy(str)
-            if len(sess_in)
+            np.array([default_sport if v is pd.NA else v for v in sess_in["sport"]], dtype=str)
+            if n_sessions
             else np.array([default_sport])
         )
         running = np.isin(sports[session_idx], list(RUNNING_SPORTS)) if n else np.zeros(0, bool)
@@ -605,7 +693,8 @@ def build(
         cols["cadence_spm"] = np.where(running, cad, np.nan) * (1.0 if cadence_in_steps else 2.0)
         cols["cadence_rpm"] = np.where(running, np.nan, cad)
 
-    sessions_out = _finish_sessions(sess_in, t_ns, session_idx, cols, default_sport, report, name)
+    sessions_out = _finish_sessions(_rows(sess_in) if n_sessions else [], t_ns, session_idx, cols,
+                                    default_sport, report, name)
     laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out)
     lap_idx = (_assign(t_ns, laps_out["start"]).astype("int64") if len(laps_out)
                else np.zeros(n, dtype=np.int64))

@@ -28,7 +28,7 @@ from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_er
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.model.assembly import build
-from runtwitch.model.frames import float_array
+from runtwitch.model.frames import NAT_NS, float_array
 
 Engine = Literal["numpy", "fitdecode", "fitparse"]
 #: The FIT decoding engines by name (``read_fit(..., engine=)``), the default first.
@@ -208,7 +208,9 @@ def _sessions_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
     columns: dict[str, Any] = {k: [r[k] for r in rows] for k in rows[0]}
     for c in _SESSION_NUMBERS:
         columns[c] = float_array(columns[c])
-    return _fill_timer_from_events(pd.DataFrame(columns), col, anchor)
+    sessions = pd.DataFrame(columns)
+    no_timer = np.isnan(columns["timer_s"]) & np.array([t is not None for t in columns["start"]])
+    return _fill_timer_from_events(sessions, col, anchor) if no_timer.any() else sessions
 
 
 #: Session values that are numbers (anything else in them becomes NaN).
@@ -282,14 +284,24 @@ def _records_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
     whole = np.floor(total)
     ns = np.where(np.isfinite(total), whole, 0).astype(np.int64) * 1_000_000_000 + np.round(
         np.where(np.isfinite(total), total - whole, 0) * 1e9).astype(np.int64)
-    epoch_ns = int(pd.Timestamp(FIT_EPOCH).value)
-    stamps = pd.to_datetime(ns + epoch_ns, utc=True)
-    raw.insert(0, "time", stamps.where(np.isfinite(total)))
+    # UTC nanoseconds (within the datetime64[ns] range: |total| < 2**33 s), NaT where not a time
+    ns = np.where(np.isfinite(total), ns + _FIT_EPOCH_NS, NAT_NS)
+    raw.insert(0, "time", pd.DatetimeIndex(ns.view("datetime64[ns]"), tz="UTC"))
     if "_fractional_cadence" in raw:
-        frac = pd.to_numeric(raw.pop("_fractional_cadence"), errors="coerce")
+        frac = _numbers(raw.pop("_fractional_cadence"))
         if "cadence" in raw:
-            raw["cadence"] = pd.to_numeric(raw["cadence"], errors="coerce") + frac.fillna(0.0)
+            raw["cadence"] = _numbers(raw["cadence"]) + np.nan_to_num(frac, nan=0.0)
     return raw
+
+
+_FIT_EPOCH_NS = int(pd.Timestamp(FIT_EPOCH).value)
+
+
+def _numbers(s: pd.Series) -> np.ndarray:
+    """A record column as float64 (``pd.to_numeric(errors="coerce")``: anything else NaN)."""
+    if s.dtype == np.float64:
+        return s.to_numpy()
+    return pd.to_numeric(s, errors="coerce").to_numpy(np.float64)
 
 
 def _file_type(col: Collector) -> str | None:
@@ -405,13 +417,13 @@ def read_fit(
                col.file_ids[0] if col.file_ids else {})
     sports = [s for s in built.sessions["sport"].dropna().unique() if s != "transition"]
     offset, offset_source = _utc_offset(col)
-    first = built.sessions.iloc[0] if len(built.sessions) else None
+    sub_sport = built.sessions["sub_sport"].iloc[0] if len(built.sessions) else None  # not a whole row
     meta = ActivityMeta(
         source=name,
         format="fit",
         kind="course" if file_type == "course" else "activity",
         sport="multisport" if len(sports) > 1 else (str(sports[0]) if sports else default_sport),
-        sub_sport=None if first is None or pd.isna(first["sub_sport"]) else str(first["sub_sport"]),
+        sub_sport=None if sub_sport is None or pd.isna(sub_sport) else str(sub_sport),
         manufacturer=_str_or_none(fid.get("manufacturer")),
         product=_str_or_none(
             fid.get("product_name") or fid.get("garmin_product") or fid.get("product")
