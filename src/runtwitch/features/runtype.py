@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.features.window import Trailing
+from runtwitch.features.window import Trailing, pool_medians
 
 #: Width of the speed profile bins [s].
 BIN_S = 30.0
@@ -153,8 +153,12 @@ def _separated(
             continue  # mostly standing: a stop (traffic light), not a recovery jog
         gap = filled[a:b]
         moving = gap[gap >= MOVING_BIN_MPS]
-        work = max(mean(k), mean(k + 1))
-        if len(gap) == 0 or float(moving.mean()) <= RECOVERY_OF_WORK * work:
+        if len(gap) == 0:
+            keep |= {k, k + 1}
+            continue
+        recovery = float(moving.mean())
+        # at most RECOVERY_OF_WORK of the faster bout: of either one (the second is read only if needed)
+        if recovery <= RECOVERY_OF_WORK * mean(k) or recovery <= RECOVERY_OF_WORK * mean(k + 1):
             keep |= {k, k + 1}
     return [b for k, b in enumerate(bouts) if k in keep]
 
@@ -422,13 +426,13 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
         ]
         # the less structured reading wins; on a tie, the grade-adjusted one
         types[k], basis[k], work[k] = min(reversed(found), key=lambda r: STRUCTURE[r[0]])
-    ratio, z, count = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=np.int64)
+    count = np.zeros(n, dtype=np.int64)
     kinds = np.array([t or "" for t in types], dtype=object)
     hard = np.isin(kinds, list(HARD_TYPES))
     earlier = Trailing(start, window)
-    for k in range(n):
-        if not runs[k] or not np.isfinite(work[k]):
-            continue
+    none = np.zeros(0, dtype=np.int64)
+    pools = [none] * n
+    for k in np.flatnonzero(runs & np.isfinite(work)).tolist():
         w = earlier[k]
         before = w[runs[w] & np.isfinite(work[w])]
         same = before[kinds[before] == kinds[k]]
@@ -437,12 +441,12 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
         if len(comp) < TYPE_MIN_RUNS and not hard[k]:
             comp = before
         count[k] = len(comp)
-        if len(comp) < TYPE_MIN_RUNS:
-            continue
-        med = float(np.median(work[comp]))
-        spread = max(1.4826 * float(np.median(np.abs(work[comp] - med))), SPEED_SPREAD_FLOOR * med)
-        ratio[k] = work[k] / med
-        z[k] = (work[k] - med) / spread
+        if len(comp) >= TYPE_MIN_RUNS:
+            pools[k] = comp
+    med = pool_medians(work, pools)
+    spread = np.maximum(1.4826 * pool_medians(work, pools, around=med), SPEED_SPREAD_FLOOR * med)
+    ratio = work / med
+    z = (work - med) / spread
     return pd.DataFrame(
         {
             "run_type": types,

@@ -19,7 +19,7 @@ from runtwitch.rules.patterns import COUNT_COLUMNS, patterns_and_counts
 from runtwitch.rules.remedies import fit, person
 from runtwitch.rules.safety import URGENCY, evaluate
 from runtwitch.rules.score import POSSIBLE_SHARE, shares, verdict
-from runtwitch.rules.signs import episode_signs
+from runtwitch.rules.signs import cells, signs_of
 
 DISCLAIMER = (
     "runtwitch points out likely causes from your own data and says when to see a doctor; "
@@ -110,6 +110,9 @@ class Explanation:
         return page
 
 
+_OBJECT = np.dtype(object)
+
+
 class _Rows:
     """``frame.loc[key]``, one row at a time, from the frame's columns taken once.
 
@@ -124,6 +127,7 @@ class _Rows:
     def __init__(self, frame: pd.DataFrame | None) -> None:
         self.frame = frame
         self.columns: list[Any] = []
+        self.names: list[Any] = [] if frame is None else frame.columns.tolist()
         if frame is None or len(frame) == 0 or not (frame.index.is_unique and frame.columns.is_unique):
             return
         if frame.iloc[0].dtype != object:
@@ -132,7 +136,7 @@ class _Rows:
             col = frame[name]
             # numpy columns give numpy scalars, as pandas' row does; others their array's scalars
             plain = isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufO"
-            self.columns.append(col.to_numpy() if plain else col.array)
+            self.columns.append(col.to_numpy() if plain else list(col.array))
 
     def get(self, key: Any) -> pd.Series | None:
         """The row of ``key``, or None without a frame, a key, or a row of that key."""
@@ -147,7 +151,7 @@ class _Rows:
         values = np.empty(len(self.columns), dtype=object)
         for j, col in enumerate(self.columns):
             values[j] = col[k]
-        out = pd.Series(values, index=frame.columns, dtype="object")
+        out = pd.Series(values, index=frame.columns, dtype=_OBJECT)
         out.name = frame.index[k]
         row = out.__finalize__(frame)
         return row
@@ -212,13 +216,14 @@ def explain(
     persistent = persistence(episodes, runs)  # once, over the sorted history
     lasting_by = _first_by_label(persistent[["persistent", "with_measures"]])
     run_rows, day_rows = _Rows(runs), _Rows(days)
+    episode_columns = episodes.columns.tolist()
     medicines = medication_history(_medicine_rows(episodes, runs))
     cramps = _cramp_days(episodes)
     measured_persistence: set[str] = set()
     for idx, ep in episodes.iterrows():
         run = run_rows.get(ep.get("activity_id"))
         # safety first: gates and red flags, before any cause is weighed
-        signs = episode_signs(ep, run)
+        signs = signs_of(cells(ep, episode_columns), cells(run, run_rows.names) if run is not None else None)
         gates = evaluate(signs)
         ep_urgent.append([g.gate.id for g in gates])
         safety_rows += [
