@@ -6,9 +6,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import runtwitch
-from runtwitch.features.runtype import BIN_S, classify, run_types
+from runtwitch.features.runs import record_features
+from runtwitch.features.runtype import (
+    BIN_S,
+    MOVING_BIN_MPS,
+    WORK_PERCENTILE,
+    _read_profiles,
+    classify,
+    run_types,
+)
+from tests.conftest import MANIFEST, corpus_path, read_cached
 
 ROOT = Path(__file__).resolve().parents[2]
 RNG = np.random.default_rng(7)
@@ -62,3 +72,33 @@ def test_the_sample_season_has_easy_long_and_tempo_runs() -> None:
     assert counts["easy"] > counts.get("tempo", 0) and counts.get("long", 0) >= 3, counts
     assert counts.get("intervals", 0) <= 2, counts
     assert runs["run_type_basis"].notna().all()
+
+
+@pytest.mark.corpus
+def test_profiles_read_at_once_equal_numpy_profile_by_profile() -> None:
+    ath = runtwitch.Athlete(max_hr=190)
+    profiles = []
+    for row in MANIFEST:
+        if row["kind"] == "activity" and row["format"] in ("fit", "gpx", "tcx"):
+            found = record_features(read_cached(str(corpus_path(row))), ath, is_run=True).profiles
+            if found is not None:
+                profiles += list(found)
+    assert len(profiles) > 100
+    w = int(20 * 60 / BIN_S)
+    # and random profiles with pauses, ties and every length up to an hour
+    rng = np.random.default_rng(18)
+    for n in range(120):
+        p = np.round(rng.normal(3.0, 1.0, n), 1)
+        p[rng.random(n) < 0.1] = np.nan
+        profiles.append(p)
+    for p, read in zip(profiles, _read_profiles(profiles), strict=True):
+        moving = p[np.isfinite(p) & (p >= MOVING_BIN_MPS)]
+        assert np.array_equal(read.moving, moving) and np.array_equal(read.filled, np.nan_to_num(p, nan=0.0))
+        if len(moving) == 0:
+            assert np.isnan([read.cruise, read.work, read.typical]).all()
+            continue
+        assert read.cruise == np.percentile(moving, 60)
+        assert read.work == np.percentile(moving, WORK_PERCENTILE)
+        assert read.typical == np.median(moving)
+        best = np.max(np.convolve(moving, np.ones(w) / w, mode="valid")) if len(moving) >= w else np.nan
+        assert np.array_equal([read.best20], [best], equal_nan=True)

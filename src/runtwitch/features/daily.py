@@ -73,7 +73,11 @@ def daily_features(season: Season, *, runs: pd.DataFrame | None = None) -> pd.Da
     active = g.size().reindex(days, fill_value=0)
     out["rest_day"] = (active == 0).to_numpy()
     out["load"] = g["_load"].sum().reindex(days, fill_value=0.0)
-    methods = g["_method"].agg(lambda m: m.iloc[0] if m.nunique() == 1 else "mixed")
+    # the day's one method, else "mixed" (counted per group, not a Python call per day)
+    method_g = g["_method"]
+    first = method_g.first()
+    methods = pd.Series(np.where(method_g.nunique().to_numpy() == 1, first.to_numpy(dtype=object), "mixed"),
+                        index=first.index, dtype=object)
     out["load_method"] = methods.reindex(days).astype(object).where(active.to_numpy() > 0, "none")
     run_day = out["runs"].to_numpy() > 0
     rest = out["rest_day"].to_numpy()

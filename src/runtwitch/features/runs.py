@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -16,7 +16,7 @@ from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
 from runtwitch.features.runtype import run_types, speed_profile
-from runtwitch.features.window import Trailing
+from runtwitch.features.window import Trailing, pool_medians
 from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.model.activity import Activity, code_digest
 from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
@@ -295,8 +295,17 @@ def _joined(cells: list[Any]) -> str | None:
     return "; ".join(c for c in cells if isinstance(c, str)) or None
 
 
-def _ctx(row: pd.Series | None, name: str) -> Any:
-    if row is None or name not in row.index:
+def _context_rows(ctx: pd.DataFrame) -> dict[Any, dict[str, Any]]:
+    """Each run's diary context (:func:`_context_by_activity`) as a plain mapping, made once: looking
+    a run's row up in it costs nothing, where a row of the frame costs a pandas selection."""
+    names = list(ctx.columns)
+    columns = [ctx[name].array for name in names]
+    return {aid: {name: col[k] for name, col in zip(names, columns, strict=True)}
+            for k, aid in enumerate(ctx.index)}
+
+
+def _ctx(row: Mapping[str, Any] | None, name: str) -> Any:
+    if row is None or name not in row:
         return None
     v = row[name]
     return None if v is None or (not isinstance(v, list) and pd.isna(v)) else v
@@ -348,9 +357,9 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
         rows.append(row)
     device = pd.Series([r.get("device_temp_c", np.nan) for r in rows], index=ids, dtype="float64")
     calibration = calibrate_from_weather(device, weather)
+    by_run = _context_rows(ctx)
     for row, wx in zip(rows, wx_rows, strict=True):
-        c = ctx.loc[row["activity_id"]] if row["activity_id"] in ctx.index else None
-        row.update(_diary_features(c, row, ath, wx, calibration))
+        row.update(_diary_features(by_run.get(row["activity_id"]), row, ath, wx, calibration))
     df = pd.DataFrame(rows)
     for col in RUN_COLUMNS:
         if col.name not in df:
@@ -375,7 +384,7 @@ def _require_season(season: object, function: str) -> None:
 
 
 def _heat(
-    c: pd.Series | None, row: dict[str, Any], wx: pd.Series | None, calibration: DeviceCalibration
+    c: Mapping[str, Any] | None, row: dict[str, Any], wx: pd.Series | None, calibration: DeviceCalibration
 ) -> dict[str, Any]:
     out = resolve_air(
         diary_air_c=_ctx(c, "air_temp_c"),
@@ -399,7 +408,7 @@ def _heat(
 
 
 def _diary_features(
-    c: pd.Series | None,
+    c: Mapping[str, Any] | None,
     row: dict[str, Any],
     ath: Athlete,
     wx: pd.Series | None,
@@ -493,6 +502,14 @@ def _diary_features(
     return out
 
 
+def _known(comp: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The positions in ``comp`` of known values (what ``np.nanmedian`` reads), or none when fewer
+    than :data:`NORM_MIN_RUNS` of them are finite."""
+    v = values[comp]
+    known: np.ndarray = comp[~np.isnan(v)] if np.isfinite(v).sum() >= NORM_MIN_RUNS else comp[:0]
+    return known
+
+
 def _history_features(df: pd.DataFrame) -> pd.DataFrame:
     """Session spike and effort against the runner's own recent runs."""
     df = df.sort_values("start_utc", kind="stable").reset_index(drop=True)
@@ -503,19 +520,15 @@ def _history_features(df: pd.DataFrame) -> pd.DataFrame:
     speed = df["mean_speed_mps"].to_numpy(float)
     hr = df["mean_hr_bpm"].to_numpy(float)
     n = len(df)
-    spike_d, spike_t = np.full(n, np.nan), np.full(n, np.nan)
-    rel_speed, rel_hr, norm_n = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n)
     spike_window = Trailing(start, SPIKE_WINDOW_DAYS * 86400)
     norm_window = Trailing(start, NORM_WINDOW_DAYS * 86400)
-    for k in range(n):
-        if not runs[k]:
-            continue
-        w = spike_window[k]
-        prev = w[runs[w]]
-        if len(prev):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                spike_d[k] = dist[k] / np.nanmax(dist[prev]) if np.isfinite(dist[prev]).any() else np.nan
-                spike_t[k] = dur[k] / np.nanmax(dur[prev]) if np.isfinite(dur[prev]).any() else np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spike_d = np.where(runs, dist / spike_window.max(dist, runs), np.nan)
+        spike_t = np.where(runs, dur / spike_window.max(dur, runs), np.nan)
+    norm_n = np.zeros(n)
+    none = np.zeros(0, dtype=np.int64)
+    speed_pools, hr_pools = [none] * n, [none] * n
+    for k in np.flatnonzero(runs).tolist():
         w = norm_window[k]
         comp = w[
             runs[w]
@@ -524,10 +537,10 @@ def _history_features(df: pd.DataFrame) -> pd.DataFrame:
         ]
         norm_n[k] = len(comp)
         if len(comp) >= NORM_MIN_RUNS:
-            if np.isfinite(speed[comp]).sum() >= NORM_MIN_RUNS:
-                rel_speed[k] = speed[k] / np.nanmedian(speed[comp])
-            if np.isfinite(hr[comp]).sum() >= NORM_MIN_RUNS:
-                rel_hr[k] = hr[k] - np.nanmedian(hr[comp])
+            speed_pools[k] = _known(comp, speed)
+            hr_pools[k] = _known(comp, hr)
+    rel_speed = speed / pool_medians(speed, speed_pools)
+    rel_hr = hr - pool_medians(hr, hr_pools)
     df["spike_distance_ratio"] = spike_d
     df["spike_duration_ratio"] = spike_t
     df["speed_vs_usual_ratio"] = rel_speed

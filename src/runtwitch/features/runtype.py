@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.features.window import Trailing
+from runtwitch.features.window import Trailing, pool_medians
 
 #: Width of the speed profile bins [s].
 BIN_S = 30.0
@@ -122,34 +122,147 @@ def _bouts(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
-def _separated(p: np.ndarray, bouts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _separated(
+    p: np.ndarray,
+    bouts: list[tuple[int, int]],
+    filled: np.ndarray | None = None,
+    wanted: set[int] | None = None,
+) -> list[tuple[int, int]]:
     """The bouts next to a real recovery: the moving bins between two bouts average at most
     :data:`RECOVERY_OF_WORK` of the faster bout's speed (noise, hills and stops at traffic
-    lights do not make intervals)."""
+    lights do not make intervals).
+
+    ``filled`` is ``p`` with NaN as 0, when already at hand. ``wanted``: the positions of the
+    bouts whose answer is needed (None: all); a gap between two others is not looked at.
+    """
+    filled = np.nan_to_num(p, nan=0.0) if filled is None else filled
+    moving_before = np.concatenate([[0], np.cumsum(filled >= MOVING_BIN_MPS)])
+    means: dict[int, float] = {}
+
+    def mean(k: int) -> float:  # a bout holds no NaN (all its bins are fast): np.nanmean's value
+        if k not in means:
+            means[k] = float(p[bouts[k][0]:bouts[k][1]].mean())
+        return means[k]
+
     keep: set[int] = set()
     for k in range(len(bouts) - 1):
-        (a0, a1), (b0, b1) = bouts[k], bouts[k + 1]
-        gap = np.nan_to_num(p[a1:b0], nan=0.0)
-        moving = gap[gap >= MOVING_BIN_MPS]
-        if len(moving) * 2 < len(gap):  # mostly standing: a stop (traffic light), not a recovery jog
+        if (wanted is not None and k not in wanted and k + 1 not in wanted) or {k, k + 1} <= keep:
             continue
-        work = max(float(np.nanmean(p[a0:a1])), float(np.nanmean(p[b0:b1])))
-        if len(gap) == 0 or float(moving.mean()) <= RECOVERY_OF_WORK * work:
+        a, b = bouts[k][1], bouts[k + 1][0]
+        if (moving_before[b] - moving_before[a]) * 2 < b - a:
+            continue  # mostly standing: a stop (traffic light), not a recovery jog
+        gap = filled[a:b]
+        moving = gap[gap >= MOVING_BIN_MPS]
+        if len(gap) == 0:
+            keep |= {k, k + 1}
+            continue
+        recovery = float(moving.mean())
+        # at most RECOVERY_OF_WORK of the faster bout: of either one (the second is read only if needed)
+        if recovery <= RECOVERY_OF_WORK * mean(k) or recovery <= RECOVERY_OF_WORK * mean(k + 1):
             keep |= {k, k + 1}
     return [b for k, b in enumerate(bouts) if k in keep]
 
 
-def _profile_stats(p: np.ndarray) -> tuple[float, float]:
-    """(cruise speed: 60th percentile of the moving bins, best 20-minute mean speed) [m/s]."""
-    moving = p[np.isfinite(p) & (p >= MOVING_BIN_MPS)]
-    if len(moving) == 0:
-        return np.nan, np.nan
-    cruise = float(np.percentile(moving, 60))
+class _Profile:
+    """What typing a speed profile needs that does not depend on the runner's references.
+
+    Attributes
+    ----------
+    p
+        The profile [m/s], NaN for pauses.
+    filled
+        ``p`` with NaN as 0 (``np.nan_to_num``).
+    moving
+        The moving bins (finite, at least :data:`MOVING_BIN_MPS`), in order [m/s].
+    cruise, best20
+        The 60th percentile of the moving bins, and the best 20-minute mean of the moving bins
+        (NaN when shorter) [m/s]: the run's part of the runner's easy and threshold speed.
+    work
+        The :data:`WORK_PERCENTILE` th percentile of the moving bins [m/s].
+    typical
+        The median of the moving bins [m/s].
+    """
+
+    __slots__ = ("_tempo", "best20", "cruise", "filled", "moving", "p", "typical", "work")
+
+    def __init__(
+        self, p: np.ndarray, filled: np.ndarray, moving: np.ndarray, speeds: tuple[float, ...]
+    ) -> None:
+        self.p, self.filled, self.moving = p, filled, moving
+        self.cruise, self.best20, self.work, self.typical = speeds
+        self._tempo: float | None = None
+
+    @property
+    def tempo(self) -> float:
+        """Best mean speed over :data:`TEMPO_MIN_BLOCK_MIN` minutes, pauses as 0 [m/s]; NaN when
+        the profile is shorter."""
+        if self._tempo is None:
+            block = int(TEMPO_MIN_BLOCK_MIN * 60 / BIN_S)
+            self._tempo = (float(np.convolve(self.filled, np.ones(block) / block, mode="valid").max())
+                           if len(self.p) >= block else np.nan)
+        return self._tempo
+
+
+def _read_profiles(profiles: list[np.ndarray]) -> list[_Profile]:
+    """:class:`_Profile` of every profile, the percentiles and medians of all of them at once.
+
+    The moving bins of all profiles are sorted together (by profile, then by speed), and each
+    profile's order statistics are read from its part: the same numbers as ``np.percentile``
+    and ``np.median`` profile by profile (:func:`_segment_percentile`, :func:`_segment_median`),
+    without a numpy call per profile.
+    """
+    if not profiles:
+        return []
+    sizes = np.array([len(p) for p in profiles])
+    flat = np.concatenate([np.asarray(p, dtype=float) for p in profiles])
+    filled = np.nan_to_num(flat, nan=0.0)
+    is_moving = np.isfinite(flat) & (flat >= MOVING_BIN_MPS)
+    moving = flat[is_moving]
+    ends = np.cumsum(sizes)
+    moving_ends = np.concatenate([[0], np.cumsum(is_moving)])[ends]
+    counts = np.diff(np.concatenate([[0], moving_ends]))
+    first = moving_ends - counts
+    owner = np.repeat(np.arange(len(profiles)), counts)
+    ordered = moving[np.lexsort((moving, owner))]
+    some = counts > 0
+    speeds = np.full((len(profiles), 4), np.nan)
+    speeds[some, 0] = _segment_percentile(ordered, first[some], counts[some], 60)
+    speeds[some, 2] = _segment_percentile(ordered, first[some], counts[some], WORK_PERCENTILE)
+    speeds[some, 3] = _segment_median(ordered, first[some], counts[some])
     w = int(20 * 60 / BIN_S)
-    if len(moving) < w:
-        return cruise, np.nan
-    best = float(np.max(np.convolve(moving, np.ones(w) / w, mode="valid")))
-    return cruise, best
+    out = []
+    for k, p in enumerate(profiles):
+        own = moving[first[k]:moving_ends[k]]
+        if len(own) >= w:
+            speeds[k, 1] = float(np.max(np.convolve(own, np.ones(w) / w, mode="valid")))
+        out.append(_Profile(p, filled[ends[k] - sizes[k]:ends[k]], own, tuple(speeds[k].tolist())))
+    return out
+
+
+def _segment_percentile(ordered: np.ndarray, first: np.ndarray, size: np.ndarray, q: float) -> np.ndarray:
+    """``np.percentile(segment, q)`` of segments of sorted values, each ``ordered[first:first + size]``
+    (size at least 1): numpy's default "linear" method, interpolated as numpy does it (from below
+    when the fraction is under a half, else from above), so that the numbers are the same."""
+    virtual = (size - 1) * np.true_divide(q, 100)
+    below = np.floor(virtual)
+    last = virtual >= size - 1
+    lo = np.where(last, size - 1, below).astype(np.intp)
+    hi = np.where(last, size - 1, below + 1).astype(np.intp)
+    t = np.where(last, 0.0, virtual - below)
+    a, b = ordered[first + lo], ordered[first + hi]
+    diff = b - a
+    out: np.ndarray = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+    return out
+
+
+def _segment_median(ordered: np.ndarray, first: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """``np.median(segment)`` of segments of sorted values, as :func:`_segment_percentile`: the
+    middle value, or the mean of the two middle values."""
+    half = size // 2
+    even = size % 2 == 0
+    a, b = ordered[first + np.where(even, half - 1, half)], ordered[first + half]
+    out: np.ndarray = np.where(even, (a + b) / 2, b)
+    return out
 
 
 def classify(
@@ -166,9 +279,22 @@ def classify(
     The work speed is the mean over the work bouts for intervals, else the
     :data:`WORK_PERCENTILE` th percentile of the moving 30-s speeds.
     """
-    moving = p[np.isfinite(p) & (p >= MOVING_BIN_MPS)]
+    return _classify(_read_profiles([p])[0], timer_s, distance_m, notes, v_easy, v_thr, median_min)
+
+
+def _classify(
+    prof: _Profile,
+    timer_s: float,
+    distance_m: float,
+    notes: Any,
+    v_easy: float,
+    v_thr: float,
+    median_min: float,
+) -> tuple[str, str, float]:
+    """:func:`classify` of a profile whose own values are computed (:class:`_Profile`)."""
+    p, moving = prof.p, prof.moving
     # the speed the run was held at: a cool-down walk, a final sprint or stops do not move it
-    mean_v = float(np.percentile(moving, WORK_PERCENTILE)) if len(moving) else np.nan
+    mean_v = prof.work
     if isinstance(notes, str) and RACE_WORDS.search(notes):
         return "race", "the diary notes say race", mean_v
     if len(moving) == 0 or not np.isfinite(v_easy):
@@ -182,24 +308,72 @@ def classify(
                     f"{d / 1000:g} km at race effort ({hard:.0%} at threshold pace or faster)",
                     mean_v,
                 )
-    # a work bout is fast against the runner's easy speed and against this run's own typical speed
-    work = np.nan_to_num(p, nan=0.0) >= WORK_SPEED_OF_EASY * max(v_easy, float(np.median(moving)))
-    short = [
-        (a, b) for a, b in _separated(p, _bouts(work)) if (b - a) * BIN_S <= INTERVAL_MAX_BOUT_MIN * 60.0
-    ]
-    work_min = sum(b - a for a, b in short) * BIN_S / 60.0
-    if len(short) >= INTERVAL_MIN_BOUTS and work_min >= INTERVAL_MIN_WORK_MIN:
+    intervals = _intervals(prof, v_easy)
+    if intervals is not None:
+        short, work_min = intervals
         fast = np.concatenate([p[a:b] for a, b in short])
         return "intervals", f"{len(short)} work bouts, {work_min:.0f} min of work", float(np.nanmean(fast))
     minutes = timer_s / 60.0 if np.isfinite(timer_s) else len(p) * BIN_S / 60.0
     if minutes >= max(LONG_MIN_MINUTES, LONG_OF_MEDIAN * (median_min if np.isfinite(median_min) else 0.0)):
         return "long", f"{minutes:.0f} min, at least {LONG_OF_MEDIAN:g}x your median run", mean_v
-    block = int(TEMPO_MIN_BLOCK_MIN * 60 / BIN_S)
-    if len(p) >= block:
-        rolling = np.convolve(np.nan_to_num(p, nan=0.0), np.ones(block) / block, mode="valid")
-        if float(rolling.max()) >= TEMPO_SPEED_OF_THRESHOLD * v_thr:
-            return "tempo", f"{TEMPO_MIN_BLOCK_MIN:g} min or more near threshold pace", mean_v
+    if prof.tempo >= TEMPO_SPEED_OF_THRESHOLD * v_thr:
+        return "tempo", f"{TEMPO_MIN_BLOCK_MIN:g} min or more near threshold pace", mean_v
     return "easy", "steady running", mean_v
+
+
+def _intervals(prof: _Profile, v_easy: float) -> tuple[list[tuple[int, int]], float] | None:
+    """The short, separated work bouts of an interval session and their minutes of work, or None.
+
+    A work bout is fast against the runner's easy speed and against this run's own typical
+    speed. The bouts are checked for recoveries between them only when the short ones could
+    make an interval session at all (enough of them, enough work).
+    """
+    work = prof.filled >= WORK_SPEED_OF_EASY * max(v_easy, prof.typical)
+    if np.count_nonzero(work) * BIN_S / 60.0 < INTERVAL_MIN_WORK_MIN:
+        return None  # not enough work in the whole run
+    bouts = _bouts(work)
+    candidates = [k for k, (a, b) in enumerate(bouts) if (b - a) * BIN_S <= INTERVAL_MAX_BOUT_MIN * 60.0]
+    if (len(candidates) < INTERVAL_MIN_BOUTS
+            or sum(bouts[k][1] - bouts[k][0] for k in candidates) * BIN_S / 60.0 < INTERVAL_MIN_WORK_MIN):
+        return None  # the separated short bouts are some of these: too few, or too little work
+    separated = set(_separated(prof.p, bouts, prof.filled, wanted=set(candidates)))
+    short = [bouts[k] for k in candidates if bouts[k] in separated]
+    work_min = sum(b - a for a, b in short) * BIN_S / 60.0
+    if len(short) >= INTERVAL_MIN_BOUTS and work_min >= INTERVAL_MIN_WORK_MIN:
+        return short, work_min
+    return None
+
+
+def _readings(ids: list[Any], profiles: dict[Any, tuple[np.ndarray, np.ndarray]]) -> list[list[_Profile]]:
+    """The (raw, grade-adjusted) readings of every run's profile, each profile read once (a run
+    without a grade has one profile for both readings)."""
+    empty = np.zeros(0)
+    distinct: dict[int, int] = {}
+    arrays: list[np.ndarray] = []
+    slots: list[list[int]] = [[], []]
+    for a in ids:
+        for which, p in enumerate(profiles.get(a, (empty, empty))):
+            slot = distinct.setdefault(id(p), len(arrays))
+            if slot == len(arrays):
+                arrays.append(p)
+            slots[which].append(slot)
+    read = _read_profiles(arrays)
+    return [[read[k] for k in slots[0]], [read[k] for k in slots[1]]]
+
+
+def _references(upto: Trailing, runs: np.ndarray, reading: list[_Profile]) -> tuple[np.ndarray, np.ndarray]:
+    """The runner's easy and threshold speed at every run, from the runs of its window [m/s].
+
+    Easy: the median of the runs' cruise speeds; threshold: the 90th percentile of their best
+    20-minute speeds, at least :data:`THRESHOLD_FLOOR_OF_EASY` times the easy speed. NaN
+    without an easy speed.
+    """
+    cruise = np.array([r.cruise for r in reading], dtype=float)
+    best20 = np.array([r.best20 for r in reading], dtype=float)
+    v_easy = upto.median(cruise, runs)
+    p90 = upto.percentile(best20, 90, runs)
+    v_thr = np.where(np.isfinite(v_easy), np.fmax(p90, THRESHOLD_FLOOR_OF_EASY * v_easy), np.nan)
+    return v_easy, v_thr
 
 
 #: How structured a type is: when the raw and the grade-adjusted profile disagree, the less
@@ -237,38 +411,28 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
     dist = df["distance_m"].to_numpy(float)
     notes = df["diary_notes"].to_numpy(dtype=object)
     ids = list(df["activity_id"])
-    empty = (np.zeros(0), np.zeros(0))
-    readings = []
-    for which in (0, 1):
-        stats = [_profile_stats(profiles.get(a, empty)[which]) for a in ids]
-        readings.append((which, np.array([s[0] for s in stats]), np.array([s[1] for s in stats])))
+    readings = _readings(ids, profiles)
     types: list[str | None] = [None] * n
     basis: list[str | None] = [None] * n
     work = np.full(n, np.nan)
     window = TYPE_WINDOW_DAYS * 86400.0
     upto = Trailing(start, window, closed="both")  # the run itself and the runs before it
-    for k in range(n):
-        if not runs[k]:
-            continue
-        w = upto[k]
-        pool = w[runs[w]]
-        med_min = float(np.nanmedian(timer[pool])) / 60.0 if np.isfinite(timer[pool]).any() else np.nan
-        found = []
-        for which, cruise, best20 in readings:
-            v_easy = float(np.nanmedian(cruise[pool])) if np.isfinite(cruise[pool]).any() else np.nan
-            p90 = float(np.nanpercentile(best20[pool], 90)) if np.isfinite(best20[pool]).any() else np.nan
-            v_thr = np.nanmax([p90, THRESHOLD_FLOOR_OF_EASY * v_easy]) if np.isfinite(v_easy) else np.nan
-            profile = profiles.get(ids[k], empty)[which]
-            found.append(classify(profile, timer[k], dist[k], notes[k], v_easy, v_thr, med_min))
+    med_min = upto.median(timer, runs) / 60.0
+    references = [_references(upto, runs, reading) for reading in readings]
+    for k in np.flatnonzero(runs).tolist():
+        found = [
+            _classify(reading[k], timer[k], dist[k], notes[k], v_easy[k], v_thr[k], med_min[k])
+            for reading, (v_easy, v_thr) in zip(readings, references, strict=True)
+        ]
         # the less structured reading wins; on a tie, the grade-adjusted one
         types[k], basis[k], work[k] = min(reversed(found), key=lambda r: STRUCTURE[r[0]])
-    ratio, z, count = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=np.int64)
+    count = np.zeros(n, dtype=np.int64)
     kinds = np.array([t or "" for t in types], dtype=object)
     hard = np.isin(kinds, list(HARD_TYPES))
     earlier = Trailing(start, window)
-    for k in range(n):
-        if not runs[k] or not np.isfinite(work[k]):
-            continue
+    none = np.zeros(0, dtype=np.int64)
+    pools = [none] * n
+    for k in np.flatnonzero(runs & np.isfinite(work)).tolist():
         w = earlier[k]
         before = w[runs[w] & np.isfinite(work[w])]
         same = before[kinds[before] == kinds[k]]
@@ -277,12 +441,12 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
         if len(comp) < TYPE_MIN_RUNS and not hard[k]:
             comp = before
         count[k] = len(comp)
-        if len(comp) < TYPE_MIN_RUNS:
-            continue
-        med = float(np.median(work[comp]))
-        spread = max(1.4826 * float(np.median(np.abs(work[comp] - med))), SPEED_SPREAD_FLOOR * med)
-        ratio[k] = work[k] / med
-        z[k] = (work[k] - med) / spread
+        if len(comp) >= TYPE_MIN_RUNS:
+            pools[k] = comp
+    med = pool_medians(work, pools)
+    spread = np.maximum(1.4826 * pool_medians(work, pools, around=med), SPEED_SPREAD_FLOOR * med)
+    ratio = work / med
+    z = (work - med) / spread
     return pd.DataFrame(
         {
             "run_type": types,

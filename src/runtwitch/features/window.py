@@ -5,10 +5,16 @@ it (the last 30, 60 or 90 days). Scanning the whole history for every run
 makes a season's analysis grow with the square of its length; a
 :class:`Trailing` window sorts the start times once and finds each run's
 window by binary search, so that every run costs only the runs in its window.
+Its :meth:`Trailing.median`, :meth:`Trailing.percentile` and
+:meth:`Trailing.max` reduce every row's window at once, and
+:func:`pool_medians` takes the medians of any positions chosen per row: the
+windows (or pools) holding the same number of values are stacked and reduced
+by one numpy call, which gives the same numbers as one call per row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from typing import Literal
 
 import numpy as np
@@ -47,3 +53,101 @@ class Trailing:
     def __getitem__(self, k: int) -> np.ndarray:
         rows: np.ndarray = np.sort(self._order[self._lo[k]:max(self._hi[k], self._lo[k])])
         return rows
+
+    def median(self, values: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
+        """The median of each row's window: ``np.nanmedian(values[w])`` for every row's window
+        ``w`` (its rows where ``among`` is True), NaN where the window holds no finite value.
+
+        Parameters
+        ----------
+        values
+            One value per row (NaN: unknown, left out).
+        among
+            Boolean per row: the rows that count (None: all).
+        """
+        return self._reduce(values, among, lambda stacked: np.median(stacked, axis=1))
+
+    def percentile(self, values: np.ndarray, q: float, among: np.ndarray | None = None) -> np.ndarray:
+        """The ``q`` th percentile (linear, as ``np.nanpercentile``) of each row's window, as
+        :meth:`median`.
+
+        Parameters
+        ----------
+        values
+            One value per row (NaN: unknown, left out).
+        q
+            The percentile, 0-100.
+        among
+            Boolean per row: the rows that count (None: all).
+        """
+        return self._reduce(values, among, lambda stacked: np.percentile(stacked, q, axis=1))
+
+    def max(self, values: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
+        """The largest value of each row's window (``np.nanmax``), as :meth:`median`.
+
+        Parameters
+        ----------
+        values
+            One value per row (NaN: unknown, left out).
+        among
+            Boolean per row: the rows that count (None: all).
+        """
+        return self._reduce(values, among, lambda stacked: np.max(stacked, axis=1))
+
+    def _reduce(
+        self, values: np.ndarray, among: np.ndarray | None, reduce: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """``reduce`` over the non-NaN values of each row's window, windows of equal size stacked
+        (one call per size instead of one per row); NaN where no value of the window is finite."""
+        values = np.asarray(values, dtype=float)
+        member = np.ones(len(values), dtype=bool) if among is None else np.asarray(among, dtype=bool)
+        ordered = values[self._order]
+        kept = member[self._order] & ~np.isnan(ordered)
+        finite = kept & np.isfinite(ordered)
+        # windows are contiguous in start order, so they stay contiguous among the kept values
+        kept_before = np.concatenate([[0], np.cumsum(kept)])
+        finite_before = np.concatenate([[0], np.cumsum(finite)])
+        hi = np.maximum(self._hi, self._lo)
+        first = kept_before[self._lo]
+        size = kept_before[hi] - first
+        has_finite = finite_before[hi] > finite_before[self._lo]
+        pool = ordered[kept]
+        out = np.full(len(values), np.nan)
+        for m, rows in _same_size(np.where(has_finite, size, 0)):
+            out[rows] = reduce(pool[first[rows, None] + np.arange(m)])
+        return out
+
+
+def _same_size(size: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """Each size above 0 and the positions of the rows of that size."""
+    for m in np.unique(size[size > 0]).tolist():
+        yield m, np.flatnonzero(size == m)
+
+
+def pool_medians(
+    values: np.ndarray, pools: Sequence[np.ndarray], *, around: np.ndarray | None = None
+) -> np.ndarray:
+    """``np.median(values[pool])`` of each pool of positions, NaN for an empty pool; with
+    ``around``, the median absolute deviation ``np.median(np.abs(values[pool] - around[i]))``
+    of pool ``i``.
+
+    Pools of the same size are stacked and reduced by one numpy call: the same numbers as one
+    call per pool, for a loop that only chooses each row's pool.
+
+    Parameters
+    ----------
+    values
+        The values the pools select from.
+    pools
+        Integer positions into ``values``, one array per row.
+    around
+        One center per row (optional).
+    """
+    out = np.full(len(pools), np.nan)
+    size = np.array([len(pool) for pool in pools], dtype=np.int64)
+    for _, rows in _same_size(size):
+        stacked = values[np.stack([pools[r] for r in rows.tolist()])]
+        if around is not None:
+            stacked = np.abs(stacked - around[rows, None])
+        out[rows] = np.median(stacked, axis=1)
+    return out

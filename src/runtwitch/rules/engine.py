@@ -109,9 +109,20 @@ class Season:
         self.xs = {fid: obs.x.to_numpy(float) for fid, obs in self.observed.items()}
         self.totals = {fid: _counts(xs, self.y) for fid, xs in self.xs.items()}
         self._personal: dict[tuple[float, ...], Personal] = {}
+        # each factor's source per run, as Series.iloc gives it (read for every factor of every episode)
+        self._sources = {fid: obs.source.array for fid, obs in self.observed.items()}
+        self._comparable: dict[tuple[int, str], tuple[np.ndarray, str]] = {}
 
     def comparable(self, k: int, compare: str) -> tuple[np.ndarray, str]:
-        """Positions of the runs that form the usual of run ``k``, and how they were chosen."""
+        """Positions of the runs that form the usual of run ``k``, and how they were chosen (found
+        once per run and way of comparing: every factor of an episode asks for the same)."""
+        key = (k, compare)
+        found = self._comparable.get(key)
+        if found is None:
+            found = self._comparable[key] = self._choose(k, compare)
+        return found
+
+    def _choose(self, k: int, compare: str) -> tuple[np.ndarray, str]:
         window = self.window[k]
         if compare == "type" and self.kind[k]:
             same = window[self.kind[window] == self.kind[k]]
@@ -141,7 +152,7 @@ class Season:
         if personal is None:
             personal = self._personal[key] = personal_from_counts(n1, k1, n0, k0, prior, sigma)
         u = x - p
-        src = self.observed[f.id].source.iloc[k] if x_override is None else "logged"
+        src = self._sources[f.id][k] if x_override is None else "logged"
         return Weighed(
             f,
             float(x),

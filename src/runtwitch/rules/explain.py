@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -15,11 +15,11 @@ from runtwitch.rules.base import Context, Rule
 from runtwitch.rules.causes import RULES, with_current_medicines
 from runtwitch.rules.flags import FLAGS, persistence, signs_flags
 from runtwitch.rules.medications import assess_medicines, match_medications, medication_history
-from runtwitch.rules.patterns import COUNT_COLUMNS, pattern_counts, patterns
+from runtwitch.rules.patterns import COUNT_COLUMNS, patterns_and_counts
 from runtwitch.rules.remedies import fit, person
 from runtwitch.rules.safety import URGENCY, evaluate
 from runtwitch.rules.score import POSSIBLE_SHARE, shares, verdict
-from runtwitch.rules.signs import episode_signs
+from runtwitch.rules.signs import cells, signs_of
 
 DISCLAIMER = (
     "runtwitch points out likely causes from your own data and says when to see a doctor; "
@@ -110,11 +110,59 @@ class Explanation:
         return page
 
 
-def _row(frame: pd.DataFrame | None, key: Any) -> pd.Series | None:
-    if frame is None or key is None or pd.isna(key) or key not in frame.index:
-        return None
-    row: pd.Series = frame.loc[key]
-    return row
+_OBJECT = np.dtype(object)
+
+
+class _Rows:
+    """``frame.loc[key]``, one row at a time, from the frame's columns taken once.
+
+    A row of a wide frame of many dtypes costs a pandas selection each time
+    (one lookup per block and per extension column); a row from here costs one
+    index per column. The row is the same Series as ``frame.loc[key]``: the same
+    values of the same types, index, name and dtype (object, as pandas makes
+    it for a frame of mixed dtypes). A frame whose rows pandas makes otherwise
+    (one dtype, repeated labels) is left to ``frame.loc``.
+    """
+
+    def __init__(self, frame: pd.DataFrame | None) -> None:
+        self.frame = frame
+        self.columns: list[Any] = []
+        self.names: list[Any] = [] if frame is None else frame.columns.tolist()
+        if frame is None or len(frame) == 0 or not (frame.index.is_unique and frame.columns.is_unique):
+            return
+        if frame.iloc[0].dtype != object:
+            return
+        for name in frame.columns:
+            col = frame[name]
+            # numpy columns give numpy scalars, as pandas' row does; others their array's scalars
+            plain = isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufO"
+            self.columns.append(col.to_numpy() if plain else list(col.array))
+
+    def get(self, key: Any) -> pd.Series | None:
+        """The row of ``key``, or None without a frame, a key, or a row of that key."""
+        frame = self.frame
+        if frame is None or key is None or pd.isna(key) or key not in frame.index:
+            return None
+        row: pd.Series
+        if not self.columns:
+            row = frame.loc[key]
+            return row
+        k = cast(int, frame.index.get_loc(key))  # a position: the labels are unique
+        values = np.empty(len(self.columns), dtype=object)
+        for j, col in enumerate(self.columns):
+            values[j] = col[k]
+        out = pd.Series(values, index=frame.columns, dtype=_OBJECT)
+        out.name = frame.index[k]
+        row = out.__finalize__(frame)
+        return row
+
+
+def _first_by_label(frame: pd.DataFrame) -> dict[Any, tuple[Any, ...]]:
+    """The values of the first row of each index label (what ``frame.loc[[label]].iloc[0]`` gives)."""
+    out: dict[Any, tuple[Any, ...]] = {}
+    for label, *values in frame.itertuples(name=None):
+        out.setdefault(label, tuple(values))
+    return out
 
 
 def explain(
@@ -166,13 +214,16 @@ def explain(
     top: list[Any] = []
     extra: dict[str, list[Any]] = {"background": [], "log_rr": [], "run_type": [], "changed": []}
     persistent = persistence(episodes, runs)  # once, over the sorted history
+    lasting_by = _first_by_label(persistent[["persistent", "with_measures"]])
+    run_rows, day_rows = _Rows(runs), _Rows(days)
+    episode_columns = episodes.columns.tolist()
     medicines = medication_history(_medicine_rows(episodes, runs))
     cramps = _cramp_days(episodes)
     measured_persistence: set[str] = set()
     for idx, ep in episodes.iterrows():
-        run = _row(runs, ep.get("activity_id"))
+        run = run_rows.get(ep.get("activity_id"))
         # safety first: gates and red flags, before any cause is weighed
-        signs = episode_signs(ep, run)
+        signs = signs_of(cells(ep, episode_columns), cells(run, run_rows.names) if run is not None else None)
         gates = evaluate(signs)
         ep_urgent.append([g.gate.id for g in gates])
         safety_rows += [
@@ -188,10 +239,10 @@ def explain(
             }
             for g in gates
         ]
-        lasting = persistent.loc[[idx]].iloc[0]
-        raised = signs_flags(signs, persistent=bool(lasting["persistent"]))
+        is_persistent, with_measures = lasting_by[idx]
+        raised = signs_flags(signs, persistent=bool(is_persistent))
         ep_flags.append(raised)
-        if lasting["persistent"] and lasting["with_measures"]:
+        if is_persistent and with_measures:
             measured_persistence.add(ep["episode_id"])
         if signs.muscles.unknown:
             names = ", ".join(f"'{m}'" for m in signs.muscles.unknown)
@@ -202,7 +253,7 @@ def explain(
         warnings += [f"episode {ep['episode_id']}: muscles: {n}" for n in signs.muscles.notes]
         day = None
         if run is not None and days is not None:
-            day = _row(days, pd.Timestamp(run["local_date"]))
+            day = day_rows.get(pd.Timestamp(run["local_date"]))
         ctx = Context(ep, run, day, episodes, runs, days=days, medicines=medicines)
         who = person(raised, [g.gate.id for g in gates], signs.medications)
         results = _weigh(ctx, season, chosen, str(ep.get("kind") or "twitch"), who.no_drinking,
@@ -274,8 +325,7 @@ def explain(
             flag_rows.append({"flag": fid, "episodes": ids, "message": message})
     flags = pd.DataFrame(flag_rows, columns=["flag", "episodes", "message"])
     safety = pd.DataFrame(safety_rows, columns=SAFETY_COLUMNS)
-    pats = patterns(runs, followed, days, rules=chosen, observed=season.observed)
-    counts = pattern_counts(runs, followed, days, rules=chosen, observed=season.observed)
+    pats, counts = patterns_and_counts(runs, followed, days, rules=chosen, observed=season.observed)
     return Explanation(eps, causes, flags, pats, warnings, safety=safety, pattern_counts=counts)
 
 

@@ -91,10 +91,33 @@ def patterns(
         with the multiple-comparisons caution). These are associations in
         one person's history, not proof of cause.
     """
+    return _patterns(list(_tables(runs, followed, days, rules, observed)), rules)
+
+
+def patterns_and_counts(
+    runs: pd.DataFrame,
+    followed: pd.Series,
+    days: pd.DataFrame | None = None,
+    *,
+    rules: Sequence[Rule] = RULES,
+    observed: Mapping[str, Observed] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`patterns` and :func:`pattern_counts` of the same inputs, from one count of the 2x2
+    tables (what :func:`runtwitch.explain` shows). Parameters as :func:`patterns`."""
+    tables = list(_tables(runs, followed, days, rules, observed))
+    return _patterns(tables, rules), _counts(tables)
+
+
+#: One factor's presence per run, whether each run was followed by an episode, and the 2x2 counts.
+_Counted = tuple[Factor, np.ndarray, np.ndarray, tuple[int, int, int, int]]
+
+
+def _patterns(tables: Sequence[_Counted], rules: Sequence[Rule]) -> pd.DataFrame:
+    """:func:`patterns` from the counted tables."""
     factors = [(rule, f) for rule in rules for f in rule.factors]
     n_factors = max(len(factors), 1)
     rows = []
-    for f, x, y, (n1, k1, n0, k0) in _tables(runs, followed, days, rules, observed):
+    for f, x, y, (n1, k1, n0, k0) in tables:
         if (
             n1 < PATTERN_MIN_RUNS_EACH_SIDE
             or n0 < PATTERN_MIN_RUNS_EACH_SIDE
@@ -140,7 +163,7 @@ def _tables(
     days: pd.DataFrame | None,
     rules: Sequence[Rule],
     observed: Mapping[str, Observed] | None,
-) -> Iterator[tuple[Factor, np.ndarray, np.ndarray, tuple[int, int, int, int]]]:
+) -> Iterator[_Counted]:
     """Each factor of the rules on the running activities: its presence per run, whether each run
     was followed by an episode, and the 2x2 counts (runs with, episodes with, runs without,
     episodes without)."""
@@ -182,10 +205,15 @@ def pattern_counts(
         :data:`PRESENT`) and ``episodes_without`` of ``runs_without`` without it were followed by
         an episode.
     """
+    return _counts(list(_tables(runs, followed, days, rules, observed)))
+
+
+def _counts(tables: Sequence[_Counted]) -> pd.DataFrame:
+    """:func:`pattern_counts` from the counted tables."""
     rows = [
         {"factor": f.id, "cause": f.cause, "label": f.label, "runs_with": n1, "episodes_with": k1,
          "runs_without": n0, "episodes_without": k0}
-        for f, _, _, (n1, k1, n0, k0) in _tables(runs, followed, days, rules, observed)
+        for f, _, _, (n1, k1, n0, k0) in tables
         if n1 > 0 and n0 > 0
     ]
     return pd.DataFrame(rows, columns=COUNT_COLUMNS)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from runtwitch.features.columns import run_column
@@ -21,8 +22,17 @@ from runtwitch.io.diary import SYMPTOM_LABELS, SYMPTOMS
 from runtwitch.rules.bodymap import MusclesRead, read_muscles
 
 
-def _get(row: pd.Series | None, name: str) -> Any:
-    if row is None or name not in row.index:
+def cells(row: pd.Series, names: list[Any] | None = None) -> dict[Any, Any]:
+    """A row's cells by name (what ``row[name]`` gives), read once: the signs look up about twenty.
+
+    ``names``: ``row.index.tolist()``, when the caller has it (rows of one frame share it).
+    """
+    values = row.to_numpy() if isinstance(row.dtype, np.dtype) else row.array  # numpy: its own cells
+    return dict(zip(row.index.tolist() if names is None else names, values, strict=True))
+
+
+def _get(row: Mapping[Any, Any] | None, name: str) -> Any:
+    if row is None or name not in row:
         return None
     v = row[name]
     if isinstance(v, (list, tuple)):
@@ -32,7 +42,7 @@ def _get(row: pd.Series | None, name: str) -> Any:
     return v.item() if hasattr(v, "item") else v
 
 
-def _list(row: pd.Series | None, name: str) -> list[str]:
+def _list(row: Mapping[Any, Any] | None, name: str) -> list[str]:
     v = _get(row, name)
     return [str(x) for x in v] if isinstance(v, list) else []
 
@@ -98,13 +108,20 @@ _RUN_VALUES = tuple(run_column(name) for name in (
 ))
 
 
-def _both(ep: pd.Series, name: str, run: pd.Series | None, feature: str) -> tuple[str, ...]:
+def _both(
+    ep: Mapping[Any, Any], name: str, run: Mapping[Any, Any] | None, feature: str
+) -> tuple[str, ...]:
     """The items of a list cell written on the episode's row and on its run's diary context."""
     return tuple(dict.fromkeys([*_list(ep, name), *_list(run, run_column(feature))]))
 
 
 def episode_signs(ep: pd.Series, run: pd.Series | None) -> Signs:
     """Gather the signs of one episode from its own row and its run's diary context."""
+    return signs_of(cells(ep), cells(run) if run is not None else None)
+
+
+def signs_of(ep: Mapping[Any, Any], run: Mapping[Any, Any] | None) -> Signs:
+    """:func:`episode_signs` from the two rows' cells by column name (:func:`cells`)."""
     found: dict[str, str] = {}
 
     def add(term: str, where: str) -> None:
