@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -225,9 +223,9 @@ RECORD_FEATURE_CODE = ("runtwitch.features.runs", "runtwitch.features.formulas",
 
 
 def _profile_digest(athlete: Athlete) -> str:
-    """A short digest of the whole profile (any change computes the features again)."""
-    text = json.dumps(dataclasses.asdict(athlete), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    """A short digest of the whole profile (any change computes the features again): of its
+    ``repr``, which shows every field (a dataclass's; asked once per activity, so kept cheap)."""
+    return hashlib.sha256(repr(athlete).encode()).hexdigest()[:12]
 
 
 def kept_record_features(activity: Activity, athlete: Athlete, *, is_run: bool) -> RecordFeatures:
