@@ -434,7 +434,9 @@ class Activity:
             return memo[name]  # type: ignore[no-any-return]  # values are dicts (compute's type)
         loaders = self.__dict__.get("_loaders", {})
         store = loaders.get("records")
-        cached = isinstance(store, DerivedStore) and all(f in loaders for f in ("laps", "sessions"))
+        # duck-typed: isinstance() against a runtime-checkable Protocol is slow, asked per activity
+        cached = (callable(getattr(store, "recall", None)) and callable(getattr(store, "remember", None))
+                  and all(f in loaders for f in ("laps", "sessions")))
         value = store.recall(name) if cached else None
         if value is None:
             held = [f for f in FRAMES if f in self.__dict__]

@@ -18,6 +18,7 @@ Nothing here knows what the terms mean; the vocabularies themselves are data
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -52,6 +53,7 @@ _CLAUSE = re.compile(r"[.;,!?:()\[\]\n]+|\s(?:but|aber|mais|pero|ma|mas|maar)\s"
 _SPECIAL = str.maketrans({"ß": "ss", "œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d"})
 
 
+@functools.lru_cache(maxsize=4096)  # diaries repeat their words (a medicine, a muscle) on every row
 def normalise(text: str) -> str:
     """Lower case, accents removed, anything but letters and digits read as a space."""
     s = unicodedata.normalize("NFKD", text.lower().translate(_SPECIAL))
