@@ -49,7 +49,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -80,6 +80,23 @@ MUSCLES = ["left calf", "right calf", "left hamstring", "right quadriceps", "lef
 STEPS = ["Season.build", "record_features", "run_features (rest)", "daily_features", "explain"]
 #: The totals printed after the steps.
 TOTALS = ["without records", "analyze"]
+
+
+#: The first day of the replicated histories, and their runner's profile.
+DAY0 = pd.Timestamp("2021-01-01", tz="UTC")
+ATHLETE = runtwitch.Athlete(tz="Europe/Paris", sex="female", max_hr=190, resting_hr=52, threshold_hr=168,
+                            body_mass_kg=60)
+
+
+def print_profile(run: Callable[[], Any], title: str, lines: int = 25) -> None:
+    """Profile one call of ``run`` and print the top ``lines`` by cumulative and by own time."""
+    prof = cProfile.Profile()
+    prof.enable()
+    run()
+    prof.disable()
+    for key in ("cumulative", "tottime"):
+        print(f"--- {title}, sorted by {key} ---")
+        pstats.Stats(prof).sort_stats(key).print_stats(lines)
 
 
 def rss_mb() -> float:
@@ -175,22 +192,15 @@ def child(n: int, repeat: int, corpus: Path, profile: bool) -> dict[str, Any]:
     warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
     rss_import = rss_mb()
     seeds = [runtwitch.read_activity(corpus / s) for s in SEEDS]
-    day0 = pd.Timestamp("2021-01-01", tz="UTC")
+    day0 = DAY0
     history = [replica(seeds[k % len(seeds)], k, day0) for k in range(n)]
-    athlete = runtwitch.Athlete(tz="Europe/Paris", sex="female", max_hr=190, resting_hr=52,
-                                threshold_hr=168, body_mass_kg=60)
+    athlete = ATHLETE
     today = (day0 + pd.Timedelta(days=n)).date()
     diary = runtwitch.read_diary(diary_frame(n, day0), tz=athlete.tz, today=today)
     rss_history = rss_mb()
     base = min(_timed(baseline, history) for _ in range(3))
     if profile:
-        prof = cProfile.Profile()
-        prof.enable()
-        analysis(history, diary, athlete)
-        prof.disable()
-        for key in ("cumulative", "tottime"):
-            print(f"--- N = {n}, sorted by {key} ---")
-            pstats.Stats(prof).sort_stats(key).print_stats(25)
+        print_profile(lambda: analysis(history, diary, athlete), f"N = {n}")
     runs: list[dict[str, float]] = []
     episodes = 0
     for _ in range(repeat):

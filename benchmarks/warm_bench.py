@@ -34,9 +34,7 @@ within it.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import json
-import pstats
 import resource
 import statistics
 import subprocess
@@ -54,7 +52,14 @@ from runtwitch.io import cache as import_cache
 from runtwitch.weather import calibrate_from_weather
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from analyze_bench import diary_frame, replica, rss_mb  # sibling scripts, not a package
+from analyze_bench import (  # sibling scripts, not a package
+    ATHLETE,
+    DAY0,
+    diary_frame,
+    print_profile,
+    replica,
+    rss_mb,
+)
 from features_bench import SEEDS
 
 #: Target: warm analyze() of 1,500 activities, import included [s].
@@ -92,9 +97,6 @@ def _load(folder: Path, keys: list[str]) -> list[runtwitch.Activity]:
     return [a for a in acts if a is not None]
 
 
-DAY0 = pd.Timestamp("2021-01-01", tz="UTC")
-ATHLETE = runtwitch.Athlete(tz="Europe/Paris", sex="female", max_hr=190, resting_hr=52, threshold_hr=168,
-                            body_mass_kg=60)
 
 
 def _inputs(n: int) -> tuple[list[str], runtwitch.Diary]:
@@ -131,13 +133,7 @@ def warm(n: int, folder: Path, repeat: int, profile: bool) -> dict[str, Any]:
     del acts
     if profile:
         acts = _load(folder, keys)
-        prof = cProfile.Profile()
-        prof.enable()
-        analysis(acts, diary, ATHLETE)
-        prof.disable()
-        for key in ("cumulative", "tottime"):
-            print(f"--- N = {n}, warm, sorted by {key} ---")
-            pstats.Stats(prof).sort_stats(key).print_stats(30)
+        print_profile(lambda: analysis(acts, diary, ATHLETE), f"N = {n}, warm", 30)
     runs: list[dict[str, float]] = []
     touched = 0
     for _ in range(repeat):

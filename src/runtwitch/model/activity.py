@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Literal, Protocol, overload, runtime_checkable
+from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 import pandas as pd
@@ -216,7 +216,6 @@ class ActivityMeta:
 FrameLoader = Callable[[], pd.DataFrame]
 
 
-@runtime_checkable
 class DerivedStore(Protocol):
     """A records loader that can also keep values derived from the frames it loads.
 
@@ -434,7 +433,7 @@ class Activity:
             return memo[name]  # type: ignore[no-any-return]  # values are dicts (compute's type)
         loaders = self.__dict__.get("_loaders", {})
         store = loaders.get("records")
-        # duck-typed: isinstance() against a runtime-checkable Protocol is slow, asked per activity
+        # a DerivedStore, by its two methods (an isinstance() check of a Protocol is slow per activity)
         cached = (callable(getattr(store, "recall", None)) and callable(getattr(store, "remember", None))
                   and all(f in loaders for f in ("laps", "sessions")))
         value = store.recall(name) if cached else None

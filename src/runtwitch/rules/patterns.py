@@ -41,13 +41,7 @@ Z95 = 1.959964
 COUNT_COLUMNS = ["factor", "cause", "label", "runs_with", "episodes_with", "runs_without", "episodes_without"]
 
 COLUMNS = [
-    "factor",
-    "cause",
-    "label",
-    "runs_with",
-    "episodes_with",
-    "runs_without",
-    "episodes_without",
+    *COUNT_COLUMNS,
     "relative_risk",
     "ci_low",
     "ci_high",
