@@ -332,6 +332,7 @@ def link_episodes(
     by_date = _positions_by(_ns(runs["local_date"]))
     dates: list[Any] = list(pd.to_datetime(out["date"]))
     times: list[Any] = list(out["time"]) if "time" in out else [None] * len(out)
+    run_ids, run_ends = list(runs["activity_id"]), list(runs["end_utc"])  # a cell each, taken once
     for i, (day, clock) in enumerate(zip(dates, times, strict=True)):
         found: tuple[int, float, str] | None = None
         timed = isinstance(clock, str) and not pd.isna(day)
@@ -374,8 +375,8 @@ def link_episodes(
             rules.append("none")
         else:
             j, h, rule = found
-            ids.append(runs.at[j, "activity_id"])
-            ends.append(runs.at[j, "end_utc"])
+            ids.append(run_ids[j])
+            ends.append(run_ends[j])
             hours.append(h)
             rules.append(rule)
     out["onset_utc"] = pd.to_datetime(pd.Series(onsets, index=out.index, dtype=object), utc=True)
@@ -416,6 +417,7 @@ def link_context(
     by_name: dict[str, int] = {}
     for pos, aid in enumerate(runs["activity_id"].str.lower()):
         by_name.setdefault(aid, pos)
+    run_ids = list(runs["activity_id"])
     dates: list[Any] = list(pd.to_datetime(out["date"]))
     refs: list[Any] = list(out["run"]) if "run" in out else [None] * len(out)
     none = np.zeros(0, dtype=np.int64)
@@ -438,7 +440,7 @@ def link_context(
             # the day's longest run; without any timer or elapsed time, its first
             choice = int(same[np.nanargmax(longest)] if np.isfinite(longest).any() else same[0])
             rule = "longest_of_day"
-        ids.append(runs.at[choice, "activity_id"] if choice is not None else pd.NA)
+        ids.append(run_ids[choice] if choice is not None else pd.NA)
         rules.append(rule)
     out["activity_id"] = pd.Series(ids, index=out.index, dtype="string")
     out["link_rule"] = pd.Series(rules, index=out.index, dtype="string")

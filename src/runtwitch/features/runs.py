@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -245,13 +246,24 @@ def kept_record_features(activity: Activity, athlete: Athlete, *, is_run: bool) 
 
     def compute(act: Activity) -> dict[str, Any]:
         found = record_features(act, athlete, is_run=is_run)
-        profiles = None if found.profiles is None else [p.tolist() for p in found.profiles]
+        profiles = None if found.profiles is None else [_packed(p) for p in found.profiles]
         return {"values": found.values, "profiles": profiles}
 
     kept = activity.derived(name, compute)
     raw, adjusted = kept["profiles"] if kept["profiles"] is not None else (None, None)
-    profiles = None if raw is None else (np.asarray(raw, dtype=float), np.asarray(adjusted, dtype=float))
+    profiles = None if raw is None else (_unpacked(raw), _unpacked(adjusted))
     return RecordFeatures(dict(kept["values"]), profiles)
+
+
+def _packed(values: np.ndarray) -> str:
+    """A float array as base64 of its little-endian float64 bytes: kept exactly (NaN included), and
+    read back several times faster than a JSON list of numbers."""
+    return base64.b64encode(np.ascontiguousarray(values, dtype="<f8").tobytes()).decode("ascii")
+
+
+def _unpacked(text: str) -> np.ndarray:
+    """The array :func:`_packed` wrote (a writable float64 array)."""
+    return np.frombuffer(base64.b64decode(text), dtype="<f8").astype(float)
 
 
 def _context_by_activity(season: Season) -> pd.DataFrame:
