@@ -250,8 +250,8 @@ def kept_record_features(activity: Activity, athlete: Athlete, *, is_run: bool) 
         return {"values": found.values, "profiles": profiles}
 
     kept = activity.derived(name, compute)
-    raw, adjusted = kept["profiles"] if kept["profiles"] is not None else (None, None)
-    profiles = None if raw is None else (_unpacked(raw), _unpacked(adjusted))
+    packed = kept["profiles"]
+    profiles = None if packed is None else (_unpacked(packed[0]), _unpacked(packed[1]))
     return RecordFeatures(dict(kept["values"]), profiles)
 
 
