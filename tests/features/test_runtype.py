@@ -13,8 +13,11 @@ from runtwitch.features.runs import record_features
 from runtwitch.features.runtype import (
     BIN_S,
     MOVING_BIN_MPS,
+    RECOVERY_OF_WORK,
     WORK_PERCENTILE,
+    _bouts,
     _read_profiles,
+    _separated,
     classify,
     run_types,
 )
@@ -102,3 +105,55 @@ def test_profiles_read_at_once_equal_numpy_profile_by_profile() -> None:
         assert read.typical == np.median(moving)
         best = np.max(np.convolve(moving, np.ones(w) / w, mode="valid")) if len(moving) >= w else np.nan
         assert np.array_equal([read.best20], [best], equal_nan=True)
+
+
+def _separated_loop(
+    p: np.ndarray, bouts: list[tuple[int, int]], wanted: set[int] | None
+) -> list[tuple[int, int]]:
+    """The loop over the gaps that ``_separated`` replaced (its reference): each gap's moving bins
+    and each bout's bins averaged by ``ndarray.mean``."""
+    filled = np.nan_to_num(p, nan=0.0)
+    keep: set[int] = set()
+    for k in range(len(bouts) - 1):
+        if wanted is not None and k not in wanted and k + 1 not in wanted:
+            continue
+        a, b = bouts[k][1], bouts[k + 1][0]
+        gap = filled[a:b]
+        moving = gap[gap >= MOVING_BIN_MPS]
+        if len(moving) * 2 < b - a:
+            continue
+        if len(gap) == 0:
+            keep |= {k, k + 1}
+            continue
+        recovery = float(moving.mean())
+        if any(recovery <= RECOVERY_OF_WORK * float(p[s:e].mean()) for s, e in bouts[k:k + 2]):
+            keep |= {k, k + 1}
+    return [b for k, b in enumerate(bouts) if k in keep]
+
+
+def test_separated_bouts_equal_the_loop_over_the_gaps() -> None:
+    """The screened recoveries decide exactly as the loop does: on every corpus run's profiles at
+    several work thresholds, and on profiles made of exact ties (a recovery of exactly 0.75 of its
+    bout), pauses, infinite speeds and adjacent bouts."""
+    ath = runtwitch.Athlete(max_hr=190)
+    profiles = []
+    for row in MANIFEST:
+        if row["kind"] == "activity" and row["format"] in ("fit", "gpx", "tcx"):
+            found = record_features(read_cached(str(corpus_path(row))), ath, is_run=True).profiles
+            if found is not None:
+                profiles += list(found)
+    rng = np.random.default_rng(26)
+    for n in range(2, 160):
+        p = rng.choice([0.0, 0.4, 1.5, 2.25, 3.0, 3.75, 4.0, 5.0, np.nan], n)
+        if n % 17 == 0:
+            p[rng.integers(n)] = np.inf
+        profiles.append(p)
+    compared = 0
+    for p in profiles:
+        filled = np.nan_to_num(p, nan=0.0)
+        for limit in (2.0, 2.9, 3.5, 4.0, 0.0):
+            bouts = _bouts(filled >= limit) if limit > 0 else [(k, k + 1) for k in range(len(p))]
+            for wanted in (None, set(range(0, len(bouts), 3))):
+                assert _separated(p, bouts, filled, wanted) == _separated_loop(p, bouts, wanted)
+                compared += len(bouts)
+    assert compared > 10_000

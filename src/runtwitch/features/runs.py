@@ -309,9 +309,10 @@ def _context_rows(ctx: pd.DataFrame) -> dict[Any, dict[str, Any]]:
     """Each run's diary context (:func:`_context_by_activity`) as a plain mapping, made once: looking
     a run's row up in it costs nothing, where a row of the frame costs a pandas selection."""
     names = list(ctx.columns)
-    columns = [ctx[name].array for name in names]
-    return {aid: {name: col[k] for name, col in zip(names, columns, strict=True)}
-            for k, aid in enumerate(ctx.index)}
+    # each column iterated once: its scalars are those of col[k] (NA, Timestamp, numpy or Python)
+    columns = [list(ctx[name].array) for name in names]
+    return {aid: dict(zip(names, values, strict=True))
+            for aid, *values in zip(ctx.index, *columns, strict=True)}
 
 
 def _ctx(row: Mapping[str, Any] | None, name: str) -> Any:

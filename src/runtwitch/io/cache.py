@@ -253,7 +253,7 @@ class CachedRecords:
                 "deleted or damaged after the import; import the file again") from exc
 
     def _derived_path(self, name: str) -> str:
-        if not name or not all(c.isalnum() or c in "-_." for c in name) or name.startswith("."):
+        if not _derived_name_ok(name):
             raise ValueError(f"a derived value's name is letters, digits, '-', '_' and '.': {name!r}")
         return os.path.join(os.path.dirname(self.path), DERIVED_DIR, name + ".json")
 
@@ -289,6 +289,13 @@ class CachedRecords:
                 return  # the entry is gone: do not bring back a folder without its records
             os.makedirs(folder, exist_ok=True)
             write_checked(path, body)
+
+
+@functools.lru_cache(maxsize=256)
+def _derived_name_ok(name: str) -> bool:
+    """Whether ``name`` can name a derived value's file (checked once per name: an analysis asks
+    for the same few names for every activity)."""
+    return bool(name) and all(c.isalnum() or c in "-_." for c in name) and not name.startswith(".")
 
 
 def _small_frame(frames: bytes, name: str) -> pd.DataFrame:

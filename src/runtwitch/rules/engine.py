@@ -110,7 +110,7 @@ class Season:
         self.totals = {fid: _counts(xs, self.y) for fid, xs in self.xs.items()}
         self._personal: dict[tuple[float, ...], Personal] = {}
         # each factor's source per run, as Series.iloc gives it (read for every factor of every episode)
-        self._sources = {fid: obs.source.array for fid, obs in self.observed.items()}
+        self._sources = {fid: list(obs.source.array) for fid, obs in self.observed.items()}
         self._comparable: dict[tuple[int, str], tuple[np.ndarray, str]] = {}
 
     def comparable(self, k: int, compare: str) -> tuple[np.ndarray, str]:
@@ -134,7 +134,7 @@ class Season:
     def weigh_factor(self, f: Factor, k: int, x_override: float | None, episode_kind: str) -> Weighed | None:
         xs = self.xs[f.id]
         x = xs[k] if x_override is None else x_override
-        if not np.isfinite(x):
+        if not math.isfinite(x):
             return None
         usual, basis = self.comparable(k, f.compare)
         p, n = usual_presence(xs[usual], f.p_pop)
@@ -142,7 +142,7 @@ class Season:
             basis = "runners in general (too few of your runs)"
         # leave the explained run out: an episode never confirms itself
         n1, k1, n0, k0 = self.totals[f.id]
-        if np.isfinite(xs[k]):
+        if math.isfinite(xs[k]):
             xk, yk = float(xs[k]), float(self.y[k])
             n1, k1, n0, k0 = n1 - xk, k1 - xk * yk, n0 - (1 - xk), k0 - (1 - xk) * yk
         prior = f.prior(episode_kind)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -124,19 +124,28 @@ class _Rows:
     (one dtype, repeated labels) is left to ``frame.loc``.
     """
 
-    def __init__(self, frame: pd.DataFrame | None) -> None:
+    def __init__(self, frame: pd.DataFrame | None, wanted: Iterable[Any] | None = None) -> None:
         self.frame = frame
         self.columns: list[Any] = []
         self.names: list[Any] = [] if frame is None else frame.columns.tolist()
+        #: the position in ``columns`` of each row read (every row, or those of ``wanted``)
+        self.slot: dict[int, int] = {}
         if frame is None or len(frame) == 0 or not (frame.index.is_unique and frame.columns.is_unique):
             return
         if frame.iloc[0].dtype != object:
             return
+        if wanted is None:
+            rows = np.arange(len(frame))
+        else:
+            keys = [key for key in dict.fromkeys(wanted) if key is not None and not pd.isna(key)]
+            rows = np.sort(frame.index.get_indexer(pd.Index(keys, dtype=object)))
+            rows = rows[rows >= 0]
+        self.slot = {int(r): j for j, r in enumerate(rows.tolist())}
         for name in frame.columns:
             col = frame[name]
             # numpy columns give numpy scalars, as pandas' row does; others their array's scalars
             plain = isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufO"
-            self.columns.append(col.to_numpy() if plain else list(col.array))
+            self.columns.append(col.to_numpy()[rows] if plain else list(col.array.take(rows)))
 
     def get(self, key: Any) -> pd.Series | None:
         """The row of ``key``, or None without a frame, a key, or a row of that key."""
@@ -148,9 +157,13 @@ class _Rows:
             row = frame.loc[key]
             return row
         k = cast(int, frame.index.get_loc(key))  # a position: the labels are unique
+        j = self.slot.get(k)
+        if j is None:  # a row not asked for when the columns were taken
+            row = frame.loc[key]
+            return row
         values = np.empty(len(self.columns), dtype=object)
-        for j, col in enumerate(self.columns):
-            values[j] = col[k]
+        for c, col in enumerate(self.columns):
+            values[c] = col[j]
         out = pd.Series(values, index=frame.columns, dtype=_OBJECT)
         out.name = frame.index[k]
         row = out.__finalize__(frame)
@@ -215,7 +228,8 @@ def explain(
     extra: dict[str, list[Any]] = {"background": [], "log_rr": [], "run_type": [], "changed": []}
     persistent = persistence(episodes, runs)  # once, over the sorted history
     lasting_by = _first_by_label(persistent[["persistent", "with_measures"]])
-    run_rows, day_rows = _Rows(runs), _Rows(days)
+    run_rows = _Rows(runs, episodes.get("activity_id", ()))  # the rows of the linked runs only
+    day_rows = _Rows(days)
     episode_columns = episodes.columns.tolist()
     medicines = medication_history(_medicine_rows(episodes, runs))
     cramps = _cramp_days(episodes)
