@@ -22,15 +22,17 @@ def sample() -> runtwitch.Analysis:
 
 def test_rows_are_the_rows_of_loc(sample: runtwitch.Analysis) -> None:
     for frame in (sample.runs, sample.days):
-        rows = _Rows(frame)
-        assert rows.columns, "a frame of mixed dtypes takes the fast path"
-        for key in frame.index:
-            got, want = rows.get(key), frame.loc[key]
-            assert got is not None
-            pd.testing.assert_series_equal(got, want, check_exact=True)
-            assert [type(v) for v in got.to_numpy()] == [type(v) for v in want.to_numpy()]
-            assert type(got.name) is type(want.name)
-        assert rows.get("no such run") is None and rows.get(None) is None and rows.get(pd.NA) is None
+        # every row taken, or only some (the others come from frame.loc): the same rows either way
+        for wanted in (None, [*frame.index[::3], None, pd.NA, "no such run", frame.index[0]]):
+            rows = _Rows(frame, wanted)
+            assert rows.cells is not None, "a frame of mixed dtypes takes the fast path"
+            for key in frame.index:
+                got, want = rows.get(key), frame.loc[key]
+                assert got is not None
+                pd.testing.assert_series_equal(got, want, check_exact=True)
+                assert [type(v) for v in got.to_numpy()] == [type(v) for v in want.to_numpy()]
+                assert type(got.name) is type(want.name)
+            assert rows.get("no such run") is None and rows.get(None) is None and rows.get(pd.NA) is None
 
 
 def test_patterns_and_counts_equal_the_two_functions(sample: runtwitch.Analysis) -> None:

@@ -126,7 +126,7 @@ class _Rows:
 
     def __init__(self, frame: pd.DataFrame | None, wanted: Iterable[Any] | None = None) -> None:
         self.frame = frame
-        self.columns: list[Any] = []
+        self.cells: np.ndarray | None = None  # the rows read, one object per cell (when taken)
         self.names: list[Any] = [] if frame is None else frame.columns.tolist()
         #: the position in ``columns`` of each row read (every row, or those of ``wanted``)
         self.slot: dict[int, int] = {}
@@ -141,11 +141,16 @@ class _Rows:
             rows = np.sort(frame.index.get_indexer(pd.Index(keys, dtype=object)))
             rows = rows[rows >= 0]
         self.slot = {int(r): j for j, r in enumerate(rows.tolist())}
-        for name in frame.columns:
+        cells = self.cells = np.empty((len(rows), len(self.names)), dtype=object)
+        for c, name in enumerate(frame.columns):
             col = frame[name]
             # numpy columns give numpy scalars, as pandas' row does; others their array's scalars
-            plain = isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufO"
-            self.columns.append(col.to_numpy()[rows] if plain else list(col.array.take(rows)))
+            if isinstance(col.dtype, np.dtype) and col.dtype.kind == "O":
+                cells[:, c] = col.to_numpy()[rows]  # objects (lists too) as they are
+            elif isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf":
+                cells[:, c] = list(col.to_numpy()[rows])  # a list keeps the numpy scalars
+            else:
+                cells[:, c] = _objects(list(col.array.take(rows)))
 
     def get(self, key: Any) -> pd.Series | None:
         """The row of ``key``, or None without a frame, a key, or a row of that key."""
@@ -153,7 +158,7 @@ class _Rows:
         if frame is None or key is None or pd.isna(key) or key not in frame.index:
             return None
         row: pd.Series
-        if not self.columns:
+        if self.cells is None:
             row = frame.loc[key]
             return row
         k = cast(int, frame.index.get_loc(key))  # a position: the labels are unique
@@ -161,13 +166,18 @@ class _Rows:
         if j is None:  # a row not asked for when the columns were taken
             row = frame.loc[key]
             return row
-        values = np.empty(len(self.columns), dtype=object)
-        for c, col in enumerate(self.columns):
-            values[c] = col[j]
-        out = pd.Series(values, index=frame.columns, dtype=_OBJECT)
+        out = pd.Series(self.cells[j], index=frame.columns, dtype=_OBJECT, copy=True)
         out.name = frame.index[k]
         row = out.__finalize__(frame)
         return row
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """``values`` as a 1-d object array, each one as it is (a list or tuple stays one cell)."""
+    out = np.empty(len(values), dtype=object)
+    for k, v in enumerate(values):
+        out[k] = v
+    return out
 
 
 def _first_by_label(frame: pd.DataFrame) -> dict[Any, tuple[Any, ...]]:
