@@ -151,9 +151,12 @@ def _separated(
     filled = np.nan_to_num(p, nan=0.0) if filled is None else filled
     edges = np.asarray(bouts, dtype=np.intp)
     a, b = edges[:-1, 1], edges[1:, 0]  # the gap after each bout but the last
-    gaps = np.arange(len(a))
-    look = (np.ones(len(a), dtype=bool) if wanted is None
-            else np.isin(gaps, list(wanted)) | np.isin(gaps + 1, list(wanted)))
+    if wanted is None:
+        look = np.ones(len(a), dtype=bool)
+    else:
+        asked = np.zeros(len(bouts), dtype=bool)
+        asked[[k for k in wanted if 0 <= k < len(bouts)]] = True
+        look = asked[:-1] | asked[1:]  # a gap next to a wanted bout
     moving_bin = filled >= MOVING_BIN_MPS
     moving_before = np.concatenate([[0], np.cumsum(moving_bin)])
     n_moving = moving_before[b] - moving_before[a]
