@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from runtwitch.features.columns import DAILY_COLUMN_NAMES, RUN_COLUMN_NAMES, daily_column, run_column
@@ -107,7 +109,7 @@ class Context:
         """
         if name not in RUN_COLUMN_NAMES and name not in self.runs.columns:
             run_column(name)
-        return _plain(self.run, name)
+        return _plain(self._run_cells, name)
 
     def daily(self, name: str) -> Any:
         """A daily feature of the run's date, or None when absent/NaN.
@@ -120,11 +122,36 @@ class Context:
         """
         if name not in DAILY_COLUMN_NAMES and (self.days is None or name not in self.days.columns):
             daily_column(name)
-        return _plain(self.day, name)
+        return _plain(self._day_cells, name)
+
+    # The rows' cells by name, read once per context: rules ask for dozens of them. A context is
+    # frozen; a rule that changes ``run`` or ``day`` in place is not seen by value() and daily().
+    @cached_property
+    def _run_cells(self) -> Mapping[Any, Any] | pd.Series | None:
+        return row_cells(self.run)
+
+    @cached_property
+    def _day_cells(self) -> Mapping[Any, Any] | pd.Series | None:
+        return row_cells(self.day)
 
 
-def _plain(row: pd.Series | None, name: str) -> Any:
-    if row is None or name not in row.index:
+def cells(row: pd.Series, names: list[Any] | None = None) -> dict[Any, Any]:
+    """A row's cells by name (what ``row[name]`` gives for a label that does not repeat), read once.
+
+    ``names``: ``row.index.tolist()``, when the caller has it (rows of one frame share it).
+    """
+    values = row.to_numpy() if isinstance(row.dtype, np.dtype) else row.array  # numpy: its own cells
+    return dict(zip(row.index.tolist() if names is None else names, values, strict=True))
+
+
+def row_cells(row: pd.Series | None) -> Mapping[Any, Any] | pd.Series | None:
+    """:func:`cells` of a row; the row itself when its labels repeat (``row[name]`` is then
+    several cells) or when there is none."""
+    return row if row is None or not row.index.is_unique else cells(row)
+
+
+def _plain(row: Mapping[Any, Any] | pd.Series | None, name: str) -> Any:
+    if row is None or name not in (row.index if isinstance(row, pd.Series) else row):
         return None
     v = row[name]
     if isinstance(v, list):

@@ -11,7 +11,7 @@ import pandas as pd
 
 from runtwitch.features.columns import run_column
 from runtwitch.rules import engine as en
-from runtwitch.rules.base import Context, Rule
+from runtwitch.rules.base import Context, Rule, cells
 from runtwitch.rules.causes import RULES, with_current_medicines
 from runtwitch.rules.flags import FLAGS, persistence, signs_flags
 from runtwitch.rules.medications import assess_medicines, match_medications, medication_history
@@ -19,7 +19,7 @@ from runtwitch.rules.patterns import COUNT_COLUMNS, patterns_and_counts
 from runtwitch.rules.remedies import fit, person
 from runtwitch.rules.safety import URGENCY, evaluate
 from runtwitch.rules.score import POSSIBLE_SHARE, shares, verdict
-from runtwitch.rules.signs import cells, signs_of
+from runtwitch.rules.signs import signs_of
 
 DISCLAIMER = (
     "runtwitch points out likely causes from your own data and says when to see a doctor; "
@@ -245,6 +245,7 @@ def explain(
     cramps = _cramp_days(episodes)
     measured_persistence: set[str] = set()
     for idx, ep in episodes.iterrows():
+        episode_id = ep["episode_id"]
         run = run_rows.get(ep.get("activity_id"))
         # safety first: gates and red flags, before any cause is weighed
         signs = signs_of(cells(ep, episode_columns), cells(run, run_rows.names) if run is not None else None)
@@ -252,7 +253,7 @@ def explain(
         ep_urgent.append([g.gate.id for g in gates])
         safety_rows += [
             {
-                "episode_id": ep["episode_id"],
+                "episode_id": episode_id,
                 "gate": g.gate.id,
                 "urgency": g.gate.urgency,
                 "title": g.gate.title,
@@ -267,14 +268,14 @@ def explain(
         raised = signs_flags(signs, persistent=bool(is_persistent))
         ep_flags.append(raised)
         if is_persistent and with_measures:
-            measured_persistence.add(ep["episode_id"])
+            measured_persistence.add(episode_id)
         if signs.muscles.unknown:
             names = ", ".join(f"'{m}'" for m in signs.muscles.unknown)
             warnings.append(
-                f"episode {ep['episode_id']}: {names} not read as a muscle runtwitch knows; not counted "
+                f"episode {episode_id}: {names} not read as a muscle runtwitch knows; not counted "
                 "for the 'widespread' flag (the names it reads are in docs/rules.md)"
             )
-        warnings += [f"episode {ep['episode_id']}: muscles: {n}" for n in signs.muscles.notes]
+        warnings += [f"episode {episode_id}: muscles: {n}" for n in signs.muscles.notes]
         day = None
         if run is not None and days is not None:
             day = day_rows.get(pd.Timestamp(run["local_date"]))
@@ -295,7 +296,7 @@ def explain(
             kept, notes = fit(rule, who)
             cause_rows.append(
                 {
-                    "episode_id": ep["episode_id"],
+                    "episode_id": episode_id,
                     "cause": rule.id,
                     "title": rule.title,
                     "score": sc,
@@ -325,7 +326,7 @@ def explain(
                                  *_prior_cramps(cramps, ep)])
         if run is None:
             warnings.append(
-                f"episode {ep['episode_id']} ({_day(ep['date'])}) is not linked to a run; "
+                f"episode {episode_id} ({_day(ep['date'])}) is not linked to a run; "
                 "only red flags were checked"
             )
     causes = pd.DataFrame(cause_rows, columns=CAUSE_COLUMNS)

@@ -14,21 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from runtwitch.features.columns import run_column
 from runtwitch.io.diary import SYMPTOM_LABELS, SYMPTOMS
+from runtwitch.rules.base import cells
 from runtwitch.rules.bodymap import MusclesRead, read_muscles
-
-
-def cells(row: pd.Series, names: list[Any] | None = None) -> dict[Any, Any]:
-    """A row's cells by name (what ``row[name]`` gives), read once: the signs look up about twenty.
-
-    ``names``: ``row.index.tolist()``, when the caller has it (rows of one frame share it).
-    """
-    values = row.to_numpy() if isinstance(row.dtype, np.dtype) else row.array  # numpy: its own cells
-    return dict(zip(row.index.tolist() if names is None else names, values, strict=True))
 
 
 def _get(row: Mapping[Any, Any] | None, name: str) -> Any:
