@@ -241,8 +241,17 @@ def kept_record_features(activity: Activity, athlete: Athlete, *, is_run: bool) 
     computed as :func:`record_features` does; the result is the same either
     way.
     """
-    name = (f"record-features-{code_digest(*RECORD_FEATURE_CODE)}-{_profile_digest(athlete)}-"
+    return _kept_record_features(activity, athlete, is_run, _kept_name(athlete, is_run))
+
+
+def _kept_name(athlete: Athlete, is_run: bool) -> str:
+    """The name :func:`kept_record_features` keeps its values under (see there)."""
+    return (f"record-features-{code_digest(*RECORD_FEATURE_CODE)}-{_profile_digest(athlete)}-"
             f"{'run' if is_run else 'other'}")
+
+
+def _kept_record_features(activity: Activity, athlete: Athlete, is_run: bool, name: str) -> RecordFeatures:
+    """:func:`kept_record_features` under a name already made (once per analysis, not per activity)."""
 
     def compute(act: Activity) -> dict[str, Any]:
         found = record_features(act, athlete, is_run=is_run)
@@ -356,12 +365,14 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     wx_rows = [weather.loc[i] for i in ids] if weather is not None else [None] * len(ids)
     rows = []
     profiles: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+    names = {kind: _kept_name(ath, kind) for kind in (True, False)}
     # one activity at a time: its records are read, reduced to a few numbers and let go
     for values in season.table[list(_TABLE_COLUMNS)].itertuples(index=False, name=None):
         row: dict[str, Any] = dict(zip(_TABLE_COLUMNS, values, strict=True))
         row["is_run"] = is_run(row["sport"])  # the file's sport, or the one its data shows
         # records read from the import cache for this step alone are let go (Activity.derived)
-        found = kept_record_features(season.activity(row["activity_id"]), ath, is_run=row["is_run"])
+        found = _kept_record_features(season.activity(row["activity_id"]), ath, row["is_run"],
+                                      names[row["is_run"]])
         if found.profiles is not None:
             profiles[row["activity_id"]] = found.profiles
         row.update(found.values)
