@@ -18,6 +18,7 @@ from runtwitch.io.diary import Diary, read_diary
 from runtwitch.io.source import Errors
 from runtwitch.model.activity import Activity
 from runtwitch.model.athlete import Athlete
+from runtwitch.model.display import notebook_html
 from runtwitch.model.timezone import resolve_tz
 from runtwitch.paths import expand_path, first_missing
 from runtwitch.rules import Explanation, explain
@@ -97,13 +98,10 @@ class Analysis:
         """Rich display in a notebook: urgent signs, red flags and the summary of every episode, as at
         the top of the report (drawn by :mod:`runtwitch.render.notebook`).
 
-        The renderer is a later stage of the pipeline: it is looked up by name
-        when the object is displayed, so importing stays one-directional.
+        The renderer is a later stage of the pipeline, looked up when the object
+        is displayed (:func:`runtwitch.model.display.notebook_html`).
         """
-        from importlib import import_module
-
-        page: str = import_module("runtwitch.render.notebook").analysis_html(self)
-        return page
+        return notebook_html("analysis_html", self)
 
 
 def analyze(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.errors import DataQualityWarning, PartialImportWarning, warn
+from runtwitch.model.display import notebook_html
 
 Status = Literal["ok", "partial"]
 #: Where an activity's local time comes from (docs/schema.md, "Local time").
@@ -491,13 +492,10 @@ class Activity:
         """Rich display in a notebook: a card with the file, sport, start, time, distance, heart rate
         and what the import dropped or repaired (drawn by :mod:`runtwitch.render.notebook`).
 
-        The renderer is a later stage of the pipeline: it is looked up by name
-        when the object is displayed, so importing stays one-directional.
+        The renderer is a later stage of the pipeline, looked up when the object
+        is displayed (:func:`runtwitch.model.display.notebook_html`).
         """
-        from importlib import import_module
-
-        page: str = import_module("runtwitch.render.notebook").activity_html(self)
-        return page
+        return notebook_html("activity_html", self)
 
 
 def emit_partial_warning(report: ImportReport, path: str) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.features.columns import run_column
+from runtwitch.model.display import notebook_html
 from runtwitch.rules import engine as en
 from runtwitch.rules.base import Context, Rule, cells
 from runtwitch.rules.causes import RULES, with_current_medicines
@@ -101,13 +102,10 @@ class Explanation:
         """Rich display in a notebook: urgent signs, red flags and one summary row per episode, as at
         the top of the report (drawn by :mod:`runtwitch.render.notebook`).
 
-        The renderer is a later stage of the pipeline: it is looked up by name
-        when the object is displayed, so importing stays one-directional.
+        The renderer is a later stage of the pipeline, looked up when the object
+        is displayed (:func:`runtwitch.model.display.notebook_html`).
         """
-        from importlib import import_module
-
-        page: str = import_module("runtwitch.render.notebook").explanation_html(self)
-        return page
+        return notebook_html("explanation_html", self)
 
 
 _OBJECT = np.dtype(object)
