@@ -21,9 +21,10 @@ DAILY_READERS = {"daily", "daily_column"}
 
 
 def _names_read(folder: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """(file, name) of every literal feature name passed to an accessor in a folder's modules."""
+    """(file, name) of every literal feature name passed to an accessor in a folder's modules (its
+    subpackages included)."""
     run, daily = set(), set()
-    for path in sorted((SRC / folder).glob("*.py")):
+    for path in sorted((SRC / folder).rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
                     and isinstance(node.args[0].value, str)):
@@ -31,9 +32,9 @@ def _names_read(folder: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]
             func = node.func
             name = getattr(func, "attr", None) or getattr(func, "id", "")
             if name in RUN_READERS:
-                run.add((path.name, node.args[0].value))
+                run.add((str(path.relative_to(SRC)), node.args[0].value))
             elif name in DAILY_READERS:
-                daily.add((path.name, node.args[0].value))
+                daily.add((str(path.relative_to(SRC)), node.args[0].value))
     return run, daily
 
 

@@ -1,0 +1,82 @@
+"""Factors of medicines taken: one per medication class that can cause cramps or twitches."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from runtwitch.rules.base import Context, EvidenceGrade
+from runtwitch.rules.factors.base import (
+    Factor,
+    Observe,
+    Observed,
+    Say,
+    Table,
+    obs,
+)
+from runtwitch.rules.medications import MEDICATION_CLASSES, MedicationClass, match_medications
+
+
+def _class_rr(c: MedicationClass) -> float:
+    """Prior relative risk of a medicine class: the study's effect, else from the class weight
+    (weight = 1 - 1 / RR, see :attr:`MedicationClass.evidence_weight`)."""
+    if c.evidence == "study" and c.effect is not None:
+        return float(c.effect)
+    w = min(c.evidence_weight, 0.9)
+    return 1.0 / (1.0 - w)
+
+
+def _class_grade(c: MedicationClass) -> EvidenceGrade:
+    return {"study": "limited", "regulator": "limited", "product information": "weak"}.get(
+        c.evidence, "expert opinion"
+    )  # type: ignore[return-value]
+
+
+def _medicine_observer(key: str) -> Observe:
+    def observe(t: Table, th: Mapping[str, float]) -> Observed:
+        meds = t.value("diary_medications")
+        cache: dict[tuple[str, ...], bool] = {}
+        out = []
+        for cell in meds:
+            if not isinstance(cell, list) or not cell:
+                out.append(np.nan)
+                continue
+            k = tuple(cell)
+            if k not in cache:
+                cache[k] = any(c.key == key for _, c in match_medications(cell))
+            out.append(1.0 if cache[k] else 0.0)
+        return obs(np.array(out, dtype=float), t.index, "logged")
+
+    return observe
+
+
+def _medicine_sayer(c: MedicationClass) -> Say:
+    def say(ctx: Context, th: Mapping[str, float]) -> str:
+        return f"A {c.label} ({c.note})."  # replaced by the medicine finding's own sentence in explain
+
+    return say
+
+
+def medicine_factors(classes: Sequence[MedicationClass] = MEDICATION_CLASSES) -> tuple[Factor, ...]:
+    """One factor per medicine class (the table in ``rules/medicines.toml`` and registered classes)."""
+    out = []
+    for c in classes:
+        rr = _class_rr(c)
+        out.append(
+            Factor(
+                f"medicine:{c.key}",
+                "medication",
+                c.label,
+                _class_grade(c),
+                rr,
+                math.exp(0.5 * math.log(rr)),
+                c.cite or c.source or "reported, no study found",
+                _medicine_observer(c.key),
+                _medicine_sayer(c),
+                compare="all",
+                p_pop=0.05,
+            )
+        )
+    return tuple(out)
