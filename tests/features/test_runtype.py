@@ -77,15 +77,21 @@ def test_the_sample_season_has_easy_long_and_tempo_runs() -> None:
     assert runs["run_type_basis"].notna().all()
 
 
-@pytest.mark.corpus
-def test_profiles_read_at_once_equal_numpy_profile_by_profile() -> None:
+def _corpus_profiles() -> list[np.ndarray]:
+    """The raw and grade-adjusted speed profiles of every corpus activity read as a run."""
     ath = runtwitch.Athlete(max_hr=190)
-    profiles = []
+    profiles: list[np.ndarray] = []
     for row in MANIFEST:
         if row["kind"] == "activity" and row["format"] in ("fit", "gpx", "tcx"):
             found = record_features(read_cached(str(corpus_path(row))), ath, is_run=True).profiles
             if found is not None:
                 profiles += list(found)
+    return profiles
+
+
+@pytest.mark.corpus
+def test_profiles_read_at_once_equal_numpy_profile_by_profile() -> None:
+    profiles = _corpus_profiles()
     assert len(profiles) > 100
     w = int(20 * 60 / BIN_S)
     # and random profiles with pauses, ties and every length up to an hour
@@ -131,17 +137,12 @@ def _separated_loop(
     return [b for k, b in enumerate(bouts) if k in keep]
 
 
+@pytest.mark.corpus
 def test_separated_bouts_equal_the_loop_over_the_gaps() -> None:
     """The screened recoveries decide exactly as the loop does: on every corpus run's profiles at
     several work thresholds, and on profiles made of exact ties (a recovery of exactly 0.75 of its
     bout), pauses, infinite speeds and adjacent bouts."""
-    ath = runtwitch.Athlete(max_hr=190)
-    profiles = []
-    for row in MANIFEST:
-        if row["kind"] == "activity" and row["format"] in ("fit", "gpx", "tcx"):
-            found = record_features(read_cached(str(corpus_path(row))), ath, is_run=True).profiles
-            if found is not None:
-                profiles += list(found)
+    profiles = _corpus_profiles()
     rng = np.random.default_rng(26)
     for n in range(2, 160):
         p = rng.choice([0.0, 0.4, 1.5, 2.25, 3.0, 3.75, 4.0, 5.0, np.nan], n)
