@@ -131,7 +131,12 @@ def beats_series(beats: HrBeats) -> pd.Series:
         last = beats.anchor_last[s] + csum - np.concatenate([[0], csum])[start]
         events[tw] = last / float(EVENT_UNITS_PER_S)
     times = beats.anchor_utc[seg] + (events - beats.anchor_event[seg])
-    idx = pd.to_datetime(times * 1e9, utc=True)
+    ns = times * 1e9
+    if np.isfinite(ns).all() and (np.abs(ns) < 2.0**63 - 2**10).all():
+        # what pd.to_datetime does with floats (truncation to whole ns), 70 times faster
+        idx = pd.DatetimeIndex(ns.astype("datetime64[ns]"), tz="UTC")
+    else:  # not a time pandas can hold: let it say so
+        idx = pd.to_datetime(ns, utc=True)
     out = pd.Series(beats.bpm, index=idx).sort_index()
     out = out[(out > 0) & (out < 255)]
     return out[~out.index.duplicated()]

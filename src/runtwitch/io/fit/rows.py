@@ -51,17 +51,46 @@ class _FieldData:
             self.type_name = fdef.base.name if fdef is not None else ""
 
 
-def _parse_one(raw: bytes, f: FieldDef, endian: str) -> Any:
-    """One field of one message, as fitdecode parses it (tuples for arrays, None for invalid)."""
-    base = f.base
-    if base.identifier == adapter.STRING_ID:
-        return adapter.parse_string(raw[: f.count])
-    vals = struct.unpack(f"{endian}{f.count}{base.fmt}", raw[: f.count * base.size])
+def _parse_values(vals: tuple[Any, ...], base: Any) -> Any:
+    """One numeric or byte field's unpacked values as fitdecode parses them (tuples for arrays,
+    None for invalid)."""
     if base.identifier == adapter.BYTE_ID:
         return base.parse(vals)
     if len(vals) > 1:
         return tuple(base.parse(v) for v in vals)
     return base.parse(vals[0])
+
+
+class _Plan:
+    """How to unpack every field of a definition's messages at once (built on first use).
+
+    One ``struct`` call reads the whole message; ``spans`` say which of its
+    values belong to each field and how to parse them (strings as
+    ``adapter.parse_string``, the rest as :func:`_parse_values`).
+    """
+
+    __slots__ = ("spans", "unpack")
+
+    def __init__(self, d: Definition) -> None:
+        fmt = [d.endian]
+        self.spans: list[tuple[int, int, Any, bool]] = []  # (start, stop, base, is a string)
+        at = 0
+        for f in d.fields:
+            base = f.base
+            if base.identifier == adapter.STRING_ID:
+                fmt.append(f"{f.count}s")
+                self.spans.append((at, at + 1, base, True))
+                at += 1
+            else:
+                fmt.append(f"{f.count}{base.fmt}")
+                self.spans.append((at, at + f.count, base, False))
+                at += f.count
+        self.unpack = struct.Struct("".join(fmt)).unpack_from
+
+    def raws(self, data: bytes, offset: int) -> list[Any]:
+        vals = self.unpack(data, offset)
+        return [adapter.parse_string(vals[a]) if string else _parse_values(vals[a:b], base)
+                for a, b, base, string in self.spans]
 
 
 def _scale(fld: Any, v: Any) -> Any:
@@ -92,6 +121,10 @@ def _subfield(fld: Any, d: Definition, raws: list[Any]) -> tuple[Any, Any]:
                     if not fd.is_dev and fd.num == ref.def_num and ref.raw_value == rv:
                         return sub, fld
     return fld, None
+
+
+#: The field types fitdecode's default data processor changes (see :func:`_process`).
+_PROCESSED = frozenset({"bool", "date_time", "local_date_time", "localtime_into_day"})
 
 
 def _process(fdata: _FieldData) -> None:
@@ -135,14 +168,17 @@ class RowState:
 def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
                compressed_ts: int | None) -> _Fields:
     """Decode one data message exactly as fitdecode's reader does."""
-    raws = [_parse_one(data[offset + f.pos: offset + f.pos + f.count * f.base.size], f, d.endian)
-            for f in d.fields]
+    plan = d.plan
+    if plan is None:
+        plan = d.plan = _Plan(d)
+    raws = plan.raws(data, offset)
     out: list[_FieldData] = []
     mt = d.mesg_type
     for f, raw in zip(d.fields, raws, strict=True):
         fld, _parent = f.field, None
         if fld is not None and not f.is_dev:
-            fld, _parent = _subfield(fld, d, raws)
+            if fld.subfields:
+                fld, _parent = _subfield(fld, d, raws)
             if fld.components:
                 is_hr12 = d.global_num == HR_MESG and f.num == 10
                 for c in fld.components:
@@ -156,14 +192,17 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
                         accs[c.def_num] = cv
                     cv = _scale(c, cv)
                     cfield = mt.fields[c.def_num]
-                    cfield, _cp = _subfield(cfield, d, raws)
+                    if cfield.subfields:
+                        cfield, _cp = _subfield(cfield, d, raws)
                     value = cfield.render(cv)
                     if is_hr12:
                         if not state.hr_start:
                             raise AssertionError("hr.event_timestamp_12 before any hr.event_timestamp")
                         value += state.hr_start
                     out.append(_FieldData(None, cfield, c.def_num, value, cv))
-            value = _scale(fld, fld.render(raw))
+            value = fld.render(raw)
+            if fld.scale or fld.offset:
+                value = _scale(fld, value)
         elif fld is not None:
             value = raw  # developer field: no scale or offset
         else:
@@ -177,7 +216,8 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
         ts_field = adapter.TIMESTAMP_FIELD_TYPE
         out.append(_FieldData(None, ts_field, TIMESTAMP_FIELD, ts_field.render(compressed_ts), compressed_ts))
     for fdata in out:
-        _process(fdata)
+        if fdata.type_name in _PROCESSED:
+            _process(fdata)
     if d.global_num == HR_MESG and any(x.def_num == 10 for x in out):
         for x in out:
             if x.def_num == 9:
