@@ -62,35 +62,64 @@ def _parse_values(vals: tuple[Any, ...], base: Any) -> Any:
 
 
 class _Plan:
-    """How to unpack every field of a definition's messages at once (built on first use).
+    """How to decode a definition's messages (built on first use).
 
     One ``struct`` call reads the whole message; ``spans`` say which of its
     values belong to each field and how to parse them (strings as
-    ``adapter.parse_string``, the rest as :func:`_parse_values`).
+    ``adapter.parse_string``, the rest as :func:`_parse_values`); ``where``
+    finds the fields a sub-field refers to without scanning the definition.
     """
 
-    __slots__ = ("spans", "unpack")
+    __slots__ = ("spans", "unpack", "where")
 
     def __init__(self, d: Definition) -> None:
         fmt = [d.endian]
-        self.spans: list[tuple[int, int, Any, bool]] = []  # (start, stop, base, is a string)
+        self.spans: list[tuple[int, int, Any, int]] = []  # (start, stop, base, _STRING/_SINGLE/_MANY)
+        self.where: dict[int, list[int]] = {}  # field number -> its positions (not developer fields)
         at = 0
-        for f in d.fields:
+        for i, f in enumerate(d.fields):
             base = f.base
+            if not f.is_dev:
+                self.where.setdefault(f.num, []).append(i)
             if base.identifier == adapter.STRING_ID:
                 fmt.append(f"{f.count}s")
-                self.spans.append((at, at + 1, base, True))
+                self.spans.append((at, at + 1, base, _STRING))
                 at += 1
             else:
                 fmt.append(f"{f.count}{base.fmt}")
-                self.spans.append((at, at + f.count, base, False))
+                single = f.count == 1 and base.identifier != adapter.BYTE_ID
+                self.spans.append((at, at + f.count, base, _SINGLE if single else _MANY))
                 at += f.count
         self.unpack = struct.Struct("".join(fmt)).unpack_from
 
     def raws(self, data: bytes, offset: int) -> list[Any]:
+        """Every field of the message at ``offset``, parsed as fitdecode parses it."""
         vals = self.unpack(data, offset)
-        return [adapter.parse_string(vals[a]) if string else _parse_values(vals[a:b], base)
-                for a, b, base, string in self.spans]
+        out = []
+        for a, b, base, kind in self.spans:
+            if kind == _SINGLE:
+                out.append(base.parse(vals[a]))
+            elif kind == _STRING:
+                out.append(adapter.parse_string(vals[a]))
+            else:
+                out.append(_parse_values(vals[a:b], base))
+        return out
+
+    def subfield(self, fld: Any, raws: list[Any]) -> Any:
+        """The sub-field of ``fld`` that the message's reference fields select, else ``fld``.
+
+        The first sub-field, in profile order, one of whose references matches
+        the raw value of a field of that number (fitdecode's rule).
+        """
+        for sub in fld.subfields:
+            for ref in sub.ref_fields:
+                for i in self.where.get(ref.def_num, ()):
+                    if ref.raw_value == raws[i]:
+                        return sub
+        return fld
+
+
+_STRING, _SINGLE, _MANY = 0, 1, 2
 
 
 def _scale(fld: Any, v: Any) -> Any:
@@ -111,16 +140,6 @@ def accumulate(raw: int, acc: int, bits: int) -> int:
     if raw < (acc & (top - 1)):
         base += top
     return base
-
-
-def _subfield(fld: Any, d: Definition, raws: list[Any]) -> tuple[Any, Any]:
-    if fld.subfields:
-        for sub in fld.subfields:
-            for ref in sub.ref_fields:
-                for fd, rv in zip(d.fields, raws, strict=False):
-                    if not fd.is_dev and fd.num == ref.def_num and ref.raw_value == rv:
-                        return sub, fld
-    return fld, None
 
 
 #: The field types fitdecode's default data processor changes (see :func:`_process`).
@@ -175,10 +194,10 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
     out: list[_FieldData] = []
     mt = d.mesg_type
     for f, raw in zip(d.fields, raws, strict=True):
-        fld, _parent = f.field, None
+        fld = f.field
         if fld is not None and not f.is_dev:
             if fld.subfields:
-                fld, _parent = _subfield(fld, d, raws)
+                fld = plan.subfield(fld, raws)
             if fld.components:
                 is_hr12 = d.global_num == HR_MESG and f.num == 10
                 for c in fld.components:
@@ -193,7 +212,7 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
                     cv = _scale(c, cv)
                     cfield = mt.fields[c.def_num]
                     if cfield.subfields:
-                        cfield, _cp = _subfield(cfield, d, raws)
+                        cfield = plan.subfield(cfield, raws)
                     value = cfield.render(cv)
                     if is_hr12:
                         if not state.hr_start:
