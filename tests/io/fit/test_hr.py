@@ -114,7 +114,9 @@ def _both(data: bytes) -> list[object]:
                 out.append((type(exc).__name__, getattr(exc, "offset", None)))
                 continue
             damage = act.report.damage
-            out.append((act.records["heart_rate_bpm"].tolist() if "heart_rate_bpm" in act.records else None,
+            rate = act.records.get("heart_rate_bpm")
+            rate = None if rate is None else rate.fillna(-1.0).tolist()  # NaN never equals itself
+            out.append((rate,
                         act.report.to_dict()["repaired"], damage and (damage.kind, damage.offset)))
     return out
 
@@ -156,3 +158,14 @@ def test_unpack_12bit_is_two_values_per_three_bytes() -> None:
 
     packed = np.array([[0xBC, 0x3A, 0x12, 0xFF, 0xFF, 0xFF, 0x01]], dtype=np.uint8)
     assert hr.unpack_12bit(packed).tolist() == [[0xABC, 0x123, 0xFFF, 0xFFF]]
+
+
+def test_hr_messages_after_a_message_that_stops_decoding_are_not_used() -> None:
+    """A record the one-by-one decoder fails on (an array timestamp) ends the file there."""
+    bad = _definition(4, 20, [(253, 8, 0x86), (3, 1, 0x02)]) + bytes([0x04]) + bytes(8) + bytes([99])
+    body = FILE_ID + RECORDS + ANCHOR + TWELVE + _anchor(0, 0) + _twelve(1024, [100] * 8)
+    data = _fit_bytes(body + bad + _twelve(9 * 1024, [150] * 8) + _anchor(15, 0) + _twelve(1024, [160] * 8))
+    framed = frame.frame(data)
+    assert hr.decode_hr(data, framed, bulk.timestamp_index(data, framed)) is not None
+    ref, got = _both(data)
+    assert got == ref and isinstance(ref, tuple) and ref[2] is not None and 150.0 not in ref[0]
