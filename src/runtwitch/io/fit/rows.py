@@ -70,10 +70,12 @@ class _Plan:
     finds the fields a sub-field refers to without scanning the definition.
     """
 
-    __slots__ = ("spans", "unpack", "where")
+    __slots__ = ("fields", "spans", "unpack", "where")
 
     def __init__(self, d: Definition) -> None:
         fmt = [d.endian]
+        #: (field definition, profile field, a profile field of the message, has sub-fields, scaled)
+        self.fields: list[tuple[FieldDef, Any, bool, bool, bool]] = []
         self.spans: list[tuple[int, int, Any, int]] = []  # (start, stop, base, _STRING/_SINGLE/_MANY)
         self.where: dict[int, list[int]] = {}  # field number -> its positions (not developer fields)
         at = 0
@@ -81,6 +83,10 @@ class _Plan:
             base = f.base
             if not f.is_dev:
                 self.where.setdefault(f.num, []).append(i)
+            fld = f.field
+            known = fld is not None and not f.is_dev
+            self.fields.append((f, fld, known, known and bool(fld.subfields),
+                                known and bool(fld.scale or fld.offset)))
             if base.identifier == adapter.STRING_ID:
                 fmt.append(f"{f.count}s")
                 self.spans.append((at, at + 1, base, _STRING))
@@ -193,13 +199,14 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
     raws = plan.raws(data, offset)
     out: list[_FieldData] = []
     mt = d.mesg_type
-    for f, raw in zip(d.fields, raws, strict=True):
-        fld = f.field
-        if fld is not None and not f.is_dev:
-            if fld.subfields:
+    is_hr = d.global_num == HR_MESG
+    for (f, fld, known, has_subfields, scaled), raw in zip(plan.fields, raws, strict=True):
+        if known:
+            if has_subfields:
                 fld = plan.subfield(fld, raws)
+                scaled = bool(fld.scale or fld.offset)
             if fld.components:
-                is_hr12 = d.global_num == HR_MESG and f.num == 10
+                is_hr12 = is_hr and f.num == 10
                 for c in fld.components:
                     try:
                         cv = _render_component(c, raw)
@@ -220,17 +227,16 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
                         value += state.hr_start
                     out.append(_FieldData(None, cfield, c.def_num, value, cv))
             value = fld.render(raw)
-            if fld.scale or fld.offset:
+            if scaled:
                 value = _scale(fld, value)
-        elif fld is not None:
-            value = raw  # developer field: no scale or offset
         else:
-            value = raw
-        if f.num == TIMESTAMP_FIELD and raw is not None and not f.is_dev:
+            value = raw  # a developer field (no scale or offset) or one the profile does not know
+        num = f.num
+        if num == TIMESTAMP_FIELD and raw is not None and not f.is_dev:
             state.last_ts = value
-        elif d.global_num == HR_MESG and not f.is_dev and f.num == 9:
+        elif is_hr and num == 9 and not f.is_dev:
             state.hr_start = state.last_ts
-        out.append(_FieldData(f, fld, f.num, value, raw))
+        out.append(_FieldData(f, fld, num, value, raw))
     if compressed_ts is not None:
         ts_field = adapter.TIMESTAMP_FIELD_TYPE
         out.append(_FieldData(None, ts_field, TIMESTAMP_FIELD, ts_field.render(compressed_ts), compressed_ts))
