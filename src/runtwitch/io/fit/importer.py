@@ -345,9 +345,10 @@ def read_fit(
         Largest decompressed size accepted for gzip input [bytes].
     engine
         ``"numpy"`` (default): frames messages in one pass and decodes records
-        in bulk, one group per field layout; end to end (frames included)
-        65-95 times faster than fitparse reading every message on the largest
-        corpus files (``benchmarks/import_bench.py --fit-only``).
+        and stored heart rate (``hr`` messages) in bulk, one group per field
+        layout; end to end (frames included) 95-130 times faster than
+        fitparse reading every message on the largest corpus files (geometric
+        mean, ``benchmarks/import_bench.py --fit-only``).
         ``"fitdecode"``: the reference decoder, message by message. Both give
         the same activity for every file of the shared corpus (a test).
         ``"fitparse"``: fitparse 1.2 (optional extra, ``pip install
