@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.io.fit.bulk import Group
+from runtwitch.io.fit.hr import HrBeats
 from runtwitch.io.fit.types import FIT_EPOCH
 
 #: Degrees per semicircle, the FIT unit of latitude and longitude.
@@ -87,6 +88,8 @@ class Collector:
         self.correlation: tuple[Any, Any] | None = None
         self.sports: list[tuple[Any, Any]] = []
         self.hr: list[dict[str, Any]] = []
+        #: Beats of the hr messages decoded in bulk by the numpy engine (instead of ``hr``).
+        self.hr_beats: HrBeats | None = None
         self.headers = 0
         self.not_kept: set[str] = set()
         #: Records decoded in bulk by the numpy engine (instead of ``records``).

@@ -1,8 +1,8 @@
 """The two FIT decoding engines: each fills a Collector and says where and why it stopped.
 
 - :func:`decode_numpy` (the default): frame every message in one pass, decode
-  records in bulk with numpy, the other messages one by one
-  (``runtwitch.io.fit.bulk``).
+  records (``runtwitch.io.fit.bulk``) and stored heart rate
+  (``runtwitch.io.fit.hr``) in bulk with numpy, the other messages one by one.
 - :func:`decode_fitdecode` (the reference): fitdecode's streaming reader,
   message by message.
 - :func:`decode_fitparse` (an optional extra, ``pip install runtwitch[fitparse]``):
@@ -29,7 +29,7 @@ from runtwitch.errors import (
     ParseError,
     TruncatedFileError,
 )
-from runtwitch.io.fit import adapter, bulk, frame, rows
+from runtwitch.io.fit import adapter, bulk, frame, hr, rows
 from runtwitch.io.fit.collect import Collector
 from runtwitch.io.fit.types import HR_MESG, RECORD_MESG, ROW_MESSAGES, FitFailure
 from runtwitch.io.source import Errors
@@ -90,7 +90,10 @@ def decode_numpy(
     compressed = bulk.compressed_times(framed, stamps)
     records_by_row = any(d.global_num == RECORD_MESG and d.offsets and bulk.needs_rows(d)
                          for d in framed.definitions)
-    kinds = ROW_MESSAGES | ({RECORD_MESG} if records_by_row else set())
+    # hr messages in bulk when every one can be (a swim can store thousands of them).
+    hr_beats = hr.decode_hr(data, framed, stamps) if needs_stamps else None
+    kinds = ROW_MESSAGES - ({HR_MESG} if hr_beats is not None else set())
+    kinds |= {RECORD_MESG} if records_by_row else set()
     # Messages to decode one by one, and the definitions that reset accumulators, in file order.
     events: list[tuple[int, int, int, Any]] = [
         (seq, 0, file_index, (g, targets)) for seq, file_index, g, targets in framed.resets if g in kinds]
@@ -121,6 +124,8 @@ def decode_numpy(
             col.headers = sum(1 for start in framed.file_starts if start <= cut)  # headers read so far
             break
         col.add(msg)
+    if hr_beats is not None:
+        col.hr_beats = hr_beats.before(cut)
     if not records_by_row:
         col.record_groups = bulk.decode_record_groups(data, framed, cut)
         col.compressed_ts = compressed

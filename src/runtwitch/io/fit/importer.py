@@ -21,7 +21,7 @@ from runtwitch.errors import (
     NotAnActivityError,
     ParseError,
 )
-from runtwitch.io.fit import adapter, engines
+from runtwitch.io.fit import adapter, engines, hr
 from runtwitch.io.fit.collect import Collector, is_number, record_table
 from runtwitch.io.fit.types import FIT_DATETIME_MIN, FIT_EPOCH
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
@@ -108,11 +108,7 @@ def _as_list(v: Any) -> list[Any]:
 def _unpack_12bit(raw: Any) -> list[int]:
     """Unpack little-endian 12-bit values (FIT ``hr.event_timestamp_12``)."""
     data = bytes(b for b in _as_list(raw) if isinstance(b, int) and 0 <= b <= 255)
-    out = []
-    for i in range(0, len(data) - 2, 3):
-        out.append(data[i] | ((data[i + 1] & 0x0F) << 8))
-        out.append((data[i + 1] >> 4) | (data[i + 2] << 4))
-    return out
+    return [int(v) for v in hr.unpack_12bit(np.frombuffer(data, np.uint8).reshape(1, -1))[0]]
 
 
 def hr_message_series(messages: list[dict[str, Any]]) -> pd.Series:
@@ -122,47 +118,52 @@ def hr_message_series(messages: list[dict[str, Any]]) -> pd.Series:
     watch appends them as ``hr`` messages. The first message anchors the strap's
     clock (``timestamp`` + ``fractional_timestamp`` at ``event_timestamp``);
     later messages carry 12-bit rolling event times in 1/1024 s
-    (``event_timestamp_12``), accumulated as in the FIT SDK's HR-to-record plugin.
+    (``event_timestamp_12``), accumulated as in the FIT SDK's HR-to-record plugin
+    (``runtwitch.io.fit.hr.beats_series``). ``messages`` are the field values of
+    each message as decoded one by one, with the raw bytes of
+    ``event_timestamp_12``; the numpy engine reads the same beats in bulk
+    (``runtwitch.io.fit.hr.decode_hr``).
     """
-    times: list[float] = []
+    seq: list[int] = []
     bpms: list[float] = []
-    anchor_utc: float | None = None
-    anchor_evt = 0.0
-    last: int | None = None
-    for m in messages:
+    events: list[float] = []
+    twelve: list[bool] = []
+    anchors: list[tuple[int, float, float, int]] = []
+    for n, m in enumerate(messages):
         bpm = [float(b) for b in _as_list(m.get("filtered_bpm")) if is_number(b)]
         ts, evt = m.get("timestamp"), _as_list(m.get("event_timestamp"))
         if isinstance(ts, datetime) and evt and all(is_number(e) for e in evt):
-            anchor_utc = ts.timestamp() + float(m.get("fractional_timestamp") or 0.0)
-            anchor_evt = float(evt[0])
-            events = [float(e) for e in evt]
-            last = round(events[-1] * 1024)
-        elif m.get("event_timestamp_12") is not None and last is not None:
-            events = []
-            for v in _unpack_12bit(m["event_timestamp_12"])[: len(bpm)]:
-                last = last + ((v - last) & 0xFFF)
-                events.append(last / 1024.0)
+            found = [float(e) for e in evt]
+            utc = ts.timestamp() + float(m.get("fractional_timestamp") or 0.0)
+            anchors.append((n, utc, found[0], round(found[-1] * hr.EVENT_UNITS_PER_S)))
+            is_twelve = False
+        elif m.get("event_timestamp_12") is not None and anchors:
+            found = [float(v) for v in _unpack_12bit(m["event_timestamp_12"])]
+            is_twelve = True
         else:
             continue
-        if anchor_utc is None:
-            continue
-        for b, e in zip(bpm, events, strict=False):
-            times.append(anchor_utc + (e - anchor_evt))
+        for b, e in zip(bpm, found, strict=False):
+            seq.append(n)
             bpms.append(b)
-    if not times:
-        return pd.Series(dtype=float)
-    idx = pd.to_datetime(np.array(times) * 1e9, utc=True)
-    s = pd.Series(bpms, index=idx).sort_index()
-    s = s[(s > 0) & (s < 255)]
-    return s[~s.index.duplicated()]
+            events.append(e)
+            twelve.append(is_twelve)
+    beats = hr.gather([np.array(seq, dtype=np.int64)], [np.array(bpms, dtype=np.float64)],
+                      [np.array(events, dtype=np.float64)], [np.array(twelve, dtype=bool)], anchors,
+                      np.arange(len(messages), dtype=np.int64))
+    return hr.beats_series(beats)
+
+
+def _stored_hr(col: Collector) -> pd.Series | None:
+    """The heart rate stored in the file's ``hr`` messages, None when it has none."""
+    if col.hr_beats is not None:
+        return hr.beats_series(col.hr_beats) if len(col.hr_beats.message_seqs) else None
+    return hr_message_series(col.hr) if col.hr else None
 
 
 def _fill_hr_from_messages(records: pd.DataFrame, col: Collector, report: ImportReport) -> pd.DataFrame:
     """Fill missing record heart rate from stored ``hr`` messages (nearest sample)."""
-    if not col.hr or not len(records):
-        return records
-    series = hr_message_series(col.hr)
-    if series.empty:
+    series = _stored_hr(col) if len(records) else None
+    if series is None or series.empty:
         return records
     near = series.reindex(records.index, method="nearest",
                           tolerance=pd.Timedelta(seconds=HR_MESSAGE_TOLERANCE_S)).to_numpy(float)
@@ -344,9 +345,10 @@ def read_fit(
         Largest decompressed size accepted for gzip input [bytes].
     engine
         ``"numpy"`` (default): frames messages in one pass and decodes records
-        in bulk, one group per field layout; end to end (frames included)
-        65-95 times faster than fitparse reading every message on the largest
-        corpus files (``benchmarks/import_bench.py --fit-only``).
+        and stored heart rate (``hr`` messages) in bulk, one group per field
+        layout; end to end (frames included) 95-130 times faster than
+        fitparse reading every message on the largest corpus files (geometric
+        mean, ``benchmarks/import_bench.py --fit-only``).
         ``"fitdecode"``: the reference decoder, message by message. Both give
         the same activity for every file of the shared corpus (a test).
         ``"fitparse"``: fitparse 1.2 (optional extra, ``pip install

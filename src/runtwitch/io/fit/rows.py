@@ -51,17 +51,81 @@ class _FieldData:
             self.type_name = fdef.base.name if fdef is not None else ""
 
 
-def _parse_one(raw: bytes, f: FieldDef, endian: str) -> Any:
-    """One field of one message, as fitdecode parses it (tuples for arrays, None for invalid)."""
-    base = f.base
-    if base.identifier == adapter.STRING_ID:
-        return adapter.parse_string(raw[: f.count])
-    vals = struct.unpack(f"{endian}{f.count}{base.fmt}", raw[: f.count * base.size])
+def _parse_values(vals: tuple[Any, ...], base: Any) -> Any:
+    """One numeric or byte field's unpacked values as fitdecode parses them (tuples for arrays,
+    None for invalid)."""
     if base.identifier == adapter.BYTE_ID:
         return base.parse(vals)
     if len(vals) > 1:
         return tuple(base.parse(v) for v in vals)
     return base.parse(vals[0])
+
+
+class _Plan:
+    """How to decode a definition's messages (built on first use).
+
+    One ``struct`` call reads the whole message; ``spans`` say which of its
+    values belong to each field and how to parse them (strings as
+    ``adapter.parse_string``, the rest as :func:`_parse_values`); ``where``
+    finds the fields a sub-field refers to without scanning the definition.
+    """
+
+    __slots__ = ("fields", "spans", "unpack", "where")
+
+    def __init__(self, d: Definition) -> None:
+        fmt = [d.endian]
+        #: (field definition, profile field, a profile field of the message, has sub-fields, scaled)
+        self.fields: list[tuple[FieldDef, Any, bool, bool, bool]] = []
+        self.spans: list[tuple[int, int, Any, int]] = []  # (start, stop, base, _STRING/_SINGLE/_MANY)
+        self.where: dict[int, list[int]] = {}  # field number -> its positions (not developer fields)
+        at = 0
+        for i, f in enumerate(d.fields):
+            base = f.base
+            if not f.is_dev:
+                self.where.setdefault(f.num, []).append(i)
+            fld = f.field
+            known = fld is not None and not f.is_dev
+            self.fields.append((f, fld, known, known and bool(fld.subfields),
+                                known and bool(fld.scale or fld.offset)))
+            if base.identifier == adapter.STRING_ID:
+                fmt.append(f"{f.count}s")
+                self.spans.append((at, at + 1, base, _STRING))
+                at += 1
+            else:
+                fmt.append(f"{f.count}{base.fmt}")
+                single = f.count == 1 and base.identifier != adapter.BYTE_ID
+                self.spans.append((at, at + f.count, base, _SINGLE if single else _MANY))
+                at += f.count
+        self.unpack = struct.Struct("".join(fmt)).unpack_from
+
+    def raws(self, data: bytes, offset: int) -> list[Any]:
+        """Every field of the message at ``offset``, parsed as fitdecode parses it."""
+        vals = self.unpack(data, offset)
+        out = []
+        for a, b, base, kind in self.spans:
+            if kind == _SINGLE:
+                out.append(base.parse(vals[a]))
+            elif kind == _STRING:
+                out.append(adapter.parse_string(vals[a]))
+            else:
+                out.append(_parse_values(vals[a:b], base))
+        return out
+
+    def subfield(self, fld: Any, raws: list[Any]) -> Any:
+        """The sub-field of ``fld`` that the message's reference fields select, else ``fld``.
+
+        The first sub-field, in profile order, one of whose references matches
+        the raw value of a field of that number (fitdecode's rule).
+        """
+        for sub in fld.subfields:
+            for ref in sub.ref_fields:
+                for i in self.where.get(ref.def_num, ()):
+                    if ref.raw_value == raws[i]:
+                        return sub
+        return fld
+
+
+_STRING, _SINGLE, _MANY = 0, 1, 2
 
 
 def _scale(fld: Any, v: Any) -> Any:
@@ -84,14 +148,8 @@ def accumulate(raw: int, acc: int, bits: int) -> int:
     return base
 
 
-def _subfield(fld: Any, d: Definition, raws: list[Any]) -> tuple[Any, Any]:
-    if fld.subfields:
-        for sub in fld.subfields:
-            for ref in sub.ref_fields:
-                for fd, rv in zip(d.fields, raws, strict=False):
-                    if not fd.is_dev and fd.num == ref.def_num and ref.raw_value == rv:
-                        return sub, fld
-    return fld, None
+#: The field types fitdecode's default data processor changes (see :func:`_process`).
+_PROCESSED = frozenset({"bool", "date_time", "local_date_time", "localtime_into_day"})
 
 
 def _process(fdata: _FieldData) -> None:
@@ -135,16 +193,20 @@ class RowState:
 def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
                compressed_ts: int | None) -> _Fields:
     """Decode one data message exactly as fitdecode's reader does."""
-    raws = [_parse_one(data[offset + f.pos: offset + f.pos + f.count * f.base.size], f, d.endian)
-            for f in d.fields]
+    plan = d.plan
+    if plan is None:
+        plan = d.plan = _Plan(d)
+    raws = plan.raws(data, offset)
     out: list[_FieldData] = []
     mt = d.mesg_type
-    for f, raw in zip(d.fields, raws, strict=True):
-        fld, _parent = f.field, None
-        if fld is not None and not f.is_dev:
-            fld, _parent = _subfield(fld, d, raws)
+    is_hr = d.global_num == HR_MESG
+    for (f, fld, known, has_subfields, scaled), raw in zip(plan.fields, raws, strict=True):
+        if known:
+            if has_subfields:
+                fld = plan.subfield(fld, raws)
+                scaled = bool(fld.scale or fld.offset)
             if fld.components:
-                is_hr12 = d.global_num == HR_MESG and f.num == 10
+                is_hr12 = is_hr and f.num == 10
                 for c in fld.components:
                     try:
                         cv = _render_component(c, raw)
@@ -156,28 +218,31 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
                         accs[c.def_num] = cv
                     cv = _scale(c, cv)
                     cfield = mt.fields[c.def_num]
-                    cfield, _cp = _subfield(cfield, d, raws)
+                    if cfield.subfields:
+                        cfield = plan.subfield(cfield, raws)
                     value = cfield.render(cv)
                     if is_hr12:
                         if not state.hr_start:
                             raise AssertionError("hr.event_timestamp_12 before any hr.event_timestamp")
                         value += state.hr_start
                     out.append(_FieldData(None, cfield, c.def_num, value, cv))
-            value = _scale(fld, fld.render(raw))
-        elif fld is not None:
-            value = raw  # developer field: no scale or offset
+            value = fld.render(raw)
+            if scaled:
+                value = _scale(fld, value)
         else:
-            value = raw
-        if f.num == TIMESTAMP_FIELD and raw is not None and not f.is_dev:
+            value = raw  # a developer field (no scale or offset) or one the profile does not know
+        num = f.num
+        if num == TIMESTAMP_FIELD and raw is not None and not f.is_dev:
             state.last_ts = value
-        elif d.global_num == HR_MESG and not f.is_dev and f.num == 9:
+        elif is_hr and num == 9 and not f.is_dev:
             state.hr_start = state.last_ts
-        out.append(_FieldData(f, fld, f.num, value, raw))
+        out.append(_FieldData(f, fld, num, value, raw))
     if compressed_ts is not None:
         ts_field = adapter.TIMESTAMP_FIELD_TYPE
         out.append(_FieldData(None, ts_field, TIMESTAMP_FIELD, ts_field.render(compressed_ts), compressed_ts))
     for fdata in out:
-        _process(fdata)
+        if fdata.type_name in _PROCESSED:
+            _process(fdata)
     if d.global_num == HR_MESG and any(x.def_num == 10 for x in out):
         for x in out:
             if x.def_num == 9:

@@ -77,6 +77,7 @@ class Definition:
     mesg_type: Any = None  # the profile's message type, None for unknown messages
     offsets: list[int] = field(default_factory=list)
     seqs: list[int] = field(default_factory=list)
+    plan: Any = None  # how the one-by-one decoder unpacks its messages (``rows``), made on first use
 
 
 @dataclass
