@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from runtwitch.errors import MissingFileError
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, FrameLoader, ImportReport, summary_name
-from runtwitch.model.frames import NAT_NS, frame_from_arrays
+from runtwitch.model.frames import NAT_NS, frame_columns, frame_from_arrays
 from runtwitch.model.schema import SCHEMA_VERSION
 
 #: Bumped when the layout of a cache entry changes (3: records read lazily, JSON in two lines).
@@ -119,19 +119,26 @@ def _plain(v: Any) -> Any:
     raise TypeError(f"{type(v).__name__} is not a value the cache can keep")
 
 
+#: The numpy dtypes a small frame's column may have, by the name the entry's JSON gives them.
+_NUMPY_KINDS = {np.dtype(k): k for k in ("float64", "int64", "bool")}
+
+
 def _frame_to_json(df: pd.DataFrame) -> dict[str, Any] | None:
     """A small frame as JSON-ready columns, or None when a dtype is not one we rebuild."""
     if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1:
         return None
     cols = []
-    for name, s in df.items():  # not df[name]: a lookup by name costs more than the column
-        kind = str(s.dtype)
-        if kind == "datetime64[ns, UTC]":
-            values: list[Any] = [None if v == NAT_NS else int(v) for v in s.array.asi8.tolist()]
-        elif kind in ("float64", "int64", "bool"):
-            values = s.to_numpy().tolist()
+    for name, arr in frame_columns(df).items():
+        dtype = arr.dtype
+        if isinstance(dtype, np.dtype):  # a dict lookup: naming a numpy dtype costs microseconds
+            kind = _NUMPY_KINDS.get(dtype)
+            if kind is None:
+                return None
+            values: list[Any] = arr.tolist()
+        elif (kind := str(dtype)) == "datetime64[ns, UTC]":
+            values = [None if v == NAT_NS else int(v) for v in arr.asi8.tolist()]
         elif kind in ("string", "str"):
-            values = [None if pd.isna(v) else str(v) for v in s.tolist()]
+            values = [None if pd.isna(v) else str(v) for v in arr.tolist()]
         else:
             return None
         cols.append({"name": name, "dtype": kind, "values": values})
@@ -170,16 +177,19 @@ _PARQUET_OPTIONS: dict[str, Any] = {"compression": "lz4", "use_dictionary": Fals
                                     "write_statistics": False, "store_schema": False}
 
 
+_RECORD_DTYPES = (np.dtype("float64"), np.dtype("int64"))
+
+
 def _records_to_parquet(records: pd.DataFrame) -> tuple[bytes, dict[str, Any]] | None:
     """The records as Parquet bytes and how to rebuild them, or None for dtypes not handled."""
     index = cast(pd.DatetimeIndex, records.index)
     columns: dict[str, Any] = {"__time_ns": index.asi8}
     dtypes = {}
-    for name, s in records.items():
-        if s.dtype not in (np.float64, np.int64):
+    for name, arr in frame_columns(records).items():
+        if arr.dtype not in _RECORD_DTYPES:
             return None
-        columns[str(name)] = s.to_numpy()
-        dtypes[str(name)] = str(s.dtype)
+        columns[str(name)] = arr
+        dtypes[str(name)] = str(arr.dtype)
     sink = pa.BufferOutputStream()
     pq.write_table(pa.table(columns), sink, **_PARQUET_OPTIONS)
     tz = index.tz
