@@ -45,3 +45,10 @@ def test_a_frame_from_arrays_owns_its_data() -> None:
     df = frame_from_arrays([values], ["v"], pd.RangeIndex(2))
     values[0] = 9.0
     assert df["v"].tolist() == [1.0, 2.0]
+
+
+def test_frames_with_the_same_columns_do_not_share_their_labels_object() -> None:
+    one = frame_from_arrays([np.zeros(1)], ["v"], pd.RangeIndex(1))
+    two = frame_from_arrays([np.zeros(1)], ["v"], pd.RangeIndex(1))
+    one.columns.name = "mine"
+    assert two.columns.name is None and list(two.columns) == ["v"]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, ImportReport
-from runtwitch.model.frames import NAT_NS, float_array, frame_from_arrays
+from runtwitch.model.frames import NAT_NS, float_array, frame_columns, frame_from_arrays
 from runtwitch.model.schema import (
     LAP_COLUMNS,
     MOVING_SPEED_MPS,
@@ -132,17 +132,20 @@ class _Kept:
     recording: np.ndarray  # their recording numbers (before renumbering)
 
 
-def _keep_rows(raw: pd.DataFrame, report: ImportReport, recording_gap_s: float) -> _Kept:
-    """Rules 1-3 of :func:`clean_times` on arrays: the rows kept, their times and recordings."""
+def _keep_rows(raw: dict[Any, Any], n_rows: int, report: ImportReport, recording_gap_s: float) -> _Kept:
+    """Rules 1-3 of :func:`clean_times` on arrays: the rows kept, their times and recordings.
+
+    ``raw``: the source frame's columns (:func:`~runtwitch.model.frames.frame_columns`).
+    """
     times = _to_utc(raw["time"])
-    report.source_records = len(raw)
+    report.source_records = n_rows
     t_all = times.asi8
     valid = t_all != NAT_NS
-    if valid.any():
-        report.source_first_time = pd.Timestamp(times[valid][0])
-        report.source_last_time = pd.Timestamp(times[valid][-1])
-    report.drop("no_timestamp", int((~valid).sum()))
     rows = np.flatnonzero(valid)
+    if len(rows):
+        report.source_first_time = pd.Timestamp(times[rows[0]])
+        report.source_last_time = pd.Timestamp(times[rows[-1]])
+    report.drop("no_timestamp", n_rows - len(rows))
     t = t_all[valid]
     n = len(t)
     if n == 0:
@@ -150,7 +153,7 @@ def _keep_rows(raw: pd.DataFrame, report: ImportReport, recording_gap_s: float) 
         return _Kept(empty, empty, empty)
     segment_col = raw.get("segment")
     segment = (np.zeros(n, dtype=np.int64) if segment_col is None
-               else segment_col.to_numpy(dtype=np.int64)[valid])
+               else pd.Series(segment_col, copy=False).to_numpy(dtype=np.int64)[valid])
     recording = recordings_of(t, segment, recording_gap_s)
     keep = ~_clock_jumps(t, recording)
     report.drop("clock_jump", int((~keep).sum()))
@@ -188,7 +191,7 @@ def clean_times(raw: pd.DataFrame, report: ImportReport, *,
 
     The result has a ``recording`` column (0 when the file has no segments).
     """
-    kept = _keep_rows(raw, report, recording_gap_s)
+    kept = _keep_rows(frame_columns(raw), len(raw), report, recording_gap_s)
     values = raw.drop(columns=[c for c in ("time", "segment") if c in raw])
     return _merge_duplicates(values.take(kept.rows), kept, report)
 
@@ -225,20 +228,20 @@ def _clean_columns(raw: pd.DataFrame, report: ImportReport,
     Without duplicate timestamps (the common case) each column is taken once
     from ``raw`` and no intermediate frame is built.
     """
-    kept = _keep_rows(raw, report, recording_gap_s)
-    names = [c for c in raw.columns if c not in ("time", "segment")]
+    by_name = frame_columns(raw)  # every column at once: a lookup by name costs more than the copy
+    kept = _keep_rows(by_name, len(raw), report, recording_gap_s)
+    names = [c for c in by_name if c not in ("time", "segment")]
     t = kept.t
     if len(t) < 2 or bool((np.diff(t) > 0).all()):  # increasing: no duplicates
         recording = (np.unique(kept.recording, return_inverse=True)[1].astype(np.int64)
                      if len(t) else kept.recording)
         columns = {}
-        by_name = dict(raw.items())  # every column at once: a lookup by name costs more than the copy
         for c in names:
             s = by_name[c]
             if s.dtype == np.float64:
-                columns[str(c)] = s.to_numpy()[kept.rows]
+                columns[str(c)] = np.asarray(s)[kept.rows]
             else:
-                columns[str(c)] = _float_column(s.take(kept.rows))
+                columns[str(c)] = _float_column(pd.Series(s.take(kept.rows)))
         return t, recording, columns
     df = _merge_duplicates(raw[names].take(kept.rows), kept, report)
     recording = df.pop("recording").to_numpy(np.int64)
@@ -281,17 +284,15 @@ def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.concatenate([[np.nan], d])
 
 
-def _assign(t_ns: np.ndarray, starts: pd.Series) -> np.ndarray:
-    """Index of the last start at or before each time [ns] (0 before the first start)."""
-    return _assign_ns(t_ns, starts.to_numpy(dtype="datetime64[ns]").astype("int64"))
-
-
 #: The earliest time of datetime64[ns] [ns]: where a session without a start is placed.
 _FIRST_NS = pd.Timestamp.min.tz_localize("UTC").value
 
 
 def _assign_ns(t_ns: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """:func:`_assign` of starts given as nanoseconds since the epoch."""
+    """Index of the last start at or before each time (0 before the first start).
+
+    ``t_ns`` and the starts ``s`` in nanoseconds since the epoch (NaT as the int64 minimum).
+    """
     pos = np.searchsorted(s, t_ns, side="right") - 1
     return np.clip(pos, 0, max(len(s) - 1, 0))
 
@@ -482,36 +483,52 @@ def _recordings(s: np.ndarray, e: np.ndarray, gap_s: float = RECORDING_GAP_S) ->
 def _coerced_arrays(df: pd.DataFrame, columns: tuple[Column, ...]) -> dict[Any, Any]:
     """The schema's columns in their dtypes (missing ones empty), then any others, as arrays by name.
 
-    With shortcuts for columns that already have their dtype; no frame is
-    built: the callers take the columns apart (a few rows, where pandas'
-    fixed cost per column is the cost).
+    No frame is built: the callers take the columns apart (a few rows, where
+    pandas' fixed cost per column is the cost). See :func:`_coerce_columns`.
     """
-    n = len(df)
+    return _coerce_columns(frame_columns(df), len(df), columns)
+
+
+#: The dtype of the schema's time columns, given as it is: only the unit and zone are checked.
+_UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
+
+
+def _coerce_columns(given: dict[Any, Any], n: int, columns: tuple[Column, ...]) -> dict[Any, Any]:
+    """:func:`_coerced_arrays` of a frame's columns (:func:`~runtwitch.model.frames.frame_columns`).
+
+    With shortcuts for columns that already have their dtype: those arrays
+    are the frame's own, to be read or copied (``take``), never written.
+    """
     arrays: list[Any] = []
-    given: dict[Any, pd.Series] = dict(df.items())  # every column at once: a lookup by name costs more
     for c in columns:
         if c.name not in given:
             arrays.append(_empty(c.dtype, n))
             continue
         s = given[c.name]
         if c.dtype.startswith("datetime64"):
-            arrays.append(_utc_times(s) if s.dtype == object else _to_utc(s).array)
+            if s.dtype == _UTC_NS:
+                arrays.append(s)
+            else:
+                arrays.append(_utc_times(s) if s.dtype == object else _to_utc(s).array)
         elif c.dtype == "string":
             if isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is pd.NA:
-                arrays.append(s.array)
+                arrays.append(s)
             elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):  # objects, or "str" (NaN missing)
-                arrays.append(_strings(s.to_numpy()))
+                arrays.append(_strings(np.asarray(s, dtype=object)))
             else:
-                arrays.append(s.astype("string").array)
+                arrays.append(pd.Series(s).astype("string").array)
         elif c.dtype == "int64":  # indexes, assigned by the caller; -1 until then
-            arrays.append(s.to_numpy() if s.dtype == np.int64
-                          else pd.to_numeric(s, errors="coerce").fillna(-1).to_numpy("int64"))
+            arrays.append(s if s.dtype == np.int64
+                          else pd.to_numeric(pd.Series(s), errors="coerce").fillna(-1).to_numpy("int64"))
+        elif s.dtype == c.dtype:
+            arrays.append(s)
+        elif isinstance(s, np.ndarray) and s.dtype.kind in "biuf":  # numbers already: what to_numeric keeps
+            arrays.append(s.astype(c.dtype))
         else:
-            arrays.append(s.to_numpy() if s.dtype == c.dtype
-                          else pd.to_numeric(s, errors="coerce").to_numpy(c.dtype))
+            arrays.append(pd.to_numeric(pd.Series(s), errors="coerce").to_numpy(c.dtype))
     names = [c.name for c in columns]
     extra = [name for name in given if name not in set(names)]
-    return dict(zip(names + extra, arrays + [given[name].array for name in extra], strict=True))
+    return dict(zip(names + extra, arrays + [given[name] for name in extra], strict=True))
 
 
 def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> pd.DataFrame:
@@ -580,13 +597,24 @@ def _empty(dtype: str, n: int) -> Any:
     return np.full(n, np.nan, dtype=dtype)
 
 
-def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
-    """Laps with a start, in start order (stable), with ends filled from durations and indexes."""
-    laps = laps_in
-    if len(laps) == 0 or "start" not in laps or bool(laps["start"].isna().all()):
-        laps = sessions[["start", "end", "elapsed_s", "timer_s", "distance_m",
-                         "avg_heart_rate_bpm", "max_heart_rate_bpm"]]
-    given = _coerced_arrays(laps, LAP_COLUMNS)  # no frame in between: it would be taken apart at once
+#: The session columns that make the lap of a session declared without laps.
+_SESSION_AS_LAP = ("start", "end", "elapsed_s", "timer_s", "distance_m",
+                   "avg_heart_rate_bpm", "max_heart_rate_bpm")
+
+
+def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame,
+                 session_columns: dict[Any, Any] | None = None) -> pd.DataFrame:
+    """Laps with a start, in start order (stable), with ends filled from durations and indexes.
+
+    ``session_columns``: ``sessions``' columns when the caller has them
+    (:func:`~runtwitch.model.frames.frame_columns`).
+    """
+    sess = frame_columns(sessions) if session_columns is None else session_columns
+    laps = frame_columns(laps_in) if len(laps_in) else {}
+    n = len(laps_in)
+    if "start" not in laps or bool(pd.isna(laps["start"]).all()):
+        laps, n = {c: sess[c] for c in _SESSION_AS_LAP}, len(sessions)
+    given = _coerce_columns(laps, n, LAP_COLUMNS)  # no frame in between: it would be taken apart at once
     start = given["start"].asi8
     valid = np.flatnonzero(start != NAT_NS)
     order = valid[np.argsort(start[valid], kind="stable")]
@@ -600,7 +628,7 @@ def _finish_laps(laps_in: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
         end[missing_end] = filled
         arrays["end"] = end.array
     arrays["lap"] = np.arange(len(order), dtype="int64")
-    arrays["session"] = (_assign(arrays["start"].asi8, sessions["start"]).astype("int64") if len(sessions)
+    arrays["session"] = (_assign_ns(arrays["start"].asi8, sess["start"].asi8).astype("int64") if len(sessions)
                          else np.zeros(len(order), dtype="int64"))
     names = [c.name for c in LAP_COLUMNS]
     return frame_from_arrays([arrays[n] for n in names], names, pd.RangeIndex(len(order)))
@@ -695,8 +723,9 @@ def build(
 
     sessions_out = _finish_sessions(_rows(sess_in) if n_sessions else [], t_ns, session_idx, cols,
                                     default_sport, report, name)
-    laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out)
-    lap_idx = (_assign(t_ns, laps_out["start"]).astype("int64") if len(laps_out)
+    laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out,
+                            frame_columns(sessions_out))
+    lap_idx = (_assign_ns(t_ns, frame_columns(laps_out)["start"].asi8).astype("int64") if len(laps_out)
                else np.zeros(n, dtype=np.int64))
     cols["session"], cols["lap"] = session_idx, lap_idx
 

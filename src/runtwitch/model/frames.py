@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -19,16 +20,26 @@ def frame_from_arrays(arrays: list[Any], columns: list[str], index: pd.Index) ->
     (about twice as fast when a whole history is built). Arrays from pyarrow's
     zero-copy conversion are read-only, so a copy is needed either way. The
     public constructor is the fallback should that classmethod ever go away.
+    The column labels' Index is built once per list of names and each frame
+    gets a view of it (its own object, so that naming one frame's columns
+    names no other): with pandas 3 building the Index from the names (an
+    Arrow-backed ``str`` index) cost twice what the rest of a small frame does.
     """
     if not columns:
         return pd.DataFrame(index=index)
     try:
         # not in pandas-stubs (a classmethod pandas itself uses to build frames)
         frame: pd.DataFrame = pd.DataFrame._from_arrays(  # type: ignore[attr-defined]
-            arrays, columns=columns, index=index, verify_integrity=False)
+            arrays, columns=_column_index(tuple(columns)).view(), index=index, verify_integrity=False)
         return frame
     except (AttributeError, TypeError):  # pragma: no cover - pandas without _from_arrays
         return pd.DataFrame(dict(zip(columns, arrays, strict=True)), index=index, copy=True)
+
+
+@functools.lru_cache(maxsize=512)
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    """The column labels of a frame, built once per list of names (see :func:`frame_from_arrays`)."""
+    return pd.Index(list(names))
 
 
 def frame_columns(df: pd.DataFrame) -> dict[Any, Any]:
