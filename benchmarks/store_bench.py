@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
+import sys
 import tempfile
 import time
 import warnings
@@ -35,14 +36,12 @@ import runtwitch
 from runtwitch.io import cache as cache_mod
 from runtwitch.model.frames import frame_columns
 
-#: The runs history_bench.py copies to build a history.
-SEEDS = [
-    "fit/runpandas__run.fit",
-    "fit/sports-lib__6782987395.fit",
-    "fit/runalyze__garmin-runPower-2.fit",
-    "fit/goldencheetah__Garmin920_withFirstbeat.fit",
-    "fit/sweatpy__4801048867.fit",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from history_bench import HISTORY_SEEDS as SEEDS  # sibling script, not a package
+
+#: The options of each format's records file: Parquet as cache format 3 wrote it (the baseline),
+#: Arrow IPC as runtwitch.io.cache writes it now.
+
 PARQUET = {"compression": "lz4", "use_dictionary": False, "write_statistics": False, "store_schema": False}
 IPC_WRITE = ipc.IpcWriteOptions(compression="lz4", use_threads=False)
 IPC_READ = ipc.IpcReadOptions(use_threads=False)
