@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/history_bench.py [--n 1500 5000] [--runs 3] [--jobs 2]
     .venv/bin/python benchmarks/history_bench.py --n 15000 --replicate   # no cold import
+    .venv/bin/python benchmarks/history_bench.py --n 300 --split-only    # the CPU split per file alone
 
 Builds a synthetic history of N files (five real corpus runs of about an hour,
 copied under new names and each made unique, so that every file has its own
@@ -11,10 +12,14 @@ cache entry), then prints for each N, min and median of ``--runs`` runs:
   least any import that checks the cache must do (the same-run baseline that
   makes the other figures comparable across machines);
 - **cold**: importing the history into an empty cache with ``--jobs`` worker
-  processes;
+  processes, and the CPU time per file the worker processes and the calling
+  process spent on it (what crossing the process boundary costs shows as
+  workers' CPU above the split below);
 - **cold, per file**: the CPU time per file of each part of a cold import
   (read + hash, import, store, the caller loading the entry), median over a
-  sample of files imported one by one in this process;
+  sample of files imported one by one in this process; and, apart from the
+  cold import, reading the stored records back (what an analysis of a cached
+  activity pays the first time it reads its records);
 - **warm**: importing it again, every file a cache hit;
 - **memory**: in a fresh process, the warm import of the whole history held in
   a list: peak RSS, and the resident memory per activity (RSS after the import
@@ -32,6 +37,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -101,13 +107,16 @@ def cold_parts_ms(folder: Path, sample: int = 40) -> dict[str, list[float]]:
     The parts a worker does for a file that is not in the cache: reading and
     hashing its bytes, importing them (decoding and the canonical frames) and
     storing the entry; then what the calling process does with the key it
-    gets back (reading the entry's JSON). Process time, not wall time, so
-    the split is less sensitive to the machine's load.
+    gets back (reading the entry's JSON). "read records" is not part of the
+    cold import: reading the stored records back from the entry, as a later
+    analysis does. Process time, not wall time, so the split is less
+    sensitive to the machine's load.
     """
     from runtwitch.io import cache as cache_mod
     from runtwitch.io.source import named_buffer
 
-    parts: dict[str, list[float]] = {"read + hash": [], "import": [], "store": [], "load entry": []}
+    parts: dict[str, list[float]] = {"read + hash": [], "import": [], "store": [], "load entry": [],
+                                     "read records": []}
     files = sorted(folder.iterdir())[:sample]
     with tempfile.TemporaryDirectory() as tmp:
         for p in files:
@@ -119,17 +128,26 @@ def cold_parts_ms(folder: Path, sample: int = 40) -> dict[str, list[float]]:
             t2 = time.process_time()
             cache_mod.store(Path(tmp), key, act)
             t3 = time.process_time()
-            cache_mod.load(Path(tmp), key, str(p))
+            hit = cache_mod.load(Path(tmp), key, str(p))
             t4 = time.process_time()
-            for name, took in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            if hit is not None:
+                len(hit.records)
+            t5 = time.process_time()
+            for name, took in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
                 parts[name].append(took * 1000)
     return parts
 
 
-def import_s(folder: Path, cache: Path, jobs: int) -> float:
+def import_s(folder: Path, cache: Path, jobs: int, cpu: list[tuple[float, float]] | None = None) -> float:
+    """Wall seconds of importing the history; appends (this process, its workers) CPU seconds to ``cpu``."""
+    self0, child0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     results = runtwitch.read_activities([folder], cache=cache, n_jobs=jobs, progress=False)
     took = time.perf_counter() - t0
+    self1, child1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:  # the workers are joined when the import returns: their time is in RUSAGE_CHILDREN
+        cpu.append(tuple(b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime  # type: ignore[misc]
+                         for a, b in ((self0, self1), (child0, child1))))
     bad = [r for r in results if r.status not in ("ok", "partial")]
     if bad:
         raise SystemExit(f"{len(bad)} files failed: {bad[0].path}: {bad[0].error}")
@@ -170,8 +188,21 @@ def _mm(xs: list[float]) -> str:
     return f"{min(xs):6.2f} / {statistics.median(xs):6.2f}"
 
 
+def split_only(n: int, corpus: Path) -> None:
+    """Print only the CPU split per file of a cold import (a few seconds: for before/after comparisons)."""
+    with tempfile.TemporaryDirectory(prefix="runtwitch-history-") as tmp:
+        write_history(Path(tmp) / "history", corpus, n)
+        split = cold_parts_ms(Path(tmp) / "history")
+    medians = {k: statistics.median(v) for k, v in split.items()}
+    total = sum(v for k, v in medians.items() if k != "read records")
+    print(f"cold, CPU per file on 1 core (median of {len(split['import'])} files), load average "
+          f"{os.getloadavg()[0]:.1f}: " + ", ".join(f"{k} {v:.2f}" for k, v in medians.items())
+          + f"; cold import all included {total:.2f} ms")
+
+
 def bench(n: int, corpus: Path, runs: int, cold_runs: int, jobs: int, replicate: bool) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="runtwitch-history-"))
+    cpu: list[tuple[float, float]] = []
     try:
         hist = tmp / "history"
         write_history(hist, corpus, n)
@@ -182,7 +213,7 @@ def bench(n: int, corpus: Path, runs: int, cold_runs: int, jobs: int, replicate:
             fill_by_replication(hist, tmp / "cache")
         for _ in range(0 if replicate else cold_runs):
             shutil.rmtree(tmp / "cache", ignore_errors=True)
-            colds.append(import_s(hist, tmp / "cache", jobs))
+            colds.append(import_s(hist, tmp / "cache", jobs, cpu))
         warms = [import_s(hist, tmp / "cache", jobs) for _ in range(runs)]
         split = cold_parts_ms(hist) if colds else {}
         mem = memory(hist, tmp / "cache", jobs)
@@ -196,12 +227,16 @@ def bench(n: int, corpus: Path, runs: int, cold_runs: int, jobs: int, replicate:
     print(f"  floor (read + SHA-256, 1 core) {_mm(floors)}")
     if colds:
         print(f"  cold import                   {_mm(colds)}  = {min(colds) / f:5.1f}x floor "
-              f"(target for 1,500: {COLD_TARGET_S:.0f} s)")
-        total = sum(statistics.median(v) for v in split.values())
-        print(f"  cold, CPU per file on 1 core (median of {len(next(iter(split.values())))} files): "
-              + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in split.items())
+              f"(target for 1,500: {COLD_TARGET_S:.0f} s); CPU per file, min / median: workers "
+              f"{_mm([c[1] / n * 1000 for c in cpu])} ms, "
+              f"this process {_mm([c[0] / n * 1000 for c in cpu])} ms")
+        cold = {k: v for k, v in split.items() if k != "read records"}
+        total = sum(statistics.median(v) for v in cold.values())
+        print(f"  cold, CPU per file on 1 core (median of {len(split['import'])} files): "
+              + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in cold.items())
               + f" = {total:.1f} ms (target for 1,500 files in {COLD_TARGET_S:.0f} s on {jobs} workers: "
-              f"{COLD_TARGET_S * jobs / 1.5:.1f} ms)")
+              f"{COLD_TARGET_S * jobs / 1.5:.1f} ms); reading the stored records back "
+              f"{statistics.median(split['read records']):.1f} ms")
     else:
         print("  cold import                   not run (--replicate: the cache was filled with copies)")
     print(f"  warm import                   {_mm(warms)}  = {min(warms) / f:5.1f}x floor "
@@ -219,6 +254,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="runs of the floor and the warm import")
     ap.add_argument("--cold-runs", type=int, default=3, help="runs of the cold import (slow)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes")
+    ap.add_argument("--split-only", action="store_true",
+                    help="print only the CPU split per file of a cold import (for before/after comparisons)")
     ap.add_argument("--replicate", action="store_true",
                     help="fill the cache by copying entries instead of a cold import (large N)")
     ap.add_argument(
@@ -227,7 +264,10 @@ def main() -> None:
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     for n in args.n:
-        bench(n, args.corpus, args.runs, args.cold_runs, args.jobs, args.replicate)
+        if args.split_only:
+            split_only(n, args.corpus)
+        else:
+            bench(n, args.corpus, args.runs, args.cold_runs, args.jobs, args.replicate)
 
 
 if __name__ == "__main__":

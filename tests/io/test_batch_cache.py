@@ -66,7 +66,7 @@ def test_damaged_entries_are_rebuilt_never_returned(tmp_path: Path) -> None:
     folder, cdir = _folder(tmp_path, 2), tmp_path / "cache"
     good = _frames(runtwitch.read_activities([folder], cache=cdir, n_jobs=1))
     entries = sorted(cdir.iterdir())
-    rec = entries[0] / "records.parquet"
+    rec = entries[0] / cache_mod.RECORDS_FILE
     rec.write_bytes(rec.read_bytes()[:100])  # truncated
     meta = entries[1] / "entry.json"
     data = bytearray(meta.read_bytes())

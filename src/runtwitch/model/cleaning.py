@@ -1,0 +1,230 @@
+"""The cleaning rules of the records: time rules and value repairs.
+
+Applied by :func:`runtwitch.model.assembly.build` to every format the same way;
+documented in ``docs/schema.md`` ("Cleaning rules"). Each dropped or repaired
+value is counted in the import report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from runtwitch.model.activity import ImportReport
+from runtwitch.model.coerce import _to_utc
+from runtwitch.model.frames import NAT_NS, frame_columns
+from runtwitch.model.schema import RECORDS_INDEX, VALID_RANGES
+
+#: A gap between consecutive samples longer than this splits the recording
+#: into segments when looking for clock jumps [s].
+CLOCK_JUMP_S = 6 * 3600.0
+
+
+#: A segment cut off by clock jumps and holding at most this fraction of the
+#: samples is a clock error (dropped as ``clock_jump``), not a long pause.
+CLOCK_JUMP_MAX_FRACTION = 0.05
+
+
+#: File segments (GPX tracks and track segments, TCX activities) that start more
+#: than this after everything before them are separate recordings: separate
+#: sessions, each its own run for the analysis, and the clock-jump rule applies
+#: within each one only [s].
+RECORDING_GAP_S = 2 * 3600.0
+
+
+def recordings_of(t: np.ndarray, segment: np.ndarray, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
+    """Recording number of each timed sample, from the file segment it came from.
+
+    A segment starts a new recording when its first time is more than
+    ``gap_s`` after the latest time before it; otherwise it continues the
+    recording before it (a pause, or a writer that repeats a track).
+
+    Parameters
+    ----------
+    t
+        Sample times in file order [ns since the epoch], all valid.
+    segment
+        File segment of each sample (non-decreasing integers, file order).
+    gap_s
+        Smallest gap that separates two recordings [s].
+    """
+    n = len(t)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    first_of_segment = np.concatenate([[False], segment[1:] != segment[:-1]])
+    latest_before = np.maximum.accumulate(np.concatenate([[t[0]], t[:-1]]))
+    starts = first_of_segment & (t - latest_before > gap_s * 1e9)
+    return np.cumsum(starts).astype(np.int64)
+
+
+def _clock_jumps(t: np.ndarray, recording: np.ndarray) -> np.ndarray:
+    """True for samples in a clock-jump piece of their recording (rule 2 of :func:`clean_times`)."""
+    n = len(t)
+    breaks = (np.abs(np.diff(t)) > CLOCK_JUMP_S * 1e9) | (np.diff(recording) != 0)
+    if not breaks.any():
+        return np.zeros(n, dtype=bool)
+    piece = np.concatenate([[0], np.cumsum(breaks)])
+    sizes = np.bincount(piece)
+    piece_recording = recording[np.concatenate([[0], np.flatnonzero(breaks) + 1])]
+    per_recording = np.bincount(recording)  # samples of each recording
+    biggest = np.zeros(len(per_recording), dtype=sizes.dtype)
+    np.maximum.at(biggest, piece_recording, sizes)
+    bogus = ((sizes <= CLOCK_JUMP_MAX_FRACTION * per_recording[piece_recording])
+             & (sizes < biggest[piece_recording]))
+    return np.asarray(bogus[piece], dtype=bool)
+
+
+@dataclass
+class _Kept:
+    """Which source rows the time rules keep, in output order (see :func:`clean_times`)."""
+
+    rows: np.ndarray  # positions in the source frame of the kept rows, in file order
+    t: np.ndarray  # their times [ns since the epoch]
+    recording: np.ndarray  # their recording numbers (before renumbering)
+
+
+def _keep_rows(raw: dict[Any, Any], n_rows: int, report: ImportReport, recording_gap_s: float) -> _Kept:
+    """Rules 1-3 of :func:`clean_times` on arrays: the rows kept, their times and recordings.
+
+    ``raw``: the source frame's columns (:func:`~runtwitch.model.frames.frame_columns`).
+    """
+    times = _to_utc(raw["time"])
+    report.source_records = n_rows
+    t_all = times.asi8
+    valid = t_all != NAT_NS
+    rows = np.flatnonzero(valid)
+    if len(rows):
+        report.source_first_time = pd.Timestamp(times[rows[0]])
+        report.source_last_time = pd.Timestamp(times[rows[-1]])
+    report.drop("no_timestamp", n_rows - len(rows))
+    t = t_all[valid]
+    n = len(t)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Kept(empty, empty, empty)
+    segment_col = raw.get("segment")
+    segment = (np.zeros(n, dtype=np.int64) if segment_col is None
+               else pd.Series(segment_col, copy=False).to_numpy(dtype=np.int64)[valid])
+    recording = recordings_of(t, segment, recording_gap_s)
+    keep = ~_clock_jumps(t, recording)
+    report.drop("clock_jump", int((~keep).sum()))
+
+    tk = np.where(keep, t, NAT_NS)  # the smallest int64: below any kept time
+    prev_max = np.maximum.accumulate(np.concatenate([[NAT_NS], tk[:-1]]))
+    backwards = keep & (t < prev_max)
+    # A repeat of a time already kept (a writer that emits the track twice) is a
+    # duplicate, merged below, not a step back.
+    if backwards.any():
+        backwards &= ~np.isin(t, t[keep & ~backwards])
+    report.drop("time_backwards", int(backwards.sum()))
+    keep &= ~backwards
+    return _Kept(rows[keep], t[keep], recording[keep])
+
+
+def clean_times(raw: pd.DataFrame, report: ImportReport, *,
+                recording_gap_s: float = RECORDING_GAP_S) -> pd.DataFrame:
+    """Apply the time rules to samples in file order and return them indexed by time.
+
+    Rules, in order (each dropped row counted in ``report.dropped``):
+
+    1. a sample without a timestamp is dropped (``no_timestamp``);
+    2. when ``raw`` has a ``segment`` column (the file's own tracks/segments),
+       segments are grouped into recordings (:func:`recordings_of`); within
+       each recording, samples are split into pieces at gaps longer than
+       :data:`CLOCK_JUMP_S`; a piece holding at most
+       :data:`CLOCK_JUMP_MAX_FRACTION` of its recording's samples is a clock
+       error and dropped (``clock_jump``); larger pieces are kept (a long pause);
+    3. a sample earlier than one already kept is dropped (``time_backwards``),
+       unless its time equals one already kept; samples are never re-sorted, so
+       a clock step cannot stretch a duration;
+    4. samples sharing a timestamp are merged into one row, the first non-missing
+       value of each column in file order winning (``duplicate_timestamp``).
+
+    The result has a ``recording`` column (0 when the file has no segments).
+    """
+    kept = _keep_rows(frame_columns(raw), len(raw), report, recording_gap_s)
+    values = raw.drop(columns=[c for c in ("time", "segment") if c in raw])
+    return _merge_duplicates(values.take(kept.rows), kept, report)
+
+
+def _merge_duplicates(df: pd.DataFrame, kept: _Kept, report: ImportReport) -> pd.DataFrame:
+    """Rule 4 of :func:`clean_times` on the kept rows; adds the renumbered ``recording``."""
+    df = df.assign(recording=kept.recording)
+    idx = pd.DatetimeIndex(kept.t, tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
+    df.index = idx
+    if not idx.is_unique:
+        before = len(df)
+        df = df.groupby(level=0, sort=True).first()
+        report.drop("duplicate_timestamp", before - len(df))
+        df.index.name = RECORDS_INDEX.name
+    # Recordings are numbered in time order from 0, whatever was dropped.
+    df["recording"] = np.unique(df["recording"].to_numpy(np.int64), return_inverse=True)[1].astype(np.int64)
+    return df
+
+
+def _float_column(s: pd.Series | np.ndarray) -> np.ndarray:
+    """A value column as float64 (anything that is not a number becomes NaN)."""
+    if isinstance(s, np.ndarray) and s.dtype == np.float64:
+        return s
+    series = s if isinstance(s, pd.Series) else pd.Series(s)
+    if series.dtype == np.float64:
+        return series.to_numpy()
+    return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+
+
+def _clean_columns(raw: pd.DataFrame, report: ImportReport,
+                   recording_gap_s: float) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The time rules of :func:`clean_times`, as arrays: kept times [ns], recordings, float64 columns.
+
+    Without duplicate timestamps (the common case) each column is taken once
+    from ``raw`` and no intermediate frame is built.
+    """
+    by_name = frame_columns(raw)  # every column at once: a lookup by name costs more than the copy
+    kept = _keep_rows(by_name, len(raw), report, recording_gap_s)
+    names = [c for c in by_name if c not in ("time", "segment")]
+    t = kept.t
+    if len(t) < 2 or bool((np.diff(t) > 0).all()):  # increasing: no duplicates
+        recording = (np.unique(kept.recording, return_inverse=True)[1].astype(np.int64)
+                     if len(t) else kept.recording)
+        columns = {}
+        for c in names:
+            s = by_name[c]
+            if s.dtype == np.float64:
+                columns[str(c)] = np.asarray(s)[kept.rows]
+            else:
+                columns[str(c)] = _float_column(pd.Series(s.take(kept.rows)))
+        return t, recording, columns
+    df = _merge_duplicates(raw[names].take(kept.rows), kept, report)
+    recording = df.pop("recording").to_numpy(np.int64)
+    return (pd.DatetimeIndex(df.index).asi8, recording,
+            {str(c): _float_column(df[c]) for c in df.columns})
+
+
+def _repair_values(values: dict[str, np.ndarray], report: ImportReport) -> None:
+    """Blank impossible values in place of the float64 columns (counted per reason)."""
+    if "heart_rate_bpm" in values:
+        v = values["heart_rate_bpm"]
+        zero = v == 0
+        report.repair("heart_rate_zero", int(zero.sum()))
+        if zero.any():
+            values["heart_rate_bpm"] = np.where(zero, np.nan, v)
+    with np.errstate(invalid="ignore"):
+        for col, (lo, hi) in VALID_RANGES.items():
+            if col not in values:
+                continue
+            v = values[col]
+            bad = (v < lo) | (v > hi) | np.isinf(v)
+            if bad.any():
+                report.repair(f"{col}_out_of_range", int(bad.sum()))
+                values[col] = np.where(bad, np.nan, v)
+    if "lat_deg" in values and "lon_deg" in values:
+        # One of the pair missing, or the (0, 0) "null island" placeholder.
+        lat, lon = values["lat_deg"], values["lon_deg"]
+        bad = (np.isnan(lat) ^ np.isnan(lon)) | ((lat == 0) & (lon == 0))
+        if bad.any():
+            report.repair("position_incomplete_or_zero", int(bad.sum()))
+            values["lat_deg"], values["lon_deg"] = np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
+
