@@ -112,11 +112,12 @@ _OBJECT = np.dtype(object)
 
 
 class _Rows:
-    """``frame.loc[key]``, one row at a time, from the frame's columns taken once.
+    """``frame.loc[key]``, one row at a time, from the frame's cells taken once.
 
     A row of a wide frame of many dtypes costs a pandas selection each time
-    (one lookup per block and per extension column); a row from here costs one
-    index per column. The row is the same Series as ``frame.loc[key]``: the same
+    (one lookup per block and per extension column); here the rows asked for
+    (``wanted``, or every row) are taken once into an object matrix, and a row
+    is one Series made from it. The row is the same Series as ``frame.loc[key]``: the same
     values of the same types, index, name and dtype (object, as pandas makes
     it for a frame of mixed dtypes). A frame whose rows pandas makes otherwise
     (one dtype, repeated labels) is left to ``frame.loc``.
