@@ -127,7 +127,7 @@ class _Rows:
         self.frame = frame
         self.cells: np.ndarray | None = None  # the rows read, one object per cell (when taken)
         self.names: list[Any] = [] if frame is None else frame.columns.tolist()
-        #: the position in ``columns`` of each row read (every row, or those of ``wanted``)
+        #: the row of ``cells`` holding each frame row read, by position (every row, or those of ``wanted``)
         self.slot: dict[int, int] = {}
         if frame is None or len(frame) == 0 or not (frame.index.is_unique and frame.columns.is_unique):
             return
@@ -162,7 +162,7 @@ class _Rows:
             return row
         k = cast(int, frame.index.get_loc(key))  # a position: the labels are unique
         j = self.slot.get(k)
-        if j is None:  # a row not asked for when the columns were taken
+        if j is None:  # a row not asked for when the cells were taken
             row = frame.loc[key]
             return row
         out = pd.Series(self.cells[j], index=frame.columns, dtype=_OBJECT, copy=True)
