@@ -13,12 +13,14 @@ import struct
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
+import pytest
 
 import runtwitch
 from runtwitch.io.fit import frame
 from runtwitch.io.fit.crc import crc16
 from runtwitch.io.fit.types import RECORD_MESG
 from runtwitch.testing import write_activity
+from tests.conftest import CORPUS
 
 
 def _redefine_every_message(data: bytes) -> bytes:
@@ -73,3 +75,40 @@ def test_repeated_definitions_read_like_the_original() -> None:
         pd.testing.assert_frame_equal(again.sessions, original.sessions)
         pd.testing.assert_frame_equal(again.laps, original.laps)
         assert again.report.to_dict() == original.report.to_dict()
+
+
+def _framed_facts(data: bytes) -> tuple:
+    """What framing decides from definitions: layouts, field lists, warnings and counts."""
+    f = frame.frame(data)
+    defs = [(d.global_num, d.endian, d.size, d.zero_field, d.layout,
+             [(x.num, x.size, x.count, x.base.name, x.pos, getattr(x.field, "name", None), x.is_dev)
+              for x in d.fields], d.offsets, d.seqs) for d in f.definitions]
+    return (defs, f.warnings, f.field_definitions, f.n_messages, str(f.failure), f.resets)
+
+
+def test_layouts_kept_across_files_frame_like_a_first_read() -> None:
+    """Definition layouts and decoding plans are remembered across files (a history repeats
+    them); a file framed after every other corpus file must frame exactly as on its own,
+    odd-sized fields (and their warnings) and damaged files included."""
+    from runtwitch.io.fit import rows
+
+    files = sorted((CORPUS / "fit").glob("*.fit"))
+    datas = [p.read_bytes() for p in files]
+    alone = []
+    for data in datas:
+        frame._layout_cache.clear()
+        rows._plans.clear()
+        alone.append(_framed_facts(data))
+    for data in datas:  # fill the caches with every file's layouts
+        frame.frame(data)
+    for path, data, first in zip(files, datas, alone, strict=True):
+        assert _framed_facts(data) == first, path.name
+    assert frame._layout_cache
+
+
+def test_layout_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frame, "LAYOUT_CACHE_SIZE", 3)
+    frame._layout_cache.clear()
+    for path in sorted((CORPUS / "fit").glob("*.fit"))[:10]:
+        frame.frame(path.read_bytes())
+        assert len(frame._layout_cache) <= 3

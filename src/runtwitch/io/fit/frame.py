@@ -40,6 +40,11 @@ MAX_FIT_MESSAGES = 2_000_000
 MAX_FIT_FIELD_DEFINITIONS = 1_000_000
 #: Why a data message that runs past the file's declared data size fails (as fitdecode says it).
 _PAST_END = "AssertionError: message runs past the data size"
+#: Most definition layouts remembered across files (see :func:`_definition`).
+LAYOUT_CACHE_SIZE = 2048
+#: Field lists of definitions without developer fields, by definition bytes, kept across
+#: files: a history from one watch repeats the same few dozen definitions in every file.
+_layout_cache: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]] = {}
 
 
 def too_many_messages(offset: int | None) -> FitFailure:
@@ -212,6 +217,12 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
     writer that repeats the definition before every record (some Suunto
     watches do) still gives one bulk group per layout. Developer-field
     definitions are never shared (their field types may change in between).
+
+    The field list of a definition without developer fields depends on its
+    bytes alone, so it is also kept across files (at most
+    :data:`LAYOUT_CACHE_SIZE`): a history from one watch reads each layout
+    once. A file framed after others frames exactly as on its own, warnings
+    and counts included (``tests/io/fit/test_layouts.py``).
     """
     n = len(data)
     head = pos
@@ -221,13 +232,24 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
     global_num = _u16(data, pos + 3, endian)
     nfields = data[pos + 5]
     key = bytes(data[pos + 1:pos + 6 + 3 * nfields]) if not h & 0x20 else b""
-    known = interned.get(key) if key and len(key) == 5 + 3 * nfields else None
+    complete = bool(key) and len(key) == 5 + 3 * nfields
+    known = interned.get(key) if complete else None
     if known is not None:  # the same definition again: share its field list
         fields, at, zero, notes = known
         out.warnings.extend(_size_warning(head, *note) for note in notes)
         pos += 6 + 3 * nfields
     else:
-        fields, at, zero, notes, pos = _fields(data, pos, h, global_num, nfields, dev, out)
+        seen = _layout_cache.get(key) if complete else None
+        if seen is not None:  # read in an earlier file: the same fields, warnings and count
+            fields, at, zero, notes = seen
+            out.warnings.extend(_size_warning(head, *note) for note in notes)
+            pos += 6 + 3 * nfields
+        else:
+            fields, at, zero, notes, pos = _fields(data, pos, h, global_num, nfields, dev, out)
+            if complete:
+                if len(_layout_cache) >= LAYOUT_CACHE_SIZE:
+                    _layout_cache.clear()
+                _layout_cache[key] = (fields, at, zero, notes)
         out.field_definitions += len(fields)
         if out.field_definitions > MAX_FIT_FIELD_DEFINITIONS:
             raise FitFailure("limit", head, f"more than {MAX_FIT_FIELD_DEFINITIONS:,} field definitions "
@@ -247,8 +269,9 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
         return pos
     defs[h & 0x0F] = Definition(global_num, endian, fields, at, seq, file_index, zero,
                                 developer=global_num in (FIELD_DESCRIPTION_MESG, DEVELOPER_DATA_ID_MESG),
-                                mesg_type=adapter.message_type(global_num))
-    if key and len(key) == 5 + 3 * nfields:
+                                mesg_type=adapter.message_type(global_num),
+                                layout=key if complete else b"")
+    if complete:
         layouts[key] = defs[h & 0x0F]
     return pos
 

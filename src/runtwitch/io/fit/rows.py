@@ -127,6 +127,22 @@ class _Plan:
 
 _STRING, _SINGLE, _MANY = 0, 1, 2
 
+#: Most plans remembered across files, by definition bytes (``Definition.layout``).
+PLAN_CACHE_SIZE = 1024
+_plans: dict[bytes, _Plan] = {}
+
+
+def plan_for(d: Definition) -> _Plan:
+    """The plan of ``d``: made once per definition layout, kept across files."""
+    if not d.layout:
+        return _Plan(d)
+    plan = _plans.get(d.layout)
+    if plan is None:
+        if len(_plans) >= PLAN_CACHE_SIZE:
+            _plans.clear()
+        plan = _plans[d.layout] = _Plan(d)
+    return plan
+
 
 def _scale(fld: Any, v: Any) -> Any:
     if isinstance(v, tuple):
@@ -195,7 +211,7 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
     """Decode one data message exactly as fitdecode's reader does."""
     plan = d.plan
     if plan is None:
-        plan = d.plan = _Plan(d)
+        plan = d.plan = plan_for(d)
     raws = plan.raws(data, offset)
     out: list[_FieldData] = []
     mt = d.mesg_type

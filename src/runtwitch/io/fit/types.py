@@ -78,6 +78,9 @@ class Definition:
     offsets: list[int] = field(default_factory=list)
     seqs: list[int] = field(default_factory=list)
     plan: Any = None  # how the one-by-one decoder unpacks its messages (``rows``), made on first use
+    #: The definition's bytes when they alone fix its fields (no developer fields), else empty:
+    #: what lets the one-by-one decoder reuse a plan made for an earlier file.
+    layout: bytes = b""
 
 
 @dataclass
