@@ -1,4 +1,4 @@
-"""Command line: ``runtwitch inspect``, ``runtwitch diary`` and ``runtwitch analyze`` (docs/cli.md)."""
+"""Command line: ``runtwitch inspect``, ``diary``, ``analyze``, ``cache`` and ``cohort`` (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from runtwitch.analysis import analyze
 from runtwitch.cohort.cli import add_parser as add_cohort_parser
 from runtwitch.errors import RuntwitchError, UnknownFormatError
 from runtwitch.io.batch import find_activity_files, read_one
+from runtwitch.io.cache import default_cache_dir
+from runtwitch.io.cachedir import cache_entries, prune_cache
 from runtwitch.io.diary import read_diary
 from runtwitch.io.registry import find_importer
 from runtwitch.model.activity import Activity, iso_utc
@@ -299,6 +301,48 @@ def _jobs(text: str) -> int:
     return n
 
 
+def _megabytes(n: float) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def _cache_line(frame: pd.DataFrame, kind: str, label: str) -> str:
+    part = frame[frame["kind"] == kind]
+    return f"{len(part)} {label} ({_megabytes(part['bytes'].sum())})"
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    folder = expand_path(args.cache_dir) if args.cache_dir is not None else str(default_cache_dir())
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        return _fail("cache", f"{folder}: not a folder")
+    entries = cache_entries(folder)
+    if args.action == "info":
+        if entries.empty:
+            print(f"{folder}: empty (no import cache yet)")
+            return EXIT_OK
+        current = entries[entries["kind"] == "current"]
+        print(f"{folder}: {_megabytes(entries['bytes'].sum())}")
+        print(f"  {_cache_line(entries, 'current', 'entries read by this version')}, holding "
+              f"{current['derived_values'].sum()} kept derived values "
+              f"({_megabytes(current['derived_bytes'].sum())})")
+        print(f"  {_cache_line(entries, 'stale', 'entries of other versions, never read again')}")
+        print(f"  {_cache_line(entries, 'temporary', 'unfinished writes')}")
+        if (other := int((entries["kind"] == "other").sum())):
+            print(f"  {other} other items (not cache entries; never removed)")
+        if (entries["kind"].isin(["stale", "temporary"])).any():
+            print("`runtwitch cache prune` removes the entries of other versions and old unfinished writes.")
+        return EXIT_OK
+    removed = prune_cache(folder, derived=args.derived, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    whole = removed[removed["kind"] != "current"]
+    parts = [f"{int((whole['kind'] == 'stale').sum())} entries of other versions",
+             f"{int((whole['kind'] == 'temporary').sum())} unfinished writes"]
+    if args.derived:
+        kept = removed[removed["kind"] == "current"]
+        parts.append(f"the kept derived values of {len(kept)} entries")
+    print(f"{folder}: {verb} {', '.join(parts)}; {_megabytes(removed['bytes'].sum())}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``runtwitch`` argument parser."""
     parser = argparse.ArgumentParser(
@@ -376,6 +420,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a self-contained HTML report (one file, images embedded, opens offline)",
     )
     a.set_defaults(func=_cmd_analyze)
+    c = sub.add_parser(
+        "cache",
+        help="what the import cache holds, and pruning entries of older versions",
+        description="The import cache keeps every imported file (see docs/batch.md). After an upgrade, "
+        "entries written by older versions are never read again: 'prune' removes them, and old "
+        "unfinished writes. Entries of this version and anything that is not a cache entry are kept.",
+    )
+    actions = c.add_subparsers(dest="action", required=True)
+    info = actions.add_parser("info", help="sizes by kind: this version's entries, older ones, "
+                              "unfinished writes")
+    prune = actions.add_parser("prune", help="remove the entries of other versions and old unfinished writes")
+    prune.add_argument("--derived", action="store_true",
+                       help="also remove the values kept per activity (computed again when needed)")
+    prune.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    for action in (info, prune):
+        action.add_argument("--cache-dir", metavar="DIR",
+                            help="the cache folder (default: $RUNTWITCH_CACHE_DIR or ~/.cache/runtwitch)")
+        action.set_defaults(func=_cmd_cache)
     add_cohort_parser(sub)
     return parser
 
