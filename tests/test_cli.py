@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +116,22 @@ def test_analyze_messy_folder_exits_0_and_writes_json(tmp_path) -> None:  # type
     assert [f["flag"] for f in doc["flags"]] == ["weakness"]
     problems = {(p["row"], p["column"]) for p in doc["diary"]["problems"]}
     assert {(3, "severity"), (4, "time")} <= problems
+
+
+def test_inspect_names_the_files_it_did_not_read(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(CORPUS / "fit/runalyze__FR70-intervals.fit", tmp_path / "run.fit")
+    (tmp_path / "notes.txt").write_text("my notes")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (tmp_path / ".DS_Store").write_bytes(b"\0")
+    assert main(["inspect", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 other files in the folders are not activity files" in out
+    assert "notes.txt, photo.jpg" in out and ".DS_Store" not in out
+    assert main(["inspect", "--json", str(tmp_path)]) == 0  # stdout stays one JSON document
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)) == 1 and "notes.txt" in captured.err
+    os.remove(tmp_path / "run.fit")
+    assert main(["inspect", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no activity files" in err and "photo.jpg" in err

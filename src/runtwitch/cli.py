@@ -17,7 +17,7 @@ from runtwitch import __version__
 from runtwitch.analysis import analyze
 from runtwitch.cohort.cli import add_parser as add_cohort_parser
 from runtwitch.errors import RuntwitchError, UnknownFormatError
-from runtwitch.io.batch import find_activity_files, read_one
+from runtwitch.io.batch import read_one, scan_paths
 from runtwitch.io.cache import default_cache_dir
 from runtwitch.io.cachedir import cache_entries, prune_cache
 from runtwitch.io.diary import read_diary
@@ -166,6 +166,20 @@ def diary_report(path: str, tz: str | None) -> dict[str, Any]:
     return out
 
 
+#: Files named in the line about files that are not activity files (the rest are counted).
+SHOWN_OTHER_FILES = 5
+
+
+def _others_line(others: list[str]) -> str:
+    """One line saying which files in the folders were not read as activities."""
+    names = ", ".join(os.path.basename(p) for p in others[:SHOWN_OTHER_FILES])
+    more = f" and {len(others) - SHOWN_OTHER_FILES} more" if len(others) > SHOWN_OTHER_FILES else ""
+    what = ("other file in the folders is not an activity file (by suffix or content) and was"
+            if len(others) == 1 else
+            "other files in the folders are not activity files (by suffix or content) and were")
+    return f"{len(others)} {what} not read: {names}{more} (docs/formats.md lists the formats)"
+
+
 def _is_diary(path: str) -> bool:
     if not path.lower().endswith(".csv"):
         return False
@@ -224,9 +238,11 @@ def _cmd_diary(args: argparse.Namespace) -> int:
 def _cmd_inspect(args: argparse.Namespace) -> int:
     if (gone := first_missing(args.files)) is not None:
         return _fail("inspect", f"{gone}: no such file or folder")
-    paths = find_activity_files(args.files)
+    found = scan_paths(args.files)
+    paths = found.activities
     if not paths:
-        print(f"runtwitch inspect: no activity files in {', '.join(args.files)}", file=sys.stderr)
+        print(f"runtwitch inspect: no activity files in {', '.join(args.files)}"
+              + (f"; {_others_line(found.others)}" if found.others else ""), file=sys.stderr)
         return EXIT_NOTHING
     diaries = [diary_report(p, None) for p in paths if _is_diary(p)]
     results = [inspect_file(p) for p in paths if not _is_diary(p)]
@@ -239,6 +255,8 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     elif results:
         _print_table(results)
+    if found.others:  # on stderr with --json, so that stdout stays one JSON document
+        print(_others_line(found.others), file=sys.stderr if args.json else sys.stdout)
     return 1 if any(r["status"] == "error" for r in results + diaries) else 0
 
 

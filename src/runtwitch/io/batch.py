@@ -21,7 +21,7 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from tqdm import tqdm
@@ -53,23 +53,47 @@ class ImportResult:
     activity: Activity | None = None
 
 
-def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """Files given, plus activity files under folders (recursively), with archives opened.
+class FoundFiles(NamedTuple):
+    """What :func:`scan_paths` found."""
+
+    #: The files an import reads, archives opened (:func:`find_activity_files`).
+    activities: list[str]
+    #: Files under the folders that no importer takes, by suffix or content (hidden files apart).
+    others: list[str]
+
+
+def scan_paths(paths: Sequence[str | os.PathLike[str]]) -> FoundFiles:
+    """Files given, plus the files under folders (recursively): activity files and the others.
 
     A folder's file is taken by its suffix, or by its content for generic
     suffixes (see :mod:`runtwitch.io.exports`); a ``.zip`` is listed as its
-    activity members (``archive.zip!inner``). Symbolic links to folders are
-    not followed (no loops); files are sorted.
+    activity members (``archive.zip!inner``). A file given by name is always
+    taken (importing it says what is wrong with it). Symbolic links to
+    folders are not followed (no loops); files are sorted. ``others`` lists
+    what a folder holds besides (a diary, photos, an unknown format), so that
+    a file left out can be seen; hidden files (``.DS_Store``) are not listed.
     """
     out: list[str] = []
+    others: list[str] = []
     for p in (expand_path(x) for x in paths):
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs.sort()
-                out.extend(path for f in sorted(files) if exports.wanted(path := os.path.join(root, f)))
+                for f in sorted(files):
+                    path = os.path.join(root, f)
+                    if exports.wanted(path):
+                        out.append(path)
+                    elif not f.startswith("."):
+                        others.append(path)
         else:
             out.append(p)
-    return exports.expand_archives(out)
+    return FoundFiles(exports.expand_archives(out), others)
+
+
+def find_activity_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Files given, plus activity files under folders (recursively), with archives opened
+    (:func:`scan_paths`' ``activities``)."""
+    return scan_paths(paths).activities
 
 
 def _dirs_named_like_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
