@@ -111,7 +111,7 @@ class Season:
         self.totals = {fid: _counts(xs, self.y) for fid, xs in self.xs.items()}
         self._personal: dict[tuple[float, ...], Personal] = {}
         # each factor's source per run, as Series.iloc gives it (read for every factor of every episode)
-        self._sources = {fid: list(obs.source.array) for fid, obs in self.observed.items()}
+        self._sources = {fid: _cells(obs.source) for fid, obs in self.observed.items()}
         self._comparable: dict[tuple[int, str], tuple[np.ndarray, str]] = {}
         # The factors whose presences add up exactly in any order (see _exact_sums): their usual
         # sums over a run's comparable runs are taken for all of them at once (usual_sums).
@@ -211,6 +211,14 @@ def _exact_sums(x: np.ndarray) -> bool:
     known = x[np.isfinite(x)]
     scaled = known / EXACT_STEP
     return len(x) < 2**28 and bool(np.all((known >= 0) & (known <= 1) & (scaled == np.floor(scaled))))
+
+
+def _cells(values: pd.Series) -> list[object]:
+    """``list(values.array)``: an object column's own cells without a pandas lookup per cell."""
+    if values.dtype == object:
+        cells: list[object] = values.to_numpy().tolist()
+        return cells
+    return list(values.array)
 
 
 def _counts(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:

@@ -172,9 +172,9 @@ class _Rows:
             row = frame.loc[key]
             return row, None
         values = self.cells[j]
-        out = pd.Series(values, index=frame.columns, dtype=_OBJECT, copy=True)
-        out.name = frame.index[k]
-        row = out.__finalize__(frame)
+        # a copy of the cells, given whole: pandas copies nothing more and sets the name as it builds
+        row = pd.Series(values.copy(), index=frame.columns, dtype=_OBJECT, copy=False,
+                        name=frame.index[k]).__finalize__(frame)
         return row, dict(zip(self.names, values.tolist(), strict=True))
 
 
@@ -184,6 +184,15 @@ def _objects(values: list[Any]) -> np.ndarray:
     for k, v in enumerate(values):
         out[k] = v
     return out
+
+
+def _run_days(runs: pd.DataFrame, ids: Iterable[Any]) -> list[pd.Timestamp] | None:
+    """The local dates of the runs of ``ids`` found in ``runs`` (the daily rows :func:`explain` reads);
+    None (every day) when the runs' labels repeat."""
+    if "local_date" not in runs or not runs.index.is_unique:
+        return None
+    linked = [i for i in dict.fromkeys(ids) if i is not None and not pd.isna(i) and i in runs.index]
+    return [pd.Timestamp(d) for d in runs["local_date"].reindex(linked) if not pd.isna(d)]
 
 
 def _first_by_label(frame: pd.DataFrame) -> dict[Any, tuple[Any, ...]]:
@@ -245,7 +254,7 @@ def explain(
     persistent = persistence(episodes, runs)  # once, over the sorted history
     lasting_by = _first_by_label(persistent[["persistent", "with_measures"]])
     run_rows = _Rows(runs, episodes.get("activity_id", ()))  # the rows of the linked runs only
-    day_rows = _Rows(days)
+    day_rows = _Rows(days, _run_days(runs, episodes.get("activity_id", ())))  # and their days
     episode_columns = episodes.columns.tolist()
     medicines = medication_history(_medicine_rows(episodes, runs))
     cramps = _cramp_days(episodes)
