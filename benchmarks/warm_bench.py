@@ -39,6 +39,7 @@ within it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import statistics
@@ -55,6 +56,11 @@ import pandas as pd
 import runtwitch
 from runtwitch.io import cache as import_cache
 from runtwitch.weather import calibrate_from_weather
+
+try:
+    from runtwitch.io.batch import collector_paused
+except ImportError:  # a version of the code from before the analysis paused the collector
+    collector_paused = contextlib.nullcontext
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from analyze_bench import (  # sibling scripts, not a package
@@ -82,18 +88,20 @@ def analysis(history: list[runtwitch.Activity], diary: runtwitch.Diary,
 
     Unlike ``analyze_bench.analysis``, which times reading the records apart,
     this is the pipeline as it runs: ``run_features`` reads the per-activity
-    values kept beside the cache, or computes and keeps them.
+    values kept beside the cache, or computes and keeps them; the cyclic
+    garbage collector is paused, as ``analyze`` pauses it.
     """
-    t0 = CLOCK()
-    season = runtwitch.Season.build(history, diary=diary, athlete=athlete)
-    t1 = CLOCK()
-    runs = runtwitch.run_features(season)
-    calibrate_from_weather(runs["device_temp_c"], None)
-    t2 = CLOCK()
-    days = runtwitch.daily_features(season, runs=runs)
-    t3 = CLOCK()
-    runtwitch.explain(season.episodes, runs, days)
-    t4 = CLOCK()
+    with collector_paused():
+        t0 = CLOCK()
+        season = runtwitch.Season.build(history, diary=diary, athlete=athlete)
+        t1 = CLOCK()
+        runs = runtwitch.run_features(season)
+        calibrate_from_weather(runs["device_temp_c"], None)
+        t2 = CLOCK()
+        days = runtwitch.daily_features(season, runs=runs)
+        t3 = CLOCK()
+        runtwitch.explain(season.episodes, runs, days)
+        t4 = CLOCK()
     return ({"Season.build": t1 - t0, "run_features": t2 - t1, "daily_features": t3 - t2, "explain": t4 - t3,
              "analyze": t4 - t0}, len(season.episodes))
 
