@@ -3,6 +3,11 @@
     python benchmarks/warm_bench.py                  # N = 1500
     python benchmarks/warm_bench.py --sizes 1500,5000 --repeat 5
     python benchmarks/warm_bench.py --profile 1500   # cProfile of one warm analysis
+    python benchmarks/warm_bench.py --cache /tmp/warm-1500 --cpu   # a kept cache, CPU time
+
+To compare two versions of the code, keep the cache (``--cache DIR``: filled
+on the first use, reused after) and run this script in turn with each
+version first on ``PYTHONPATH``, with ``--cpu`` on a shared machine.
 
 What ``runtwitch.analyze(folder)`` does the second time on an unchanged
 history, after the import (whose warm figure ``history_bench.py`` prints):
@@ -34,6 +39,7 @@ within it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import statistics
@@ -51,6 +57,11 @@ import runtwitch
 from runtwitch.io import cache as import_cache
 from runtwitch.weather import calibrate_from_weather
 
+try:
+    from runtwitch.io.batch import collector_paused
+except ImportError:  # a version of the code from before the analysis paused the collector
+    collector_paused = contextlib.nullcontext
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from analyze_bench import (  # sibling scripts, not a package
     ATHLETE,
@@ -62,6 +73,9 @@ from analyze_bench import (  # sibling scripts, not a package
 )
 from features_bench import SEEDS
 
+#: The clock of every time printed: wall time, or the process's CPU time with ``--cpu`` (steadier
+#: on a machine other work shares).
+CLOCK = time.perf_counter
 #: Target: warm analyze() of 1,500 activities, import included [s].
 TARGET_1500_S = 2.0
 #: The steps of the analysis after import, as ``runtwitch.analyze`` runs them.
@@ -74,18 +88,20 @@ def analysis(history: list[runtwitch.Activity], diary: runtwitch.Diary,
 
     Unlike ``analyze_bench.analysis``, which times reading the records apart,
     this is the pipeline as it runs: ``run_features`` reads the per-activity
-    values kept beside the cache, or computes and keeps them.
+    values kept beside the cache, or computes and keeps them; the cyclic
+    garbage collector is paused, as ``analyze`` pauses it.
     """
-    t0 = time.perf_counter()
-    season = runtwitch.Season.build(history, diary=diary, athlete=athlete)
-    t1 = time.perf_counter()
-    runs = runtwitch.run_features(season)
-    calibrate_from_weather(runs["device_temp_c"], None)
-    t2 = time.perf_counter()
-    days = runtwitch.daily_features(season, runs=runs)
-    t3 = time.perf_counter()
-    runtwitch.explain(season.episodes, runs, days)
-    t4 = time.perf_counter()
+    with collector_paused():
+        t0 = CLOCK()
+        season = runtwitch.Season.build(history, diary=diary, athlete=athlete)
+        t1 = CLOCK()
+        runs = runtwitch.run_features(season)
+        calibrate_from_weather(runs["device_temp_c"], None)
+        t2 = CLOCK()
+        days = runtwitch.daily_features(season, runs=runs)
+        t3 = CLOCK()
+        runtwitch.explain(season.episodes, runs, days)
+        t4 = CLOCK()
     return ({"Season.build": t1 - t0, "run_features": t2 - t1, "daily_features": t3 - t2, "explain": t4 - t3,
              "analyze": t4 - t0}, len(season.episodes))
 
@@ -113,9 +129,9 @@ def fill(n: int, folder: Path, corpus: Path) -> dict[str, Any]:
         if not import_cache.store(folder, key, replica(seeds[k % len(seeds)], k, DAY0)):
             raise SystemExit(f"activity {k} could not be cached")
     del seeds
-    t0 = time.perf_counter()
+    t0 = CLOCK()
     analysis(_load(folder, keys), diary, ATHLETE)
-    return {"first": time.perf_counter() - t0}
+    return {"first": CLOCK() - t0}
 
 
 def warm(n: int, folder: Path, repeat: int, profile: bool) -> dict[str, Any]:
@@ -125,11 +141,11 @@ def warm(n: int, folder: Path, repeat: int, profile: bool) -> dict[str, Any]:
     base = []
     for _ in range(3):
         acts = _load(folder, keys)
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         for a in acts:
             len(a.records)
             a.release()
-        base.append(time.perf_counter() - t0)
+        base.append(CLOCK() - t0)
     del acts
     if profile:
         acts = _load(folder, keys)
@@ -137,9 +153,9 @@ def warm(n: int, folder: Path, repeat: int, profile: bool) -> dict[str, Any]:
     runs: list[dict[str, float]] = []
     touched = 0
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         acts = _load(folder, keys)
-        load_s = time.perf_counter() - t0
+        load_s = CLOCK() - t0
         t, _ = analysis(acts, diary, ATHLETE)
         t["load"] = load_s
         t["total"] = load_s + t["analyze"]
@@ -165,9 +181,14 @@ def main() -> None:
     ap.add_argument("--profile", type=int, metavar="N", help="profile one warm analysis of N activities")
     ap.add_argument("--fill", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--warm", type=int, help=argparse.SUPPRESS)
-    ap.add_argument("--cache", help=argparse.SUPPRESS)
+    ap.add_argument("--cache", help="keep the cache of the N activities here (one N): filled when empty, "
+                    "reused after, so that two versions of the code see the same entries")
+    ap.add_argument("--cpu", action="store_true", help="time with the process's CPU time, not wall time")
     args = ap.parse_args()
     warnings.simplefilter("ignore", runtwitch.RuntwitchWarning)
+    if args.cpu:
+        global CLOCK
+        CLOCK = time.process_time
     if args.fill is not None:
         print(json.dumps(fill(args.fill, Path(args.cache), Path(args.corpus))))
         return
@@ -180,14 +201,23 @@ def main() -> None:
             warm(args.profile, Path(tmp), 1, profile=True)
         return
     steps = ["load", *STEPS, "total"]
-    print("seconds, min / median of the warm runs (fresh process per N; no weather)")
+    print(f"seconds{' of CPU' if args.cpu else ''}, min / median of the warm runs (fresh process per N; "
+          "no weather)")
     print(f"{'N':>6} {'first':>7} " + " ".join(f"{s:>15}" for s in steps)
           + f" {'read all records':>17} {'total/records':>14} {'records read':>13} {'RSS import':>11}"
             f" {'peak':>6}  (MB)")
-    for n in [int(s) for s in args.sizes.split(",")]:
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.cache and len(sizes) != 1:
+        raise SystemExit("--cache keeps the activities of one N: give one size")
+    cpu = ["--cpu"] if args.cpu else []
+    for n in sizes:
         with tempfile.TemporaryDirectory(prefix="runtwitch-warm-") as tmp:
-            first = _child("--fill", str(n), "--cache", tmp, "--corpus", args.corpus)
-            r = _child("--warm", str(n), "--cache", tmp, "--repeat", str(args.repeat))
+            folder = Path(args.cache or tmp)
+            first = {"first": float("nan")}  # a kept cache was filled (and analysed first) before
+            if not (folder.is_dir() and any(folder.iterdir())):
+                folder.mkdir(parents=True, exist_ok=True)
+                first = _child("--fill", str(n), "--cache", str(folder), "--corpus", args.corpus, *cpu)
+            r = _child("--warm", str(n), "--cache", str(folder), "--repeat", str(args.repeat), *cpu)
         cells = [f"{r['min'][s]:>6.2f} / {r['median'][s]:>6.2f}" for s in steps]
         print(f"{n:>6} {first['first']:>7.2f} " + " ".join(cells)
               + f" {r['baseline']:>17.2f} {r['min']['total'] / r['baseline']:>13.2f}x"

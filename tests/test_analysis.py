@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,19 @@ def test_analyze_still_runs_on_the_good_files(tmp_path: Path) -> None:
     result = runtwitch.analyze([tmp_path], tz="UTC")
     assert len(result.activities) == 2
     assert [r.status for r in result.imports if r.path.endswith("bad.fit")] == ["error"]
+
+
+def test_analyze_gives_the_collector_back_as_it_found_it(tmp_path: Path) -> None:
+    """The analysis pauses the cyclic garbage collector; after it, it is on again, or still off."""
+    write_run(tmp_path, "r0.fit", START, 20, cooldown_min=5)
+    runtwitch.analyze([tmp_path], tz="UTC", cache=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        runtwitch.analyze([tmp_path], tz="UTC", cache=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"

@@ -13,7 +13,7 @@ import pandas as pd
 
 from runtwitch.errors import MissingFileError, WeatherWarning
 from runtwitch.features import daily_features, run_features
-from runtwitch.io.batch import ImportResult, read_activities
+from runtwitch.io.batch import ImportResult, collector_paused, read_activities
 from runtwitch.io.diary import Diary, read_diary
 from runtwitch.io.source import Errors
 from runtwitch.model.activity import Activity
@@ -196,17 +196,20 @@ def analyze(
     d = (diary if isinstance(diary, Diary) or diary is None
          else read_diary(diary, tz=zone, today=_diary_today(today, acts, zone)))
     sources = weather_sources(archive=weather, table=weather_table, tz=zone)
-    season = Season.build(acts, diary=d, athlete=profile, tz=tz)
-    wx = None
-    if sources:
-        with warnings.catch_warnings():  # collected below, into the analysis' notes
-            warnings.simplefilter("ignore", WeatherWarning)
-            wx = for_runs(season, source=sources, cache=cache)
-        notes += wx.attrs["warnings"]
-    runs = run_features(season, weather=wx)
-    calibration = calibrate_from_weather(runs["device_temp_c"], wx)
-    if sources:
-        notes.append(calibration.describe())
-    days = daily_features(season, runs=runs)
-    explanation = explain(season.episodes, runs, days)
+    # Like the import, the analysis builds many objects that live on and no reference cycles: the
+    # collector would walk every object of the history several times for nothing (docs/features.md).
+    with collector_paused():
+        season = Season.build(acts, diary=d, athlete=profile, tz=tz)
+        wx = None
+        if sources:
+            with warnings.catch_warnings():  # collected below, into the analysis' notes
+                warnings.simplefilter("ignore", WeatherWarning)
+                wx = for_runs(season, source=sources, cache=cache)
+            notes += wx.attrs["warnings"]
+        runs = run_features(season, weather=wx)
+        calibration = calibrate_from_weather(runs["device_temp_c"], wx)
+        if sources:
+            notes.append(calibration.describe())
+        days = daily_features(season, runs=runs)
+        explanation = explain(season.episodes, runs, days)
     return Analysis(imports, season, runs, days, explanation, notes + explanation.warnings, wx, calibration)

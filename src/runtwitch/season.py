@@ -435,6 +435,9 @@ def link_context(
             named = by_name.get(os.path.basename(ref).lower())
             if named is not None:
                 choice, rule = named, "run_file"
+        elif len(same) == 1:  # the day's only run
+            choice = int(same[0])
+            rule = "longest_of_day"
         elif len(same):
             longest = length[same]
             # the day's longest run; without any timer or elapsed time, its first

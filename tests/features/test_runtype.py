@@ -14,13 +14,19 @@ from runtwitch.features.runtype import (
     BIN_S,
     MOVING_BIN_MPS,
     RECOVERY_OF_WORK,
+    STRUCTURE,
+    TYPE_WINDOW_DAYS,
     WORK_PERCENTILE,
     _bouts,
+    _classify,
     _read_profiles,
+    _readings,
+    _references,
     _separated,
     classify,
     run_types,
 )
+from runtwitch.features.window import Trailing
 from tests.conftest import MANIFEST, corpus_path, read_cached
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,3 +164,47 @@ def test_separated_bouts_equal_the_loop_over_the_gaps() -> None:
                 assert _separated(p, bouts, filled, wanted) == _separated_loop(p, bouts, wanted)
                 compared += len(bouts)
     assert compared > 10_000
+
+
+def _both_readings(df: pd.DataFrame, profiles: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str | None]:
+    """The loop ``run_types`` replaced (its reference): every run typed on both readings, the less
+    structured one kept, the grade-adjusted one on a tie."""
+    start = df["start_utc"].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+    runs = df["is_run"].to_numpy(dtype=bool)
+    timer, dist = df["timer_s"].to_numpy(float), df["distance_m"].to_numpy(float)
+    upto = Trailing(start, TYPE_WINDOW_DAYS * 86400.0, closed="both")
+    med_min = upto.median(timer, runs) / 60.0
+    readings = _readings(list(df["activity_id"]), profiles)
+    references = [_references(upto, runs, reading) for reading in readings]
+    notes = df["diary_notes"].tolist()
+    types: list[str | None] = [None] * len(df)
+    for k in np.flatnonzero(runs).tolist():
+        found = [_classify(reading[k], timer[k], dist[k], notes[k], easy[k], thr[k], med_min[k])
+                 for reading, (easy, thr) in zip(readings, references, strict=True)]
+        types[k] = min(reversed(found), key=lambda r: STRUCTURE[r[0]])[0]
+    return types
+
+
+@pytest.mark.corpus
+def test_the_raw_reading_typed_only_when_it_could_win_gives_the_types_of_both() -> None:
+    """Every corpus run's profiles as a season (one a day, in several orders so the references
+    vary), plus runs long on the adjusted reading whose raw profile has no moving bins."""
+    pairs = _corpus_profiles()
+    pairs = [(pairs[k], pairs[k + 1]) for k in range(0, len(pairs) - 1, 2)]
+    pairs += [(np.full(len(adj), np.nan), adj) for adj in (minutes(3.0, 100), minutes(3.1, 120))]
+    pairs += [(np.zeros(0), minutes(3.0, 110))]
+    rng = np.random.default_rng(19)
+    for order in (np.arange(len(pairs)), rng.permutation(len(pairs)), rng.permutation(len(pairs))):
+        chosen = [pairs[k] for k in order]
+        n = len(chosen)
+        df = pd.DataFrame({
+            "activity_id": [f"r{k}" for k in range(n)], "is_run": True,
+            "start_utc": pd.date_range("2026-01-01 07:00", periods=n, freq="D", tz="UTC"),
+            "timer_s": [len(adj) * BIN_S if k % 5 else np.nan for k, (_, adj) in enumerate(chosen)],
+            "distance_m": [float(np.nansum(adj) * BIN_S) for _, adj in chosen],
+            "diary_notes": None,
+        })
+        profiles = {f"r{k}": pair for k, pair in enumerate(chosen)}
+        got = run_types(df, profiles)["run_type"].tolist()
+        assert got == _both_readings(df, profiles)
+        assert {"easy", "long"} <= set(got)

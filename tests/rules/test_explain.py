@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import runtwitch
+from runtwitch.rules import engine as en
+from runtwitch.rules.base import cells
+from runtwitch.rules.causes import RULES, with_current_medicines
 from runtwitch.rules.explain import _Rows
 from runtwitch.rules.patterns import pattern_counts, patterns, patterns_and_counts
+from runtwitch.rules.score import usual_presence
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,6 +38,12 @@ def test_rows_are_the_rows_of_loc(sample: runtwitch.Analysis) -> None:
                 assert [type(v) for v in got.to_numpy()] == [type(v) for v in want.to_numpy()]
                 assert type(got.name) is type(want.name)
             assert rows.get("no such run") is None and rows.get(None) is None and rows.get(pd.NA) is None
+            for key in frame.index:  # the cells handed to the context are those the row gives
+                read = rows.read(key)
+                assert read is not None
+                if read[1] is not None:
+                    assert read[1].keys() == cells(frame.loc[key]).keys()
+                    assert all(a is b for a, b in zip(read[1].values(), read[0].to_numpy(), strict=True))
 
 
 def test_patterns_and_counts_equal_the_two_functions(sample: runtwitch.Analysis) -> None:
@@ -43,3 +54,34 @@ def test_patterns_and_counts_equal_the_two_functions(sample: runtwitch.Analysis)
     pd.testing.assert_frame_equal(both[0], patterns(runs, followed, sample.days))
     pd.testing.assert_frame_equal(both[1], pattern_counts(runs, followed, sample.days))
     pd.testing.assert_frame_equal(both[1], sample.explanation.pattern_counts)
+
+
+def test_usual_sums_equal_usual_presence_factor_by_factor(sample: runtwitch.Analysis) -> None:
+    """The usual presence of the exactly summed factors, taken for all of them at once, is what
+    usual_presence gives each factor alone (every run, both ways of comparing)."""
+    runs = sample.runs
+    followed = pd.Series(runs.index.isin(list(sample.explanation.episodes["activity_id"].dropna())),
+                         index=runs.index)
+    season = en.Season(runs, sample.days, [with_current_medicines(r) for r in RULES], followed)
+    assert season._exact, "flags are summed exactly"
+    compared = 0
+    for k in range(len(season.runs)):
+        for fid, xs in season.xs.items():
+            f = next(f for r in season.rules for f in r.factors if f.id == fid)
+            if not np.isfinite(xs[k]):
+                continue
+            wf = season.weigh_factor(f, k, None, "twitch")
+            assert wf is not None
+            assert (wf.p, wf.n_usual) == usual_presence(xs[season.comparable(k, f.compare)[0]], f.p_pop)
+            compared += fid in season._exact
+    assert compared > 100
+
+
+def test_exact_sums_are_those_of_multiples_of_the_step_within_0_and_1() -> None:
+    assert en._exact_sums(np.array([0.0, 1.0, np.nan, 0.5, 0.25, 0.75]))
+    assert not en._exact_sums(np.array([0.0, 0.1]))
+    assert not en._exact_sums(np.array([0.0, 2.0]))
+    assert not en._exact_sums(np.array([-0.5, 1.0]))
+    # presences of 0, 1/2**24 ... 1 add up exactly in any order
+    x = np.random.default_rng(3).integers(0, 2**24 + 1, 5000) / 2**24
+    assert en._exact_sums(x) and float(x.sum()) == float(np.sort(x).sum()) == float(x[::-1].cumsum()[-1])

@@ -328,6 +328,11 @@ def _ctx(row: Mapping[str, Any] | None, name: str) -> Any:
     if row is None or name not in row:
         return None
     v = row[name]
+    # the most common cells first, answered as pd.isna answers them
+    if v is None or v is pd.NA:
+        return None
+    if type(v) is float or type(v) is np.float64:
+        return None if v != v else v
     return None if v is None or (not isinstance(v, list) and pd.isna(v)) else v
 
 

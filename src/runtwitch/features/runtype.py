@@ -190,6 +190,11 @@ def _separated(
     return [bout for bout, k in zip(bouts, keep.tolist(), strict=True) if k]
 
 
+#: The moving means of :attr:`_Profile.tempo` and of the best 20 minutes, made once.
+_TEMPO_KERNEL = np.ones(int(TEMPO_MIN_BLOCK_MIN * 60 / BIN_S)) / int(TEMPO_MIN_BLOCK_MIN * 60 / BIN_S)
+_BEST20_KERNEL = np.ones(int(20 * 60 / BIN_S)) / int(20 * 60 / BIN_S)
+
+
 class _Profile:
     """What typing a speed profile needs that does not depend on the runner's references.
 
@@ -224,9 +229,8 @@ class _Profile:
         """Best mean speed over :data:`TEMPO_MIN_BLOCK_MIN` minutes, pauses as 0 [m/s]; NaN when
         the profile is shorter."""
         if self._tempo is None:
-            block = int(TEMPO_MIN_BLOCK_MIN * 60 / BIN_S)
-            self._tempo = (float(np.convolve(self.filled, np.ones(block) / block, mode="valid").max())
-                           if len(self.p) >= block else np.nan)
+            self._tempo = (float(np.convolve(self.filled, _TEMPO_KERNEL, mode="valid").max())
+                           if len(self.p) >= len(_TEMPO_KERNEL) else np.nan)
         return self._tempo
 
 
@@ -256,12 +260,12 @@ def _read_profiles(profiles: list[np.ndarray]) -> list[_Profile]:
     speeds[some, 0] = _segment_percentile(ordered, first[some], counts[some], 60)
     speeds[some, 2] = _segment_percentile(ordered, first[some], counts[some], WORK_PERCENTILE)
     speeds[some, 3] = _segment_median(ordered, first[some], counts[some])
-    w = int(20 * 60 / BIN_S)
+    w = len(_BEST20_KERNEL)
     out = []
     for k, p in enumerate(profiles):
         own = moving[first[k]:moving_ends[k]]
         if len(own) >= w:
-            speeds[k, 1] = float(np.max(np.convolve(own, np.ones(w) / w, mode="valid")))
+            speeds[k, 1] = float(np.convolve(own, _BEST20_KERNEL, mode="valid").max())
         out.append(_Profile(p, filled[ends[k] - sizes[k]:ends[k]], own, tuple(speeds[k].tolist())))
     return out
 
@@ -408,6 +412,22 @@ def _references(upto: Trailing, runs: np.ndarray, reading: list[_Profile]) -> tu
 STRUCTURE = {"easy": 0, "long": 1, "tempo": 2, "intervals": 3, "race": 4}
 
 
+def _raw_could_win(adjusted: str, raw: _Profile, timer_s: float, v_easy: float) -> bool:
+    """Whether the raw reading of a run can be less structured than its grade-adjusted reading
+    ``adjusted`` (:func:`_classify` of both would otherwise be needed).
+
+    Nothing is less structured than easy. A run long on its adjusted reading with a known timer
+    time is long on the raw one too unless the raw profile is unusable (no moving bins or no
+    easy speed: easy by default): both readings share the notes, the timer time and the median
+    run, and every test :func:`_classify` makes before the long one gives a more structured type.
+    """
+    if adjusted == "easy":
+        return False
+    if adjusted == "long" and np.isfinite(timer_s):
+        return len(raw.moving) == 0 or not np.isfinite(v_easy)
+    return True
+
+
 def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
     """Type every run and compare its work speed with the runner's earlier runs of the type.
 
@@ -445,14 +465,18 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
     window = TYPE_WINDOW_DAYS * 86400.0
     upto = Trailing(start, window, closed="both")  # the run itself and the runs before it
     med_min = upto.median(timer, runs) / 60.0
-    references = [_references(upto, runs, reading) for reading in readings]
+    (raw, adjusted), ((easy_raw, thr_raw), (easy_adj, thr_adj)) = readings, [
+        _references(upto, runs, reading) for reading in readings
+    ]
     for k in np.flatnonzero(runs).tolist():
-        found = [
-            _classify(reading[k], timer[k], dist[k], notes[k], v_easy[k], v_thr[k], med_min[k])
-            for reading, (v_easy, v_thr) in zip(readings, references, strict=True)
-        ]
-        # the less structured reading wins; on a tie, the grade-adjusted one
-        types[k], basis[k], work[k] = min(reversed(found), key=lambda r: STRUCTURE[r[0]])
+        # the less structured reading wins; on a tie, the grade-adjusted one: the raw reading is
+        # typed only when it could win (_raw_could_win)
+        found = _classify(adjusted[k], timer[k], dist[k], notes[k], easy_adj[k], thr_adj[k], med_min[k])
+        if _raw_could_win(found[0], raw[k], timer[k], easy_raw[k]):
+            other = _classify(raw[k], timer[k], dist[k], notes[k], easy_raw[k], thr_raw[k], med_min[k])
+            if STRUCTURE[other[0]] < STRUCTURE[found[0]]:
+                found = other
+        types[k], basis[k], work[k] = found
     count = np.zeros(n, dtype=np.int64)
     kinds = np.array([t or "" for t in types], dtype=object)
     hard = np.isin(kinds, list(HARD_TYPES))

@@ -242,12 +242,13 @@ def _result(path: str, act: Activity | None, error_type: str | None, error: str 
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a batch piles up activities.
 
     Every collection walks all live objects; with hundreds of imported frames
     alive that doubled the time per file. The frames hold no reference cycles,
-    so nothing is lost by collecting once at the end.
+    so nothing is lost by collecting once at the end. The analysis after the
+    import pauses it too (:func:`runtwitch.analyze`).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -352,7 +353,7 @@ def read_activities(
     workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
     with (
         tqdm(total=len(files), desc="importing", unit="file", disable=not show, leave=False) as bar,
-        _collector_paused(),
+        collector_paused(),
     ):
         imported = _import(files, cache_dir, workers, bar, errors, engine)
     for r in imported:

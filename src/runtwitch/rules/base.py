@@ -134,6 +134,15 @@ class Context:
     def _day_cells(self) -> Mapping[Any, Any] | pd.Series | None:
         return row_cells(self.day)
 
+    def with_cells(self, run: Mapping[Any, Any] | None, day: Mapping[Any, Any] | None) -> Context:
+        """This context, told the cells of its run and day rows when the caller has them already
+        (what :func:`row_cells` of :attr:`run` and :attr:`day` gives; None: read them when asked)."""
+        if run is not None:
+            self.__dict__["_run_cells"] = run
+        if day is not None:
+            self.__dict__["_day_cells"] = day
+        return self
+
 
 def cells(row: pd.Series, names: list[Any] | None = None) -> dict[Any, Any]:
     """A row's cells by name (what ``row[name]`` gives for a label that does not repeat), read once.

@@ -25,6 +25,7 @@ from runtwitch.rules.score import (
     Personal,
     contribution,
     personal_from_counts,
+    usual_from_sum,
     usual_presence,
 )
 
@@ -110,8 +111,17 @@ class Season:
         self.totals = {fid: _counts(xs, self.y) for fid, xs in self.xs.items()}
         self._personal: dict[tuple[float, ...], Personal] = {}
         # each factor's source per run, as Series.iloc gives it (read for every factor of every episode)
-        self._sources = {fid: list(obs.source.array) for fid, obs in self.observed.items()}
+        self._sources = {fid: _cells(obs.source) for fid, obs in self.observed.items()}
         self._comparable: dict[tuple[int, str], tuple[np.ndarray, str]] = {}
+        # The factors whose presences add up exactly in any order (see _exact_sums): their usual
+        # sums over a run's comparable runs are taken for all of them at once (usual_sums).
+        self._exact = {fid: k for k, fid in enumerate(fid for fid, xs in self.xs.items() if _exact_sums(xs))}
+        exact = [self.xs[fid] for fid in self._exact]
+        stacked = np.vstack(exact) if exact else np.zeros((0, len(self.y)))
+        self._known = np.isfinite(stacked)
+        self._filled = np.where(self._known, stacked, 0.0)
+        self._usual_sums: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._priors: dict[tuple[str, str], float] = {}
 
     def comparable(self, k: int, compare: str) -> tuple[np.ndarray, str]:
         """Positions of the runs that form the usual of run ``k``, and how they were chosen (found
@@ -131,13 +141,37 @@ class Season:
             return window, f"all your runs (fewer than {USUAL_MIN_RUNS} {self.kind[k]} runs)"
         return window, "your runs"
 
+    def usual_sums(self, k: int, compare: str) -> tuple[np.ndarray, np.ndarray]:
+        """The sums of the known presences of every exactly summed factor over the usual of run
+        ``k`` (:meth:`comparable`), and how many runs are known, once per run and way of comparing."""
+        key = (k, compare)
+        found = self._usual_sums.get(key)
+        if found is None:
+            usual = self.comparable(k, compare)[0]
+            found = self._usual_sums[key] = (self._filled[:, usual].sum(axis=1),
+                                             self._known[:, usual].sum(axis=1))
+        return found
+
+    def prior(self, f: Factor, episode_kind: str) -> float:
+        """:meth:`Factor.prior`, once per factor and kind of episode."""
+        key = (f.id, episode_kind)
+        found = self._priors.get(key)
+        if found is None:
+            found = self._priors[key] = f.prior(episode_kind)
+        return found
+
     def weigh_factor(self, f: Factor, k: int, x_override: float | None, episode_kind: str) -> Weighed | None:
         xs = self.xs[f.id]
         x = xs[k] if x_override is None else x_override
         if not math.isfinite(x):
             return None
         usual, basis = self.comparable(k, f.compare)
-        p, n = usual_presence(xs[usual], f.p_pop)
+        row = self._exact.get(f.id)
+        if row is None:
+            p, n = usual_presence(xs[usual], f.p_pop)
+        else:  # the same sum as usual_presence takes: every order of adding these gives it
+            sums, known = self.usual_sums(k, f.compare)
+            p, n = usual_from_sum(float(sums[row]), int(known[row]), f.p_pop)
         if n < USUAL_MIN_RUNS:
             basis = "runners in general (too few of your runs)"
         # leave the explained run out: an episode never confirms itself
@@ -145,7 +179,7 @@ class Season:
         if math.isfinite(xs[k]):
             xk, yk = float(xs[k]), float(self.y[k])
             n1, k1, n0, k0 = n1 - xk, k1 - xk * yk, n0 - (1 - xk), k0 - (1 - xk) * yk
-        prior = f.prior(episode_kind)
+        prior = self.prior(f, episode_kind)
         sigma = GRADE_SIGMA[f.grade]
         key = (n1, k1, n0, k0, prior, sigma)
         personal = self._personal.get(key)
@@ -164,6 +198,27 @@ class Season:
             personal,
             contribution(u, personal.log_rr),
         )
+
+
+#: Presences that are multiples of this (flags, halves, quarters...) and within [0, 1] add up
+#: exactly in any order over fewer than 2**28 runs: every partial sum fits in a double's 53 bits.
+EXACT_STEP = 2.0**-24
+
+
+def _exact_sums(x: np.ndarray) -> bool:
+    """Whether every known presence in ``x`` is a multiple of :data:`EXACT_STEP` within [0, 1], so
+    that any sum of them (numpy's pairwise one, a matrix row's) is the exact sum."""
+    known = x[np.isfinite(x)]
+    scaled = known / EXACT_STEP
+    return len(x) < 2**28 and bool(np.all((known >= 0) & (known <= 1) & (scaled == np.floor(scaled))))
+
+
+def _cells(values: pd.Series) -> list[object]:
+    """``list(values.array)``: an object column's own cells without a pandas lookup per cell."""
+    if values.dtype == object:
+        cells: list[object] = values.to_numpy().tolist()
+        return cells
+    return list(values.array)
 
 
 def _counts(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:

@@ -153,22 +153,29 @@ class _Rows:
 
     def get(self, key: Any) -> pd.Series | None:
         """The row of ``key``, or None without a frame, a key, or a row of that key."""
+        found = self.read(key)
+        return None if found is None else found[0]
+
+    def read(self, key: Any) -> tuple[pd.Series, dict[Any, Any] | None] | None:
+        """The row of ``key`` (:meth:`get`) and its cells by column name (what :func:`cells` of
+        the row gives; None when the row was not taken from the cells), or None."""
         frame = self.frame
         if frame is None or key is None or pd.isna(key) or key not in frame.index:
             return None
         row: pd.Series
         if self.cells is None:
             row = frame.loc[key]
-            return row
+            return row, None
         k = cast(int, frame.index.get_loc(key))  # a position: the labels are unique
         j = self.slot.get(k)
         if j is None:  # a row not asked for when the cells were taken
             row = frame.loc[key]
-            return row
-        out = pd.Series(self.cells[j], index=frame.columns, dtype=_OBJECT, copy=True)
-        out.name = frame.index[k]
-        row = out.__finalize__(frame)
-        return row
+            return row, None
+        values = self.cells[j]
+        # a copy of the cells, given whole: pandas copies nothing more and sets the name as it builds
+        row = pd.Series(values.copy(), index=frame.columns, dtype=_OBJECT, copy=False,
+                        name=frame.index[k]).__finalize__(frame)
+        return row, dict(zip(self.names, values.tolist(), strict=True))
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -177,6 +184,15 @@ def _objects(values: list[Any]) -> np.ndarray:
     for k, v in enumerate(values):
         out[k] = v
     return out
+
+
+def _run_days(runs: pd.DataFrame, ids: Iterable[Any]) -> list[pd.Timestamp] | None:
+    """The local dates of the runs of ``ids`` found in ``runs`` (the daily rows :func:`explain` reads);
+    None (every day) when the runs' labels repeat."""
+    if "local_date" not in runs or not runs.index.is_unique:
+        return None
+    linked = [i for i in dict.fromkeys(ids) if i is not None and not pd.isna(i) and i in runs.index]
+    return [pd.Timestamp(d) for d in runs["local_date"].reindex(linked) if not pd.isna(d)]
 
 
 def _first_by_label(frame: pd.DataFrame) -> dict[Any, tuple[Any, ...]]:
@@ -238,16 +254,18 @@ def explain(
     persistent = persistence(episodes, runs)  # once, over the sorted history
     lasting_by = _first_by_label(persistent[["persistent", "with_measures"]])
     run_rows = _Rows(runs, episodes.get("activity_id", ()))  # the rows of the linked runs only
-    day_rows = _Rows(days)
+    day_rows = _Rows(days, _run_days(runs, episodes.get("activity_id", ())))  # and their days
     episode_columns = episodes.columns.tolist()
     medicines = medication_history(_medicine_rows(episodes, runs))
     cramps = _cramp_days(episodes)
     measured_persistence: set[str] = set()
     for idx, ep in episodes.iterrows():
         episode_id = ep["episode_id"]
-        run = run_rows.get(ep.get("activity_id"))
+        run, run_cells = run_rows.read(ep.get("activity_id")) or (None, None)
+        if run is not None and run_cells is None:
+            run_cells = cells(run, run_rows.names)
         # safety first: gates and red flags, before any cause is weighed
-        signs = signs_of(cells(ep, episode_columns), cells(run, run_rows.names) if run is not None else None)
+        signs = signs_of(cells(ep, episode_columns), run_cells)
         gates = evaluate(signs)
         ep_urgent.append([g.gate.id for g in gates])
         safety_rows += [
@@ -275,10 +293,11 @@ def explain(
                 "for the 'widespread' flag (the names it reads are in docs/rules.md)"
             )
         warnings += [f"episode {episode_id}: muscles: {n}" for n in signs.muscles.notes]
-        day = None
+        day, day_cells = None, None
         if run is not None and days is not None:
-            day = day_rows.get(pd.Timestamp(run["local_date"]))
-        ctx = Context(ep, run, day, episodes, runs, days=days, medicines=medicines)
+            day, day_cells = day_rows.read(pd.Timestamp(run["local_date"])) or (None, None)
+        ctx = Context(ep, run, day, episodes, runs, days=days, medicines=medicines).with_cells(
+            run_cells if run is not None and run.index.is_unique else None, day_cells)
         who = person(raised, [g.gate.id for g in gates], signs.medications)
         results = _weigh(ctx, season, chosen, str(ep.get("kind") or "twitch"), who.no_drinking,
                          list(signs.medications))

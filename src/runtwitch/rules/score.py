@@ -114,9 +114,14 @@ def usual_presence(x: np.ndarray, p_pop: float) -> tuple[float, int]:
         The usual presence (never exactly 0 or 1) and the runs behind it.
     """
     known = x[np.isfinite(x)]
-    if len(known) < USUAL_MIN_RUNS:
-        return p_pop, len(known)
-    return (float(known.sum()) + 0.5) / (len(known) + 1.0), len(known)
+    return usual_from_sum(float(known.sum()), len(known), p_pop)
+
+
+def usual_from_sum(total: float, n: int, p_pop: float) -> tuple[float, int]:
+    """:func:`usual_presence` from the sum of the known presences ``total`` and their number ``n``."""
+    if n < USUAL_MIN_RUNS:
+        return p_pop, n
+    return (total + 0.5) / (n + 1.0), n
 
 
 @dataclass(frozen=True)

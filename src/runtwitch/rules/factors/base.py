@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -23,38 +23,65 @@ MASS_CHANGE_SD_PCT = 0.2
 #: carries no body mass; a prediction is capped at :data:`PREDICTED_CAP` anyway).
 REFERENCE_MASS_KG = 70.0
 _ERF = np.frompyfunc(math.erf, 1, 1)
+_T = TypeVar("_T")
 
 Source = Literal["measured", "logged", "predicted"]
 
 
 class Table:
-    """The run table as factors read it: checked feature names, daily features aligned to the runs."""
+    """The run table as factors read it: checked feature names, daily features aligned to the runs.
+
+    Each column is read once per table (several factors read the same ones): :meth:`value`,
+    :meth:`number` and :meth:`daily` give the same Series each time, which factors read and never
+    change in place; :meth:`once` does the same for a value several factors derive alike.
+    """
 
     def __init__(self, runs: pd.DataFrame, days: pd.DataFrame | None) -> None:
         self.runs = runs
         self.days = days
+        self._read: dict[tuple[str, str], Any] = {}
 
     @property
     def index(self) -> pd.Index:
         return self.runs.index
 
+    def once(self, key: str, compute: Callable[[Table], _T]) -> _T:
+        """``compute(self)``, computed once per table under ``key`` (a value factors share)."""
+        slot = ("once", key)
+        if slot not in self._read:
+            self._read[slot] = compute(self)
+        found: _T = self._read[slot]
+        return found
+
     def value(self, name: str) -> pd.Series:
         """A run feature (checked name), NaN where absent."""
-        col = run_column(name) if name not in self.runs.columns else name
-        if col not in self.runs:
-            return pd.Series(np.nan, index=self.runs.index)
-        return self.runs[col]
+        slot = ("value", name)
+        if slot not in self._read:
+            col = run_column(name) if name not in self.runs.columns else name
+            self._read[slot] = (self.runs[col] if col in self.runs
+                                else pd.Series(np.nan, index=self.runs.index))
+        found: pd.Series = self._read[slot]
+        return found
 
     def number(self, name: str) -> pd.Series:
-        return pd.to_numeric(self.value(name), errors="coerce").astype(float)
+        slot = ("number", name)
+        if slot not in self._read:
+            self._read[slot] = pd.to_numeric(self.value(name), errors="coerce").astype(float)
+        found: pd.Series = self._read[slot]
+        return found
 
     def daily(self, name: str) -> pd.Series:
         """A daily feature of each run's local date (checked name)."""
-        col = daily_column(name)
-        if self.days is None or col not in self.days or len(self.runs) == 0:
-            return pd.Series(np.nan, index=self.runs.index)
-        dates = pd.DatetimeIndex(self.runs[run_column("local_date")])
-        return pd.Series(self.days[col].reindex(dates).to_numpy(), index=self.runs.index)
+        slot = ("daily", name)
+        if slot not in self._read:
+            col = daily_column(name)
+            if self.days is None or col not in self.days or len(self.runs) == 0:
+                self._read[slot] = pd.Series(np.nan, index=self.runs.index)
+            else:
+                dates = pd.DatetimeIndex(self.runs[run_column("local_date")])
+                self._read[slot] = pd.Series(self.days[col].reindex(dates).to_numpy(), index=self.runs.index)
+        found: pd.Series = self._read[slot]
+        return found
 
 
 @dataclass(frozen=True)
@@ -134,9 +161,15 @@ class Factor:
 
 def obs(x: pd.Series | np.ndarray, index: pd.Index, source: Source | pd.Series) -> Observed:
     """A factor's presence per run and its source (no source where the presence is unknown)."""
-    xs = pd.Series(np.asarray(x, dtype=float), index=index)
-    src = source if isinstance(source, pd.Series) else pd.Series(source, index=index, dtype=object)
-    return Observed(xs, src.where(xs.notna(), None))
+    values = np.asarray(x, dtype=float)
+    known = ~np.isnan(values)
+    if isinstance(source, pd.Series):
+        src = source.where(known, None)
+    else:  # one source for every run: None where unknown
+        cells = np.full(len(values), source, dtype=object)
+        cells[~known] = None
+        src = pd.Series(cells, index=index, dtype=object)
+    return Observed(pd.Series(values, index=index), src)
 
 
 def flag(cond: pd.Series, known: pd.Series) -> np.ndarray:
@@ -146,6 +179,10 @@ def flag(cond: pd.Series, known: pd.Series) -> np.ndarray:
 
 def above(value: pd.Series, threshold: float, sd: pd.Series | float) -> pd.Series:
     """P(true value >= threshold) for a measurement with error ``sd`` (a step when sd is 0)."""
-    z: np.ndarray = ((value - threshold) / np.maximum(sd, 1e-9)).fillna(0.0).clip(-30, 30).to_numpy(float)
-    p = 0.5 * (1.0 + _ERF(z / math.sqrt(2.0)).astype(float))
-    return pd.Series(p, index=value.index).where(value.notna())
+    v = value.to_numpy(float)
+    spread = sd.to_numpy(float) if isinstance(sd, pd.Series) else sd
+    z = (v - threshold) / np.maximum(spread, 1e-9)
+    z = np.clip(np.where(np.isnan(z), 0.0, z), -30, 30)
+    erf = np.asarray(_ERF(z / math.sqrt(2.0)), dtype=float)
+    p = 0.5 * (1.0 + erf)
+    return pd.Series(np.where(np.isnan(v), np.nan, p), index=value.index)

@@ -26,12 +26,12 @@ def _cooldown(t: Table) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 
 def _stop_dead(t: Table, th: Mapping[str, float]) -> Observed:
-    cd, hard, source = _cooldown(t)
+    cd, hard, source = t.once("cooldown", _cooldown)
     return obs(flag((cd < th["min_cooldown_min"]) & hard, cd.notna()), t.index, source)
 
 
 def _no_cooldown(t: Table, th: Mapping[str, float]) -> Observed:
-    cd, _, source = _cooldown(t)  # stopping dead after a hard finish is this and more
+    cd, _, source = t.once("cooldown", _cooldown)  # stopping dead after a hard finish is this and more
     return obs(flag(cd < th["min_cooldown_min"], cd.notna()), t.index, source)
 
 

@@ -48,13 +48,13 @@ def _cap_predicted(x: pd.Series, source: pd.Series) -> pd.Series:
 
 
 def _large_loss(t: Table, th: Mapping[str, float]) -> Observed:
-    loss, sd, source = _loss_pct(t)
+    loss, sd, source = t.once("loss_pct", _loss_pct)
     x = _cap_predicted(above(loss, th["severe_mass_loss_pct"], sd), source)
     return obs(x, t.index, source)
 
 
 def _moderate_loss(t: Table, th: Mapping[str, float]) -> Observed:
-    loss, sd, source = _loss_pct(t)
+    loss, sd, source = t.once("loss_pct", _loss_pct)
     above2 = above(loss, th["mass_loss_pct"], sd)
     above3 = above(loss, th["severe_mass_loss_pct"], sd)
     return obs(_cap_predicted(above2 - above3, source), t.index, source)

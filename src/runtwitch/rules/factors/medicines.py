@@ -34,19 +34,26 @@ def _class_grade(c: MedicationClass) -> EvidenceGrade:
     )  # type: ignore[return-value]
 
 
+def _classes_taken(t: Table) -> list[frozenset[str] | None]:
+    """The medication classes logged for each run (None: no medicines logged), each distinct
+    list read once for all the medicine factors."""
+    read: dict[tuple[str, ...], frozenset[str]] = {}
+    out: list[frozenset[str] | None] = []
+    for cell in t.value("diary_medications"):
+        if not isinstance(cell, list) or not cell:
+            out.append(None)
+            continue
+        k = tuple(cell)
+        if k not in read:
+            read[k] = frozenset(c.key for _, c in match_medications(cell))
+        out.append(read[k])
+    return out
+
+
 def _medicine_observer(key: str) -> Observe:
     def observe(t: Table, th: Mapping[str, float]) -> Observed:
-        meds = t.value("diary_medications")
-        cache: dict[tuple[str, ...], bool] = {}
-        out = []
-        for cell in meds:
-            if not isinstance(cell, list) or not cell:
-                out.append(np.nan)
-                continue
-            k = tuple(cell)
-            if k not in cache:
-                cache[k] = any(c.key == key for _, c in match_medications(cell))
-            out.append(1.0 if cache[k] else 0.0)
+        taken = t.once("medicine_classes", _classes_taken)
+        out = [np.nan if found is None else 1.0 if key in found else 0.0 for found in taken]
         return obs(np.array(out, dtype=float), t.index, "logged")
 
     return observe
