@@ -42,11 +42,9 @@ def _outcome(path: Path, engine: str | None) -> Any:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            if engine is None:
-                act = runtwitch.read_activity(path)
-            else:
-                act = runtwitch.read_fit(path, engine=engine)  # type: ignore[arg-type]
-        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
+            act = (runtwitch.read_activity(path) if engine is None
+                   else runtwitch.read_fit(path, engine=engine))  # type: ignore[arg-type]
+        except Exception as exc:  # the error is the outcome compared
             return ("error", type(exc).__name__, str(exc))
     meta = dataclasses.asdict(act.meta)
     report = dataclasses.asdict(act.report)
