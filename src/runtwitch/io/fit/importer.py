@@ -343,7 +343,7 @@ def read_fit(
     engine
         ``"numpy"`` (default): frames messages in one pass and decodes records
         and stored heart rate (``hr`` messages) in bulk, one group per field
-        layout; end to end (frames included) 95-130 times faster than
+        layout; end to end (frames included) about 180 times faster than
         fitparse reading every message on the largest corpus files (geometric
         mean, ``benchmarks/import_bench.py --fit-only``).
         ``"fitdecode"``: the reference decoder, message by message. Both give
