@@ -13,6 +13,7 @@ sessions and their three clocks in :mod:`runtwitch.model.clocks`, the laps in
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from runtwitch.model.cleaning import (
     RECORDING_GAP_S,
     _clean_columns,
     _repair_values,
+    _segments,
     clean_times,
     recordings_of,
 )
@@ -35,16 +37,16 @@ from runtwitch.model.clocks import (
     CLOCK_TOLERANCE_S,
     ELAPSED_TOLERANCE_S,
     _assign_ns,
+    _declared_rows,
     _finish_sessions,
-    _rows,
-    _sorted_by_start,
+    _start_ns,
     haversine_m,
     recording_numbers,
 )
-from runtwitch.model.coerce import _coerced_arrays, _to_utc
-from runtwitch.model.frames import NAT_NS, frame_columns, frame_from_arrays
+from runtwitch.model.coerce import _to_utc
+from runtwitch.model.frames import NAT_NS, frame_columns, frame_from_arrays, utc_array, utc_index
 from runtwitch.model.laps import _finish_laps
-from runtwitch.model.schema import RECORD_COLUMNS, RECORDS_INDEX, RUNNING_SPORTS, SESSION_COLUMNS
+from runtwitch.model.schema import RECORD_COLUMNS, RECORDS_INDEX, RUNNING_SPORTS
 
 __all__ = [
     "CLOCK_JUMP_MAX_FRACTION",
@@ -55,6 +57,7 @@ __all__ = [
     "Built",
     "activity_from_samples",
     "build",
+    "build_arrays",
     "clean_times",
     "haversine_m",
     "recording_numbers",
@@ -73,20 +76,26 @@ class Built:
     records: pd.DataFrame
     sessions: pd.DataFrame
     laps: pd.DataFrame
+    #: The sessions' columns by name as the assembly built them (the frame holds copies): to read
+    #: a session value without taking the frame apart, never to write.
+    session_columns: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
 
 
 def build(
     raw: pd.DataFrame,
     report: ImportReport,
     *,
-    sessions: pd.DataFrame | None = None,
-    laps: pd.DataFrame | None = None,
+    sessions: pd.DataFrame | Mapping[str, Any] | None = None,
+    laps: pd.DataFrame | Mapping[str, Any] | None = None,
     default_sport: str = "generic",
     cadence_in_steps: bool = False,
     name: str = "",
     recording_gap_s: float = RECORDING_GAP_S,
 ) -> Built:
     """Clean samples and assemble the canonical records, sessions and laps.
+
+    The frame way into the assembly; :func:`build_arrays` is the same
+    assembly for a reader that holds its samples as arrays.
 
     Parameters
     ----------
@@ -96,14 +105,16 @@ def build(
         before the steps/strides decision), extra (``dev_``/``fit_``/``ext_``)
         columns and, optionally, ``segment``: the file's own track/segment of
         each sample (non-decreasing integers), which separates recordings
-        (:func:`recordings_of`).
+        (:func:`recordings_of`). A value that is not a number is missing.
     report
         Report to fill (source counts, drops, repairs).
     sessions
         Sessions declared by the file (any subset of the session columns, with
-        ``start``), or None / empty to derive one session from the samples.
+        ``start``), as a frame or as columns by name (see :func:`build_arrays`),
+        or None / empty to derive one session from the samples.
     laps
-        Laps declared by the file, or None / empty for one lap per session.
+        Laps declared by the file (a frame or columns by name), or None / empty
+        for one lap per session.
     default_sport
         Sport of a derived session.
     cadence_in_steps
@@ -114,43 +125,97 @@ def build(
         Smallest gap between file segments that makes them separate
         recordings (sessions) [s].
     """
+    by_name = frame_columns(raw)  # every column at once: a lookup by name costs more than the copy
+    return build_arrays(
+        _to_utc(by_name["time"]).asi8,
+        {str(c): v for c, v in by_name.items() if c not in ("time", "segment")},
+        report,
+        segment=_segments(by_name),
+        sessions=sessions, laps=laps, default_sport=default_sport, cadence_in_steps=cadence_in_steps,
+        name=name, recording_gap_s=recording_gap_s,
+    )
+
+
+def build_arrays(
+    time_ns: np.ndarray,
+    columns: Mapping[str, Any],
+    report: ImportReport,
+    *,
+    segment: np.ndarray | None = None,
+    sessions: pd.DataFrame | Mapping[str, Any] | None = None,
+    laps: pd.DataFrame | Mapping[str, Any] | None = None,
+    default_sport: str = "generic",
+    cadence_in_steps: bool = False,
+    name: str = "",
+    recording_gap_s: float = RECORDING_GAP_S,
+) -> Built:
+    """:func:`build` of samples held as arrays: no frame is built before the canonical ones.
+
+    The same assembly as :func:`build` (which hands its frame's columns on
+    to this function); the FIT reader comes in this way, with the arrays it
+    decoded, so that no intermediate frame is built and taken apart again.
+
+    Parameters
+    ----------
+    time_ns
+        Time of each source sample in file order [ns since 1970-01-01 UTC,
+        int64], the int64 minimum (NaT) where a sample has no time.
+    columns
+        The samples' values by column name (as ``raw``'s columns in
+        :func:`build`, without ``time`` and ``segment``), one array per
+        column, as long as ``time_ns``. float64 arrays are taken as they
+        are (never written); anything else is converted to float64, a value
+        that is not a number becoming NaN.
+    report
+        Report to fill (source counts, drops, repairs).
+    segment
+        The file's own track/segment of each sample (non-decreasing integers),
+        or None when the file has none (see :func:`build`).
+    sessions, laps
+        As in :func:`build`; as columns, a mapping of column name to array
+        (one value per session or lap: numbers, strings or None, times as
+        aware datetimes or a UTC datetime array), all of the same length.
+    default_sport, cadence_in_steps, name, recording_gap_s
+        As in :func:`build`.
+    """
     # The records stay plain float64 arrays (one per column) until the one frame at the end.
-    t_ns, recording, cols = _clean_columns(raw, report, recording_gap_s)
+    t_ns, recording, cols = _clean_columns(np.asarray(time_ns, dtype=np.int64), segment, columns, report,
+                                           recording_gap_s)
     n = len(t_ns)
     _repair_values(cols, report)
 
-    # The declared sessions as coerced columns, then rows: a frame per step cost milliseconds per file.
-    sess_in: dict[Any, Any] = {}
-    if sessions is not None and len(sessions):
-        sess_in = _sorted_by_start(_coerced_arrays(sessions, SESSION_COLUMNS))
+    # The declared sessions as rows of Python values: a frame (or array) per step cost milliseconds per file.
+    sess_in: list[dict[str, Any]] = []
+    given_sessions, n_given = _given(sessions)
+    if n_given:
+        sess_in = _declared_rows(given_sessions, n_given)
     elif n and recording[-1] > 0:
         # No declared sessions and several recordings: one session per recording.
         firsts = np.flatnonzero(np.concatenate([[True], np.diff(recording) != 0]))
-        starts = pd.DatetimeIndex(t_ns[firsts], tz="UTC").as_unit("ns")
-        sess_in = _coerced_arrays(pd.DataFrame({"start": starts, "sport": default_sport}), SESSION_COLUMNS)
-    n_sessions = len(sess_in["start"]) if sess_in else 0
+        sport = np.full(len(firsts), default_sport, dtype=object)
+        sess_in = _declared_rows({"start": utc_array(t_ns[firsts]), "sport": sport}, len(firsts))
+    n_sessions = len(sess_in)
     if n_sessions > 1:
-        start_ns = sess_in["start"].asi8
+        start_ns = _start_ns(sess_in)
         session_idx = _assign_ns(t_ns, np.where(start_ns == NAT_NS, _FIRST_NS, start_ns)).astype("int64")
     else:
         session_idx = np.zeros(n, dtype=np.int64)
 
     if "cadence" in cols:
         sports = (
-            np.array([default_sport if v is pd.NA else v for v in sess_in["sport"]], dtype=str)
+            np.array([default_sport if r["sport"] is None else r["sport"] for r in sess_in], dtype=str)
             if n_sessions
             else np.array([default_sport])
         )
-        running = np.isin(sports[session_idx], list(RUNNING_SPORTS)) if n else np.zeros(0, bool)
+        running = np.array([v in RUNNING_SPORTS for v in sports], dtype=bool)[session_idx]
         cad = cols.pop("cadence")
         cols["cadence_spm"] = np.where(running, cad, np.nan) * (1.0 if cadence_in_steps else 2.0)
         cols["cadence_rpm"] = np.where(running, np.nan, cad)
 
-    sessions_out = _finish_sessions(_rows(sess_in) if n_sessions else [], t_ns, session_idx, cols,
-                                    default_sport, report, name)
-    laps_out = _finish_laps(laps if laps is not None else pd.DataFrame(), sessions_out,
-                            frame_columns(sessions_out))
-    lap_idx = (_assign_ns(t_ns, frame_columns(laps_out)["start"].asi8).astype("int64") if len(laps_out)
+    sessions_out, session_columns = _finish_sessions(sess_in, t_ns, session_idx, cols, default_sport, report,
+                                                     name)
+    laps_out, lap_columns = _finish_laps(*_given(laps), session_columns)
+    lap_idx = (_assign_ns(t_ns, lap_columns["start"].asi8).astype("int64") if len(laps_out)
                else np.zeros(n, dtype=np.int64))
     cols["session"], cols["lap"] = session_idx, lap_idx
 
@@ -168,12 +233,36 @@ def build(
             continue
         keep.append(c)
     dtypes = {c.name: c.dtype for c in RECORD_COLUMNS}
-    index = pd.DatetimeIndex(t_ns, tz="UTC", name=RECORDS_INDEX.name).as_unit("ns")
+    index = utc_index(t_ns, RECORDS_INDEX.name)
     # One frame, built once: one consolidated block per dtype, so later column reads are cheap.
     df = frame_from_arrays([cols[c].astype(dtypes.get(c, "float64"), copy=False) for c in keep], keep, index)
     report.rows = len(df)
     report.check()
-    return Built(df, sessions_out, laps_out)
+    return Built(df, sessions_out, laps_out, session_columns)
+
+
+def _given(table: pd.DataFrame | Mapping[str, Any] | None) -> tuple[dict[Any, Any], int]:
+    """Declared sessions or laps as columns by name and their number of rows (0: none declared).
+
+    A frame's columns as stored; a mapping's values as arrays (a list becomes
+    an object array, one value a cell).
+    """
+    if table is None:
+        return {}, 0
+    if isinstance(table, pd.DataFrame):
+        return (frame_columns(table), len(table)) if len(table) else ({}, 0)
+    columns: dict[Any, Any] = {}
+    for key, values in table.items():
+        if not hasattr(values, "dtype"):
+            arr = np.empty(len(values), dtype=object)
+            arr[:] = list(values)
+            values = arr
+        columns[key] = values
+    lengths = {len(v) for v in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"declared columns of different lengths: {sorted(lengths)}")
+    n = lengths.pop() if lengths else 0
+    return (columns, n) if n else ({}, 0)
 
 
 def activity_from_samples(

@@ -7,6 +7,7 @@ value is counted in the import report.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,28 +87,27 @@ class _Kept:
     recording: np.ndarray  # their recording numbers (before renumbering)
 
 
-def _keep_rows(raw: dict[Any, Any], n_rows: int, report: ImportReport, recording_gap_s: float) -> _Kept:
+def _keep_rows(t_all: np.ndarray, segment_all: np.ndarray | None, report: ImportReport,
+               recording_gap_s: float) -> _Kept:
     """Rules 1-3 of :func:`clean_times` on arrays: the rows kept, their times and recordings.
 
-    ``raw``: the source frame's columns (:func:`~runtwitch.model.frames.frame_columns`).
+    ``t_all``: every source row's time [ns since the epoch, NaT as the int64
+    minimum]; ``segment_all``: every row's file segment, or None.
     """
-    times = _to_utc(raw["time"])
+    n_rows = len(t_all)
     report.source_records = n_rows
-    t_all = times.asi8
     valid = t_all != NAT_NS
     rows = np.flatnonzero(valid)
     if len(rows):
-        report.source_first_time = pd.Timestamp(times[rows[0]])
-        report.source_last_time = pd.Timestamp(times[rows[-1]])
+        report.source_first_time = pd.Timestamp(int(t_all[rows[0]]), tz="UTC")
+        report.source_last_time = pd.Timestamp(int(t_all[rows[-1]]), tz="UTC")
     report.drop("no_timestamp", n_rows - len(rows))
-    t = t_all[valid]
+    t = t_all[valid] if len(rows) < n_rows else t_all
     n = len(t)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return _Kept(empty, empty, empty)
-    segment_col = raw.get("segment")
-    segment = (np.zeros(n, dtype=np.int64) if segment_col is None
-               else pd.Series(segment_col, copy=False).to_numpy(dtype=np.int64)[valid])
+    segment = np.zeros(n, dtype=np.int64) if segment_all is None else segment_all[valid]
     recording = recordings_of(t, segment, recording_gap_s)
     keep = ~_clock_jumps(t, recording)
     report.drop("clock_jump", int((~keep).sum()))
@@ -122,6 +122,12 @@ def _keep_rows(raw: dict[Any, Any], n_rows: int, report: ImportReport, recording
     report.drop("time_backwards", int(backwards.sum()))
     keep &= ~backwards
     return _Kept(rows[keep], t[keep], recording[keep])
+
+
+def _segments(raw: dict[Any, Any]) -> np.ndarray | None:
+    """The ``segment`` column of a frame's columns as int64, or None when it has none."""
+    segment = raw.get("segment")
+    return None if segment is None else pd.Series(segment, copy=False).to_numpy(dtype=np.int64)
 
 
 def clean_times(raw: pd.DataFrame, report: ImportReport, *,
@@ -145,7 +151,8 @@ def clean_times(raw: pd.DataFrame, report: ImportReport, *,
 
     The result has a ``recording`` column (0 when the file has no segments).
     """
-    kept = _keep_rows(frame_columns(raw), len(raw), report, recording_gap_s)
+    by_name = frame_columns(raw)
+    kept = _keep_rows(_to_utc(by_name["time"]).asi8, _segments(by_name), report, recording_gap_s)
     values = raw.drop(columns=[c for c in ("time", "segment") if c in raw])
     return _merge_duplicates(values.take(kept.rows), kept, report)
 
@@ -175,32 +182,53 @@ def _float_column(s: pd.Series | np.ndarray) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
 
 
-def _clean_columns(raw: pd.DataFrame, report: ImportReport,
-                   recording_gap_s: float) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+def _clean_columns(t_all: np.ndarray, segment: np.ndarray | None, columns: Mapping[str, Any],
+                   report: ImportReport, recording_gap_s: float,
+                   ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """The time rules of :func:`clean_times`, as arrays: kept times [ns], recordings, float64 columns.
 
-    Without duplicate timestamps (the common case) each column is taken once
-    from ``raw`` and no intermediate frame is built.
+    ``t_all``: every source row's time [ns since the epoch, NaT as the int64
+    minimum]; ``segment``: every row's file segment or None; ``columns``: the
+    values by name, one array per column (float64 arrays are only read).
+    Each column is taken once at the kept rows and no frame is built; a
+    value that is not a number is missing (NaN) before duplicates are merged.
     """
-    by_name = frame_columns(raw)  # every column at once: a lookup by name costs more than the copy
-    kept = _keep_rows(by_name, len(raw), report, recording_gap_s)
-    names = [c for c in by_name if c not in ("time", "segment")]
+    kept = _keep_rows(t_all, segment, report, recording_gap_s)
     t = kept.t
+    every = len(kept.rows) == len(t_all)  # nothing dropped: the columns are taken whole
+    out: dict[str, np.ndarray] = {}
+    for c, s in columns.items():  # never written in place: the frame at the end copies them
+        v = np.asarray(s) if getattr(s, "dtype", None) == np.float64 else _float_column(s)
+        out[str(c)] = v if every else v[kept.rows]
     if len(t) < 2 or bool((np.diff(t) > 0).all()):  # increasing: no duplicates
         recording = (np.unique(kept.recording, return_inverse=True)[1].astype(np.int64)
                      if len(t) else kept.recording)
-        columns = {}
-        for c in names:
-            s = by_name[c]
-            if s.dtype == np.float64:
-                columns[str(c)] = np.asarray(s)[kept.rows]
-            else:
-                columns[str(c)] = _float_column(pd.Series(s.take(kept.rows)))
-        return t, recording, columns
-    df = _merge_duplicates(raw[names].take(kept.rows), kept, report)
-    recording = df.pop("recording").to_numpy(np.int64)
-    return (pd.DatetimeIndex(df.index).asi8, recording,
-            {str(c): _float_column(df[c]) for c in df.columns})
+        return t, recording, out
+    return _first_per_time(t, kept.recording, out, report)
+
+
+def _first_per_time(t: np.ndarray, recording: np.ndarray, columns: dict[str, np.ndarray],
+                    report: ImportReport) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Rule 4 of :func:`clean_times` on arrays: one row per time, in time order.
+
+    Each column keeps the first value that is not NaN among the rows sharing
+    a time (in file order), each time the recording of its first row; the
+    recordings are then numbered from 0 in time order.
+    """
+    order = np.argsort(t, kind="stable")
+    ts = t[order]
+    firsts = np.flatnonzero(np.concatenate([[True], ts[1:] != ts[:-1]]))
+    report.drop("duplicate_timestamp", len(t) - len(firsts))
+    n = len(t)
+    position = np.arange(n)
+    merged: dict[str, np.ndarray] = {}
+    for c, v in columns.items():
+        v = v[order]
+        first = np.minimum.reduceat(np.where(np.isnan(v), n, position), firsts)
+        merged[c] = np.where(first < n, v[np.minimum(first, n - 1)], np.nan)
+    rec = recording[order][firsts]
+    rec = np.unique(rec, return_inverse=True)[1].astype(np.int64)
+    return ts[firsts], rec, merged
 
 
 def _repair_values(values: dict[str, np.ndarray], report: ImportReport) -> None:

@@ -13,8 +13,8 @@ import pandas as pd
 
 from runtwitch.model.activity import ImportReport
 from runtwitch.model.cleaning import CLOCK_JUMP_S, RECORDING_GAP_S
-from runtwitch.model.coerce import _coerce_lists, _utc_times
-from runtwitch.model.frames import NAT_NS
+from runtwitch.model.coerce import _coerce_lists, _column_values, _utc_times
+from runtwitch.model.frames import NAT_NS, frame_from_arrays
 from runtwitch.model.schema import MOVING_SPEED_MPS, PAUSE_GAP_S, SESSION_COLUMNS
 
 #: A device elapsed time shorter than the recorded span by more than this is
@@ -109,25 +109,39 @@ def _distance_from_records(rec: dict[str, np.ndarray]) -> float:
     return np.nan
 
 
-def _rows(columns: dict[Any, Any]) -> list[dict[str, Any]]:
-    """The sessions' schema columns (from :func:`_coerced_arrays`) as one dict of Python values a row.
+def _start_ns(rows: list[dict[str, Any]]) -> np.ndarray:
+    """The sessions' starts (Timestamps or NaT) as nanoseconds since the epoch (NaT as the int64 minimum)."""
+    return np.array([NAT_NS if r["start"] is pd.NaT else r["start"].value for r in rows], dtype=np.int64)
 
-    The values ``to_dict("records")`` gives on the same frame (a missing
-    string None), without building the frame.
+
+def _declared_rows(given: dict[Any, Any], n: int) -> list[dict[str, Any]]:
+    """Declared sessions as one dict of Python values a row, in start order (stable).
+
+    ``given``: the sessions' columns by name (``n`` values each). The values
+    are those of the columns coerced to the schema's dtypes
+    (:func:`~runtwitch.model.coerce._column_values`: a missing string None, a
+    missing time NaT); sessions without a start are left out when there are
+    several. No array is built for a column that holds its values already.
     """
-    values: dict[str, list[Any]] = {}
-    for c in SESSION_COLUMNS:
-        arr = columns[c.name]
-        values[c.name] = (arr.tolist() if isinstance(arr, np.ndarray)
-                          else [None if v is pd.NA else v for v in arr])
-    return [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
+    values = {c.name: _column_values(given, n, c) for c in SESSION_COLUMNS}
+    rows = [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
+    start = _start_ns(rows)
+    order = np.arange(n)
+    if n > 1:
+        order = order[start != NAT_NS]
+    order = order[np.argsort(start[order], kind="stable")]
+    if len(order) == n and bool((order == np.arange(n)).all()):
+        return rows
+    return [rows[i] for i in order]
 
 
 def _finish_sessions(
     given: list[dict[str, Any]], t_ns: np.ndarray, session: np.ndarray, records: dict[str, np.ndarray],
     default_sport: str, report: ImportReport, name: str = "",
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Fill the session table: bounds, the three clocks and their sources, sport and recording.
+
+    Returns the table and its columns as built (to read: the frame holds copies).
 
     Coherence, per session (docs/schema.md, "The three clocks"):
 
@@ -208,10 +222,13 @@ def _finish_sessions(
         r["session"] = i
         rows.append(r)
     report.repair("session_bounds_widened", widened)
-    columns = {c.name: [r[c.name] for r in rows] for c in SESSION_COLUMNS if c.name != "recording"}
-    starts, ends = _utc_times(columns["start"]).asi8, _utc_times(columns["end"]).asi8
-    columns["recording"] = _recordings(starts, ends).tolist()
-    return _coerce_lists(columns, SESSION_COLUMNS)
+    columns: dict[str, Any] = {c.name: [r[c.name] for r in rows] for c in SESSION_COLUMNS
+                               if c.name != "recording"}
+    columns["start"], columns["end"] = _utc_times(columns["start"]), _utc_times(columns["end"])
+    columns["recording"] = _recordings(columns["start"].asi8, columns["end"].asi8)
+    arrays = _coerce_lists(columns, SESSION_COLUMNS)
+    names = [c.name for c in SESSION_COLUMNS]
+    return frame_from_arrays([arrays[c] for c in names], names, pd.RangeIndex(len(rows))), arrays
 
 
 def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
@@ -233,20 +250,3 @@ def _recordings(s: np.ndarray, e: np.ndarray, gap_s: float = RECORDING_GAP_S) ->
     latest = np.maximum.accumulate(np.concatenate([[e[0]], e[:-1]]))
     new = np.concatenate([[False], (s[1:] != NAT_NS) & (s[1:] - latest[1:] > gap_s * 1e9)])
     return np.cumsum(new).astype(np.int64)
-
-
-def _sorted_by_start(columns: dict[Any, Any]) -> dict[Any, Any]:
-    """Declared sessions (coerced columns) with a start, or the only one, in start order (stable).
-
-    The columns are taken only when that changes something (rarely: one
-    session, or sessions in order, is the rule).
-    """
-    start = columns["start"].asi8
-    rows = np.arange(len(start))
-    if len(start) > 1:
-        rows = rows[start != NAT_NS]
-    order = rows[np.argsort(start[rows], kind="stable")]
-    if len(order) == len(start) and bool((order == np.arange(len(start))).all()):
-        return columns
-    return {name: arr.take(order) for name, arr in columns.items()}
-

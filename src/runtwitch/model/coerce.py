@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtwitch.model.frames import NAT_NS, float_array, frame_columns, frame_from_arrays
+from runtwitch.model.frames import (
+    NAT_NS,
+    UTC_NS,
+    float_array,
+    frame_columns,
+    string_array,
+    utc_array,
+)
 from runtwitch.model.schema import Column
 
 
@@ -47,7 +54,7 @@ def _coerced_arrays(df: pd.DataFrame, columns: tuple[Column, ...]) -> dict[Any, 
 
 
 #: The dtype of the schema's time columns, given as it is: only the unit and zone are checked.
-_UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
+_UTC_NS = UTC_NS
 
 
 def _coerce_columns(given: dict[Any, Any], n: int, columns: tuple[Column, ...]) -> dict[Any, Any]:
@@ -88,33 +95,47 @@ def _coerce_columns(given: dict[Any, Any], n: int, columns: tuple[Column, ...]) 
     return dict(zip(names + extra, arrays + [given[name] for name in extra], strict=True))
 
 
-def _coerce_lists(columns: dict[str, list[Any]], schema: tuple[Column, ...]) -> pd.DataFrame:
-    """Like :func:`_coerced_arrays`, from one list of values per schema column, as a frame."""
-    arrays: list[Any] = []
+def _column_values(given: dict[Any, Any], n: int, c: Column) -> list[Any]:
+    """One column of :func:`_coerce_columns` as Python values, one a row (a missing string None).
+
+    What iterating the coerced array gives (``tolist`` of a numpy column,
+    Timestamps or NaT of a time column), without building the array when
+    the column is missing or already holds its dtype's values: float64 or
+    int64 numbers, or strings and None.
+    """
+    s = given.get(c.name)
+    if s is None:
+        return [_MISSING[c.dtype]] * n if c.dtype in _MISSING else [pd.NaT] * n
+    if isinstance(s, np.ndarray) and (
+        (s.dtype == np.float64 and c.dtype == "float64") or (s.dtype == np.int64 and c.dtype == "int64")
+        or (s.dtype == object and c.dtype == "string" and all(v is None or type(v) is str for v in s))
+    ):
+        return list(s.tolist())
+    arr = _coerce_columns({c.name: s}, n, (c,))[c.name]
+    return arr.tolist() if isinstance(arr, np.ndarray) else [None if v is pd.NA else v for v in arr]
+
+
+#: The Python value of a missing cell of each schema dtype but times (NaT), as :func:`_empty` holds them.
+_MISSING: dict[str, Any] = {"string": None, "int64": -1, "float64": np.nan}
+
+
+def _coerce_lists(columns: dict[str, Any], schema: tuple[Column, ...]) -> dict[str, Any]:
+    """Like :func:`_coerced_arrays`, from one list of values per schema column (or its array already)."""
+    arrays: dict[str, Any] = {}
     for c in schema:
         values = columns[c.name]
         if c.dtype.startswith("datetime64"):
-            arrays.append(_utc_times(values))
+            arrays[c.name] = values if getattr(values, "dtype", None) == UTC_NS else _utc_times(values)
         elif c.dtype == "string":
-            arrays.append(_strings(values))
+            arrays[c.name] = _strings(values)
         elif c.dtype == "int64":
-            arrays.append(np.asarray(values, dtype=np.int64))
+            arrays[c.name] = np.asarray(values, dtype=np.int64)
         else:
-            arrays.append(float_array(values).astype(c.dtype, copy=False))
-    n = len(next(iter(columns.values()))) if columns else 0
-    return frame_from_arrays(arrays, [c.name for c in schema], pd.RangeIndex(n))
+            arrays[c.name] = float_array(values).astype(c.dtype, copy=False)
+    return arrays
 
 
-_STRING: Any = pd.StringDtype()  # its array type's constructor is not in pandas-stubs
-
-
-def _strings(values: Any) -> Any:
-    """Values as the schema's ``string`` array (what ``pd.array(values, dtype="string")`` gives).
-
-    The array type's constructor directly: ``pd.array`` and ``astype`` reach
-    the same one after checks that cost more than the conversion on a few rows.
-    """
-    return _STRING.construct_array_type()._from_sequence(values, dtype=_STRING)
+_strings = string_array
 
 
 def _utc_times(values: Any) -> Any:
@@ -135,7 +156,7 @@ def _utc_times(values: Any) -> Any:
                 ns.append(n)
                 continue
         return _to_utc(values).array
-    return pd.DatetimeIndex(np.array(ns, dtype=np.int64).view("datetime64[ns]"), tz="UTC").array
+    return utc_array(np.array(ns, dtype=np.int64))
 
 
 _EPOCH, _ONE_US = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
@@ -148,7 +169,7 @@ _MIN_NS, _MAX_NS = NAT_NS + 1, np.iinfo(np.int64).max
 def _empty(dtype: str, n: int) -> Any:
     """A column of ``n`` missing values of a schema dtype (-1 for the integer indexes)."""
     if dtype.startswith("datetime64"):
-        return pd.DatetimeIndex(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), tz="UTC").array
+        return utc_array(np.full(n, NAT_NS, dtype=np.int64))
     if dtype == "string":
         return _strings([pd.NA] * n)
     if dtype == "int64":

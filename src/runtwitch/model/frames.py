@@ -7,9 +7,64 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # the storage of pandas' string columns (a dependency)
 
 #: The int64 value of NaT in datetime64[ns] data.
 NAT_NS = np.iinfo(np.int64).min
+
+#: The dtype of every time column and index of the schema.
+UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
+
+
+def utc_array(ns: np.ndarray) -> Any:
+    """UTC times from nanoseconds since the epoch (int64, NaT as :data:`NAT_NS`), as a ``DatetimeArray``.
+
+    The array is a view of ``ns`` (not to be written afterwards).
+    ``DatetimeArray._simple_new`` wraps the nanoseconds as they are, where the
+    public constructors localise them (tens of microseconds per array, the
+    whole cost of a session's times); the public path is the fallback should
+    that classmethod ever go away.
+    """
+    m8 = np.asarray(ns, dtype=np.int64).view("datetime64[ns]")
+    try:
+        # not in pandas-stubs (a classmethod pandas itself uses to wrap its data)
+        return pd.arrays.DatetimeArray._simple_new(m8, dtype=UTC_NS)  # type: ignore[attr-defined]
+    except (AttributeError, TypeError):  # pragma: no cover - pandas without _simple_new
+        return pd.DatetimeIndex(m8).tz_localize("UTC").array
+
+
+def utc_index(ns: np.ndarray, name: str | None = None) -> pd.DatetimeIndex:
+    """:func:`utc_array` as an index (a view of ``ns``)."""
+    return pd.DatetimeIndex(utc_array(ns), name=name, copy=False)
+
+
+_STRING: Any = pd.StringDtype()  # its array type's constructor is not in pandas-stubs
+
+
+@functools.cache
+def _arrow_string_type() -> Any:
+    """The Arrow type that holds the schema's ``string`` columns (as pandas builds them)."""
+    return _STRING.construct_array_type()._from_sequence([], dtype=_STRING)._pa_array.type
+
+
+def string_array(values: Any) -> Any:
+    """Values as the schema's ``string`` array (what ``pd.array(values, dtype="string")`` gives).
+
+    Strings and None (what the readers and the session rules produce) go to
+    Arrow directly, then into the array type (a third of the cost of its
+    ``_from_sequence``, which converts value by value); anything else (a
+    number to turn into text, NaN or ``pd.NA`` for missing) goes through
+    ``_from_sequence``. The array type's constructor is used directly:
+    ``pd.array`` and ``astype`` reach the same one after checks that cost more
+    than the conversion on a few rows.
+    """
+    cls = _STRING.construct_array_type()
+    if isinstance(values, (list, np.ndarray)) and all(v is None or type(v) is str for v in values):
+        try:
+            return cls(pa.array(values, type=_arrow_string_type(), from_pandas=False))
+        except (TypeError, ValueError, AttributeError):  # pragma: no cover - another string storage
+            pass
+    return cls._from_sequence(values, dtype=_STRING)
 
 
 def frame_from_arrays(arrays: list[Any], columns: list[str], index: pd.Index) -> pd.DataFrame:

@@ -5,8 +5,8 @@ messages the importer uses (sessions, laps, timer events, file ids, the
 activity, sport and hr messages) as dicts of decoded values, and the records
 either as one dict per message (fitdecode, or the one-by-one path) or as
 bulk-decoded groups (numpy). :func:`record_table` turns either into record
-times [FIT s] and a frame of values named the canonical way, with the same
-rules in both cases.
+times [FIT s] and value columns (float64 arrays) named the canonical way, with
+the same rules in both cases.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from runtwitch.io.fit.bulk import Group
 from runtwitch.io.fit.hr import HrBeats
@@ -95,8 +94,8 @@ class Collector:
         #: Records decoded in bulk by the numpy engine (instead of ``records``).
         self.record_groups: list[Group] | None = None
         self.compressed_ts: dict[int, int] = {}
-        #: Record times [FIT s] and values, assembled once (see record_table).
-        self.table: tuple[np.ndarray, pd.DataFrame] | None = None
+        #: Record times [FIT s] and value columns, assembled once (see record_table).
+        self.table: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
 
     @property
     def n_records(self) -> int:
@@ -175,29 +174,41 @@ def _fit_seconds(v: Any) -> float:
     return np.nan
 
 
-def record_table(col: Collector) -> tuple[np.ndarray, pd.DataFrame]:
-    """Record times as FIT seconds (NaN when missing) and the record values, in file order."""
+def record_table(col: Collector) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Record times as FIT seconds (NaN when missing) and the record values, in file order.
+
+    The values are one float64 array per column (NaN where a record has no
+    value), named the canonical way: what the assembly takes directly
+    (:func:`runtwitch.model.assembly.build_arrays`), without a frame.
+    """
     if col.table is not None:
         return col.table
-    if col.record_groups is not None:
-        table = _groups_table(col)
-    else:
-        raw = pd.DataFrame.from_records(col.records) if col.records else pd.DataFrame({"time": []})
-        seconds = np.array([_fit_seconds(v) for v in raw.pop("time")], dtype=float) if "time" in raw \
-            else np.full(len(raw), np.nan)
-        table = (seconds, raw)
+    table = _groups_table(col) if col.record_groups is not None else _records_table(col.records)
     col.table = table
     return table
 
 
-def _groups_table(col: Collector) -> tuple[np.ndarray, pd.DataFrame]:
-    """Assemble bulk-decoded record groups with the same rules as :meth:`Collector._record`."""
+def _records_table(records: list[dict[str, Any]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """:func:`record_table` of records decoded one by one (each a dict of numbers and ``time``)."""
+    seconds = np.array([_fit_seconds(r["time"]) for r in records], dtype=float)
+    names = list(dict.fromkeys(k for r in records for k in r if k != "time"))
+    nan = np.nan
+    return seconds, {k: np.array([r.get(k, nan) for r in records], dtype=np.float64) for k in names}
+
+
+def _groups_table(col: Collector) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Assemble bulk-decoded record groups with the same rules as :meth:`Collector._record`.
+
+    Each group's columns are written straight into the file-wide arrays (a
+    column is allocated the first time a group holds a value for it), and the
+    canonical name of each (FIT name, units, developer index) is found once.
+    """
     groups = col.record_groups or []
     total = sum(len(g.seqs) for g in groups)
-    seqs = np.concatenate([g.seqs for g in groups]) if groups else np.zeros(0, np.int64)
     time = np.full(total, np.nan)
     values: dict[str, np.ndarray] = {}
     present: dict[str, np.ndarray] = {}
+    names: dict[tuple[Any, Any, int | None], str] = {}
     # Times of messages with a compressed header, as sorted arrays (seq -> FIT seconds).
     c_seqs = np.fromiter(col.compressed_ts, dtype=np.int64, count=len(col.compressed_ts))
     c_order = np.argsort(c_seqs)
@@ -214,26 +225,30 @@ def _groups_table(col: Collector) -> tuple[np.ndarray, pd.DataFrame]:
             if hit.any():
                 t = np.where(hit, c_times[at], t)
         time[sl] = t
-        local: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for c in g.columns:
             dev_index = c.dev_data_index if c.is_dev else None
             if c.other.any():
                 col.not_kept.add(column_name(c.name, c.other_units, dev_index))
             if not c.valid.any():
                 continue
-            key = column_name(c.name, c.units, dev_index)
+            try:
+                key = names[c.name, c.units, dev_index]
+            except KeyError:
+                key = names.setdefault((c.name, c.units, dev_index), column_name(c.name, c.units, dev_index))
+            except TypeError:  # units that are not hashable: named every time
+                key = column_name(c.name, c.units, dev_index)
             v = c.values * SEMICIRCLE_TO_DEG if key in ("lat_deg", "lon_deg") and not c.is_dev else c.values
-            cur, isset = local.get(key, (np.full(n, np.nan), np.zeros(n, dtype=bool)))
-            mask = c.valid & ~isset if (not c.is_dev and c.name in _PLAIN_FALLBACK) else c.valid
-            local[key] = (np.where(mask, v, cur), isset | mask)
-        for key, (v, isset) in local.items():
             if key not in values:
                 values[key] = np.full(total, np.nan)
                 present[key] = np.zeros(total, dtype=bool)
-            values[key][sl] = v
-            present[key][sl] = isset
+            isset = present[key][sl]  # views: written in place
+            mask = c.valid & ~isset if (not c.is_dev and c.name in _PLAIN_FALLBACK) else c.valid
+            np.copyto(values[key][sl], v, where=mask)
+            isset |= mask
         start += n
-    order = np.argsort(seqs, kind="stable")
-    frame = pd.DataFrame({k: v[order] for k, v in values.items() if present[k].any()},
-                         index=pd.RangeIndex(total))
-    return time[order], frame
+    if len(groups) > 1:
+        seqs = np.concatenate([g.seqs for g in groups])
+        if not bool((np.diff(seqs) > 0).all()):
+            order = np.argsort(seqs, kind="stable")
+            return time[order], {k: v[order] for k, v in values.items() if present[k].any()}
+    return time, {k: v for k, v in values.items() if present[k].any()}

@@ -27,7 +27,7 @@ from runtwitch.io.fit.types import FIT_DATETIME_MIN, FIT_EPOCH
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
-from runtwitch.model.assembly import build
+from runtwitch.model.assembly import build_arrays
 from runtwitch.model.frames import NAT_NS, float_array
 
 Engine = Literal["numpy", "fitdecode", "fitparse"]
@@ -186,46 +186,45 @@ def _str_or_none(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
-def _sessions_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
-    rows = []
-    for s in col.sessions:
-        rows.append({
-            "start": _to_time(s.get("start_time"), anchor),
-            "sport": _str_or_none(s.get("sport")),
-            "sub_sport": _str_or_none(s.get("sub_sport")),
-            "elapsed_s": s.get("total_elapsed_time"),
-            "timer_s": s.get("total_timer_time"),
-            "distance_m": s.get("total_distance"),
-            "avg_heart_rate_bpm": s.get("avg_heart_rate"),
-            "max_heart_rate_bpm": s.get("max_heart_rate"),
-            "total_ascent_m": s.get("total_ascent"),
-            "calories_kcal": s.get("total_calories"),
-            "training_effect": s.get("total_training_effect"),
-            "workout_rpe": s.get("workout_rpe"),
-            "workout_feel": s.get("workout_feel"),
-        })
-    if not rows:
-        return pd.DataFrame()
-    columns: dict[str, Any] = {k: [r[k] for r in rows] for k in rows[0]}
-    for c in _SESSION_NUMBERS:
-        columns[c] = float_array(columns[c])
-    sessions = pd.DataFrame(columns)
-    no_timer = np.isnan(columns["timer_s"]) & np.array([t is not None for t in columns["start"]])
-    return _fill_timer_from_events(sessions, col, anchor) if no_timer.any() else sessions
-
-
+#: The FIT session field of each session column but the start (numbers, or names kept as strings).
+_SESSION_FIELDS = {"sport": "sport", "sub_sport": "sub_sport", "elapsed_s": "total_elapsed_time",
+                   "timer_s": "total_timer_time", "distance_m": "total_distance",
+                   "avg_heart_rate_bpm": "avg_heart_rate", "max_heart_rate_bpm": "max_heart_rate",
+                   "total_ascent_m": "total_ascent", "calories_kcal": "total_calories",
+                   "training_effect": "total_training_effect", "workout_rpe": "workout_rpe",
+                   "workout_feel": "workout_feel"}
 #: Session values that are numbers (anything else in them becomes NaN).
 _SESSION_NUMBERS = ("elapsed_s", "timer_s", "distance_m", "avg_heart_rate_bpm", "max_heart_rate_bpm",
                     "total_ascent_m", "calories_kcal", "training_effect", "workout_rpe", "workout_feel")
 
 
+def _objects(values: list[Any]) -> np.ndarray:
+    """Values as a one-dimensional object array (each value one cell, whatever it is)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _session_columns(col: Collector, anchor: timedelta | None) -> dict[str, Any]:
+    """The declared sessions as columns (the assembly's way in: no frame); empty without sessions."""
+    if not col.sessions:
+        return {}
+    starts = [_to_time(s.get("start_time"), anchor) for s in col.sessions]
+    columns: dict[str, Any] = {"start": _objects(starts)}
+    for name, field in _SESSION_FIELDS.items():
+        values = [s.get(field) for s in col.sessions]
+        columns[name] = (float_array(values) if name in _SESSION_NUMBERS
+                         else _objects([_str_or_none(v) for v in values]))
+    no_timer = np.isnan(columns["timer_s"]) & np.array([t is not None for t in starts])
+    if no_timer.any() and col.timer_events:
+        _fill_timer_from_events(columns, no_timer, col, anchor)
+    return columns
+
+
 def _fill_timer_from_events(
-    df: pd.DataFrame, col: Collector, anchor: timedelta | None
-) -> pd.DataFrame:
-    """Sessions without total_timer_time: sum the timer start/stop intervals."""
-    missing = df["timer_s"].isna() & df["start"].notna()
-    if not missing.any() or not col.timer_events:
-        return df
+    columns: dict[str, Any], missing: np.ndarray, col: Collector, anchor: timedelta | None
+) -> None:
+    """Sessions without total_timer_time: sum the timer start/stop intervals (``columns`` in place)."""
     intervals = []
     on: datetime | None = None
     for ts, kind in col.timer_events:
@@ -237,44 +236,50 @@ def _fill_timer_from_events(
         elif kind.startswith("stop") and on is not None:
             intervals.append((on, t))
             on = None
-    df = df.copy()
-    df["timer_source"] = pd.Series([None] * len(df), dtype=object)
-    starts = pd.to_datetime(df["start"], utc=True)
-    for i in df.index[missing]:
+    timer = columns["timer_s"].copy()
+    source = _objects([None] * len(timer))
+    starts = pd.to_datetime(pd.Series(columns["start"]), utc=True)
+    for i in np.flatnonzero(missing):
         s = starts[i]
-        elapsed = float(cast(float, df.at[i, "elapsed_s"]))
+        elapsed = float(columns["elapsed_s"][i])
         e = s + pd.Timedelta(seconds=0.0 if np.isnan(elapsed) else elapsed)
         total = sum(
             max(0.0, (min(pd.Timestamp(b), e) - max(pd.Timestamp(a), s)).total_seconds())
             for a, b in intervals
         )
         if total > 0:
-            df.at[i, "timer_s"] = total
-            df.at[i, "timer_source"] = "events"
-    return df
+            timer[i] = total
+            source[i] = "events"
+    columns["timer_s"], columns["timer_source"] = timer, source
 
 
-def _laps_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
-    rows = []
-    for lap in col.laps:
-        rows.append({
-            "start": _to_time(lap.get("start_time"), anchor),
-            "end": _to_time(lap.get("timestamp"), anchor),
-            "elapsed_s": lap.get("total_elapsed_time"),
-            "timer_s": lap.get("total_timer_time"),
-            "distance_m": lap.get("total_distance"),
-            "avg_heart_rate_bpm": lap.get("avg_heart_rate"),
-            "max_heart_rate_bpm": lap.get("max_heart_rate"),
-            "avg_speed_mps": lap.get("enhanced_avg_speed", lap.get("avg_speed")),
-            "intensity": _str_or_none(lap.get("intensity")),
-            "trigger": _str_or_none(lap.get("lap_trigger")),
-        })
-    return pd.DataFrame(rows)
+#: What a FIT lap message gives each lap column (the start and end are times, the rest numbers).
+_LAP_NUMBERS = {"elapsed_s": "total_elapsed_time", "timer_s": "total_timer_time",
+                "distance_m": "total_distance", "avg_heart_rate_bpm": "avg_heart_rate",
+                "max_heart_rate_bpm": "max_heart_rate"}
 
 
-def _records_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
+def _lap_columns(col: Collector, anchor: timedelta | None) -> dict[str, Any]:
+    """The declared laps as columns (the assembly's way in: no frame); empty without laps."""
+    laps = col.laps
+    if not laps:
+        return {}
+    columns: dict[str, Any] = {
+        "start": _objects([_to_time(lap.get("start_time"), anchor) for lap in laps]),
+        "end": _objects([_to_time(lap.get("timestamp"), anchor) for lap in laps]),
+    }
+    for name, field in _LAP_NUMBERS.items():
+        columns[name] = float_array([lap.get(field) for lap in laps])
+    speeds = [lap.get("enhanced_avg_speed", lap.get("avg_speed")) for lap in laps]
+    columns["avg_speed_mps"] = float_array(speeds)
+    columns["intensity"] = _objects([_str_or_none(lap.get("intensity")) for lap in laps])
+    columns["trigger"] = _objects([_str_or_none(lap.get("lap_trigger")) for lap in laps])
+    return columns
+
+
+def _record_columns(col: Collector, anchor: timedelta | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Record times [ns since the epoch, UTC; NaT as the int64 minimum] and value columns (float64)."""
     seconds, values = record_table(col)
-    raw = values.copy()
     absolute = seconds >= FIT_DATETIME_MIN
     relative = seconds < FIT_DATETIME_MIN
     shift = np.where(absolute, 0.0, np.nan)
@@ -287,22 +292,14 @@ def _records_frame(col: Collector, anchor: timedelta | None) -> pd.DataFrame:
         np.where(np.isfinite(total), total - whole, 0) * 1e9).astype(np.int64)
     # UTC nanoseconds (within the datetime64[ns] range: |total| < 2**33 s), NaT where not a time
     ns = np.where(np.isfinite(total), ns + _FIT_EPOCH_NS, NAT_NS)
-    raw.insert(0, "time", pd.DatetimeIndex(ns.view("datetime64[ns]"), tz="UTC"))
-    if "_fractional_cadence" in raw:
-        frac = _numbers(raw.pop("_fractional_cadence"))
-        if "cadence" in raw:
-            raw["cadence"] = _numbers(raw["cadence"]) + np.nan_to_num(frac, nan=0.0)
-    return raw
+    columns = dict(values)  # the collector's arrays are not changed
+    frac = columns.pop("_fractional_cadence", None)
+    if frac is not None and "cadence" in columns:
+        columns["cadence"] = columns["cadence"] + np.nan_to_num(frac, nan=0.0)
+    return ns, columns
 
 
 _FIT_EPOCH_NS = int(pd.Timestamp(FIT_EPOCH).value)
-
-
-def _numbers(s: pd.Series) -> np.ndarray:
-    """A record column as float64 (``pd.to_numeric(errors="coerce")``: anything else NaN)."""
-    if s.dtype == np.float64:
-        return s.to_numpy()
-    return pd.to_numeric(s, errors="coerce").to_numpy(np.float64)
 
 
 def _file_type(col: Collector) -> str | None:
@@ -346,7 +343,7 @@ def read_fit(
     engine
         ``"numpy"`` (default): frames messages in one pass and decodes records
         and stored heart rate (``hr`` messages) in bulk, one group per field
-        layout; end to end (frames included) 95-130 times faster than
+        layout; end to end (frames included) about 180 times faster than
         fitparse reading every message on the largest corpus files (geometric
         mean, ``benchmarks/import_bench.py --fit-only``).
         ``"fitdecode"``: the reference decoder, message by message. Both give
@@ -398,14 +395,12 @@ def read_fit(
         report.warn(f"{name}: no file_id message; read as an activity")
 
     anchor = _relative_anchor(col, report, name)
-    raw = _records_frame(col, anchor)
-    sessions = _sessions_frame(col, anchor)
+    time_ns, values = _record_columns(col, anchor)
     default_sport = "generic"
     if col.sports and col.sports[0][0] is not None:
         default_sport = str(col.sports[0][0])
-    built = build(
-        raw, report, sessions=sessions, laps=_laps_frame(col, anchor), default_sport=default_sport, name=name
-    )
+    built = build_arrays(time_ns, values, report, sessions=_session_columns(col, anchor),
+                         laps=_lap_columns(col, anchor), default_sport=default_sport, name=name)
     records = _fill_hr_from_messages(built.records, col, report)
     if col.not_kept:
         report.warn(
@@ -417,9 +412,10 @@ def read_fit(
 
     fid = next((f for f in col.file_ids if f.get("type") in _ACTIVITY_TYPES | _COURSE_TYPES),
                col.file_ids[0] if col.file_ids else {})
-    sports = [s for s in built.sessions["sport"].dropna().unique() if s != "transition"]
+    sessions = built.session_columns  # the arrays as built: no Series per read
+    sports = [s for s in dict.fromkeys(v for v in sessions["sport"] if v is not pd.NA) if s != "transition"]
     offset, offset_source = _utc_offset(col)
-    sub_sport = built.sessions["sub_sport"].iloc[0] if len(built.sessions) else None  # not a whole row
+    sub_sport = sessions["sub_sport"][0] if len(built.sessions) else None  # not a whole row
     meta = ActivityMeta(
         source=name,
         format="fit",
