@@ -349,15 +349,20 @@ def _cmd_cache(args: argparse.Namespace) -> int:
         if (entries["kind"].isin(["stale", "temporary"])).any():
             print("`runtwitch cache prune` removes the entries of other versions and old unfinished writes.")
         return EXIT_OK
-    removed = prune_cache(folder, derived=args.derived, dry_run=args.dry_run)
+    pruned = prune_cache(folder, derived=args.derived, dry_run=args.dry_run)
+    failed = pruned[pruned["error"].notna()]
+    done = pruned[pruned["error"].isna()]
     verb = "would remove" if args.dry_run else "removed"
-    whole = removed[removed["kind"] != "current"]
-    parts = [f"{int((whole['kind'] == 'stale').sum())} entries of other versions",
-             f"{int((whole['kind'] == 'temporary').sum())} unfinished writes"]
+    parts = [f"{int((done['kind'] == 'stale').sum())} entries of other versions",
+             f"{int((done['kind'] == 'temporary').sum())} unfinished writes"]
     if args.derived:
-        kept = removed[removed["kind"] == "current"]
-        parts.append(f"the kept derived values of {len(kept)} entries")
-    print(f"{folder}: {verb} {', '.join(parts)}; {_megabytes(removed['bytes'].sum())}")
+        parts.append(f"the kept derived values of {int((done['kind'] == 'current').sum())} entries")
+    print(f"{folder}: {verb} {', '.join(parts)}; {_megabytes(done['bytes'].sum())}")
+    if len(failed):
+        first = failed.iloc[0]
+        print(f"runtwitch cache: {len(failed)} could not be removed, e.g. {first['name']}: {first['error']}",
+              file=sys.stderr)
+        return EXIT_NOTHING
     return EXIT_OK
 
 

@@ -65,10 +65,12 @@ def test_prune_removes_only_what_is_never_read_again(cache: Path, tmp_path: Path
     before = cache_entries(cache)
     planned = prune_cache(cache, dry_run=True)
     assert sorted(planned["kind"]) == ["stale", "temporary"]
+    assert not planned["removed"].any() and planned["error"].isna().all()
     pd.testing.assert_frame_equal(cache_entries(cache), before)  # a dry run removes nothing
 
     removed = prune_cache(cache)
-    pd.testing.assert_frame_equal(removed, planned)
+    assert removed["removed"].all() and removed["error"].isna().all()
+    pd.testing.assert_frame_equal(removed[list(COLUMNS)], planned[list(COLUMNS)])
     after = cache_entries(cache)
     assert after["kind"].value_counts().to_dict() == {"current": 2, "other": 3, "temporary": 1}
     assert (tmp_path / "outside" / "keep.txt").exists()  # a link is never followed
@@ -118,3 +120,19 @@ def test_module_examples() -> None:
     from runtwitch.io import cachedir
 
     assert doctest.testmod(cachedir).failed == 0
+
+
+def test_an_item_that_cannot_be_removed_is_reported(cache: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(path: object, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(shutil, "rmtree", refuse)
+    pruned = prune_cache(cache)
+    assert len(pruned) == 2 and not pruned["removed"].any()
+    assert pruned["error"].str.startswith("PermissionError: Permission denied").all()
+    assert len(cache_entries(cache)) == 8  # nothing removed, nothing lost
+    assert main(["cache", "prune", "--cache-dir", str(cache)]) == 1
+    captured = capsys.readouterr()
+    assert "removed 0 entries of other versions, 0 unfinished writes" in captured.out
+    assert captured.err.count("\n") == 1 and "2 could not be removed" in captured.err

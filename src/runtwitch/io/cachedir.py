@@ -155,10 +155,11 @@ def prune_cache(
     Returns
     -------
     pandas.DataFrame
-        The rows of :func:`cache_entries` for what was removed (or would be,
-        with ``dry_run``); for a current entry whose derived values were
-        removed, ``bytes`` is what was freed (its derived values). An item
-        that could not be removed (permissions) is left out.
+        The rows of :func:`cache_entries` for what was to be removed, plus
+        ``removed`` (bool: False with ``dry_run``, and for an item that could
+        not be removed, whose reason is in ``error``, else ``<NA>``); for a
+        current entry whose derived values were chosen, ``bytes`` is their
+        size, what removing them frees.
     """
     entries = cache_entries(cache_dir)
     folder = Path(expand_path(cache_dir)) if cache_dir is not None else default_cache_dir()
@@ -168,20 +169,23 @@ def prune_cache(
     kept_values = (entries["kind"] == "current") & (entries["derived_values"] > 0) & derived
     chosen: pd.DataFrame = entries[whole | kept_values].copy()
     chosen.loc[kept_values[whole | kept_values], "bytes"] = chosen["derived_bytes"]
-    if dry_run:
-        return chosen.reset_index(drop=True)
-    done = []
-    for idx, row in chosen.iterrows():
-        path = folder / row["name"]
-        target = path / DERIVED_DIR if row["kind"] == "current" else path
-        try:
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            else:
-                target.unlink()
-        except FileNotFoundError:
-            pass  # removed meanwhile: freed all the same
-        except OSError:
-            continue
-        done.append(idx)
-    return chosen.loc[done].reset_index(drop=True)
+    chosen = chosen.reset_index(drop=True)
+    removed, errors = [], []
+    for name, kind in zip(chosen["name"].tolist(), chosen["kind"].tolist(), strict=True):
+        error = None
+        if not dry_run:
+            target = folder / name / DERIVED_DIR if kind == "current" else folder / name
+            try:
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                else:
+                    target.unlink()
+            except FileNotFoundError:
+                pass  # removed meanwhile: freed all the same
+            except OSError as exc:  # counted and said, never swallowed
+                error = f"{type(exc).__name__}: {exc.strerror or exc}"
+        removed.append(not dry_run and error is None)
+        errors.append(error)
+    chosen["removed"] = pd.Series(removed, dtype=bool)
+    chosen["error"] = pd.Series(errors, dtype="string")
+    return chosen
