@@ -44,7 +44,14 @@ from runtwitch.model.clocks import (
     recording_numbers,
 )
 from runtwitch.model.coerce import _to_utc
-from runtwitch.model.frames import NAT_NS, frame_columns, frame_from_arrays, utc_array, utc_index
+from runtwitch.model.frames import (
+    NAT_NS,
+    frame_columns,
+    frame_from_arrays,
+    object_array,
+    utc_array,
+    utc_index,
+)
 from runtwitch.model.laps import _finish_laps
 from runtwitch.model.schema import RECORD_COLUMNS, RECORDS_INDEX, RUNNING_SPORTS
 
@@ -253,11 +260,7 @@ def _given(table: pd.DataFrame | Mapping[str, Any] | None) -> tuple[dict[Any, An
         return (frame_columns(table), len(table)) if len(table) else ({}, 0)
     columns: dict[Any, Any] = {}
     for key, values in table.items():
-        if not hasattr(values, "dtype"):
-            arr = np.empty(len(values), dtype=object)
-            arr[:] = list(values)
-            values = arr
-        columns[key] = values
+        columns[key] = values if hasattr(values, "dtype") else object_array(values)
     lengths = {len(v) for v in columns.values()}
     if len(lengths) > 1:
         raise ValueError(f"declared columns of different lengths: {sorted(lengths)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,17 @@ NAT_NS = np.iinfo(np.int64).min
 
 #: The dtype of every time column and index of the schema.
 UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
+
+
+def object_array(values: Iterable[Any]) -> np.ndarray:
+    """``values`` as a one-dimensional object array, each value one cell as it is.
+
+    A list or tuple stays one cell: ``out[:] = values`` would unpack nested
+    sequences (or drop a leading length-1 axis) where ``np.fromiter`` never
+    does, and is no faster.
+    """
+    items = values if isinstance(values, (list, tuple)) else list(values)
+    return np.fromiter(items, dtype=object, count=len(items))
 
 
 def utc_array(ns: np.ndarray) -> Any:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from runtwitch.features.columns import run_column
 from runtwitch.model.display import notebook_html
+from runtwitch.model.frames import object_array
 from runtwitch.rules import engine as en
 from runtwitch.rules.base import Context, Rule, cells
 from runtwitch.rules.causes import RULES, with_current_medicines
@@ -149,7 +150,7 @@ class _Rows:
             elif isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf":
                 cells[:, c] = list(col.to_numpy()[rows])  # a list keeps the numpy scalars
             else:
-                cells[:, c] = _objects(list(col.array.take(rows)))
+                cells[:, c] = object_array(col.array.take(rows))
 
     def get(self, key: Any) -> pd.Series | None:
         """The row of ``key``, or None without a frame, a key, or a row of that key."""
@@ -176,14 +177,6 @@ class _Rows:
         row = pd.Series(values.copy(), index=frame.columns, dtype=_OBJECT, copy=False,
                         name=frame.index[k]).__finalize__(frame)
         return row, dict(zip(self.names, values.tolist(), strict=True))
-
-
-def _objects(values: list[Any]) -> np.ndarray:
-    """``values`` as a 1-d object array, each one as it is (a list or tuple stays one cell)."""
-    out = np.empty(len(values), dtype=object)
-    for k, v in enumerate(values):
-        out[k] = v
-    return out
 
 
 def _run_days(runs: pd.DataFrame, ids: Iterable[Any]) -> list[pd.Timestamp] | None:

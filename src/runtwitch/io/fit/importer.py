@@ -28,7 +28,7 @@ from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_er
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.model.assembly import build_arrays
-from runtwitch.model.frames import NAT_NS, float_array
+from runtwitch.model.frames import NAT_NS, float_array, object_array
 
 Engine = Literal["numpy", "fitdecode", "fitparse"]
 #: The FIT decoding engines by name (``read_fit(..., engine=)``), the default first.
@@ -198,23 +198,16 @@ _SESSION_NUMBERS = ("elapsed_s", "timer_s", "distance_m", "avg_heart_rate_bpm", 
                     "total_ascent_m", "calories_kcal", "training_effect", "workout_rpe", "workout_feel")
 
 
-def _objects(values: list[Any]) -> np.ndarray:
-    """Values as a one-dimensional object array (each value one cell, whatever it is)."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
-
-
 def _session_columns(col: Collector, anchor: timedelta | None) -> dict[str, Any]:
     """The declared sessions as columns (the assembly's way in: no frame); empty without sessions."""
     if not col.sessions:
         return {}
     starts = [_to_time(s.get("start_time"), anchor) for s in col.sessions]
-    columns: dict[str, Any] = {"start": _objects(starts)}
+    columns: dict[str, Any] = {"start": object_array(starts)}
     for name, field in _SESSION_FIELDS.items():
         values = [s.get(field) for s in col.sessions]
         columns[name] = (float_array(values) if name in _SESSION_NUMBERS
-                         else _objects([_str_or_none(v) for v in values]))
+                         else object_array([_str_or_none(v) for v in values]))
     no_timer = np.isnan(columns["timer_s"]) & np.array([t is not None for t in starts])
     if no_timer.any() and col.timer_events:
         _fill_timer_from_events(columns, no_timer, col, anchor)
@@ -237,7 +230,7 @@ def _fill_timer_from_events(
             intervals.append((on, t))
             on = None
     timer = columns["timer_s"].copy()
-    source = _objects([None] * len(timer))
+    source = object_array([None] * len(timer))
     starts = pd.to_datetime(pd.Series(columns["start"]), utc=True)
     for i in np.flatnonzero(missing):
         s = starts[i]
@@ -265,15 +258,15 @@ def _lap_columns(col: Collector, anchor: timedelta | None) -> dict[str, Any]:
     if not laps:
         return {}
     columns: dict[str, Any] = {
-        "start": _objects([_to_time(lap.get("start_time"), anchor) for lap in laps]),
-        "end": _objects([_to_time(lap.get("timestamp"), anchor) for lap in laps]),
+        "start": object_array([_to_time(lap.get("start_time"), anchor) for lap in laps]),
+        "end": object_array([_to_time(lap.get("timestamp"), anchor) for lap in laps]),
     }
     for name, field in _LAP_NUMBERS.items():
         columns[name] = float_array([lap.get(field) for lap in laps])
     speeds = [lap.get("enhanced_avg_speed", lap.get("avg_speed")) for lap in laps]
     columns["avg_speed_mps"] = float_array(speeds)
-    columns["intensity"] = _objects([_str_or_none(lap.get("intensity")) for lap in laps])
-    columns["trigger"] = _objects([_str_or_none(lap.get("lap_trigger")) for lap in laps])
+    columns["intensity"] = object_array([_str_or_none(lap.get("intensity")) for lap in laps])
+    columns["trigger"] = object_array([_str_or_none(lap.get("lap_trigger")) for lap in laps])
     return columns
 
 
