@@ -18,8 +18,7 @@ from runtwitch.analysis import analyze
 from runtwitch.cohort.cli import add_parser as add_cohort_parser
 from runtwitch.errors import RuntwitchError, UnknownFormatError
 from runtwitch.io.batch import read_one, scan_paths
-from runtwitch.io.cache import default_cache_dir
-from runtwitch.io.cachedir import cache_entries, prune_cache
+from runtwitch.io.cachedir import cache_entries, cache_folder, prune_cache
 from runtwitch.io.diary import read_diary
 from runtwitch.io.registry import find_importer
 from runtwitch.model.activity import Activity, iso_utc
@@ -329,11 +328,11 @@ def _cache_line(frame: pd.DataFrame, kind: str, label: str) -> str:
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:
-    folder = expand_path(args.cache_dir) if args.cache_dir is not None else str(default_cache_dir())
-    if os.path.exists(folder) and not os.path.isdir(folder):
+    folder = cache_folder(args.cache_dir)
+    if folder.exists() and not folder.is_dir():
         return _fail("cache", f"{folder}: not a folder")
-    entries = cache_entries(folder)
     if args.action == "info":
+        entries = cache_entries(folder)
         if entries.empty:
             print(f"{folder}: empty (no import cache yet)")
             return EXIT_OK

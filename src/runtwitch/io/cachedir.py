@@ -59,7 +59,7 @@ COLUMNS = {
 def _size(path: str) -> tuple[int, int, int]:
     """(total bytes, derived values, derived bytes) under an entry folder, links not followed."""
     total = derived = derived_bytes = 0
-    for root, dirs, files in os.walk(path, followlinks=False):
+    for root, _dirs, files in os.walk(path, followlinks=False):  # a link to a folder is not entered
         in_derived = os.path.basename(root) == DERIVED_DIR
         for f in files:
             try:
@@ -70,8 +70,12 @@ def _size(path: str) -> tuple[int, int, int]:
             if in_derived and not f.startswith("."):
                 derived += 1
                 derived_bytes += n
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
     return total, derived, derived_bytes
+
+
+def cache_folder(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """``cache_dir`` with ``~`` and variables expanded, else :func:`runtwitch.io.cache.default_cache_dir`."""
+    return Path(expand_path(cache_dir)) if cache_dir is not None else default_cache_dir()
 
 
 def cache_entries(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -89,7 +93,7 @@ def cache_entries(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFra
         Sorted by name; ``bytes`` and ``derived_bytes`` in [bytes],
         ``modified`` tz-aware UTC.
     """
-    folder = Path(expand_path(cache_dir)) if cache_dir is not None else default_cache_dir()
+    folder = cache_folder(cache_dir)
     rows = []
     try:
         items = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -106,13 +110,11 @@ def cache_entries(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFra
         else:
             kind = "temporary" if _TEMPORARY_NAME.match(item.name) else "other"
         try:
-            modified = item.stat(follow_symlinks=False).st_mtime
+            stat = item.stat(follow_symlinks=False)
         except OSError:
             continue  # removed meanwhile
-        total, derived, derived_bytes = (
-            _size(item.path) if kind != "other" and item.is_dir(follow_symlinks=False)
-            else (item.stat(follow_symlinks=False).st_size, 0, 0))
-        rows.append((item.name, kind, schema, fmt, total, derived, derived_bytes, modified))
+        total, derived, derived_bytes = _size(item.path) if kind != "other" else (stat.st_size, 0, 0)
+        rows.append((item.name, kind, schema, fmt, total, derived, derived_bytes, stat.st_mtime))
     frame: pd.DataFrame = pd.DataFrame(rows, columns=list(COLUMNS))
     for col in ("schema", "format"):
         frame[col] = frame[col].astype("Int64")
@@ -161,8 +163,8 @@ def prune_cache(
         current entry whose derived values were chosen, ``bytes`` is their
         size, what removing them frees.
     """
-    entries = cache_entries(cache_dir)
-    folder = Path(expand_path(cache_dir)) if cache_dir is not None else default_cache_dir()
+    folder = cache_folder(cache_dir)
+    entries = cache_entries(folder)
     age_s = (pd.Timestamp.now(tz="UTC") - entries["modified"]).dt.total_seconds()
     old_enough = age_s >= temporary_min_age_s
     whole = (entries["kind"] == "stale") | ((entries["kind"] == "temporary") & old_enough)
