@@ -118,7 +118,7 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
             end = pos + body
             defs: dict[int, Definition] = {}
             dev = _DevTypes()
-            interned: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]] = {}
+            counted: set[bytes] = set()  # definition bytes whose fields this file has counted
             layouts: dict[bytes, Definition] = {}
             # Normal headers of plain data messages already seen once -> (size, offsets,
             # seqs) of their definition: the common message costs no lookups beyond this.
@@ -149,7 +149,7 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                         raise FitFailure("parse", pos, f"local message {(h >> 5) & 0x3} not defined")
                     compressed[seq] = h & 0x1F
                 elif h & 0x40:
-                    pos = _definition(data, pos, h, defs, dev, out, seq, file_index, end, interned, layouts)
+                    pos = _definition(data, pos, h, defs, dev, out, seq, file_index, end, counted, layouts)
                     fast.pop(h & 0x0F, None)
                     seq += 1
                     continue
@@ -206,8 +206,7 @@ def _raise_damage(d: Definition, pos: int, n: int) -> None:
 
 def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev: _DevTypes,
                 out: Framed, seq: int, file_index: int, end: int,
-                interned: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]],
-                layouts: dict[bytes, Definition]) -> int:
+                counted: set[bytes], layouts: dict[bytes, Definition]) -> int:
     """Read a definition message at ``pos`` and make it the current one of its local number.
 
     Data messages are grouped by field layout, not by definition message: a
@@ -233,29 +232,24 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
     nfields = data[pos + 5]
     key = bytes(data[pos + 1:pos + 6 + 3 * nfields]) if not h & 0x20 else b""
     complete = bool(key) and len(key) == 5 + 3 * nfields
-    known = interned.get(key) if complete else None
-    if known is not None:  # the same definition again: share its field list
+    known = _layout_cache.get(key) if complete else None
+    if known is not None:  # read before, in this file or an earlier one: its field list and warnings
         fields, at, zero, notes = known
         out.warnings.extend(_size_warning(head, *note) for note in notes)
         pos += 6 + 3 * nfields
     else:
-        seen = _layout_cache.get(key) if complete else None
-        if seen is not None:  # read in an earlier file: the same fields, warnings and count
-            fields, at, zero, notes = seen
-            out.warnings.extend(_size_warning(head, *note) for note in notes)
-            pos += 6 + 3 * nfields
-        else:
-            fields, at, zero, notes, pos = _fields(data, pos, h, global_num, nfields, dev, out)
-            if complete:
-                if len(_layout_cache) >= LAYOUT_CACHE_SIZE:
-                    _layout_cache.clear()
-                _layout_cache[key] = (fields, at, zero, notes)
+        fields, at, zero, notes, pos = _fields(data, pos, h, global_num, nfields, dev, out)
+        if complete:
+            if len(_layout_cache) >= LAYOUT_CACHE_SIZE:
+                _layout_cache.clear()
+            _layout_cache[key] = (fields, at, zero, notes)
+    if key not in counted:  # a repeated definition is counted once per file
         out.field_definitions += len(fields)
         if out.field_definitions > MAX_FIT_FIELD_DEFINITIONS:
             raise FitFailure("limit", head, f"more than {MAX_FIT_FIELD_DEFINITIONS:,} field definitions "
                              "(runtwitch.io.fit.frame.MAX_FIT_FIELD_DEFINITIONS)")
         if key:
-            interned[key] = (fields, at, zero, notes)
+            counted.add(key)
     if pos > end:
         raise FitFailure("undecodable", head, "AssertionError: definition runs past the data size")
     targets = frozenset(c.def_num for f in fields
