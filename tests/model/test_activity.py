@@ -67,3 +67,31 @@ def test_an_activity_with_a_loader_pickles() -> None:
     assert not back.loaded("records")
     pd.testing.assert_frame_equal(back.records, fresh.records)
     assert back.meta == fresh.meta and back.report == fresh.report
+
+
+def test_the_summary_reads_sessions_of_other_dtypes_as_the_schema_ones() -> None:
+    """A sessions frame a user assigned with other dtypes (nullable numbers, naive or
+    second-unit times, object columns) summarises as its schema-typed copy does."""
+    fresh = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    s = fresh.sessions
+    other = s.copy()
+    other["start"] = s["start"].dt.tz_convert(None).astype("datetime64[s]")
+    other["end"] = s["end"].astype(object)
+    other["elapsed_s"] = s["elapsed_s"].round().astype("Int64")
+    other["timer_s"] = s["timer_s"].astype(object)
+    other["recording"] = s["recording"].astype("int32")
+    again = Activity(fresh.records, fresh.laps, other, fresh.meta, fresh.report)
+    want = fresh.summary()
+    got = again.summary()
+    assert got["start"] == want["start"] and got["end"] == want["end"]
+    assert got["recordings"] == want["recordings"] == 1
+    assert got["totals"]["timer_s"] == want["totals"]["timer_s"]
+    assert got["totals"]["elapsed_s"] == round(want["totals"]["elapsed_s"])
+    assert got["totals"]["distance_m"] == want["totals"]["distance_m"]
+
+
+def test_the_summary_falls_back_to_the_records_without_session_bounds() -> None:
+    fresh = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    bare = fresh.sessions.drop(columns=["start", "end"])
+    act = Activity(fresh.records, fresh.laps, bare, fresh.meta, fresh.report)
+    assert act.start == fresh.records.index[0] and act.end == fresh.records.index[-1]

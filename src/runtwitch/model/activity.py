@@ -16,6 +16,7 @@ import pandas as pd
 
 from runtwitch.errors import DataQualityWarning, PartialImportWarning, warn
 from runtwitch.model.display import notebook_html
+from runtwitch.model.frames import frame_columns
 
 Status = Literal["ok", "partial"]
 #: Where an activity's local time comes from (docs/schema.md, "Local time").
@@ -255,14 +256,24 @@ def code_digest(*modules: str) -> str:
     return digest.hexdigest()[:12]
 
 
-def _bound_ns(times: pd.Series, *, last: bool) -> int | None:
-    """The earliest (or latest) of ``times`` [ns since the epoch, UTC]; None when all are missing."""
+def _bound_ns(times: Any, *, last: bool) -> int | None:
+    """The earliest (or latest) of ``times`` (a Series or a frame's column array) [ns since the
+    epoch, UTC]; None when all are missing."""
     if times.dtype.kind == "M":  # datetime64, tz-aware or not: with numpy, a tenth of Series.min
-        ns = times.to_numpy("datetime64[ns]")  # UTC when tz-aware
+        ns = times.to_numpy("datetime64[ns]") if isinstance(times, pd.Series) else \
+            np.asarray(times, dtype="datetime64[ns]")  # UTC when tz-aware
         ns = ns[~np.isnat(ns)]
         return None if not len(ns) else int((ns.max() if last else ns.min()).view(np.int64))
+    times = pd.Series(times)
     bound = times.max() if last else times.min()
     return None if pd.isna(bound) else pd.Timestamp(bound).value
+
+
+def _as(values: Any, dtype: type) -> np.ndarray:
+    """A column array as numpy ``dtype`` (as ``Series.to_numpy(dtype)`` gives it)."""
+    if isinstance(values, np.ndarray) and values.dtype == dtype:
+        return values
+    return pd.Series(values).to_numpy(dtype=dtype)
 
 
 def _summary(act: Activity) -> dict[str, Any]:
@@ -270,14 +281,18 @@ def _summary(act: Activity) -> dict[str, Any]:
     sessions = act.sessions
     out: dict[str, Any] = {"start": None, "end": None, "totals": {}, "recordings": 1}
     if len(sessions):
-        out["start"] = _bound_ns(sessions["start"], last=False)
-        out["end"] = _bound_ns(sessions["end"], last=True)
+        # the columns as stored, taken once: a Series per column read cost more than the sums
+        cols = frame_columns(sessions)
+        if "start" in cols:
+            out["start"] = _bound_ns(cols["start"], last=False)
+        if "end" in cols:
+            out["end"] = _bound_ns(cols["end"], last=True)
         for name in SESSION_TOTALS:
-            if name in sessions:
-                v = sessions[name].to_numpy(dtype=float)
+            if name in cols:
+                v = _as(cols[name], float)
                 out["totals"][name] = float(np.nansum(v)) if np.isfinite(v).any() else math.nan
-        if "recording" in sessions:
-            out["recordings"] = len(np.unique(sessions["recording"].to_numpy(np.int64)))
+        if "recording" in cols:
+            out["recordings"] = len(np.unique(_as(cols["recording"], np.int64)))
     if out["start"] is None or out["end"] is None:
         index = act.records.index
         if len(index):
