@@ -11,6 +11,7 @@ the same rules in both cases.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from typing import Any
@@ -199,56 +200,89 @@ def _records_table(records: list[dict[str, Any]]) -> tuple[np.ndarray, dict[str,
 def _groups_table(col: Collector) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Assemble bulk-decoded record groups with the same rules as :meth:`Collector._record`.
 
-    Each group's columns are written straight into the file-wide arrays (a
-    column is allocated the first time a group holds a value for it), and the
-    canonical name of each (FIT name, units, developer index) is found once.
+    Each column is gathered as one piece per group (the group's values where
+    they are numbers, NaN elsewhere and in groups without the column) and
+    allocated once; the canonical name of each (FIT name, units, developer
+    index) is found once per process (:func:`_column_name`). Two fields of a
+    group with one name (``speed`` and ``enhanced_speed``) are merged as
+    :meth:`Collector._record` does: the first number of a row wins for the
+    plain fallbacks, the last otherwise.
     """
     groups = col.record_groups or []
-    total = sum(len(g.seqs) for g in groups)
-    time = np.full(total, np.nan)
-    values: dict[str, np.ndarray] = {}
-    present: dict[str, np.ndarray] = {}
-    names: dict[tuple[Any, Any, int | None], str] = {}
+    sizes = [len(g.seqs) for g in groups]
+    total = sum(sizes)
     # Times of messages with a compressed header, as sorted arrays (seq -> FIT seconds).
     c_seqs = np.fromiter(col.compressed_ts, dtype=np.int64, count=len(col.compressed_ts))
     c_order = np.argsort(c_seqs)
     c_seqs = c_seqs[c_order]
     c_times = np.fromiter(col.compressed_ts.values(), dtype=np.float64, count=len(c_seqs))[c_order]
-    start = 0
-    for g in groups:
-        n = len(g.seqs)
-        sl = slice(start, start + n)
+    times: list[np.ndarray] = []
+    # per column name: the piece of each group that holds it (group number -> values)
+    pieces: dict[str, dict[int, tuple[np.ndarray, np.ndarray | None]]] = {}
+    for gi, g in enumerate(groups):
         t = g.time
         if len(c_seqs):
             at = np.minimum(np.searchsorted(c_seqs, g.seqs), len(c_seqs) - 1)
             hit = c_seqs[at] == g.seqs
             if hit.any():
                 t = np.where(hit, c_times[at], t)
-        time[sl] = t
+        times.append(t)
         for c in g.columns:
             dev_index = c.dev_data_index if c.is_dev else None
             if c.other.any():
                 col.not_kept.add(column_name(c.name, c.other_units, dev_index))
-            if not c.valid.any():
+            n_valid = np.count_nonzero(c.valid)
+            if not n_valid:
                 continue
-            try:
-                key = names[c.name, c.units, dev_index]
-            except KeyError:
-                key = names.setdefault((c.name, c.units, dev_index), column_name(c.name, c.units, dev_index))
-            except TypeError:  # units that are not hashable: named every time
-                key = column_name(c.name, c.units, dev_index)
+            key = _column_name(c.name, c.units, dev_index)
             v = c.values * SEMICIRCLE_TO_DEG if key in ("lat_deg", "lon_deg") and not c.is_dev else c.values
-            if key not in values:
-                values[key] = np.full(total, np.nan)
-                present[key] = np.zeros(total, dtype=bool)
-            isset = present[key][sl]  # views: written in place
+            mine = pieces.setdefault(key, {})
+            held = mine.get(gi)
+            if held is None:
+                mine[gi] = (v, None) if n_valid == len(v) else (np.where(c.valid, v, np.nan), c.valid)
+                continue
+            before, isset = held
+            if isset is None:  # every row has a value already
+                if not (not c.is_dev and c.name in _PLAIN_FALLBACK):
+                    mine[gi] = (np.where(c.valid, v, before), None)
+                continue
+            # a plain fallback fills only rows without a value; another field wins where it has one
             mask = c.valid & ~isset if (not c.is_dev and c.name in _PLAIN_FALLBACK) else c.valid
-            np.copyto(values[key][sl], v, where=mask)
-            isset |= mask
-        start += n
+            merged = isset | mask
+            mine[gi] = (np.where(mask, v, before), None if merged.all() else merged)
+    time = np.concatenate(times) if times else np.zeros(0)
+    values = {key: _joined(mine, sizes, total) for key, mine in pieces.items()}
     if len(groups) > 1:
         seqs = np.concatenate([g.seqs for g in groups])
         if not bool((np.diff(seqs) > 0).all()):
             order = np.argsort(seqs, kind="stable")
-            return time[order], {k: v[order] for k, v in values.items() if present[k].any()}
-    return time, {k: v for k, v in values.items() if present[k].any()}
+            return time[order], {k: v[order] for k, v in values.items()}
+    return time, values
+
+
+def _joined(pieces: dict[int, tuple[np.ndarray, np.ndarray | None]], sizes: list[int],
+            total: int) -> np.ndarray:
+    """One column of the record table from its pieces by group (values, and which rows hold one:
+    None for all), NaN in the groups without one."""
+    if len(sizes) == 1:
+        return np.array(pieces[0][0], dtype=np.float64)  # a copy: never a view of decoded data
+    out = np.empty(total, dtype=np.float64)
+    start = 0
+    for gi, n in enumerate(sizes):
+        piece = pieces.get(gi)
+        out[start:start + n] = np.nan if piece is None else piece[0]
+        start += n
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_name(name: Any, units: Any, dev_data_index: int | None) -> str:
+    return column_name(name, units, dev_data_index)
+
+
+def _column_name(name: Any, units: Any, dev_data_index: int | None) -> str:
+    """:func:`column_name`, found once per process for each (name, units, index) that hashes."""
+    try:
+        return _cached_name(name, units, dev_data_index)
+    except TypeError:  # units that are not hashable: named every time
+        return column_name(name, units, dev_data_index)
