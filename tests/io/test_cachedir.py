@@ -14,6 +14,7 @@ from runtwitch.cli import main
 from runtwitch.io import read_activities
 from runtwitch.io.cache import CACHE_FORMAT, DERIVED_DIR
 from runtwitch.io.cachedir import COLUMNS, cache_entries, prune_cache
+from runtwitch.io.fileindex import INDEX_FILE
 from runtwitch.model.schema import SCHEMA_VERSION
 from tests.conftest import CORPUS
 
@@ -27,8 +28,9 @@ def cache(tmp_path: Path) -> Path:
     folder = tmp_path / "cache"
     results = read_activities([str(f) for f in FILES], n_jobs=1, cache=folder)
     assert all(r.status == "ok" for r in results)
-    current = sorted(p for p in folder.iterdir())
+    current = sorted(p for p in folder.iterdir() if p.name != INDEX_FILE)
     assert len(current) == 2
+    assert (folder / INDEX_FILE).is_file()  # corpus files are old enough to be indexed
     key = current[0].name
     version = f"-s{SCHEMA_VERSION}-c{CACHE_FORMAT}"
     stale = folder / key.replace(version, f"-s{SCHEMA_VERSION}-c{CACHE_FORMAT - 1}")
@@ -53,7 +55,8 @@ def cache(tmp_path: Path) -> Path:
 def test_entries_are_listed_by_kind(cache: Path) -> None:
     entries = cache_entries(cache)
     assert list(entries.columns) == list(COLUMNS)
-    assert entries["kind"].value_counts().to_dict() == {"current": 2, "other": 3, "temporary": 2, "stale": 1}
+    assert entries["kind"].value_counts().to_dict() == {"current": 2, "other": 3, "temporary": 2, "stale": 1,
+                                                         "index": 1}
     assert str(entries["modified"].dt.tz) == "UTC"
     current = entries[entries["kind"] == "current"]
     assert (current["schema"] == SCHEMA_VERSION).all() and (current["format"] == CACHE_FORMAT).all()
@@ -72,7 +75,8 @@ def test_prune_removes_only_what_is_never_read_again(cache: Path, tmp_path: Path
     assert removed["removed"].all() and removed["error"].isna().all()
     pd.testing.assert_frame_equal(removed[list(COLUMNS)], planned[list(COLUMNS)])
     after = cache_entries(cache)
-    assert after["kind"].value_counts().to_dict() == {"current": 2, "other": 3, "temporary": 1}
+    assert after["kind"].value_counts().to_dict() == {"current": 2, "other": 3, "temporary": 1,
+                                                       "index": 1}
     assert (tmp_path / "outside" / "keep.txt").exists()  # a link is never followed
     # the entries of this version still answer: a second import is all cache hits
     again = read_activities([str(f) for f in FILES], n_jobs=1, cache=cache)
@@ -131,7 +135,7 @@ def test_an_item_that_cannot_be_removed_is_reported(cache: Path, capsys: pytest.
     pruned = prune_cache(cache)
     assert len(pruned) == 2 and not pruned["removed"].any()
     assert pruned["error"].str.startswith("PermissionError: Permission denied").all()
-    assert len(cache_entries(cache)) == 8  # nothing removed, nothing lost
+    assert len(cache_entries(cache)) == 9  # nothing removed, nothing lost (the index included)
     assert main(["cache", "prune", "--cache-dir", str(cache)]) == 1
     captured = capsys.readouterr()
     assert "removed 0 entries of other versions, 0 unfinished writes" in captured.out

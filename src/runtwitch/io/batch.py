@@ -29,6 +29,7 @@ from tqdm import tqdm
 from runtwitch.errors import MissingFileError, RuntwitchError
 from runtwitch.io import archive, exports
 from runtwitch.io import cache as _cache
+from runtwitch.io.fileindex import FileIndex, file_stat
 from runtwitch.io.registry import find_importer, importers, read_activity
 from runtwitch.io.source import Errors, check_errors, named_buffer, read_file
 from runtwitch.model.activity import Activity
@@ -259,29 +260,52 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _probe(path: str, cache_dir: Path, errors: Errors, engine: str | None) -> Outcome | _Job:
-    """Read a file once and look it up in the cache (never raises).
+def _probe(path: str, cache_dir: Path, errors: Errors, engine: str | None,
+           index: FileIndex | None = None) -> Outcome | _Job:
+    """Look a file up in the cache, reading it only when the index does not know it (never raises).
 
     Returns the outcome (the cached activity, or the error reading the file
-    gave), or the job that imports it from the bytes just read.
+    gave), or the job that imports it from the bytes just read. A file the
+    ``index`` knows as unchanged is not read (:mod:`runtwitch.io.fileindex`);
+    a file read is remembered in it.
     """
+    st = None if index is None or archive.is_entry(path) or archive.is_archive_name(path) else file_stat(path)
+    extra = _companions(path)
+    if st is not None and extra is None:
+        assert index is not None
+        digest = index.digest(path, st)
+        if digest is not None:
+            key = _cache.key_of(digest, errors=errors, engine=engine)
+            known = _Job(path, None, key, os.fspath(cache_dir), errors, engine)
+            hit = _cache.load(cache_dir, key, path, _fallback(known, key))
+            if hit is not None:
+                return path, hit, None, None
     try:
         data = _read_bytes(path)
     except RuntwitchError as exc:
         return path, None, type(exc).__name__, str(exc)
-    key = _key(path, data, errors, engine)
+    digest = _cache.content_digest(data, extra or ())
+    if st is not None and extra is None:
+        assert index is not None
+        index.remember(path, st, digest, len(data))
+    key = _cache.key_of(digest, errors=errors, engine=engine)
     job = _Job(path, data, key, os.fspath(cache_dir), errors, engine)
     hit = _cache.load(cache_dir, key, path, _fallback(job, key))
     return (path, hit, None, None) if hit is not None else job
 
 
-def _key(path: str, data: bytes, errors: Errors, engine: str | None) -> str:
-    """The cache key of a file's bytes, with the files read with it (an HRM's GPX)."""
+def _companions(path: str) -> list[bytes] | None:
+    """The bytes of the files read with ``path`` (an HRM's GPX), or None when there are none."""
     try:
         extra = [read_file(c) for c in exports.companions(path)]
     except RuntwitchError:
         extra = []
-    return _cache.content_key(data, errors=errors, engine=engine, companions=extra)
+    return extra or None
+
+
+def _key(path: str, data: bytes, errors: Errors, engine: str | None) -> str:
+    """The cache key of a file's bytes, with the files read with it (an HRM's GPX)."""
+    return _cache.key_of(_cache.content_digest(data, _companions(path) or ()), errors=errors, engine=engine)
 
 
 def read_activities(
@@ -370,18 +394,23 @@ def _import(files: list[str], cache_dir: Path | None, workers: int, bar: tqdm[An
         outcome[item[0]] = _activity(item)
         bar.update()
 
+    index = None if cache_dir is None else FileIndex.open(cache_dir)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
         jobs: Iterator[_Job]
         if cache_dir is None:
             jobs = (_Job(f, None, None, None, errors, engine) for f in files)
         else:
-            jobs = _misses(files, cache_dir, threads, workers, errors, engine, finished)
+            jobs = _misses(files, cache_dir, threads, workers, errors, engine, finished, index)
         _decode_all(jobs, workers, finished)
+    if index is not None:
+        with contextlib.suppress(OSError):  # a read-only or full cache: files are hashed again next time
+            index.save()
     return [_result(*outcome[f]) for f in files]
 
 
 def _misses(files: list[str], cache_dir: Path, threads: ThreadPoolExecutor, workers: int, errors: Errors,
-            engine: str | None, finished: Callable[[Decoded], None]) -> Iterator[_Job]:
+            engine: str | None, finished: Callable[[Decoded], None], index: FileIndex | None = None,
+            ) -> Iterator[_Job]:
     """Probe the cache, a chunk of files at a time; yield the files to import, with their bytes.
 
     Cache hits are read in this process (hashlib releases the GIL, so threads
@@ -393,7 +422,7 @@ def _misses(files: list[str], cache_dir: Path, threads: ThreadPoolExecutor, work
         part = files[start:start + chunk]
         # The whole chunk is probed before any job is handed on: worker processes are
         # forked while the threads are idle, never while they hold a lock.
-        for probe in list(threads.map(lambda f: _probe(f, cache_dir, errors, engine), part)):
+        for probe in list(threads.map(lambda f: _probe(f, cache_dir, errors, engine, index), part)):
             if isinstance(probe, _Job):
                 yield probe
             else:

@@ -67,11 +67,21 @@ def content_key(
     never returned in another. ``companions``: the bytes of files read with
     this one (an HRM's paired GPX), so that adding or changing one is seen.
     """
-    options = ("" if errors == "salvage" else f"-{errors}") + ("" if engine is None else f"-{engine}")
+    return key_of(content_digest(data, companions), errors=errors, engine=engine)
+
+
+def content_digest(data: bytes, companions: Sequence[bytes] = ()) -> str:
+    """The SHA-256 (hex) a cache key starts with: of ``data``, then of each companion's SHA-256."""
     digest = hashlib.sha256(data)
     for extra in companions:
         digest.update(hashlib.sha256(extra).digest())
-    return f"{digest.hexdigest()}-s{SCHEMA_VERSION}-c{CACHE_FORMAT}{options}"
+    return digest.hexdigest()
+
+
+def key_of(digest: str, *, errors: str = "salvage", engine: str | None = None) -> str:
+    """:func:`content_key` of bytes whose :func:`content_digest` is ``digest``."""
+    options = ("" if errors == "salvage" else f"-{errors}") + ("" if engine is None else f"-{engine}")
+    return f"{digest}-s{SCHEMA_VERSION}-c{CACHE_FORMAT}{options}"
 
 
 def _jsonable(v: Any) -> Any:

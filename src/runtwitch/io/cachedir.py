@@ -10,9 +10,11 @@ version of the code that computed them.
 
 :func:`cache_entries` lists all of it as a DataFrame; :func:`prune_cache`
 removes the entries of other versions and the abandoned temporary folders
-(and, on request, every kept derived value). Nothing else in the folder is
-touched: names that are not cache entries (the weather cache's folder, a
-user's own files) are listed as ``other`` and left alone.
+(and, on request, every kept derived value). The index of files already read
+(:mod:`runtwitch.io.fileindex`) is listed as ``index`` and kept; an index of
+an older format is stale. Nothing else in the folder is touched: names that
+are not cache entries (the weather cache's folder, a user's own files) are
+listed as ``other`` and left alone.
 
 >>> import tempfile
 >>> folder = tempfile.mkdtemp()
@@ -32,9 +34,12 @@ from pathlib import Path
 import pandas as pd
 
 from runtwitch.io.cache import CACHE_FORMAT, DERIVED_DIR, default_cache_dir
+from runtwitch.io.fileindex import INDEX_FILE
 from runtwitch.model.schema import SCHEMA_VERSION
 from runtwitch.paths import expand_path
 
+#: The index of files read (:mod:`runtwitch.io.fileindex`), of any format.
+_INDEX_NAME = re.compile(r"^files-v(?P<format>\d+)\.json$")
 #: A cache entry's name: SHA-256, schema version, cache format, import options.
 _ENTRY_NAME = re.compile(r"^[0-9a-f]{64}-s(?P<schema>\d+)-c(?P<format>\d+)(?:-[A-Za-z0-9_]+)*$")
 #: The temporary folder a writer fills before renaming it into place (``cache.store``).
@@ -45,8 +50,9 @@ TEMPORARY_MIN_AGE_S = 3600.0
 #: The columns of :func:`cache_entries` and :func:`prune_cache`, with what they hold.
 COLUMNS = {
     "name": "the entry's folder name inside the cache folder",
-    "kind": "current (read by this version), stale (another schema or cache format: never read "
-            "again), temporary (a write that did not finish), other (not a cache entry; never removed)",
+    "kind": "current (read by this version), stale (another schema or cache format, or an index of "
+            "another format: never read again), temporary (a write that did not finish), index (the "
+            "files already read, runtwitch.io.fileindex), other (not a cache entry; never removed)",
     "schema": "schema version the entry was written with (<NA> when not an entry)",
     "format": "cache format the entry was written with (<NA> when not an entry)",
     "bytes": "size of everything under it [bytes]",
@@ -102,7 +108,10 @@ def cache_entries(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFra
     for item in items:
         match = _ENTRY_NAME.match(item.name)
         schema = fmt = None
-        if item.is_symlink() or not item.is_dir(follow_symlinks=False):
+        index = _INDEX_NAME.match(item.name)
+        if index is not None and item.is_file(follow_symlinks=False):
+            kind = "index" if item.name == INDEX_FILE else "stale"
+        elif item.is_symlink() or not item.is_dir(follow_symlinks=False):
             kind = "other"
         elif match is not None:
             schema, fmt = int(match["schema"]), int(match["format"])
@@ -113,7 +122,8 @@ def cache_entries(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFra
             stat = item.stat(follow_symlinks=False)
         except OSError:
             continue  # removed meanwhile
-        total, derived, derived_bytes = _size(item.path) if kind != "other" else (stat.st_size, 0, 0)
+        in_folder = kind != "other" and item.is_dir(follow_symlinks=False)
+        total, derived, derived_bytes = _size(item.path) if in_folder else (stat.st_size, 0, 0)
         rows.append((item.name, kind, schema, fmt, total, derived, derived_bytes, stat.st_mtime))
     frame: pd.DataFrame = pd.DataFrame(rows, columns=list(COLUMNS))
     for col in ("schema", "format"):
