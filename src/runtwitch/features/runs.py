@@ -19,6 +19,7 @@ from runtwitch.features.window import Trailing, pool_medians
 from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.model.activity import Activity, code_digest
 from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
+from runtwitch.model.frames import column_cells
 from runtwitch.model.schema import MOVING_SPEED_MPS, PAUSE_GAP_S, is_run
 from runtwitch.season import Season
 from runtwitch.weather import DeviceCalibration, calibrate_from_weather, resolve_air
@@ -363,7 +364,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     _require_season(season, "run_features")
     ath = season.athlete
     ctx = _context_by_activity(season)
-    ids = list(season.table["activity_id"])
+    ids = column_cells(season.table["activity_id"])
     if weather is not None and not set(ids) <= set(weather.index):
         raise ValueError("weather has no rows for some of the season's activities: pass "
                          "runtwitch.weather.for_runs(season) of the same season")
@@ -372,7 +373,8 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     profiles: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     names = {kind: _kept_name(ath, kind) for kind in (True, False)}
     # one activity at a time: its records are read, reduced to a few numbers and let go
-    for values in season.table[list(_TABLE_COLUMNS)].itertuples(index=False, name=None):
+    table = season.table
+    for values in zip(*(column_cells(table[name]) for name in _TABLE_COLUMNS), strict=True):
         row: dict[str, Any] = dict(zip(_TABLE_COLUMNS, values, strict=True))
         row["is_run"] = is_run(row["sport"])  # the file's sport, or the one its data shows
         # records read from the import cache for this step alone are let go (Activity.derived)
