@@ -389,6 +389,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     by_run = _context_rows(ctx)
     for row, wx in zip(rows, wx_rows, strict=True):
         row.update(_diary_features(by_run.get(row["activity_id"]), row, ath, wx, calibration))
+    _heat_stress(rows)
     df = pd.DataFrame(rows)
     for col in RUN_COLUMNS:
         if col.name not in df:
@@ -422,18 +423,32 @@ def _heat(
         device_temp_c=row.get("device_temp_c"),
         calibration=calibration,
     )
-    rh = out["humidity_pct"] if np.isfinite(out["humidity_pct"]) else None
-    if np.isfinite(out["air_temp_c"]):
-        rh_used = rh if rh is not None else ASSUMED_HUMIDITY_PCT
-        out["heat_index_c"] = float(fm.heat_index_c(out["air_temp_c"], rh_used)) if rh is not None else np.nan
-        out["wbgt_c"] = float(fm.wbgt_approx_c(out["air_temp_c"], rh_used))
-        out["heat_risk"] = fm.heat_risk(out["wbgt_c"]).item()
-        out["heat_basis"] = (
-            "temperature and humidity"
-            if rh is not None
-            else (f"temperature only (humidity assumed {ASSUMED_HUMIDITY_PCT:g} %)")
-        )
-    return out
+    return out  # the heat stress of the air found: _heat_stress, for every run at once
+
+
+def _heat_stress(rows: list[dict[str, Any]]) -> None:
+    """Heat index, WBGT, ACSM heat risk and their basis, set on each row with an air temperature
+    (rows of :func:`_heat`); the humidity assumed is :data:`ASSUMED_HUMIDITY_PCT` where none is known.
+
+    The formulas (:mod:`runtwitch.features.formulas`) run once over all the rows: numpy's
+    element-wise operations give each row the numbers a call for that row alone gives.
+    """
+    hot = [row for row in rows if np.isfinite(row["air_temp_c"])]
+    if not hot:
+        return
+    temp = np.array([row["air_temp_c"] for row in hot], dtype=float)
+    rh = np.array([row["humidity_pct"] for row in hot], dtype=float)
+    known = np.isfinite(rh)
+    rh_used = np.where(known, rh, ASSUMED_HUMIDITY_PCT)
+    heat_index = fm.heat_index_c(temp, rh_used)
+    wbgt = fm.wbgt_approx_c(temp, rh_used)
+    risk = fm.heat_risk(wbgt)
+    assumed = f"temperature only (humidity assumed {ASSUMED_HUMIDITY_PCT:g} %)"
+    for k, row in enumerate(hot):
+        row["heat_index_c"] = float(heat_index[k]) if known[k] else np.nan
+        row["wbgt_c"] = float(wbgt[k])
+        row["heat_risk"] = risk[k]
+        row["heat_basis"] = "temperature and humidity" if known[k] else assumed
 
 
 def _diary_features(
