@@ -442,7 +442,9 @@ def link_context(
         elif len(same):
             longest = length[same]
             # the day's longest run; without any timer or elapsed time, its first
-            choice = int(same[np.nanargmax(longest)] if np.isfinite(longest).any() else same[0])
+            # np.nanargmax(longest) as numpy computes it (NaN read as -inf), without its checks per row
+            choice = int(same[np.argmax(np.where(np.isnan(longest), -np.inf, longest))]
+                         if np.isfinite(longest).any() else same[0])
             rule = "longest_of_day"
         ids.append(run_ids[choice] if choice is not None else pd.NA)
         rules.append(rule)
