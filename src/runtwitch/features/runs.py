@@ -319,8 +319,10 @@ def _context_rows(ctx: pd.DataFrame) -> dict[Any, dict[str, Any]]:
     """Each run's diary context (:func:`_context_by_activity`) as a plain mapping, made once: looking
     a run's row up in it costs nothing, where a row of the frame costs a pandas selection."""
     names = list(ctx.columns)
-    # each column iterated once: its scalars are those of col[k] (NA, Timestamp, numpy or Python)
-    columns = [list(ctx[name].array) for name in names]
+    # each column iterated once: its scalars are those of col[k] (NA, Timestamp, numpy or Python);
+    # a string column's in one call (column_cells: the same cells)
+    columns = [column_cells(col) if isinstance(col.dtype, pd.StringDtype) else list(col.array)
+               for col in (ctx[name] for name in names)]
     return {aid: dict(zip(names, values, strict=True))
             for aid, *values in zip(ctx.index, *columns, strict=True)}
 
@@ -396,7 +398,8 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
             df[col.name] = pd.Series([np.nan] * len(df), dtype=object if col.dtype == "object" else "float64")
     df = df[[c.name for c in RUN_COLUMNS]]
     for col in RUN_COLUMNS:
-        if col.dtype not in ("object", "datetime", "int64"):  # int64 columns come from _history_features
+        # int64 columns come from _history_features; a column of its dtype already is left as it is
+        if col.dtype not in ("object", "datetime", "int64") and str(df[col.name].dtype) != col.dtype:
             df[col.name] = df[col.name].astype(col.dtype)  # type: ignore[call-overload]  # names from RUN_COLUMNS
     df = _history_features(df)
     types = run_types(df, profiles)
