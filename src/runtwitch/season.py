@@ -34,6 +34,7 @@ from runtwitch.io.diary import Diary
 from runtwitch.model.activity import SESSION_TOTALS, Activity, code_digest
 from runtwitch.model.assembly import split_recordings
 from runtwitch.model.athlete import Athlete
+from runtwitch.model.frames import column_cells
 from runtwitch.model.schema import RUN_SPORTS
 from runtwitch.model.timezone import resolve_local_time, resolve_tz
 
@@ -331,8 +332,8 @@ def link_episodes(
     window_ns = int(window_h * 3600e9) + _HOUR_NS if np.isfinite(window_h) else None
     by_date = _positions_by(_ns(runs["local_date"]))
     dates: list[Any] = list(pd.to_datetime(out["date"]))
-    times: list[Any] = list(out["time"]) if "time" in out else [None] * len(out)
-    run_ids, run_ends = list(runs["activity_id"]), list(runs["end_utc"])  # a cell each, taken once
+    times: list[Any] = column_cells(out["time"]) if "time" in out else [None] * len(out)
+    run_ids, run_ends = column_cells(runs["activity_id"]), list(runs["end_utc"])  # a cell each, taken once
     for i, (day, clock) in enumerate(zip(dates, times, strict=True)):
         found: tuple[int, float, str] | None = None
         timed = isinstance(clock, str) and not pd.isna(day)
@@ -415,11 +416,11 @@ def link_context(
     start_local = _ns(runs["start_local"])
     length = runs["timer_s"].fillna(runs["elapsed_s"]).to_numpy(dtype=float)
     by_name: dict[str, int] = {}
-    for pos, aid in enumerate(runs["activity_id"].str.lower()):
+    for pos, aid in enumerate(column_cells(runs["activity_id"].str.lower())):
         by_name.setdefault(aid, pos)
-    run_ids = list(runs["activity_id"])
+    run_ids = column_cells(runs["activity_id"])
     dates: list[Any] = list(pd.to_datetime(out["date"]))
-    refs: list[Any] = list(out["run"]) if "run" in out else [None] * len(out)
+    refs: list[Any] = column_cells(out["run"]) if "run" in out else [None] * len(out)
     none = np.zeros(0, dtype=np.int64)
     for day, run_ref in zip(dates, refs, strict=True):
         same = by_date.get(day.value, none) if not pd.isna(day) else none
@@ -441,7 +442,9 @@ def link_context(
         elif len(same):
             longest = length[same]
             # the day's longest run; without any timer or elapsed time, its first
-            choice = int(same[np.nanargmax(longest)] if np.isfinite(longest).any() else same[0])
+            # np.nanargmax(longest) as numpy computes it (NaN read as -inf), without its checks per row
+            choice = int(same[np.argmax(np.where(np.isnan(longest), -np.inf, longest))]
+                         if np.isfinite(longest).any() else same[0])
             rule = "longest_of_day"
         ids.append(run_ids[choice] if choice is not None else pd.NA)
         rules.append(rule)
@@ -530,7 +533,8 @@ class Season:
         activities = [part for act in activities for part in split_recordings(act)]
         resolved = profile.resolved(activities, diary.context if diary is not None else None)
         table, positions = _table(activities, resolved.tz)
-        by_id = {aid: activities[p] for aid, p in zip(table["activity_id"], positions, strict=True)}
+        ids = column_cells(table["activity_id"])
+        by_id = {aid: activities[p] for aid, p in zip(ids, positions, strict=True)}
         if diary is not None and len(diary.episodes):
             episodes = link_episodes(diary.episodes, table, tz=resolved.tz, window_h=window_h)
         else:

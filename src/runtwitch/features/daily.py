@@ -60,7 +60,9 @@ def daily_features(season: Season, *, runs: pd.DataFrame | None = None) -> pd.Da
     if len(rf) == 0:
         return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="date"))
     load, method = activity_load(rf)
-    rf = rf.assign(_load=load, _method=method)
+    # the columns the days are made of: each selection of runs below copies every column it holds,
+    # and the run table holds about a hundred
+    rf = rf[["local_date", "is_run", "distance_m", "timer_s"]].assign(_load=load, _method=method)
     days = pd.date_range(rf["local_date"].min(), rf["local_date"].max(), freq="D", name="date")
     g = rf.groupby("local_date")
     is_run = rf["is_run"]

@@ -19,6 +19,7 @@ from runtwitch.features.window import Trailing, pool_medians
 from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.model.activity import Activity, code_digest
 from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
+from runtwitch.model.frames import column_cells
 from runtwitch.model.schema import MOVING_SPEED_MPS, PAUSE_GAP_S, is_run
 from runtwitch.season import Season
 from runtwitch.weather import DeviceCalibration, calibrate_from_weather, resolve_air
@@ -318,8 +319,10 @@ def _context_rows(ctx: pd.DataFrame) -> dict[Any, dict[str, Any]]:
     """Each run's diary context (:func:`_context_by_activity`) as a plain mapping, made once: looking
     a run's row up in it costs nothing, where a row of the frame costs a pandas selection."""
     names = list(ctx.columns)
-    # each column iterated once: its scalars are those of col[k] (NA, Timestamp, numpy or Python)
-    columns = [list(ctx[name].array) for name in names]
+    # each column iterated once: its scalars are those of col[k] (NA, Timestamp, numpy or Python);
+    # a string column's in one call (column_cells: the same cells)
+    columns = [column_cells(col) if isinstance(col.dtype, pd.StringDtype) else list(col.array)
+               for col in (ctx[name] for name in names)]
     return {aid: dict(zip(names, values, strict=True))
             for aid, *values in zip(ctx.index, *columns, strict=True)}
 
@@ -363,7 +366,7 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     _require_season(season, "run_features")
     ath = season.athlete
     ctx = _context_by_activity(season)
-    ids = list(season.table["activity_id"])
+    ids = column_cells(season.table["activity_id"])
     if weather is not None and not set(ids) <= set(weather.index):
         raise ValueError("weather has no rows for some of the season's activities: pass "
                          "runtwitch.weather.for_runs(season) of the same season")
@@ -372,7 +375,8 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     profiles: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     names = {kind: _kept_name(ath, kind) for kind in (True, False)}
     # one activity at a time: its records are read, reduced to a few numbers and let go
-    for values in season.table[list(_TABLE_COLUMNS)].itertuples(index=False, name=None):
+    table = season.table
+    for values in zip(*(column_cells(table[name]) for name in _TABLE_COLUMNS), strict=True):
         row: dict[str, Any] = dict(zip(_TABLE_COLUMNS, values, strict=True))
         row["is_run"] = is_run(row["sport"])  # the file's sport, or the one its data shows
         # records read from the import cache for this step alone are let go (Activity.derived)
@@ -387,13 +391,15 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     by_run = _context_rows(ctx)
     for row, wx in zip(rows, wx_rows, strict=True):
         row.update(_diary_features(by_run.get(row["activity_id"]), row, ath, wx, calibration))
+    _heat_stress(rows)
     df = pd.DataFrame(rows)
     for col in RUN_COLUMNS:
         if col.name not in df:
             df[col.name] = pd.Series([np.nan] * len(df), dtype=object if col.dtype == "object" else "float64")
     df = df[[c.name for c in RUN_COLUMNS]]
     for col in RUN_COLUMNS:
-        if col.dtype not in ("object", "datetime", "int64"):  # int64 columns come from _history_features
+        # int64 columns come from _history_features; a column of its dtype already is left as it is
+        if col.dtype not in ("object", "datetime", "int64") and str(df[col.name].dtype) != col.dtype:
             df[col.name] = df[col.name].astype(col.dtype)  # type: ignore[call-overload]  # names from RUN_COLUMNS
     df = _history_features(df)
     types = run_types(df, profiles)
@@ -420,18 +426,32 @@ def _heat(
         device_temp_c=row.get("device_temp_c"),
         calibration=calibration,
     )
-    rh = out["humidity_pct"] if np.isfinite(out["humidity_pct"]) else None
-    if np.isfinite(out["air_temp_c"]):
-        rh_used = rh if rh is not None else ASSUMED_HUMIDITY_PCT
-        out["heat_index_c"] = float(fm.heat_index_c(out["air_temp_c"], rh_used)) if rh is not None else np.nan
-        out["wbgt_c"] = float(fm.wbgt_approx_c(out["air_temp_c"], rh_used))
-        out["heat_risk"] = fm.heat_risk(out["wbgt_c"]).item()
-        out["heat_basis"] = (
-            "temperature and humidity"
-            if rh is not None
-            else (f"temperature only (humidity assumed {ASSUMED_HUMIDITY_PCT:g} %)")
-        )
-    return out
+    return out  # the heat stress of the air found: _heat_stress, for every run at once
+
+
+def _heat_stress(rows: list[dict[str, Any]]) -> None:
+    """Heat index, WBGT, ACSM heat risk and their basis, set on each row with an air temperature
+    (rows of :func:`_heat`); the humidity assumed is :data:`ASSUMED_HUMIDITY_PCT` where none is known.
+
+    The formulas (:mod:`runtwitch.features.formulas`) run once over all the rows: numpy's
+    element-wise operations give each row the numbers a call for that row alone gives.
+    """
+    hot = [row for row in rows if np.isfinite(row["air_temp_c"])]
+    if not hot:
+        return
+    temp = np.array([row["air_temp_c"] for row in hot], dtype=float)
+    rh = np.array([row["humidity_pct"] for row in hot], dtype=float)
+    known = np.isfinite(rh)
+    rh_used = np.where(known, rh, ASSUMED_HUMIDITY_PCT)
+    heat_index = fm.heat_index_c(temp, rh_used)
+    wbgt = fm.wbgt_approx_c(temp, rh_used)
+    risk = fm.heat_risk(wbgt)
+    assumed = f"temperature only (humidity assumed {ASSUMED_HUMIDITY_PCT:g} %)"
+    for k, row in enumerate(hot):
+        row["heat_index_c"] = float(heat_index[k]) if known[k] else np.nan
+        row["wbgt_c"] = float(wbgt[k])
+        row["heat_risk"] = risk[k]
+        row["heat_basis"] = "temperature and humidity" if known[k] else assumed
 
 
 def _diary_features(

@@ -28,6 +28,19 @@ def object_array(values: Iterable[Any]) -> np.ndarray:
     return np.fromiter(items, dtype=object, count=len(items))
 
 
+def column_cells(column: pd.Series) -> list[Any]:
+    """``list(column)``: the cells a loop over the column gives, the same objects, in order.
+
+    A string column (pyarrow-backed) is read into Python in one call, where a
+    loop over it makes a pyarrow scalar per cell (a few microseconds each);
+    its missing cells are the dtype's own NA value, as the loop gives them.
+    """
+    if isinstance(column.dtype, pd.StringDtype):
+        cells: list[Any] = column.to_numpy(dtype=object).tolist()
+        return cells
+    return list(column)
+
+
 def utc_array(ns: np.ndarray) -> Any:
     """UTC times from nanoseconds since the epoch (int64, NaT as :data:`NAT_NS`), as a ``DatetimeArray``.
 

@@ -102,6 +102,9 @@ class Season:
         self.start = self.runs[run_column("start_utc")].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
         kind = self.runs[run_column("run_type")] if len(self.runs) else pd.Series(dtype=object)
         self.kind = kind.fillna("").astype(str).to_numpy()
+        # the kinds as integer codes (equal codes, equal kinds): a window's runs of one kind are
+        # found without comparing strings
+        self._kind_code = pd.factorize(self.kind)[0]
         self.y = followed.reindex(self.runs.index).fillna(False).astype(bool).to_numpy().astype(float)
         self.position = {a: k for k, a in enumerate(self.runs.index)}
         self.window = Trailing(self.start, USUAL_WINDOW_DAYS * 86400.0)
@@ -135,7 +138,7 @@ class Season:
     def _choose(self, k: int, compare: str) -> tuple[np.ndarray, str]:
         window = self.window[k]
         if compare == "type" and self.kind[k]:
-            same = window[self.kind[window] == self.kind[k]]
+            same = window[self._kind_code[window] == self._kind_code[k]]
             if len(same) >= USUAL_MIN_RUNS:
                 return same, f"your {self.kind[k]} runs"
             return window, f"all your runs (fewer than {USUAL_MIN_RUNS} {self.kind[k]} runs)"

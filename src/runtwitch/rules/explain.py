@@ -130,17 +130,30 @@ class _Rows:
         self.names: list[Any] = [] if frame is None else frame.columns.tolist()
         #: the row of ``cells`` holding each frame row read, by position (every row, or those of ``wanted``)
         self.slot: dict[int, int] = {}
+        #: each key asked for (``wanted``) that is a label of the frame: its row of ``cells`` and
+        #: the label as ``frame.index[k]`` gives it (what the index would answer, without asking it)
+        self.found: dict[Any, tuple[int, Any]] = {}
         if frame is None or len(frame) == 0 or not (frame.index.is_unique and frame.columns.is_unique):
             return
         if frame.iloc[0].dtype != object:
             return
+        index = frame.index
         if wanted is None:
+            keys = None
             rows = np.arange(len(frame))
         else:
             keys = [key for key in dict.fromkeys(wanted) if key is not None and not pd.isna(key)]
-            rows = np.sort(frame.index.get_indexer(pd.Index(keys, dtype=object)))
-            rows = rows[rows >= 0]
+            at = index.get_indexer(pd.Index(keys, dtype=object))
+            rows = np.sort(at[at >= 0])
         self.slot = {int(r): j for j, r in enumerate(rows.tolist())}
+        if keys is not None:
+            # a label of a string index read one at a time costs a pyarrow scalar each: the labels
+            # of the rows taken are read together (the same str, NA or NaN cells), others one each
+            labels = (list(index[rows]) if isinstance(index.dtype, pd.StringDtype)
+                      else [index[r] for r in rows.tolist()])
+            label_of = dict(zip(rows.tolist(), labels, strict=True))
+            self.found = {key: (self.slot[r], label_of[r])
+                          for key, r in zip(keys, at.tolist(), strict=True) if r >= 0}
         cells = self.cells = np.empty((len(rows), len(self.names)), dtype=object)
         for c, name in enumerate(frame.columns):
             col = frame[name]
@@ -161,21 +174,29 @@ class _Rows:
         """The row of ``key`` (:meth:`get`) and its cells by column name (what :func:`cells` of
         the row gives; None when the row was not taken from the cells), or None."""
         frame = self.frame
-        if frame is None or key is None or pd.isna(key) or key not in frame.index:
+        if frame is None or key is None or pd.isna(key):
             return None
+        hit = self.found.get(key)
         row: pd.Series
-        if self.cells is None:
-            row = frame.loc[key]
-            return row, None
-        k = cast(int, frame.index.get_loc(key))  # a position: the labels are unique
-        j = self.slot.get(k)
-        if j is None:  # a row not asked for when the cells were taken
-            row = frame.loc[key]
-            return row, None
+        if hit is not None:  # a key asked for: a label of the frame, its cells taken
+            j, label = hit
+        else:
+            if key not in frame.index:
+                return None
+            if self.cells is None:
+                row = frame.loc[key]
+                return row, None
+            k = cast(int, frame.index.get_loc(key))  # a position: the labels are unique
+            found = self.slot.get(k)
+            if found is None:  # a row not asked for when the cells were taken
+                row = frame.loc[key]
+                return row, None
+            j, label = found, frame.index[k]
+        assert self.cells is not None  # a key is found only where the cells were taken
         values = self.cells[j]
         # a copy of the cells, given whole: pandas copies nothing more and sets the name as it builds
         row = pd.Series(values.copy(), index=frame.columns, dtype=_OBJECT, copy=False,
-                        name=frame.index[k]).__finalize__(frame)
+                        name=label).__finalize__(frame)
         return row, dict(zip(self.names, values.tolist(), strict=True))
 
 
@@ -252,13 +273,17 @@ def explain(
     medicines = medication_history(_medicine_rows(episodes, runs))
     cramps = _cramp_days(episodes)
     measured_persistence: set[str] = set()
+    unique_columns = episodes.columns.is_unique
     for idx, ep in episodes.iterrows():
+        ep_cells = cells(ep, episode_columns)
+        # the episode's cells by name, read once (what ep.get gives, its columns being unique)
+        get = ep_cells.get if unique_columns else ep.get
         episode_id = ep["episode_id"]
-        run, run_cells = run_rows.read(ep.get("activity_id")) or (None, None)
+        run, run_cells = run_rows.read(get("activity_id")) or (None, None)
         if run is not None and run_cells is None:
             run_cells = cells(run, run_rows.names)
         # safety first: gates and red flags, before any cause is weighed
-        signs = signs_of(cells(ep, episode_columns), run_cells)
+        signs = signs_of(ep_cells, run_cells)
         gates = evaluate(signs)
         ep_urgent.append([g.gate.id for g in gates])
         safety_rows += [
@@ -292,7 +317,7 @@ def explain(
         ctx = Context(ep, run, day, episodes, runs, days=days, medicines=medicines).with_cells(
             run_cells if run is not None and run.index.is_unique else None, day_cells)
         who = person(raised, [g.gate.id for g in gates], signs.medications)
-        results = _weigh(ctx, season, chosen, str(ep.get("kind") or "twitch"), who.no_drinking,
+        results = _weigh(ctx, season, chosen, str(get("kind") or "twitch"), who.no_drinking,
                          list(signs.medications))
         share, background, total = shares(en.by_cause(results))
         order = sorted(
@@ -334,7 +359,7 @@ def explain(
         extra["log_rr"].append(round(total, 4) if run is not None else None)
         extra["run_type"].append(kind)
         extra["changed"].append([*(_changed(results, kind) if run is not None else []),
-                                 *_prior_cramps(cramps, ep)])
+                                 *_prior_cramps(cramps, get("kind"), get("date"))])
         if run is None:
             warnings.append(
                 f"episode {episode_id} ({_day(ep['date'])}) is not linked to a run; "
@@ -353,8 +378,9 @@ def explain(
     eps["run_type"] = pd.Series(extra["run_type"], index=eps.index, dtype=object)
     eps["changed"] = pd.Series(extra["changed"], index=eps.index, dtype=object)
     flag_rows = []
+    episode_ids = list(eps["episode_id"])  # the column's cells, read once for every flag
     for fid, spec in FLAGS.items():
-        ids = [eid for eid, fl in zip(eps["episode_id"], ep_flags, strict=True) if fid in fl]
+        ids = [eid for eid, fl in zip(episode_ids, ep_flags, strict=True) if fid in fl]
         if ids:
             stronger = fid == "persistent" and measured_persistence & set(ids)
             message = f"{spec.message} {spec.strengthened}" if stronger else spec.message
@@ -482,16 +508,20 @@ def _cramp_days(episodes: pd.DataFrame) -> np.ndarray:
     return np.sort(dates[dates.notna()].as_unit("ns").asi8)
 
 
-def _prior_cramps(cramps: np.ndarray, ep: pd.Series) -> list[str]:
-    """A line on the runner's earlier cramps (``cramps``: :func:`_cramp_days`): not a cause of this
-    run, but the strongest predictor of the next cramp (Schwellnus et al. 2011; Kona medical
-    records, OR 2.40; Hoffman & Stuempfle 2015)."""
-    if ep.get("kind") != "cramp" or pd.isna(ep.get("date")):
+#: A day in nanoseconds.
+_DAY_NS = 86_400 * 10**9
+
+
+def _prior_cramps(cramps: np.ndarray, kind: Any, date: Any) -> list[str]:
+    """A line on the runner's earlier cramps (``cramps``: :func:`_cramp_days`) for an episode of
+    ``kind`` on ``date``: not a cause of this run, but the strongest predictor of the next cramp
+    (Schwellnus et al. 2011; Kona medical records, OR 2.40; Hoffman & Stuempfle 2015)."""
+    if kind != "cramp" or pd.isna(date):
         return []
-    day = pd.Timestamp(ep["date"])
-    before = int(np.searchsorted(cramps, day.value, "left"))  # cramps strictly before the day
-    n30 = before - int(np.searchsorted(cramps, (day - pd.Timedelta(days=30)).value, "left"))
-    n90 = before - int(np.searchsorted(cramps, (day - pd.Timedelta(days=90)).value, "left"))
+    day = pd.Timestamp(date).value  # nanoseconds, as the cramps
+    before = int(np.searchsorted(cramps, day, "left"))  # cramps strictly before the day
+    n30 = before - int(np.searchsorted(cramps, day - 30 * _DAY_NS, "left"))
+    n90 = before - int(np.searchsorted(cramps, day - 90 * _DAY_NS, "left"))
     if n30 < SUSCEPTIBLE_30D and n90 < SUSCEPTIBLE_90D:
         return []
     return [f"You logged {n90} cramp{'s' if n90 != 1 else ''} in the 90 days before ({n30} in the last 30): "

@@ -240,11 +240,31 @@ class _Lexicon:
 
 
 def _lexicon() -> _Lexicon:
-    return _build_lexicon(tuple(MEDICATION_CLASSES), tuple(id(c) for c in MEDICATION_CLASSES))
+    return _build_lexicon(_Classes(tuple(MEDICATION_CLASSES)))
+
+
+class _Classes:
+    """The medicine classes in force, as the key of their lexicon: equal and hashed by the identity
+    of each class. Hashing the classes themselves (dataclasses of many fields) cost more than
+    reading a diary's medicines; a key holds its classes, so no identity in it is reused while
+    the lexicon is kept."""
+
+    __slots__ = ("classes", "ids")
+
+    def __init__(self, classes: tuple[MedicationClass, ...]) -> None:
+        self.classes = classes
+        self.ids = tuple(map(id, classes))
+
+    def __hash__(self) -> int:
+        return hash(self.ids)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Classes) and self.ids == other.ids
 
 
 @lru_cache(maxsize=4)
-def _build_lexicon(classes: tuple[MedicationClass, ...], _ids: tuple[int, ...]) -> _Lexicon:
+def _build_lexicon(key: _Classes) -> _Lexicon:
+    classes = key.classes
     words: dict[str, list[str]] = {}
     of: dict[str, list[MedicationClass]] = {}
     for c in classes:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -186,11 +187,11 @@ def personal_from_counts(
     """:func:`personal_log_rr` from the (soft) counts: ``n1`` runs with the factor and ``k1``
     episodes after them, ``n0`` and ``k0`` without it. The model needs nothing else, so the
     counts of every leave-one-run-out history can be taken from the totals."""
-    logprior = -((GRID - prior_log_rr) ** 2) / (2 * sigma**2)
+    logprior, exp_grid = _grid_terms(prior_log_rr, sigma)
     if n1 <= 0 or n0 <= 0 or k1 + k0 <= 0:
         post = logprior
     else:
-        pi = n1 * np.exp(GRID) / (n0 + n1 * np.exp(GRID))
+        pi = n1 * exp_grid / (n0 + n1 * exp_grid)
         post = k1 * np.log(pi) + k0 * np.log1p(-pi) + logprior
     dens = np.exp(post - post.max())
     cdf = np.cumsum(dens) / dens.sum()
@@ -199,6 +200,17 @@ def personal_from_counts(
     lo = float(GRID[min(int(np.searchsorted(cdf, tail)), last)])
     hi = float(GRID[min(int(np.searchsorted(cdf, 1 - tail)), last)])
     return Personal(float(GRID[int(np.argmax(post))]), lo, hi, n1, k1, n0, k0)
+
+
+@lru_cache(maxsize=256)
+def _grid_terms(prior_log_rr: float, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The log prior on :data:`GRID` and ``exp(GRID)``, computed once per prior (an analysis asks
+    for a few priors, for every factor of every episode); read-only arrays."""
+    logprior = -((GRID - prior_log_rr) ** 2) / (2 * sigma**2)
+    exp_grid = np.exp(GRID)
+    logprior.flags.writeable = False
+    exp_grid.flags.writeable = False
+    return logprior, exp_grid
 
 
 def contribution(u: float, beta: float) -> float:
