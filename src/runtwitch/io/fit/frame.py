@@ -141,8 +141,6 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
             # Normal headers of plain data messages already seen once -> (size, offsets,
             # seqs) of their definition: the common message costs no lookups beyond this.
             fast: dict[int, tuple[int, list[int], list[int]]] = {}
-            # The header and position of the first of the fast-path messages since the last
-            # other one: when its header comes back, the messages in between may be a cycle.
             # No look for a run of cycles before ``quiet``: after a look that found none,
             # ``gap`` bytes are framed message by message (doubling while looks keep failing).
             quiet, gap = (0 if repeats else n + 1), _FIRST_GAP
