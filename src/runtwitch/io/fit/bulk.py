@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from runtwitch.io.fit.adapter import BYTE_ID, STRING_ID
 from runtwitch.io.fit.rows import accumulate
@@ -48,11 +47,15 @@ def message_bytes(arr: np.ndarray, offsets: np.ndarray, width: int) -> np.ndarra
     """The ``width`` bytes at each of ``offsets`` in ``arr`` as one ``(n, width)`` array.
 
     Rows are copied whole from a sliding-window view (about 4x faster than
-    indexing every byte); framing guarantees each message lies inside ``arr``.
+    indexing every byte), made directly on ``arr``'s bytes (``arr`` is a
+    contiguous ``uint8`` array, as ``np.frombuffer`` gives; numpy's
+    ``sliding_window_view`` gives the same view with 10-20 us of checks a
+    call); framing guarantees each message lies inside ``arr``.
     """
     if not width or not len(offsets):
         return np.zeros((len(offsets), width), np.uint8)
-    rows: np.ndarray = sliding_window_view(arr, width)[offsets]
+    windows = np.ndarray((len(arr) - width + 1, width), dtype=np.uint8, buffer=arr, strides=(1, 1))
+    rows: np.ndarray = windows[offsets]
     return rows
 
 
