@@ -69,6 +69,32 @@ def test_crc_equals_the_fit_sdk_algorithm(size: int) -> None:
     assert crc.crc16(data) == compute_crc(data)
 
 
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 12, 13, 255, 256, 257, 511, 1023, 4096, 4097, 65_537, 100_003])
+def test_numpy_crc_reference_equals_the_fast_crc(size: int) -> None:
+    """The numpy method stays the tested reference of the checksum the reader uses."""
+    data = np.random.default_rng(size + 1).integers(0, 256, size, dtype=np.uint8).tobytes()
+    assert crc.crc16_numpy(data) == crc.crc16(data)
+    assert not size or crc.crc16(data) == compute_crc(data)  # fitdecode refuses empty data
+    view = memoryview(data)[size // 3:]
+    assert crc.crc16_numpy(view) == crc.crc16(view)
+
+
+def test_numpy_crc_reference_equals_the_fast_crc_on_every_corpus_file() -> None:
+    """Header and body of every corpus FIT file (chained files included): both methods agree."""
+    checked = 0
+    for path in sorted((CORPUS / "fit").glob("*.fit")):
+        data = path.read_bytes()
+        pos = 0
+        while pos + 12 <= len(data) and data[pos + 8:pos + 12] == b".FIT":
+            hsize = data[pos]
+            end = min(len(data), pos + hsize + int.from_bytes(data[pos + 4:pos + 8], "little"))
+            for part in (data[pos:pos + 12], memoryview(data)[pos:end]):
+                assert crc.crc16(part) == crc.crc16_numpy(part), path.name
+                checked += 1
+            pos = end + 2
+    assert checked > 100
+
+
 def test_crc_of_a_whole_corpus_file_matches_its_footer() -> None:
     data = (CORPUS / "fit" / "sports-lib__garmin.fit").read_bytes()
     body = data[0] + int.from_bytes(data[4:8], "little")

@@ -112,3 +112,41 @@ def test_layout_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for path in sorted((CORPUS / "fit").glob("*.fit"))[:10]:
         frame.frame(path.read_bytes())
         assert len(frame._layout_cache) <= 3
+
+
+def _full_framing(data: bytes, *, repeats: bool) -> tuple:
+    """Everything framing gives, including where and why it stopped."""
+    f = frame.frame(data, repeats=repeats)
+    failure = None if f.failure is None else (f.failure.kind, f.failure.offset, str(f.failure))
+    return (_framed_facts_of(f), f.compressed, f.file_starts, f.headers, f.crc_problem, failure)
+
+
+def _framed_facts_of(f: object) -> tuple:
+    defs = [(d.global_num, d.endian, d.size, d.zero_field, d.developer, d.file_index, d.seq, d.layout,
+             [(x.num, x.size, x.count, x.base.name, x.pos, x.is_dev) for x in d.fields], d.offsets, d.seqs)
+            for d in f.definitions]  # type: ignore[attr-defined]
+    return (defs, f.warnings, f.field_definitions, f.n_messages, f.resets)  # type: ignore[attr-defined]
+
+
+def test_framing_repeated_cycles_at_once_equals_message_by_message() -> None:
+    """The repeated-cycle jump of ``frame`` against the message-by-message reference:
+    every corpus FIT file, and the same files cut short at many places (a cut inside a
+    run of cycles must stop where the reference stops, with the same failure)."""
+    checked = 0
+    for path in sorted((CORPUS / "fit").glob("*.fit")):
+        data = path.read_bytes()
+        assert _full_framing(data, repeats=True) == _full_framing(data, repeats=False), path.name
+        for cut in (len(data) // 3, len(data) // 2 + 1, len(data) - 3):
+            short = data[:cut]
+            assert _full_framing(short, repeats=True) == _full_framing(short, repeats=False), (path.name, cut)
+        checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize("limit", [1, 7, 1000, 4099])
+def test_framing_repeated_cycles_stops_at_the_message_limit(monkeypatch: pytest.MonkeyPatch,
+                                                            limit: int) -> None:
+    """A jump over many cycles never frames past MAX_FIT_MESSAGES: the limit fails at the same message."""
+    monkeypatch.setattr(frame, "MAX_FIT_MESSAGES", limit)
+    data = (CORPUS / "fit" / "sports-lib__6782987395.fit").read_bytes()
+    assert _full_framing(data, repeats=True) == _full_framing(data, repeats=False)

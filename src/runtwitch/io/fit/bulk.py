@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from runtwitch.io.fit.adapter import BYTE_ID, STRING_ID
 from runtwitch.io.fit.rows import accumulate
@@ -48,11 +47,15 @@ def message_bytes(arr: np.ndarray, offsets: np.ndarray, width: int) -> np.ndarra
     """The ``width`` bytes at each of ``offsets`` in ``arr`` as one ``(n, width)`` array.
 
     Rows are copied whole from a sliding-window view (about 4x faster than
-    indexing every byte); framing guarantees each message lies inside ``arr``.
+    indexing every byte), made directly on ``arr``'s bytes (``arr`` is a
+    contiguous ``uint8`` array, as ``np.frombuffer`` gives; numpy's
+    ``sliding_window_view`` gives the same view with 10-20 us of checks a
+    call); framing guarantees each message lies inside ``arr``.
     """
     if not width or not len(offsets):
         return np.zeros((len(offsets), width), np.uint8)
-    rows: np.ndarray = sliding_window_view(arr, width)[offsets]
+    windows = np.ndarray((len(arr) - width + 1, width), dtype=np.uint8, buffer=arr, strides=(1, 1))
+    rows: np.ndarray = windows[offsets]
     return rows
 
 
@@ -141,11 +144,12 @@ def _past_the_bytes(f: FieldDef, c: Any) -> bool:
 
 
 def _apply_scale(fld: Any, v: np.ndarray) -> np.ndarray:
+    """``v`` as a new float64 array, divided by the field's scale and less its offset."""
     out = v.astype(np.float64)
     if fld.scale:
-        out = out / fld.scale
+        out /= fld.scale
     if fld.offset:
-        out = out - fld.offset
+        out -= fld.offset
     return out
 
 
@@ -233,6 +237,7 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
         n = len(block)
         columns: list[Column] = []
         time = np.full(n, np.nan)
+        none = np.zeros(n, dtype=bool)
         for fi, f in enumerate(d.fields):
             fld = f.field
             if not f.is_dev and fld is not None and fld.components:
@@ -250,7 +255,7 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
                         vals = _apply_scale(c, (raw >> c.bit_offset) & ((1 << c.bits) - 1))
                     vals = np.where(valid, vals, np.nan)
                     columns.append(Column(target.name, target.units, vals, valid, np.zeros(n, bool)))
-            columns.append(_main_column(block, f, d.endian, n))
+            columns.append(_main_column(block, f, d.endian, n, none))
             if columns[-1].name == "timestamp":
                 time = np.where(columns[-1].valid, columns[-1].values, np.nan)
                 columns.pop()
@@ -258,26 +263,27 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
     return groups
 
 
-def _main_column(block: np.ndarray, f: FieldDef, endian: str, n: int) -> Column:
+def _main_column(block: np.ndarray, f: FieldDef, endian: str, n: int, none: np.ndarray) -> Column:
+    """The column of one record field; ``none`` is an all-False mask of the group's length
+    (shared by the columns of a group: no column changes it)."""
     fld = f.field
-    none = np.zeros(n, dtype=bool)
     if f.is_dev:
         name, units, type_name = str(fld.name), fld.units, fld.type.name
     elif fld is None:
         name, units, type_name = f"unknown_{f.num}", None, f.base.name
     else:
         name, units, type_name = fld.name, fld.units, fld.type.name
-    col = Column(name, units, np.full(n, np.nan), none, none, units, f.is_dev, f.dev_data_index)
+    col = Column(name, units, none, none, none, units, f.is_dev, f.dev_data_index)
     ident = f.base.identifier
-    if ident == STRING_ID:  # string: present unless empty
-        col.other = block[:, f.pos] != 0 if f.count else none
-        return col
-    if ident == BYTE_ID:
-        col.other = ~(block[:, f.pos:f.pos + f.count] == 0xFF).all(axis=1)
-        return col
-    raw_valid = _raw_column(block, f, endian)
-    if raw_valid is None:  # an array of numbers: a tuple in every message
-        col.other = np.ones(n, dtype=bool)
+    raw_valid = None if ident in (STRING_ID, BYTE_ID) else _raw_column(block, f, endian)
+    if raw_valid is None:
+        col.values = np.full(n, np.nan)
+        if ident == STRING_ID:  # string: present unless empty
+            col.other = block[:, f.pos] != 0 if f.count else none
+        elif ident == BYTE_ID:
+            col.other = ~(block[:, f.pos:f.pos + f.count] == 0xFF).all(axis=1)
+        else:  # an array of numbers: a tuple in every message
+            col.other = np.ones(n, dtype=bool)
         return col
     raw, valid = raw_valid
     enum = None if f.is_dev or fld is None else fld.type.enum
@@ -294,7 +300,8 @@ def _main_column(block: np.ndarray, f: FieldDef, endian: str, n: int) -> Column:
         col.other = col.other | dated
         col.other_units = None
         valid = valid & ~dated
-    col.values = np.where(valid, values, np.nan)
+    values[~valid] = np.nan  # a new array (from astype or scaling): masked in place
+    col.values = values
     col.valid = valid
     return col
 

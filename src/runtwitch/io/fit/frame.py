@@ -79,11 +79,29 @@ def _u16(data: bytes, pos: int, endian: str) -> int:
     return int(data[pos] | (data[pos + 1] << 8)) if endian == "<" else int((data[pos] << 8) | data[pos + 1])
 
 
-def frame(data: bytes, *, check_crc: bool = True) -> Framed:
+#: Most messages :func:`_runs` reads ahead looking for a cycle (a header met again).
+_MOST_AHEAD = 9
+#: Cycles a run must hold to count as found (shorter ones are framed, but look again later).
+_FIRST_LOOK = 4
+#: Most cycles one look of :func:`_runs` takes.
+_MOST_CYCLES = 4096
+#: Bytes framed message by message after a look that found no run before the next look;
+#: doubled after each further one, up to the most [bytes].
+_FIRST_GAP, _MOST_GAP = 2048, 65536
+
+
+def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Framed:
     """Frame every message of ``data`` (possibly several chained FIT files).
 
     Stops at the first damage and records it in ``failure`` with its byte offset;
     everything framed before stays usable.
+
+    With ``repeats`` (the default), a cycle of plain data messages that
+    repeats byte for byte in its headers (a record, or a record and the
+    message that follows each one) is framed many cycles at a time
+    (:func:`_runs`); ``repeats=False`` frames message by message, the
+    reference the tests compare it with on every corpus file. Both give the
+    same result.
     """
     out = Framed()
     limit = MAX_FIT_MESSAGES
@@ -123,6 +141,10 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
             # Normal headers of plain data messages already seen once -> (size, offsets,
             # seqs) of their definition: the common message costs no lookups beyond this.
             fast: dict[int, tuple[int, list[int], list[int]]] = {}
+            # No look for a run of cycles before ``quiet``: after a look that found none,
+            # ``gap`` bytes are framed message by message (doubling while looks keep failing).
+            quiet, gap = (0 if repeats else n + 1), _FIRST_GAP
+            stop = min(end, n)
             # --- messages ---
             while pos < end:
                 if pos >= n:
@@ -132,6 +154,16 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
                 h = data[pos]
                 entry = fast.get(h)
                 if entry is not None:
+                    if pos >= quiet:
+                        moved, framed, found = _runs(data, pos, stop, fast, seq, limit)
+                        if found:
+                            gap = _FIRST_GAP
+                        else:
+                            quiet, gap = moved + gap, min(2 * gap, _MOST_GAP)
+                        if framed:
+                            seq += framed
+                            pos = moved
+                            continue
                     size, offs, seqs = entry
                     nxt = pos + 1 + size
                     if nxt > n:
@@ -189,6 +221,85 @@ def frame(data: bytes, *, check_crc: bool = True) -> Framed:
         out.failure = FitFailure("undecodable", pos, f"{type(exc).__name__}: {exc}")
     out.n_messages = seq
     return out
+
+
+def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, list[int], list[int]]],
+          seq: int, limit: int) -> tuple[int, int, bool]:
+    """Frame, at once, a run of repeated cycles of plain data messages starting near ``pos``.
+
+    The message at ``pos`` takes the fast path (a plain data message whose
+    definition is current). Reading ahead from header to header (each header
+    gives its message's size, which gives the next header), at most
+    :data:`_MOST_AHEAD` messages while their headers take the fast path, the
+    first header met a second time closes a cycle: the messages from its
+    first to its second occurrence, after a prefix of messages before them. If
+    the cycle's headers appear again at the same distances, the
+    message-by-message loop would read exactly those messages, so their
+    offsets and sequence numbers are appended as ranges. Compares
+    :data:`_FIRST_LOOK` cycles, then twice as many each time while they match;
+    the first header that differs ends the run. Never frames past ``stop``
+    (the end of the data or of the bytes), :data:`MAX_FIT_MESSAGES` or
+    :data:`_MOST_CYCLES` cycles.
+
+    Returns the position after the messages framed, their number (0: none)
+    and whether the run held at least :data:`_FIRST_LOOK` cycles.
+    """
+    ahead: list[tuple[int, bytes, list[int], list[int]]] = []  # (position, header, offsets, seqs)
+    first: dict[int, int] = {}  # header -> its index in ``ahead``
+    at = pos
+    start = -1
+    while at < stop and len(ahead) < _MOST_AHEAD:
+        h = data[at]
+        entry = fast.get(h)
+        if entry is None:
+            break
+        if h in first:
+            start = first[h]
+            break
+        first[h] = len(ahead)
+        size, offs, seqs = entry
+        ahead.append((at, data[at:at + 1], offs, seqs))
+        at += 1 + size
+    if start < 0:
+        return pos, 0, False
+    members = ahead[start:]
+    at0 = members[0][0]
+    stride = at - at0
+    per = len(members)
+    most = min((stop - at0) // stride, (limit - seq - start) // per, _MOST_CYCLES)
+    if most < 1:
+        return pos, 0, False
+    done = 1  # the cycle just read
+    want = min(_FIRST_LOOK, most)
+    while want > done:
+        same = want - done  # cycles from ``done`` on whose headers all match
+        for where, head, _, _ in members:
+            a = where + done * stride
+            heads = data[a:a + (want - done) * stride:stride]
+            if heads != head * (want - done):
+                same = min(same, want - done - len(heads.lstrip(head)))
+        if done + same < want:
+            done += same
+            break
+        done, want = want, min(2 * want, most)
+    for i, (where, _, offs, seqs) in enumerate(ahead[:start]):  # the prefix, message by message
+        offs.append(where + 1)
+        seqs.append(seq + i)
+    # Messages of one definition in file order: a definition met more than once in a cycle
+    # (two local numbers sharing a layout) takes them interleaved.
+    base = seq + start
+    by_group: dict[int, tuple[list[int], list[int], list[tuple[int, int]]]] = {}
+    for i, (where, _, offs, seqs) in enumerate(members):
+        by_group.setdefault(id(offs), (offs, seqs, []))[2].append((where + 1, base + i))
+    for offs, seqs, places in by_group.values():
+        if len(places) == 1:
+            (o, q), = places
+            offs.extend(range(o, o + done * stride, stride))
+            seqs.extend(range(q, q + done * per, per))
+        else:
+            offs.extend(o + k * stride for k in range(done) for o, _ in places)
+            seqs.extend(q + k * per for k in range(done) for _, q in places)
+    return at0 + done * stride, start + done * per, done >= _FIRST_LOOK
 
 
 def _raise_damage(d: Definition, pos: int, n: int) -> None:
