@@ -81,8 +81,9 @@ def fill_by_replication(folder: Path, cache: Path) -> None:
 
     For histories too large to import cold on a shared machine. The first
     copy of each seed is imported and stored; every other file's entry (named
-    by its own bytes) is a copy of that entry. The warm import then reads and
-    hashes every file and loads every entry as usual; only the tiny FIT file
+    by its own bytes) is a copy of that entry. The warm import then finds
+    every file's entry and loads it as usual (reading and hashing each file
+    the first time, then from the index of files read); only the tiny FIT file
     chained to each copy is missing from its entry's metadata.
     """
     from runtwitch.io import cache as cache_mod
