@@ -343,7 +343,7 @@ def _cmd_cache(args: argparse.Namespace) -> int:
               f"({_megabytes(current['derived_bytes'].sum())})")
         print(f"  {_cache_line(entries, 'stale', 'entries of other versions, never read again')}")
         print(f"  {_cache_line(entries, 'temporary', 'unfinished writes')}")
-        if (index := entries[entries["kind"] == "index"]).size:
+        if len(index := entries[entries["kind"] == "index"]):
             print(f"  an index of the files already read ({_megabytes(index['bytes'].sum())}; "
                   f"deleting it makes the next import read and hash every file again)")
         if (other := int((entries["kind"] == "other").sum())):

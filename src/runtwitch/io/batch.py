@@ -269,29 +269,35 @@ def _probe(path: str, cache_dir: Path, errors: Errors, engine: str | None,
     ``index`` knows as unchanged is not read (:mod:`runtwitch.io.fileindex`);
     a file read is remembered in it.
     """
-    st = None if index is None or archive.is_entry(path) or archive.is_archive_name(path) else file_stat(path)
     extra = _companions(path)
-    if st is not None and extra is None:
-        assert index is not None
-        digest = index.digest(path, st)
-        if digest is not None:
-            key = _cache.key_of(digest, errors=errors, engine=engine)
-            known = _Job(path, None, key, os.fspath(cache_dir), errors, engine)
-            hit = _cache.load(cache_dir, key, path, _fallback(known, key))
-            if hit is not None:
-                return path, hit, None, None
+    known = _indexed(path, index, extra)
+    if known is not None and (digest := known[0].digest(path, known[1])) is not None:
+        key = _cache.key_of(digest, errors=errors, engine=engine)
+        unread = _Job(path, None, key, os.fspath(cache_dir), errors, engine)
+        hit = _cache.load(cache_dir, key, path, _fallback(unread, key))
+        if hit is not None:
+            return path, hit, None, None
     try:
         data = _read_bytes(path)
     except RuntwitchError as exc:
         return path, None, type(exc).__name__, str(exc)
     digest = _cache.content_digest(data, extra or ())
-    if st is not None and extra is None:
-        assert index is not None
-        index.remember(path, st, digest, len(data))
+    if known is not None:
+        known[0].remember(path, known[1], digest, len(data))
     key = _cache.key_of(digest, errors=errors, engine=engine)
     job = _Job(path, data, key, os.fspath(cache_dir), errors, engine)
     hit = _cache.load(cache_dir, key, path, _fallback(job, key))
     return (path, hit, None, None) if hit is not None else job
+
+
+def _indexed(path: str, index: FileIndex | None, extra: list[bytes] | None,
+             ) -> tuple[FileIndex, os.stat_result] | None:
+    """The index and the file's stat when ``path`` can be found by it: a plain file read without
+    companions (an archive or its member, or an HRM with its GPX, always goes through its bytes)."""
+    if index is None or extra is not None or archive.is_entry(path) or archive.is_archive_name(path):
+        return None
+    st = file_stat(path)
+    return None if st is None else (index, st)
 
 
 def _companions(path: str) -> list[bytes] | None:

@@ -34,12 +34,10 @@ from pathlib import Path
 import pandas as pd
 
 from runtwitch.io.cache import CACHE_FORMAT, DERIVED_DIR, default_cache_dir
-from runtwitch.io.fileindex import INDEX_FILE
+from runtwitch.io.fileindex import INDEX_FILE, INDEX_NAME
 from runtwitch.model.schema import SCHEMA_VERSION
 from runtwitch.paths import expand_path
 
-#: The index of files read (:mod:`runtwitch.io.fileindex`), of any format.
-_INDEX_NAME = re.compile(r"^files-v(?P<format>\d+)\.json$")
 #: A cache entry's name: SHA-256, schema version, cache format, import options.
 _ENTRY_NAME = re.compile(r"^[0-9a-f]{64}-s(?P<schema>\d+)-c(?P<format>\d+)(?:-[A-Za-z0-9_]+)*$")
 #: The temporary folder a writer fills before renaming it into place (``cache.store``).
@@ -108,8 +106,7 @@ def cache_entries(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFra
     for item in items:
         match = _ENTRY_NAME.match(item.name)
         schema = fmt = None
-        index = _INDEX_NAME.match(item.name)
-        if index is not None and item.is_file(follow_symlinks=False):
+        if INDEX_NAME.match(item.name) and item.is_file(follow_symlinks=False):
             kind = "index" if item.name == INDEX_FILE else "stale"
         elif item.is_symlink() or not item.is_dir(follow_symlinks=False):
             kind = "other"

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ from runtwitch.io.cache import checked_body, write_checked
 INDEX_FORMAT = 1
 #: The index's file in the cache folder.
 INDEX_FILE = f"files-v{INDEX_FORMAT}.json"
+#: The name of an index of any format (an older one is stale: ``runtwitch cache prune``).
+INDEX_NAME = re.compile(r"^files-v\d+\.json$")
 #: A file changed less than this before it was read is not remembered [s] (see the module docstring).
 RACY_S = 3.0
 #: The index keeps at most this many files (the most recently remembered).

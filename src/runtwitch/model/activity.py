@@ -257,11 +257,10 @@ def code_digest(*modules: str) -> str:
 
 
 def _bound_ns(times: Any, *, last: bool) -> int | None:
-    """The earliest (or latest) of ``times`` (a Series or a frame's column array) [ns since the
-    epoch, UTC]; None when all are missing."""
+    """The earliest (or latest) of ``times`` (a frame's column array) [ns since the epoch, UTC];
+    None when all are missing."""
     if times.dtype.kind == "M":  # datetime64, tz-aware or not: with numpy, a tenth of Series.min
-        ns = times.to_numpy("datetime64[ns]") if isinstance(times, pd.Series) else \
-            np.asarray(times, dtype="datetime64[ns]")  # UTC when tz-aware
+        ns = np.asarray(times, dtype="datetime64[ns]")  # UTC when tz-aware
         ns = ns[~np.isnat(ns)]
         return None if not len(ns) else int((ns.max() if last else ns.min()).view(np.int64))
     times = pd.Series(times)

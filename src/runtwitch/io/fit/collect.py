@@ -241,13 +241,14 @@ def _groups_table(col: Collector) -> tuple[np.ndarray, dict[str, np.ndarray]]:
             if held is None:
                 mine[gi] = (v, None) if n_valid == len(v) else (np.where(c.valid, v, np.nan), c.valid)
                 continue
+            # a plain fallback fills only rows without a value; another field wins where it has one
+            fallback = not c.is_dev and c.name in _PLAIN_FALLBACK
             before, isset = held
             if isset is None:  # every row has a value already
-                if not (not c.is_dev and c.name in _PLAIN_FALLBACK):
+                if not fallback:
                     mine[gi] = (np.where(c.valid, v, before), None)
                 continue
-            # a plain fallback fills only rows without a value; another field wins where it has one
-            mask = c.valid & ~isset if (not c.is_dev and c.name in _PLAIN_FALLBACK) else c.valid
+            mask = c.valid & ~isset if fallback else c.valid
             merged = isset | mask
             mine[gi] = (np.where(mask, v, before), None if merged.all() else merged)
     time = np.concatenate(times) if times else np.zeros(0)
