@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import builtins
+import gc
 import os
+import weakref
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+import runtwitch
+from runtwitch.io.batch import collector_paused
 from runtwitch.testing import FitWriter
 from tests.helpers.history import import_all, write_run
 
@@ -75,3 +79,49 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(
     assert capsys.readouterr().err == ""
     import_all([tmp_path], progress=True)
     assert "importing" in capsys.readouterr().err
+
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a reference cycle: only the cyclic collector frees it
+
+
+def test_the_pause_hands_what_it_kept_to_the_collector_unwalked() -> None:
+    """After a pause the collector is on and owes no walk of what was made during it; garbage
+    in reference cycles made during it is still found by the next full collection."""
+    gc.collect()
+    with collector_paused():
+        kept = [[k] for k in range(20_000)]  # tracked objects that live on
+        cycle = weakref.ref(_Node())
+        assert cycle() is not None
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 700  # below the first generation's threshold: no walk pending
+    assert gc.get_freeze_count() == 0  # nothing left frozen
+    assert cycle() is not None  # not collected on the way out...
+    gc.collect()
+    assert cycle() is None  # ...but by the next full collection
+    assert len(kept) == 20_000
+
+
+def test_a_batch_of_real_files_leaves_the_collector_on_with_no_walk_pending() -> None:
+    from tests.conftest import CORPUS
+
+    files = sorted(str(p) for p in (CORPUS / "fit").glob("*.fit"))[:8]
+    results = runtwitch.read_activities(files, n_jobs=1, cache=False, progress=False)
+    assert sum(r.activity is not None for r in results) >= 6
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 700
+
+
+def test_a_programs_own_frozen_objects_stay_frozen() -> None:
+    """A program that froze objects (e.g. before forking) gets them back frozen: the pause only
+    enables the collector again then."""
+    gc.freeze()
+    try:
+        with collector_paused():
+            pass
+        assert gc.get_freeze_count() > 0
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
