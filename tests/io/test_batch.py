@@ -125,3 +125,18 @@ def test_a_programs_own_frozen_objects_stay_frozen() -> None:
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_workers_take_files_a_few_at_a_time_and_large_files_alone() -> None:
+    from runtwitch.io.batch import BYTES_PER_TASK, FILES_PER_TASK, _Job, _tasks
+
+    def job(n_bytes: int | None, k: int) -> _Job:
+        return _Job(f"f{k}", None if n_bytes is None else b"x" * n_bytes, None, None, "salvage", None)
+
+    small = [job(1000, k) for k in range(FILES_PER_TASK * 2 + 1)]
+    assert [len(t) for t in _tasks(small)] == [FILES_PER_TASK, FILES_PER_TASK, 1]
+    unread = [job(None, k) for k in range(FILES_PER_TASK + 1)]  # no cache: workers read the files
+    assert [len(t) for t in _tasks(unread)] == [FILES_PER_TASK, 1]
+    mixed = [job(1000, 0), job(BYTES_PER_TASK, 1), job(1000, 2)]
+    assert [[j.path for j in t] for t in _tasks(mixed)] == [["f0", "f1"], ["f2"]]
+    assert list(_tasks([])) == []

@@ -10,7 +10,7 @@ import itertools
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -451,8 +451,9 @@ def _misses(files: list[str], cache_dir: Path, threads: ThreadPoolExecutor, work
 def _decode_all(jobs: Iterator[_Job], workers: int, finished: Callable[[Decoded], None]) -> None:
     """Import the jobs: in this process when there are few, else in worker processes.
 
-    At most a few jobs per worker wait at a time, so the bytes handed to the
-    workers stay bounded whatever the number of files.
+    Workers take the jobs a task at a time (:func:`_tasks`). At most two
+    tasks per worker wait at a time, so the bytes handed to the workers stay
+    bounded whatever the number of files.
     """
     first = list(itertools.islice(jobs, MIN_FILES_FOR_WORKERS))
     if workers <= 1 or len(first) < MIN_FILES_FOR_WORKERS:
@@ -461,12 +462,41 @@ def _decode_all(jobs: Iterator[_Job], workers: int, finished: Callable[[Decoded]
         return
     # Workers collect garbage as usual (the parent's pause is inherited by fork).
     with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as pool:
-        pending: set[Future[Decoded]] = set()
-        for job in itertools.chain(first, jobs):
-            pending.add(pool.submit(_decode, job))
-            if len(pending) >= 4 * workers:
+        pending: set[Future[list[Decoded]]] = set()
+        for task in _tasks(itertools.chain(first, jobs)):
+            pending.add(pool.submit(_decode_each, task))
+            if len(pending) >= 2 * workers:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    finished(future.result())
+                    for item in future.result():
+                        finished(item)
         for future in as_completed(pending):
-            finished(future.result())
+            for item in future.result():
+                finished(item)
+
+
+#: Files a worker process takes at a time, and the bytes [B] that end a task before it has that
+#: many: the process pool's cost per task (its future, pickling, waking threads: about 0.8 ms of the
+#: calling process's CPU, measured in docs/batch.md) is shared by the files of a task, while a
+#: task of large files stays short enough to keep both workers busy to the end.
+FILES_PER_TASK = 4
+BYTES_PER_TASK = 1 << 20
+
+
+def _tasks(jobs: Iterable[_Job]) -> Iterator[list[_Job]]:
+    """The jobs in tasks of up to :data:`FILES_PER_TASK` files and about :data:`BYTES_PER_TASK`."""
+    task: list[_Job] = []
+    size = 0
+    for job in jobs:
+        task.append(job)
+        size += len(job.data or b"")
+        if len(task) >= FILES_PER_TASK or size >= BYTES_PER_TASK:
+            yield task
+            task, size = [], 0
+    if task:
+        yield task
+
+
+def _decode_each(jobs: list[_Job]) -> list[Decoded]:
+    """:func:`_decode` of each job in turn (a worker's task; never raises)."""
+    return [_decode(job) for job in jobs]
