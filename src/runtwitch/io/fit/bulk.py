@@ -281,10 +281,10 @@ class _PlainPlan:
     its value is the number, scaled, NaN where the invalid sentinel (or a
     NaN) is stored. ``dtype`` views a message's bytes as those fields
     (at their positions, in the file's byte order), ``packed`` is as many
-    float64 fields side by side.
+    float64 fields side by side; ``fields`` the same one field at a time.
     """
 
-    __slots__ = ("dtype", "floats", "invalid", "offset", "packed", "positions", "scale")
+    __slots__ = ("dtype", "fields", "floats", "invalid", "offset", "packed", "positions", "scale")
 
     def __init__(self, d: Definition) -> None:
         self.positions: list[int] = []  # indexes in ``d.fields``
@@ -310,6 +310,7 @@ class _PlainPlan:
             invalid.append(np.nan if spec[1] is None else float(spec[1]))
         names = [f"f{i}" for i in range(len(formats))]
         self.dtype = np.dtype({"names": names, "formats": formats, "offsets": places, "itemsize": d.size})
+        self.fields = [(np.dtype(f), p) for f, p in zip(formats, places, strict=True)]  # one by one
         self.packed = np.dtype({"names": names, "formats": [np.float64] * len(names)})
         # as columns: (fields, 1), against values of shape (fields, messages)
         self.invalid = np.array(invalid).reshape(-1, 1)
@@ -318,6 +319,9 @@ class _PlainPlan:
         self.offset = np.array(offset).reshape(-1, 1) if any(offset) else None
 
 
+#: From this many messages on, :func:`_plain_columns` casts field by field (strided views) rather
+#: than all fields in one structured cast, which is slower per value (measured crossover: 1,000-2,000).
+_CAST_BY_FIELD = 2048
 #: Most plain-field plans remembered across files (see :func:`_plain_columns`).
 PLAIN_PLAN_CACHE_SIZE = 1024
 _plain_plans: dict[Any, _PlainPlan] = {}
@@ -337,11 +341,11 @@ def _plain_columns(block: np.ndarray, d: Definition, none: np.ndarray) -> dict[i
     """The columns of ``d``'s plain numeric fields (by index in ``d.fields``), decoded together.
 
     Equal to :func:`_main_column` field by field: the fields are cast to
-    float64 in one call (a structured view of the messages' bytes), and the
-    invalid values, the scale and the offset are applied to all of them at
-    once, instead of several numpy calls for each field (10-50 us each, most
-    of the cost of the small record groups that one-hour files have besides
-    the main one).
+    float64 in one call (a structured view of the messages' bytes; field by
+    field from :data:`_CAST_BY_FIELD` messages on), and the invalid values,
+    the scale and the offset are applied to all of them at once, instead of
+    several numpy calls for each field (10-50 us each, most of the cost of
+    the small record groups that one-hour files have besides the main one).
     """
     key = _plain_key(d)
     plan = _plain_plans.get(key)
@@ -353,13 +357,19 @@ def _plain_columns(block: np.ndarray, d: Definition, none: np.ndarray) -> dict[i
     if not k:
         return {}
     n = len(block)
-    if n and block.flags.c_contiguous:
-        messages = np.ndarray((n,), dtype=plan.dtype, buffer=block)
-    else:
-        messages = np.ascontiguousarray(block).view(plan.dtype).reshape(n)
+    if not block.flags.c_contiguous:
+        block = np.ascontiguousarray(block)
     # one float64 row per field (contiguous columns; numpy's loops run along the messages)
-    cast = messages.astype(plan.packed)  # (``view`` would check the structured dtype each call: 5-10 us)
-    values = np.ndarray((n, k), dtype=np.float64, buffer=cast).T.copy()
+    if n >= _CAST_BY_FIELD:
+        values = np.empty((k, n))
+        for j, (dtype, pos) in enumerate(plan.fields):
+            values[j] = np.ndarray((n,), dtype=dtype, buffer=block, offset=pos, strides=(d.size,))
+    elif n:
+        cast = np.ndarray((n,), dtype=plan.dtype, buffer=block).astype(plan.packed)
+        # (``view`` would check the structured dtype on every call: 5-10 us)
+        values = np.ndarray((n, k), dtype=np.float64, buffer=cast).T.copy()
+    else:
+        values = np.empty((k, 0))
     valid = values != plan.invalid
     if plan.floats:
         valid &= ~np.isnan(values)
