@@ -232,7 +232,8 @@ def decode_row(data: bytes, d: Definition, offset: int, state: RowState,
     (most of a session's or lap's) comes as its name and value alone, and not
     at all when invalid (its value None): what the FIT importer reads of
     sessions, laps, events and the other messages besides records and hr
-    (each name's first value that is not None), for a third of the cost.
+    (each name's first value that is not None), in 10-55 % less time than the
+    whole messages (the row messages of five one-hour files).
     """
     plan = d.plan
     if plan is None:
