@@ -43,6 +43,15 @@ _NUMERIC: dict[int, tuple[str, float | None]] = {
 }
 
 
+def int_array(values: list[int]) -> np.ndarray:
+    """A list of framing's offsets or sequence numbers as an int64 array.
+
+    ``np.fromiter`` with the count known reads a list of Python ints 15-25 %
+    faster than ``np.asarray`` (a one-hour file has two lists of 3,000-5,000).
+    """
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
 def message_bytes(arr: np.ndarray, offsets: np.ndarray, width: int) -> np.ndarray:
     """The ``width`` bytes at each of ``offsets`` in ``arr`` as one ``(n, width)`` array.
 
@@ -178,7 +187,7 @@ def _accumulated(
         for k, (di, fi, ci, c) in enumerate(srcs):
             d = defs[di]
             f = d.fields[fi]
-            seqs = np.asarray(d.seqs[: len(blocks[di])], dtype=np.int64)
+            seqs = int_array(d.seqs[: len(blocks[di])])
             if _past_the_bytes(f, c):
                 continue
             raw, valid = _int_column(blocks[di], f, d.endian)
@@ -207,7 +216,7 @@ def _accumulated(
             if (di, fi, ci) not in out:
                 continue
             d = defs[di]
-            seqs = np.asarray(d.seqs[: len(blocks[di])], dtype=np.int64)
+            seqs = int_array(d.seqs[: len(blocks[di])])
             mine = key == k
             target_vals = np.full(len(seqs), np.nan)
             pos = np.searchsorted(seqs, seq[mine])
@@ -228,8 +237,7 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
     blocks: dict[int, np.ndarray] = {}
     for di, d in enumerate(defs):
         k = int(np.searchsorted(np.asarray(d.seqs), cut)) if d.seqs[-1] >= cut else len(d.seqs)
-        offs = np.asarray(d.offsets[:k], dtype=np.int64)
-        blocks[di] = message_bytes(arr, offs, d.size)
+        blocks[di] = message_bytes(arr, int_array(d.offsets[:k]), d.size)
     acc = _accumulated(defs, blocks, [r for r in framed.resets if r[0] < cut])
     groups = []
     for di, d in enumerate(defs):
@@ -238,6 +246,7 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
         columns: list[Column] = []
         time = np.full(n, np.nan)
         none = np.zeros(n, dtype=bool)
+        plain = _plain_columns(block, d, none)
         for fi, f in enumerate(d.fields):
             fld = f.field
             if not f.is_dev and fld is not None and fld.components:
@@ -255,12 +264,132 @@ def decode_record_groups(data: bytes, framed: Framed, cut: int) -> list[Group] |
                         vals = _apply_scale(c, (raw >> c.bit_offset) & ((1 << c.bits) - 1))
                     vals = np.where(valid, vals, np.nan)
                     columns.append(Column(target.name, target.units, vals, valid, np.zeros(n, bool)))
-            columns.append(_main_column(block, f, d.endian, n, none))
+            main = plain.get(fi)
+            columns.append(main if main is not None else _main_column(block, f, d.endian, n, none))
             if columns[-1].name == "timestamp":
                 time = np.where(columns[-1].valid, columns[-1].values, np.nan)
                 columns.pop()
-        groups.append(Group(np.asarray(d.seqs[:n], dtype=np.int64), columns, time))
+        groups.append(Group(int_array(d.seqs[:n]), columns, time))
     return groups
+
+
+class _PlainPlan:
+    """How to decode a record layout's plain numeric fields with one cast (see :func:`_plain_columns`).
+
+    A plain field holds one number of at most 32 bits (or a float) and is
+    read as :func:`_main_column` reads it with no enum, bool or time rule:
+    its value is the number, scaled, NaN where the invalid sentinel (or a
+    NaN) is stored. ``dtype`` views a message's bytes as those fields
+    (at their positions, in the file's byte order), ``packed`` is as many
+    float64 fields side by side; ``fields`` the same one field at a time.
+    """
+
+    __slots__ = ("dtype", "fields", "floats", "invalid", "offset", "packed", "positions", "scale")
+
+    def __init__(self, d: Definition) -> None:
+        self.positions: list[int] = []  # indexes in ``d.fields``
+        formats, places, invalid, scale, offset = [], [], [], [], []
+        for fi, f in enumerate(d.fields):
+            spec = _NUMERIC.get(f.base.identifier)
+            if spec is None or f.count != 1 or spec[0] in ("i8", "u8"):
+                continue  # not one number, or 64-bit integers (not exact as float64)
+            fld = f.field
+            if not f.is_dev and fld is not None:
+                type_name = fld.type.name
+                if fld.type.enum or type_name == "bool" or (
+                        type_name in _TIME_TYPES and fld.name != "timestamp"):
+                    continue
+                scale.append(float(fld.scale) if fld.scale else 1.0)
+                offset.append(float(fld.offset) if fld.offset else 0.0)
+            else:
+                scale.append(1.0)
+                offset.append(0.0)
+            self.positions.append(fi)
+            formats.append(d.endian + spec[0])
+            places.append(f.pos)
+            invalid.append(np.nan if spec[1] is None else float(spec[1]))
+        names = [f"f{i}" for i in range(len(formats))]
+        self.dtype = np.dtype({"names": names, "formats": formats, "offsets": places, "itemsize": d.size})
+        self.fields = [(np.dtype(f), p) for f, p in zip(formats, places, strict=True)]  # one by one
+        self.packed = np.dtype({"names": names, "formats": [np.float64] * len(names)})
+        # as columns: (fields, 1), against values of shape (fields, messages)
+        self.invalid = np.array(invalid).reshape(-1, 1)
+        self.floats = bool(np.isnan(self.invalid).any())
+        self.scale = np.array(scale).reshape(-1, 1) if any(x != 1.0 for x in scale) else None
+        self.offset = np.array(offset).reshape(-1, 1) if any(offset) else None
+
+
+#: From this many messages on, :func:`_plain_columns` casts field by field (strided views) rather
+#: than all fields in one structured cast, which is slower per value (measured crossover: 1,000-2,000).
+_CAST_BY_FIELD = 2048
+#: Most plain-field plans remembered across files (see :func:`_plain_columns`).
+PLAIN_PLAN_CACHE_SIZE = 1024
+_plain_plans: dict[Any, _PlainPlan] = {}
+
+
+def _plain_key(d: Definition) -> Any:
+    """What a :class:`_PlainPlan` depends on: the definition's bytes, or for one with developer
+    fields, its byte order, size and each field's place, base type, count and profile field
+    (a developer field's own description does not change how its number is read)."""
+    if d.layout:
+        return d.layout
+    return (d.endian, d.size, tuple((f.pos, f.base.identifier, f.count, f.is_dev,
+                                     None if f.is_dev else id(f.field)) for f in d.fields))
+
+
+def _plain_columns(block: np.ndarray, d: Definition, none: np.ndarray) -> dict[int, Column]:
+    """The columns of ``d``'s plain numeric fields (by index in ``d.fields``), decoded together.
+
+    Equal to :func:`_main_column` field by field: the fields are cast to
+    float64 in one call (a structured view of the messages' bytes; field by
+    field from :data:`_CAST_BY_FIELD` messages on), and the invalid values,
+    the scale and the offset are applied to all of them at once, instead of
+    several numpy calls for each field (10-50 us each, most of the cost of
+    the small record groups that one-hour files have besides the main one).
+    """
+    key = _plain_key(d)
+    plan = _plain_plans.get(key)
+    if plan is None:
+        if len(_plain_plans) >= PLAIN_PLAN_CACHE_SIZE:
+            _plain_plans.clear()
+        plan = _plain_plans[key] = _PlainPlan(d)
+    k = len(plan.positions)
+    if not k:
+        return {}
+    n = len(block)
+    if not block.flags.c_contiguous:
+        block = np.ascontiguousarray(block)
+    # one float64 row per field (contiguous columns; numpy's loops run along the messages)
+    if n >= _CAST_BY_FIELD:
+        values = np.empty((k, n))
+        for j, (dtype, pos) in enumerate(plan.fields):
+            values[j] = np.ndarray((n,), dtype=dtype, buffer=block, offset=pos, strides=(d.size,))
+    elif n:
+        cast = np.ndarray((n,), dtype=plan.dtype, buffer=block).astype(plan.packed)
+        # (``view`` would check the structured dtype on every call: 5-10 us)
+        values = np.ndarray((n, k), dtype=np.float64, buffer=cast).T.copy()
+    else:
+        values = np.empty((k, 0))
+    valid = values != plan.invalid
+    if plan.floats:
+        valid &= ~np.isnan(values)
+    if plan.scale is not None:
+        values /= plan.scale
+    if plan.offset is not None:
+        values -= plan.offset
+    values[~valid] = np.nan
+    out = {}
+    for j, fi in enumerate(plan.positions):
+        f = d.fields[fi]
+        fld = f.field
+        if f.is_dev:
+            name, units = str(fld.name), fld.units
+        elif fld is None:
+            name, units = f"unknown_{f.num}", None
+        else:
+            name, units = fld.name, fld.units
+        out[fi] = Column(name, units, values[j], valid[j], none, units, f.is_dev, f.dev_data_index)
+    return out
 
 
 def _main_column(block: np.ndarray, f: FieldDef, endian: str, n: int, none: np.ndarray) -> Column:
@@ -341,7 +470,7 @@ def timestamp_index(data: bytes, framed: Framed) -> dict[int, float]:
         f = next((f for f in d.fields if f.num == TIMESTAMP_FIELD and not f.is_dev), None)
         if f is None:
             continue
-        offs = np.asarray(d.offsets, dtype=np.int64)
+        offs = int_array(d.offsets)
         block = message_bytes(arr, offs + f.pos, f.count * f.base.size)
         shifted = FieldDef(f.num, f.size, f.count, f.base, 0, f.field)
         col = _raw_column(block, shifted, d.endian)

@@ -59,6 +59,12 @@ def decode_fitdecode(
     return col, failure
 
 
+#: Messages the collector reads more of than each name's first value (records by row: units
+#: and developer indexes; hr: every field with its raw value): decoded whole, the others
+#: with ``rows.decode_row(..., values=True)``.
+WHOLE_MESSAGES = frozenset({RECORD_MESG, HR_MESG})
+
+
 def _failure_error(exc: FitFailure, name: str) -> FileError:
     """The runtwitch error for where and why the numpy engine stopped."""
     msg, off = str(exc), exc.offset
@@ -117,7 +123,8 @@ def decode_numpy(
         file_start = framed.file_starts[file_index]
         state.last_ts = stamps[ts_seqs[i]] if i >= 0 and ts_seqs[i] >= file_start else 0
         try:
-            msg = rows.decode_row(data, d, off, state, compressed.get(seq))
+            msg = rows.decode_row(data, d, off, state, compressed.get(seq),
+                                  values=d.global_num not in WHOLE_MESSAGES)
         except Exception as exc:  # fitdecode stops at the same message
             failure = FitFailure("undecodable", off - 1, f"{type(exc).__name__}: {exc}")
             cut = seq

@@ -44,7 +44,8 @@ _PAST_END = "AssertionError: message runs past the data size"
 LAYOUT_CACHE_SIZE = 2048
 #: Field lists of definitions without developer fields, by definition bytes, kept across
 #: files: a history from one watch repeats the same few dozen definitions in every file.
-_layout_cache: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]]]] = {}
+#: Each with its size, zero-sized field, odd-size notes and accumulated component targets.
+_layout_cache: dict[bytes, tuple[list[FieldDef], int, bool, list[tuple[int, str, int]], frozenset[int]]] = {}
 
 
 def too_many_messages(offset: int | None) -> FitFailure:
@@ -141,6 +142,9 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
             # Normal headers of plain data messages already seen once -> (size, offsets,
             # seqs) of their definition: the common message costs no lookups beyond this.
             fast: dict[int, tuple[int, list[int], list[int]]] = {}
+            # The same by header byte, for :func:`_plain` (``repeats`` only): (message size
+            # with its header, the two lists' ``append``), None for any other header.
+            table: list[Any] = [None] * 256
             # No look for a run of cycles before ``quiet``: after a look that found none,
             # ``gap`` bytes are framed message by message (doubling while looks keep failing).
             quiet, gap = (0 if repeats else n + 1), _FIRST_GAP
@@ -164,6 +168,11 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
                             seq += framed
                             pos = moved
                             continue
+                    if repeats:
+                        moved, seq = _plain(data, pos, min(stop, quiet), stop, table, seq, limit)
+                        if moved != pos:
+                            pos = moved
+                            continue
                     size, offs, seqs = entry
                     nxt = pos + 1 + size
                     if nxt > n:
@@ -183,6 +192,7 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
                 elif h & 0x40:
                     pos = _definition(data, pos, h, defs, dev, out, seq, file_index, end, counted, layouts)
                     fast.pop(h & 0x0F, None)
+                    table[h & 0x0F] = None
                     seq += 1
                     continue
                 else:
@@ -203,6 +213,7 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
                     _dev_message(data, d, pos, dev, out)
                 elif not h & 0xF0:  # a normal header: later messages take the fast path
                     fast[h] = (d.size, offsets, d.seqs)
+                    table[h] = (d.size + 1, offsets.append, d.seqs.append)
                 seq += 1
                 pos = nxt
             # --- file CRC ---
@@ -221,6 +232,32 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
         out.failure = FitFailure("undecodable", pos, f"{type(exc).__name__}: {exc}")
     out.n_messages = seq
     return out
+
+
+def _plain(data: bytes, pos: int, lim: int, stop: int, table: list[Any], seq: int,
+           limit: int) -> tuple[int, int]:
+    """Frame plain data messages from ``pos`` on while their headers take the fast path.
+
+    What the message-by-message loop of :func:`frame` does for such a message
+    (note its offset and sequence number, step over it), with nothing else in
+    the loop: stops before the first message that starts at or after ``lim``,
+    has another header (``table`` holds None for it), would end past ``stop``
+    or would pass :data:`MAX_FIT_MESSAGES` (``limit``), which the caller then
+    reads (and fails on) as before. Returns the position and sequence number
+    after the messages framed.
+    """
+    while pos < lim:
+        entry = table[data[pos]]
+        if entry is None:
+            break
+        nxt = pos + entry[0]
+        if nxt > stop or seq >= limit:
+            break
+        entry[1](pos + 1)
+        entry[2](seq)
+        seq += 1
+        pos = nxt
+    return pos, seq
 
 
 def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, list[int], list[int]]],
@@ -345,15 +382,17 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
     complete = bool(key) and len(key) == 5 + 3 * nfields
     known = _layout_cache.get(key) if complete else None
     if known is not None:  # read before, in this file or an earlier one: its field list and warnings
-        fields, at, zero, notes = known
-        out.warnings.extend(_size_warning(head, *note) for note in notes)
+        fields, at, zero, notes, targets = known
+        if notes:
+            out.warnings.extend(_size_warning(head, *note) for note in notes)
         pos += 6 + 3 * nfields
     else:
         fields, at, zero, notes, pos = _fields(data, pos, h, global_num, nfields, dev, out)
+        targets = _accumulated_targets(fields)
         if complete:
             if len(_layout_cache) >= LAYOUT_CACHE_SIZE:
                 _layout_cache.clear()
-            _layout_cache[key] = (fields, at, zero, notes)
+            _layout_cache[key] = (fields, at, zero, notes, targets)
     if key not in counted:  # a repeated definition is counted once per file
         out.field_definitions += len(fields)
         if out.field_definitions > MAX_FIT_FIELD_DEFINITIONS:
@@ -363,9 +402,6 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
             counted.add(key)
     if pos > end:
         raise FitFailure("undecodable", head, "AssertionError: definition runs past the data size")
-    targets = frozenset(c.def_num for f in fields
-                        if not f.is_dev and f.field is not None and f.field.components
-                        for c in f.field.components if c.accumulate)
     if targets:
         out.resets.append((seq, file_index, global_num, targets))
     shared = layouts.get(key) if key else None
@@ -379,6 +415,13 @@ def _definition(data: bytes, pos: int, h: int, defs: dict[int, Definition], dev:
     if complete:
         layouts[key] = defs[h & 0x0F]
     return pos
+
+
+def _accumulated_targets(fields: list[FieldDef]) -> frozenset[int]:
+    """The fields that accumulated components of ``fields`` write to (their accumulators restart)."""
+    return frozenset(c.def_num for f in fields
+                     if not f.is_dev and f.field is not None and f.field.components
+                     for c in f.field.components if c.accumulate)
 
 
 def _size_warning(offset: int, size: int, base: str, base_size: int) -> str:

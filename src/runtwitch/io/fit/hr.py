@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from runtwitch.io.fit.bulk import message_bytes
+from runtwitch.io.fit.bulk import int_array, message_bytes
 from runtwitch.io.fit.types import (
     FIT_DATETIME_MIN,
     FIT_EPOCH_UNIX_S,
@@ -233,8 +233,8 @@ def decode_hr(data: bytes, framed: Framed, stamps: dict[int, float]) -> HrBeats 
     ts_seqs = sorted(stamps)
     for d, lay in zip(defs, layouts, strict=True):
         assert lay is not None
-        offs = np.asarray(d.offsets, dtype=np.int64)
-        seqs = np.asarray(d.seqs, dtype=np.int64)
+        offs = int_array(d.offsets)
+        seqs = int_array(d.seqs)
         block = message_bytes(arr, offs, d.size)
         if FILTERED_BPM in lay:
             b, b_valid = _column(block, lay[FILTERED_BPM], FILTERED_BPM, d.endian)
