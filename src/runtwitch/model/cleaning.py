@@ -274,14 +274,19 @@ def _repair_values(values: dict[str, np.ndarray], report: ImportReport) -> None:
     if "heart_rate_bpm" in values:
         v = values["heart_rate_bpm"]
         zero = v == 0
-        report.repair("heart_rate_zero", int(zero.sum()))
-        if zero.any():
+        n_zero = int(np.count_nonzero(zero))
+        report.repair("heart_rate_zero", n_zero)
+        if n_zero:
             values["heart_rate_bpm"] = np.where(zero, np.nan, v)
     with np.errstate(invalid="ignore"):
         for col, (lo, hi) in VALID_RANGES.items():
             if col not in values:
                 continue
             v = values[col]
+            # smallest and largest value, NaN ignored: within the range, nothing to look for
+            # (a column without values, or with an infinity, goes on to the test below)
+            if len(v) and lo <= np.fmin.reduce(v) and np.fmax.reduce(v) <= hi:
+                continue
             bad = (v < lo) | (v > hi) | np.isinf(v)
             if bad.any():
                 report.repair(f"{col}_out_of_range", int(bad.sum()))

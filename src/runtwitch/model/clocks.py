@@ -48,8 +48,10 @@ def _assign_ns(t_ns: np.ndarray, s: np.ndarray) -> np.ndarray:
 
     ``t_ns`` and the starts ``s`` in nanoseconds since the epoch (NaT as the int64 minimum).
     """
+    if len(s) <= 1:  # one start (or none): everything is in the first
+        return np.zeros(len(t_ns), dtype=np.intp)
     pos = np.searchsorted(s, t_ns, side="right") - 1
-    return np.clip(pos, 0, max(len(s) - 1, 0))
+    return np.minimum(np.maximum(pos, 0), len(s) - 1)  # np.clip's result, without its dispatch
 
 
 def _ffill(v: np.ndarray) -> np.ndarray:
