@@ -93,3 +93,12 @@ def test_a_frame_from_arrays_copies_extension_arrays() -> None:
     df.loc[0, "s"] = "b"
     assert times[0] == pd.Timestamp("2026-01-01", tz="UTC") and text[0] == "a"
     assert list(df.dtypes.astype(str)) == ["datetime64[ns, UTC]", "string", "int64"]
+
+
+def test_other_extension_arrays_are_built_by_pandas() -> None:
+    columns = {"d": pd.array(pd.to_timedelta([1, 2], unit="s")),
+               "p": pd.period_range("2026-01", periods=2, freq="M").array,
+               "c": pd.Categorical(["a", "b"]), "n": pd.array([1, None], dtype="Int64"),
+               "o": np.array(["x", 1], dtype=object)}
+    df = frame_from_arrays(list(columns.values()), list(columns), pd.RangeIndex(2))
+    pd.testing.assert_frame_equal(df, pd.DataFrame(columns, index=pd.RangeIndex(2), copy=True))

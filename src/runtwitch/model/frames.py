@@ -158,10 +158,12 @@ def _frame_from_blocks(arrays: list[Any], labels: pd.Index, index: pd.Index) -> 
     for i, a in enumerate(arrays):
         if isinstance(a, np.ndarray):
             by_dtype.setdefault(a.dtype, []).append(i)
-        else:  # an extension array: a copy, in a block of its own (2-D where the array can be)
+        else:  # an extension array: a copy, in a block of its own
             copy = a.copy()
             if isinstance(copy, pd.arrays.DatetimeArray):
-                copy = copy.reshape(1, -1)
+                copy = copy.reshape(1, -1)  # times: a 2-D block, as pandas holds them
+            elif getattr(copy.dtype, "_supports_2d", True):  # timedeltas, periods...: pandas' constructors
+                raise TypeError(f"a {copy.dtype} column: built by pandas")
             blocks.append(_new_block_2d(copy, _BlockPlacement(slice(i, i + 1))))
     for dtype, positions in by_dtype.items():
         if dtype.kind in "OSUmM":  # numpy objects, strings and times: pandas' own conversions
