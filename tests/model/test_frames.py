@@ -52,3 +52,53 @@ def test_frames_with_the_same_columns_do_not_share_their_labels_object() -> None
     two = frame_from_arrays([np.zeros(1)], ["v"], pd.RangeIndex(1))
     one.columns.name = "mine"
     assert two.columns.name is None and list(two.columns) == ["v"]
+
+
+@pytest.mark.corpus
+def test_frames_built_from_blocks_equal_the_constructors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtwitch.model import frames
+
+    act = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    for df in (act.records, act.sessions, act.laps):
+        arrays = frame_columns(df)
+        fast = frame_from_arrays(list(arrays.values()), list(arrays), df.index)
+        with monkeypatch.context() as m:
+            m.setattr(frames, "_new_block_2d", None)
+            slow = frame_from_arrays(list(arrays.values()), list(arrays), df.index)
+        public = pd.DataFrame(dict(arrays), index=df.index, copy=True)
+        for other in (slow, public):
+            pd.testing.assert_frame_equal(fast, other, check_exact=True)
+        # the same blocks (one per numpy dtype, one per other column), whatever their order
+        blocks = [sorted(str(b.dtype) for b in f._mgr.blocks) for f in (fast, slow)]
+        assert blocks[0] == blocks[1]
+
+
+@pytest.mark.corpus
+def test_laps_made_from_sessions_share_no_data_with_them() -> None:
+    # A file without lap messages: its one lap is its session; the two frames used to hold the same
+    # time arrays, so that writing a lap's start changed the session's start.
+    act = runtwitch.read_activity(CORPUS / "fit/fit-python-sdk__WithGearChangeData.fit")
+    start = act.sessions["start"].iloc[0]
+    assert act.laps["start"].iloc[0] == start
+    act.laps.loc[0, "start"] = pd.Timestamp("2000-01-01", tz="UTC")
+    act.laps.loc[0, "trigger"] = "changed"
+    assert act.sessions["start"].iloc[0] == start
+
+
+def test_a_frame_from_arrays_copies_extension_arrays() -> None:
+    times = pd.array(pd.to_datetime(["2026-01-01", "2026-01-02"], utc=True).as_unit("ns"))
+    text = pd.array(["a", None], dtype="string")
+    df = frame_from_arrays([times, text, np.array([1, 2])], ["t", "s", "i"], pd.RangeIndex(2))
+    df.loc[0, "t"] = pd.Timestamp("2000-01-01", tz="UTC")
+    df.loc[0, "s"] = "b"
+    assert times[0] == pd.Timestamp("2026-01-01", tz="UTC") and text[0] == "a"
+    assert list(df.dtypes.astype(str)) == ["datetime64[ns, UTC]", "string", "int64"]
+
+
+def test_other_extension_arrays_are_built_by_pandas() -> None:
+    columns = {"d": pd.array(pd.to_timedelta([1, 2], unit="s")),
+               "p": pd.period_range("2026-01", periods=2, freq="M").array,
+               "c": pd.Categorical(["a", "b"]), "n": pd.array([1, None], dtype="Int64"),
+               "o": np.array(["x", 1], dtype=object)}
+    df = frame_from_arrays(list(columns.values()), list(columns), pd.RangeIndex(2))
+    pd.testing.assert_frame_equal(df, pd.DataFrame(columns, index=pd.RangeIndex(2), copy=True))

@@ -85,6 +85,9 @@ class _Kept:
     rows: np.ndarray  # positions in the source frame of the kept rows, in file order
     t: np.ndarray  # their times [ns since the epoch]
     recording: np.ndarray  # their recording numbers (before renumbering)
+    #: Every source row kept, in one recording, at increasing times (the common case, decided with
+    #: one pass): nothing to take, merge or renumber.
+    plain: bool = False
 
 
 def _keep_rows(t_all: np.ndarray, segment_all: np.ndarray | None, report: ImportReport,
@@ -94,6 +97,39 @@ def _keep_rows(t_all: np.ndarray, segment_all: np.ndarray | None, report: Import
     ``t_all``: every source row's time [ns since the epoch, NaT as the int64
     minimum]; ``segment_all``: every row's file segment, or None.
     """
+    plain = _plain_rows(t_all, segment_all)
+    if plain is not None:
+        report.source_records = len(t_all)
+        report.source_first_time = pd.Timestamp(int(t_all[0]), tz="UTC")
+        report.source_last_time = pd.Timestamp(int(t_all[-1]), tz="UTC")
+        return plain
+    return _keep_rows_general(t_all, segment_all, report, recording_gap_s)
+
+
+def _plain_rows(t_all: np.ndarray, segment_all: np.ndarray | None) -> _Kept | None:
+    """:func:`_keep_rows` of the common case, decided in one pass; None when it is not that case.
+
+    The common case: at least two rows, every time valid and increasing, no
+    step longer than :data:`CLOCK_JUMP_S`, one file segment. Rules 1-4 of
+    :func:`clean_times` then keep every row as it is, in one recording, and
+    drop nothing (what :func:`_keep_rows_general` finds, the reference: a
+    test compares them on the corpus).
+    """
+    n_rows = len(t_all)
+    if n_rows < 2 or not bool((t_all != NAT_NS).all()):
+        return None
+    if segment_all is not None and not bool((segment_all == segment_all[0]).all()):
+        return None
+    steps = np.diff(t_all)
+    if not bool((steps > 0).all()) or bool((steps > CLOCK_JUMP_S * 1e9).any()):
+        return None
+    # the times copied, as the general rules' selection copies them: never the caller's array
+    return _Kept(np.arange(n_rows), t_all.copy(), np.zeros(n_rows, dtype=np.int64), plain=True)
+
+
+def _keep_rows_general(t_all: np.ndarray, segment_all: np.ndarray | None, report: ImportReport,
+                       recording_gap_s: float) -> _Kept:
+    """:func:`_keep_rows` of any rows: the rules one by one."""
     n_rows = len(t_all)
     report.source_records = n_rows
     valid = t_all != NAT_NS
@@ -200,6 +236,8 @@ def _clean_columns(t_all: np.ndarray, segment: np.ndarray | None, columns: Mappi
     for c, s in columns.items():  # never written in place: the frame at the end copies them
         v = np.asarray(s) if getattr(s, "dtype", None) == np.float64 else _float_column(s)
         out[str(c)] = v if every else v[kept.rows]
+    if kept.plain:  # increasing times, one recording: numbered 0 already
+        return t, kept.recording, out
     if len(t) < 2 or bool((np.diff(t) > 0).all()):  # increasing: no duplicates
         recording = (np.unique(kept.recording, return_inverse=True)[1].astype(np.int64)
                      if len(t) else kept.recording)
@@ -236,14 +274,19 @@ def _repair_values(values: dict[str, np.ndarray], report: ImportReport) -> None:
     if "heart_rate_bpm" in values:
         v = values["heart_rate_bpm"]
         zero = v == 0
-        report.repair("heart_rate_zero", int(zero.sum()))
-        if zero.any():
+        n_zero = int(np.count_nonzero(zero))
+        report.repair("heart_rate_zero", n_zero)
+        if n_zero:
             values["heart_rate_bpm"] = np.where(zero, np.nan, v)
     with np.errstate(invalid="ignore"):
         for col, (lo, hi) in VALID_RANGES.items():
             if col not in values:
                 continue
             v = values[col]
+            # smallest and largest value, NaN ignored: within the range, nothing to look for
+            # (a column without values, or with an infinity, goes on to the test below)
+            if len(v) and lo <= np.fmin.reduce(v) and np.fmax.reduce(v) <= hi:
+                continue
             bad = (v < lo) | (v > hi) | np.isinf(v)
             if bad.any():
                 report.repair(f"{col}_out_of_range", int(bad.sum()))

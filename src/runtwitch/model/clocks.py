@@ -48,8 +48,10 @@ def _assign_ns(t_ns: np.ndarray, s: np.ndarray) -> np.ndarray:
 
     ``t_ns`` and the starts ``s`` in nanoseconds since the epoch (NaT as the int64 minimum).
     """
+    if len(s) <= 1:  # one start (or none): everything is in the first
+        return np.zeros(len(t_ns), dtype=np.intp)
     pos = np.searchsorted(s, t_ns, side="right") - 1
-    return np.clip(pos, 0, max(len(s) - 1, 0))
+    return np.minimum(np.maximum(pos, 0), len(s) - 1)  # np.clip's result, without its dispatch
 
 
 def _ffill(v: np.ndarray) -> np.ndarray:
@@ -76,7 +78,9 @@ def _clock_stats(t_ns: np.ndarray, rec: dict[str, np.ndarray]) -> tuple[float, f
         return np.nan, np.nan, np.nan, "none"
     t = t_ns / 1e9
     span = float(t[-1] - t[0])
-    dt = np.diff(t, prepend=t[0])
+    dt = np.empty(len(t))  # np.diff(t, prepend=t[0]) without its concatenation: 0 first
+    dt[0] = 0.0
+    np.subtract(t[1:], t[:-1], out=dt[1:])
     live = dt <= PAUSE_GAP_S
     timer = float(dt[live].sum())
     speed: np.ndarray | None = None
@@ -95,7 +99,8 @@ def _clock_stats(t_ns: np.ndarray, rec: dict[str, np.ndarray]) -> tuple[float, f
         source = "position"
     if speed is None:
         return span, timer, np.nan, source
-    moving = live & (np.nan_to_num(speed, nan=0.0) >= MOVING_SPEED_MPS)
+    # a missing speed counts as 0 (what nan_to_num gives; its infinities compare as the infinities do)
+    moving = live & (np.where(np.isnan(speed), 0.0, speed) >= MOVING_SPEED_MPS)
     return span, timer, float(dt[moving].sum()), source
 
 
@@ -125,6 +130,8 @@ def _declared_rows(given: dict[Any, Any], n: int) -> list[dict[str, Any]]:
     """
     values = {c.name: _column_values(given, n, c) for c in SESSION_COLUMNS}
     rows = [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
+    if n == 1:  # one session: kept with or without a start, in order
+        return rows
     start = _start_ns(rows)
     order = np.arange(n)
     if n > 1:
@@ -244,8 +251,8 @@ def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING
 
 def _recordings(s: np.ndarray, e: np.ndarray, gap_s: float = RECORDING_GAP_S) -> np.ndarray:
     """:func:`recording_numbers` of session starts and ends [ns since the epoch, NaT as int64 min]."""
-    if len(s) == 0:
-        return np.zeros(0, dtype=np.int64)
+    if len(s) <= 1:  # none, or one session: recording 0
+        return np.zeros(len(s), dtype=np.int64)
     e = np.where(e == NAT_NS, s, e)
     latest = np.maximum.accumulate(np.concatenate([[e[0]], e[:-1]]))
     new = np.concatenate([[False], (s[1:] != NAT_NS) & (s[1:] - latest[1:] > gap_s * 1e9)])

@@ -171,7 +171,7 @@ def _empty(dtype: str, n: int) -> Any:
     if dtype.startswith("datetime64"):
         return utc_array(np.full(n, NAT_NS, dtype=np.int64))
     if dtype == "string":
-        return _strings([pd.NA] * n)
+        return _strings([None] * n)  # None: what goes to Arrow directly (missing, as pd.NA would be)
     if dtype == "int64":
         return np.full(n, -1, dtype=np.int64)
     return np.full(n, np.nan, dtype=dtype)

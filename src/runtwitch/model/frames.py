@@ -10,6 +10,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa  # the storage of pandas' string columns (a dependency)
 
+try:  # pandas' block internals (not in pandas-stubs): frames built from blocks, see frame_from_arrays
+    from pandas._libs.internals import BlockPlacement as _BlockPlacement  # type: ignore[import-not-found]
+    from pandas.core.internals.blocks import new_block_2d as _new_block_2d  # type: ignore[import-not-found]
+    from pandas.core.internals.managers import BlockManager as _BlockManager  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - pandas without them: the constructors instead
+    _new_block_2d = None
+
 #: The int64 value of NaT in datetime64[ns] data.
 NAT_NS = np.iinfo(np.int64).min
 
@@ -67,9 +74,14 @@ _STRING: Any = pd.StringDtype()  # its array type's constructor is not in pandas
 
 
 @functools.cache
+def _string_template() -> Any:
+    """An empty array of the schema's ``string`` dtype: what new string arrays are made from."""
+    return _STRING.construct_array_type()._from_sequence([], dtype=_STRING)
+
+
 def _arrow_string_type() -> Any:
     """The Arrow type that holds the schema's ``string`` columns (as pandas builds them)."""
-    return _STRING.construct_array_type()._from_sequence([], dtype=_STRING)._pa_array.type
+    return _string_template()._pa_array.type
 
 
 def string_array(values: Any) -> Any:
@@ -77,43 +89,92 @@ def string_array(values: Any) -> Any:
 
     Strings and None (what the readers and the session rules produce) go to
     Arrow directly, then into the array type (a third of the cost of its
-    ``_from_sequence``, which converts value by value); anything else (a
-    number to turn into text, NaN or ``pd.NA`` for missing) goes through
-    ``_from_sequence``. The array type's constructor is used directly:
-    ``pd.array`` and ``astype`` reach the same one after checks that cost more
-    than the conversion on a few rows.
+    ``_from_sequence``, which converts value by value) through the array's
+    own constructor from an Arrow result (``_from_pyarrow_array``, which
+    skips the checks of ``__init__``: the type is the one pandas uses);
+    anything else (a number to turn into text, NaN or ``pd.NA`` for missing)
+    goes through ``_from_sequence``. ``pd.array`` and ``astype`` reach the
+    same constructors after checks that cost more than the conversion on a
+    few rows.
     """
-    cls = _STRING.construct_array_type()
+    template = _string_template()
     if isinstance(values, (list, np.ndarray)) and all(v is None or type(v) is str for v in values):
         try:
-            return cls(pa.array(values, type=_arrow_string_type(), from_pandas=False))
+            arrow = pa.array(values, type=template._pa_array.type, from_pandas=False)
         except (TypeError, ValueError, AttributeError):  # pragma: no cover - another string storage
             pass
-    return cls._from_sequence(values, dtype=_STRING)
+        else:
+            try:
+                return template._from_pyarrow_array(arrow)
+            except AttributeError:  # pragma: no cover - pandas without it
+                return type(template)(arrow)
+    return type(template)._from_sequence(values, dtype=_STRING)
 
 
 def frame_from_arrays(arrays: list[Any], columns: list[str], index: pd.Index) -> pd.DataFrame:
-    """A frame owning writable copies of ``arrays``, one block per column.
+    """A frame owning writable copies of ``arrays``: one block per numpy dtype, one per other column.
 
-    ``DataFrame._from_arrays`` copies each column once and skips both the
-    per-column sanitising of the dict constructor and the consolidation copy
-    (about twice as fast when a whole history is built). Arrays from pyarrow's
-    zero-copy conversion are read-only, so a copy is needed either way. The
-    public constructor is the fallback should that classmethod ever go away.
-    The column labels' Index is built once per list of names and each frame
-    gets a view of it (its own object, so that naming one frame's columns
-    names no other): with pandas 3 building the Index from the names (an
-    Arrow-backed ``str`` index) cost twice what the rest of a small frame does.
+    The blocks are built directly (:func:`_frame_from_blocks`): the columns of
+    each numpy dtype stacked into one block (one copy), every other column
+    (times, strings) a copy in a block of its own, which is what pandas'
+    constructors build, without their per-column inference and checks (about
+    half the cost of ``DataFrame._from_arrays`` on a session table, whose
+    fixed cost per column is its whole cost). No two frames share an array:
+    writing into one never changes another. Should pandas' block classes ever
+    change, ``DataFrame._from_arrays`` and then the public constructor are the
+    fallbacks. The column labels' Index is built once per list of names and
+    each frame gets a view of it (its own object, so that naming one frame's
+    columns names no other): with pandas 3 building the Index from the names
+    (an Arrow-backed ``str`` index) cost twice what the rest of a small frame
+    does.
     """
-    if not columns:
+    # no columns: labels as the constructor gives them (an empty RangeIndex)
+    labels = _column_index(tuple(columns)).view() if columns else pd.RangeIndex(0)
+    try:
+        return _frame_from_blocks(arrays, labels, index)
+    except (AttributeError, TypeError, ImportError):  # pragma: no cover - pandas without these internals
+        pass
+    if not columns:  # pragma: no cover - as above
         return pd.DataFrame(index=index)
+    copies = [a.copy() if not isinstance(a, np.ndarray) else a for a in arrays]  # numpy ones are stacked
     try:
         # not in pandas-stubs (a classmethod pandas itself uses to build frames)
         frame: pd.DataFrame = pd.DataFrame._from_arrays(  # type: ignore[attr-defined]
-            arrays, columns=_column_index(tuple(columns)).view(), index=index, verify_integrity=False)
+            copies, columns=labels, index=index, verify_integrity=False)
         return frame
     except (AttributeError, TypeError):  # pragma: no cover - pandas without _from_arrays
         return pd.DataFrame(dict(zip(columns, arrays, strict=True)), index=index, copy=True)
+
+
+def _frame_from_blocks(arrays: list[Any], labels: pd.Index, index: pd.Index) -> pd.DataFrame:
+    """:func:`frame_from_arrays` with pandas' blocks built here (pandas internals, not in pandas-stubs).
+
+    Raises AttributeError, TypeError or ImportError where those internals differ.
+    """
+    if _new_block_2d is None:  # pragma: no cover - pandas without these internals
+        raise ImportError("pandas' block internals")
+    by_dtype: dict[np.dtype[Any], list[int]] = {}
+    blocks = []
+    for i, a in enumerate(arrays):
+        if isinstance(a, np.ndarray):
+            by_dtype.setdefault(a.dtype, []).append(i)
+        else:  # an extension array: a copy, in a block of its own
+            copy = a.copy()
+            if isinstance(copy, pd.arrays.DatetimeArray):
+                copy = copy.reshape(1, -1)  # times: a 2-D block, as pandas holds them
+            elif getattr(copy.dtype, "_supports_2d", True):  # timedeltas, periods...: pandas' constructors
+                raise TypeError(f"a {copy.dtype} column: built by pandas")
+            blocks.append(_new_block_2d(copy, _BlockPlacement(slice(i, i + 1))))
+    for dtype, positions in by_dtype.items():
+        if dtype.kind in "OSUmM":  # numpy objects, strings and times: pandas' own conversions
+            raise TypeError(f"a numpy {dtype} column: built by pandas")
+        stacked = np.empty((len(positions), len(index)), dtype=dtype)
+        for row, i in enumerate(positions):
+            stacked[row] = arrays[i]
+        blocks.append(_new_block_2d(stacked, _BlockPlacement(np.array(positions, dtype=np.intp))))
+    manager = _BlockManager(tuple(blocks), [labels, index], verify_integrity=False)
+    frame: pd.DataFrame = pd.DataFrame._from_mgr(manager, axes=manager.axes)  # type: ignore[attr-defined]
+    return frame
 
 
 @functools.lru_cache(maxsize=512)

@@ -229,7 +229,7 @@ def _groups_table(col: Collector) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         times.append(t)
         for c in g.columns:
             dev_index = c.dev_data_index if c.is_dev else None
-            if c.other.any():
+            if np.count_nonzero(c.other):
                 col.not_kept.add(column_name(c.name, c.other_units, dev_index))
             n_valid = np.count_nonzero(c.valid)
             if not n_valid:
@@ -252,26 +252,37 @@ def _groups_table(col: Collector) -> tuple[np.ndarray, dict[str, np.ndarray]]:
             merged = isset | mask
             mine[gi] = (np.where(mask, v, before), None if merged.all() else merged)
     time = np.concatenate(times) if times else np.zeros(0)
-    values = {key: _joined(mine, sizes, total) for key, mine in pieces.items()}
     if len(groups) > 1:
         seqs = np.concatenate([g.seqs for g in groups])
-        if not bool((np.diff(seqs) > 0).all()):
+        if not bool((np.diff(seqs) > 0).all()):  # groups interleaved (several layouts): file order
             order = np.argsort(seqs, kind="stable")
-            return time[order], {k: v[order] for k, v in values.items()}
-    return time, values
+            row = np.empty(total, dtype=np.intp)  # where each group's row goes in file order
+            row[order] = np.arange(total)
+            return time[order], {key: _joined(mine, sizes, total, row) for key, mine in pieces.items()}
+    return time, {key: _joined(mine, sizes, total) for key, mine in pieces.items()}
 
 
 def _joined(pieces: dict[int, tuple[np.ndarray, np.ndarray | None]], sizes: list[int],
-            total: int) -> np.ndarray:
+            total: int, row: np.ndarray | None = None) -> np.ndarray:
     """One column of the record table from its pieces by group (values, and which rows hold one:
-    None for all), NaN in the groups without one."""
+    None for all), NaN in the groups without one.
+
+    ``row``: the row of the table each row of the groups (one after the
+    other) goes to, when the groups interleave; each piece is then written
+    to its rows at once (what putting the pieces one after the other and
+    taking them in file order gives, with one copy less).
+    """
     if len(sizes) == 1:
         return np.array(pieces[0][0], dtype=np.float64)  # a copy: never a view of decoded data
-    out = np.empty(total, dtype=np.float64)
+    out = np.empty(total, dtype=np.float64) if len(pieces) == len(sizes) else np.full(total, np.nan)
     start = 0
     for gi, n in enumerate(sizes):
         piece = pieces.get(gi)
-        out[start:start + n] = np.nan if piece is None else piece[0]
+        if piece is not None:
+            if row is None:
+                out[start:start + n] = piece[0]
+            else:
+                out[row[start:start + n]] = piece[0]
         start += n
     return out
 

@@ -273,6 +273,23 @@ def _lap_columns(col: Collector, anchor: timedelta | None) -> dict[str, Any]:
 def _record_columns(col: Collector, anchor: timedelta | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Record times [ns since the epoch, UTC; NaT as the int64 minimum] and value columns (float64)."""
     seconds, values = record_table(col)
+    if bool(((seconds >= FIT_DATETIME_MIN) & (seconds < 2.0**33)).all()):
+        # every time absolute and within range (nearly every file): the general rules below with
+        # nothing shifted or missing
+        whole = np.floor(seconds)
+        ns = (whole.astype(np.int64) * 1_000_000_000 + np.round((seconds - whole) * 1e9).astype(np.int64)
+              + _FIT_EPOCH_NS)
+    else:
+        ns = _general_ns(seconds, anchor)
+    columns = dict(values)  # the collector's arrays are not changed
+    frac = columns.pop("_fractional_cadence", None)
+    if frac is not None and "cadence" in columns:
+        columns["cadence"] = columns["cadence"] + np.nan_to_num(frac, nan=0.0)
+    return ns, columns
+
+
+def _general_ns(seconds: np.ndarray, anchor: timedelta | None) -> np.ndarray:
+    """Record times [FIT s, NaN missing] as UTC nanoseconds, relative ones shifted by ``anchor``."""
     absolute = seconds >= FIT_DATETIME_MIN
     relative = seconds < FIT_DATETIME_MIN
     shift = np.where(absolute, 0.0, np.nan)
@@ -284,12 +301,7 @@ def _record_columns(col: Collector, anchor: timedelta | None) -> tuple[np.ndarra
     ns = np.where(np.isfinite(total), whole, 0).astype(np.int64) * 1_000_000_000 + np.round(
         np.where(np.isfinite(total), total - whole, 0) * 1e9).astype(np.int64)
     # UTC nanoseconds (within the datetime64[ns] range: |total| < 2**33 s), NaT where not a time
-    ns = np.where(np.isfinite(total), ns + _FIT_EPOCH_NS, NAT_NS)
-    columns = dict(values)  # the collector's arrays are not changed
-    frac = columns.pop("_fractional_cadence", None)
-    if frac is not None and "cadence" in columns:
-        columns["cadence"] = columns["cadence"] + np.nan_to_num(frac, nan=0.0)
-    return ns, columns
+    return np.where(np.isfinite(total), ns + _FIT_EPOCH_NS, NAT_NS)
 
 
 _FIT_EPOCH_NS = int(pd.Timestamp(FIT_EPOCH).value)
