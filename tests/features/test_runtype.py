@@ -19,6 +19,8 @@ from runtwitch.features.runtype import (
     WORK_PERCENTILE,
     _bouts,
     _classify,
+    _interval_sessions,
+    _intervals,
     _read_profiles,
     _readings,
     _references,
@@ -164,6 +166,37 @@ def test_separated_bouts_equal_the_loop_over_the_gaps() -> None:
                 assert _separated(p, bouts, filled, wanted) == _separated_loop(p, bouts, wanted)
                 compared += len(bouts)
     assert compared > 10_000
+
+
+@pytest.mark.corpus
+def test_interval_bouts_found_at_once_equal_the_profile_by_profile_answer() -> None:
+    """``_interval_sessions`` answers every profile as ``_intervals`` does: every corpus run's
+    profiles at easy speeds that make many, some and no work bouts, and made-up interval sessions
+    with recoveries at exactly 0.75 of their bouts, pauses, infinite speeds and unknown easy speeds."""
+    profiles = _corpus_profiles()
+    rng = np.random.default_rng(27)
+    for n in range(2, 200, 3):
+        reps = [np.full(int(rng.integers(1, 25)), rng.choice([4.0, 5.0, 4.4])) for _ in range(n % 9)]
+        parts = [x for rep in reps for x in (rep, rng.choice([0.75 * rep[0], 3.0, np.nan, 0.3], 2 + n % 3))]
+        p = np.concatenate([minutes(2.9, n % 20 + 1), *parts, minutes(2.8, 3)])
+        if n % 23 == 0:
+            p[rng.integers(len(p))] = np.inf
+        profiles.append(p)
+    profiles += [np.zeros(0), np.full(40, np.nan)]
+    read = _read_profiles(profiles)
+    compared = found = 0
+    for easy in (2.0, 2.6, 3.0, 3.4, 4.0, np.nan):
+        v_easy = np.full(len(read), easy)
+        v_easy[::7] = np.nan
+        got = _interval_sessions(read, v_easy)
+        for prof, v, answer in zip(read, v_easy.tolist(), got, strict=True):
+            if len(prof.moving) == 0 or not np.isfinite(v):
+                assert answer is None
+                continue
+            assert answer == _intervals(prof, v)
+            compared += 1
+            found += answer is not None
+    assert compared > 500 and found > 100
 
 
 def _both_readings(df: pd.DataFrame, profiles: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str | None]:
