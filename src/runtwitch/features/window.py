@@ -54,6 +54,18 @@ class Trailing:
         rows: np.ndarray = np.sort(self._order[self._lo[k]:max(self._hi[k], self._lo[k])])
         return rows
 
+    @property
+    def order(self) -> np.ndarray:
+        """The row positions in start order (stable): each row's window is ``order[lo:hi]`` of its
+        :meth:`bounds`."""
+        return self._order
+
+    def bounds(self, k: int) -> tuple[int, int]:
+        """``(lo, hi)``: the window of row ``k`` is ``order[lo:hi]`` (:attr:`order`), so that a sum
+        over it is a difference of prefix sums in start order."""
+        lo = int(self._lo[k])
+        return lo, max(int(self._hi[k]), lo)
+
     def median(self, values: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
         """The median of each row's window: ``np.nanmedian(values[w])`` for every row's window
         ``w`` (its rows where ``among`` is True), NaN where the window holds no finite value.
