@@ -25,10 +25,11 @@ from runtwitch.features.runtype import (
     _readings,
     _references,
     _separated,
+    _type_usuals,
     classify,
     run_types,
 )
-from runtwitch.features.window import Trailing
+from runtwitch.features.window import Trailing, pool_medians
 from tests.conftest import MANIFEST, corpus_path, read_cached
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -241,3 +242,38 @@ def test_the_raw_reading_typed_only_when_it_could_win_gives_the_types_of_both() 
         got = run_types(df, profiles)["run_type"].tolist()
         assert got == _both_readings(df, profiles)
         assert {"easy", "long"} <= set(got)
+
+
+def test_usuals_of_the_type_for_every_run_at_once_equal_the_loop_over_the_runs() -> None:
+    """``_type_usuals`` against the loop over the runs it replaced: random seasons of every type,
+    runs without a work speed and other sports, several runs a day."""
+    from runtwitch.features.runtype import HARD_TYPES, SPEED_SPREAD_FLOOR, TYPE_MIN_RUNS
+
+    rng = np.random.default_rng(31)
+    for trial in range(40):
+        n = int(rng.integers(1, 200))
+        start = np.sort(rng.uniform(0, (20 + 5 * trial) * 86400.0, n))
+        runs = rng.random(n) < 0.9
+        work = np.round(rng.normal(3.2, 0.4, n), 2)
+        work[rng.random(n) < 0.1] = np.nan
+        types = [str(rng.choice(list(STRUCTURE))) if r else None for r in runs]
+        earlier = Trailing(start, TYPE_WINDOW_DAYS * 86400.0)
+        kinds = np.array([t or "" for t in types], dtype=object)
+        hard = np.isin(kinds, list(HARD_TYPES))
+        count = np.zeros(n, dtype=np.int64)
+        pools = [np.zeros(0, dtype=np.int64)] * n
+        for k in np.flatnonzero(runs & np.isfinite(work)).tolist():
+            w = earlier[k]
+            before = w[runs[w] & np.isfinite(work[w])]
+            same, group = before[kinds[before] == kinds[k]], before[hard[before] == hard[k]]
+            comp = same if len(same) >= TYPE_MIN_RUNS else group
+            if len(comp) < TYPE_MIN_RUNS and not hard[k]:
+                comp = before
+            count[k] = len(comp)
+            if len(comp) >= TYPE_MIN_RUNS:
+                pools[k] = comp
+        med = pool_medians(work, pools)
+        spread = np.maximum(1.4826 * pool_medians(work, pools, around=med), SPEED_SPREAD_FLOOR * med)
+        got = _type_usuals(earlier, runs, work, types)
+        assert np.array_equal(got[0], count)
+        assert np.array_equal(got[1], med, equal_nan=True) and np.array_equal(got[2], spread, equal_nan=True)

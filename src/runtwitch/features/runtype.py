@@ -45,7 +45,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from runtwitch.features.window import Trailing, pool_medians
+from runtwitch.features.window import Trailing, masked_medians
 
 #: Width of the speed profile bins [s].
 BIN_S = 30.0
@@ -571,6 +571,42 @@ def _raw_could_win(adjusted: str, raw: _Profile, timer_s: float, v_easy: float) 
     return True
 
 
+def _type_usuals(
+    earlier: Trailing, runs: np.ndarray, work: np.ndarray, types: Sequence[str | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each typed run's usual of its type: how many earlier runs it is compared with, their median
+    work speed and its spread (scaled MAD, at least :data:`SPEED_SPREAD_FLOOR` of the median) [m/s].
+
+    The earlier runs with a work speed in the run's window (``earlier``) of the same type, else of
+    its group (steady or hard), else, for a steady run, all of them; a usual needs
+    :data:`TYPE_MIN_RUNS` runs. Every run's window is a row of a matrix
+    (:meth:`Trailing.stacked`): the same pools, in the same order, as a loop over the runs chooses.
+    """
+    n = len(work)
+    count = np.zeros(n, dtype=np.int64)
+    med, mad = np.full(n, np.nan), np.full(n, np.nan)
+    codes = pd.factorize(np.array([t or "" for t in types], dtype=object))[0]
+    hard = np.isin(np.array([t or "" for t in types], dtype=object), list(HARD_TYPES))
+    known = runs & np.isfinite(work)
+    for rows, at, inside in earlier.stacked(np.flatnonzero(known)):
+        before = inside & known[at]
+        same = before & (codes[at] == codes[rows, None])
+        group = before & (hard[at] == hard[rows, None])
+        n_same, n_group = same.sum(axis=1), group.sum(axis=1)
+        by_type = n_same >= TYPE_MIN_RUNS
+        comp = np.where(by_type[:, None], same, group)
+        size = np.where(by_type, n_same, n_group)
+        every = (size < TYPE_MIN_RUNS) & ~hard[rows]
+        comp[every] = before[every]
+        size[every] = before[every].sum(axis=1)
+        count[rows] = size
+        pool = comp & (size >= TYPE_MIN_RUNS)[:, None]
+        values = work[at]
+        med[rows] = masked_medians(values, pool)
+        mad[rows] = masked_medians(np.abs(values - med[rows, None]), pool)
+    return count, med, np.maximum(1.4826 * mad, SPEED_SPREAD_FLOOR * med)
+
+
 def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
     """Type every run and compare its work speed with the runner's earlier runs of the type.
 
@@ -629,25 +665,7 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
                           found_bouts)
         if STRUCTURE[other[0]] < STRUCTURE[cast(str, types[k])]:
             types[k], basis[k], work[k] = other
-    count = np.zeros(n, dtype=np.int64)
-    kinds = np.array([t or "" for t in types], dtype=object)
-    hard = np.isin(kinds, list(HARD_TYPES))
-    earlier = Trailing(start, window)
-    none = np.zeros(0, dtype=np.int64)
-    pools = [none] * n
-    for k in np.flatnonzero(runs & np.isfinite(work)).tolist():
-        w = earlier[k]
-        before = w[runs[w] & np.isfinite(work[w])]
-        same = before[kinds[before] == kinds[k]]
-        group = before[hard[before] == hard[k]]
-        comp = same if len(same) >= TYPE_MIN_RUNS else group
-        if len(comp) < TYPE_MIN_RUNS and not hard[k]:
-            comp = before
-        count[k] = len(comp)
-        if len(comp) >= TYPE_MIN_RUNS:
-            pools[k] = comp
-    med = pool_medians(work, pools)
-    spread = np.maximum(1.4826 * pool_medians(work, pools, around=med), SPEED_SPREAD_FLOOR * med)
+    count, med, spread = _type_usuals(Trailing(start, window), runs, work, types)
     ratio = work / med
     z = (work - med) / spread
     return pd.DataFrame(
