@@ -392,11 +392,14 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     for row, wx in zip(rows, wx_rows, strict=True):
         row.update(_diary_features(by_run.get(row["activity_id"]), row, ath, wx, calibration))
     _heat_stress(rows)
-    df = pd.DataFrame(rows)
+    # the frame in the table's column order at once; a column no row has is NaN, of object dtype
+    # where the table's is object, else float64 (what the rows give it where only some have it)
+    df = pd.DataFrame(rows, columns=[c.name for c in RUN_COLUMNS])
+    present = set().union(*rows)
     for col in RUN_COLUMNS:
-        if col.name not in df:
-            df[col.name] = pd.Series([np.nan] * len(df), dtype=object if col.dtype == "object" else "float64")
-    df = df[[c.name for c in RUN_COLUMNS]]
+        empty = object if col.dtype == "object" else np.dtype("float64")
+        if col.name not in present and df[col.name].dtype != empty:
+            df[col.name] = pd.Series([np.nan] * len(df), dtype=empty, index=df.index)
     for col in RUN_COLUMNS:
         # int64 columns come from _history_features; a column of its dtype already is left as it is
         if col.dtype not in ("object", "datetime", "int64") and str(df[col.name].dtype) != col.dtype:
