@@ -19,14 +19,17 @@ from runtwitch.features.runtype import (
     WORK_PERCENTILE,
     _bouts,
     _classify,
+    _interval_sessions,
+    _intervals,
     _read_profiles,
     _readings,
     _references,
     _separated,
+    _type_usuals,
     classify,
     run_types,
 )
-from runtwitch.features.window import Trailing
+from runtwitch.features.window import Trailing, pool_medians
 from tests.conftest import MANIFEST, corpus_path, read_cached
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,6 +169,37 @@ def test_separated_bouts_equal_the_loop_over_the_gaps() -> None:
     assert compared > 10_000
 
 
+@pytest.mark.corpus
+def test_interval_bouts_found_at_once_equal_the_profile_by_profile_answer() -> None:
+    """``_interval_sessions`` answers every profile as ``_intervals`` does: every corpus run's
+    profiles at easy speeds that make many, some and no work bouts, and made-up interval sessions
+    with recoveries at exactly 0.75 of their bouts, pauses, infinite speeds and unknown easy speeds."""
+    profiles = _corpus_profiles()
+    rng = np.random.default_rng(27)
+    for n in range(2, 200, 3):
+        reps = [np.full(int(rng.integers(1, 25)), rng.choice([4.0, 5.0, 4.4])) for _ in range(n % 9)]
+        parts = [x for rep in reps for x in (rep, rng.choice([0.75 * rep[0], 3.0, np.nan, 0.3], 2 + n % 3))]
+        p = np.concatenate([minutes(2.9, n % 20 + 1), *parts, minutes(2.8, 3)])
+        if n % 23 == 0:
+            p[rng.integers(len(p))] = np.inf
+        profiles.append(p)
+    profiles += [np.zeros(0), np.full(40, np.nan)]
+    read = _read_profiles(profiles)
+    compared = found = 0
+    for easy in (2.0, 2.6, 3.0, 3.4, 4.0, np.nan):
+        v_easy = np.full(len(read), easy)
+        v_easy[::7] = np.nan
+        got = _interval_sessions(read, v_easy)
+        for prof, v, answer in zip(read, v_easy.tolist(), got, strict=True):
+            if len(prof.moving) == 0 or not np.isfinite(v):
+                assert answer is None
+                continue
+            assert answer == _intervals(prof, v)
+            compared += 1
+            found += answer is not None
+    assert compared > 500 and found > 100
+
+
 def _both_readings(df: pd.DataFrame, profiles: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str | None]:
     """The loop ``run_types`` replaced (its reference): every run typed on both readings, the less
     structured one kept, the grade-adjusted one on a tie."""
@@ -208,3 +242,38 @@ def test_the_raw_reading_typed_only_when_it_could_win_gives_the_types_of_both() 
         got = run_types(df, profiles)["run_type"].tolist()
         assert got == _both_readings(df, profiles)
         assert {"easy", "long"} <= set(got)
+
+
+def test_usuals_of_the_type_for_every_run_at_once_equal_the_loop_over_the_runs() -> None:
+    """``_type_usuals`` against the loop over the runs it replaced: random seasons of every type,
+    runs without a work speed and other sports, several runs a day."""
+    from runtwitch.features.runtype import HARD_TYPES, SPEED_SPREAD_FLOOR, TYPE_MIN_RUNS
+
+    rng = np.random.default_rng(31)
+    for trial in range(40):
+        n = int(rng.integers(1, 200))
+        start = np.sort(rng.uniform(0, (20 + 5 * trial) * 86400.0, n))
+        runs = rng.random(n) < 0.9
+        work = np.round(rng.normal(3.2, 0.4, n), 2)
+        work[rng.random(n) < 0.1] = np.nan
+        types = [str(rng.choice(list(STRUCTURE))) if r else None for r in runs]
+        earlier = Trailing(start, TYPE_WINDOW_DAYS * 86400.0)
+        kinds = np.array([t or "" for t in types], dtype=object)
+        hard = np.isin(kinds, list(HARD_TYPES))
+        count = np.zeros(n, dtype=np.int64)
+        pools = [np.zeros(0, dtype=np.int64)] * n
+        for k in np.flatnonzero(runs & np.isfinite(work)).tolist():
+            w = earlier[k]
+            before = w[runs[w] & np.isfinite(work[w])]
+            same, group = before[kinds[before] == kinds[k]], before[hard[before] == hard[k]]
+            comp = same if len(same) >= TYPE_MIN_RUNS else group
+            if len(comp) < TYPE_MIN_RUNS and not hard[k]:
+                comp = before
+            count[k] = len(comp)
+            if len(comp) >= TYPE_MIN_RUNS:
+                pools[k] = comp
+        med = pool_medians(work, pools)
+        spread = np.maximum(1.4826 * pool_medians(work, pools, around=med), SPEED_SPREAD_FLOOR * med)
+        got = _type_usuals(earlier, runs, work, types)
+        assert np.array_equal(got[0], count)
+        assert np.array_equal(got[1], med, equal_nan=True) and np.array_equal(got[2], spread, equal_nan=True)

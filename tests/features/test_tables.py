@@ -223,3 +223,54 @@ def test_a_warm_analysis_reads_no_records_and_gives_the_same_tables(
     season = runtwitch.Season.build(_from_cache(paths, tmp_path / "cache"), athlete=changed)
     again = runtwitch.Season.build(read_all(paths), athlete=changed)
     pd.testing.assert_frame_equal(runtwitch.run_features(season), runtwitch.run_features(again))
+
+
+def _usual_by_loop(df: pd.DataFrame) -> pd.DataFrame:
+    """The loop over the runs that ``_history_features`` replaced (its reference): each run's
+    comparable runs from its window, their known values' median per run."""
+    from runtwitch.features.runs import NORM_DURATION_FACTOR, NORM_MIN_RUNS, NORM_WINDOW_DAYS
+    from runtwitch.features.window import Trailing
+
+    df = df.sort_values("start_utc", kind="stable").reset_index(drop=True)
+    start = df["start_utc"].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+    runs, dur = df["is_run"].to_numpy(dtype=bool), df["timer_s"].to_numpy(float)
+    window = Trailing(start, NORM_WINDOW_DAYS * 86400)
+    out = {"usual_comparable_runs": np.zeros(len(df), dtype=np.int64),
+           "speed_vs_usual_ratio": np.full(len(df), np.nan), "hr_vs_usual_bpm": np.full(len(df), np.nan)}
+    for k in np.flatnonzero(runs).tolist():
+        w = window[k]
+        similar = (dur[w] <= dur[k] * NORM_DURATION_FACTOR) & (dur[w] >= dur[k] / NORM_DURATION_FACTOR)
+        comp = w[runs[w] & similar]
+        out["usual_comparable_runs"][k] = len(comp)
+        for col, name, relate in (("mean_speed_mps", "speed_vs_usual_ratio", np.divide),
+                                  ("mean_hr_bpm", "hr_vs_usual_bpm", np.subtract)):
+            v = df[col].to_numpy(float)[comp]
+            if len(comp) >= NORM_MIN_RUNS and np.isfinite(v).sum() >= NORM_MIN_RUNS:
+                out[name][k] = relate(df[col].iloc[k], np.median(v[~np.isnan(v)]))
+    return pd.DataFrame(out)
+
+
+def test_usual_effort_of_every_run_at_once_equals_the_loop_over_the_runs() -> None:
+    """Random histories: runs and other sports, several a day or weeks apart, starts at the same
+    time, missing and infinite speeds and heart rates, timer times around the factor of 2."""
+    from runtwitch.features.runs import _history_features
+
+    rng = np.random.default_rng(30)
+    for trial in range(40):
+        n = int(rng.integers(1, 160))
+        start = pd.Timestamp("2026-01-01", tz="UTC") + pd.to_timedelta(
+            np.round(rng.uniform(0, 30 + 10 * trial, n), 2 * (trial % 2)), unit="D")
+        df = pd.DataFrame({
+            "start_utc": start, "is_run": rng.random(n) < 0.85,
+            "timer_s": rng.choice([1800.0, 3600.0, 900.0, 7200.0, 3600.5, np.nan], n),
+            "distance_m": rng.uniform(1000, 20000, n),
+            "mean_speed_mps": np.round(rng.normal(3.0, 0.3, n), 2),
+            "mean_hr_bpm": np.round(rng.normal(150, 8, n), 0),
+        })
+        df.loc[rng.random(n) < 0.2, "mean_speed_mps"] = np.nan
+        df.loc[rng.random(n) < 0.3, "mean_hr_bpm"] = np.nan
+        df.loc[rng.random(n) < 0.02, "mean_speed_mps"] = np.inf
+        got = _history_features(df)
+        expected = _usual_by_loop(df)
+        for name in expected:
+            assert np.array_equal(got[name].to_numpy(), expected[name].to_numpy(), equal_nan=True), name

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import runtwitch
-from runtwitch.features.window import Trailing, pool_medians
+from runtwitch.features.window import Trailing, masked_medians, pool_medians
 from runtwitch.model.schema import is_run
 from tests.conftest import MANIFEST, corpus_path, read_cached
 
@@ -85,3 +85,29 @@ def test_pool_medians_equal_one_median_per_pool() -> None:
     expected_mad = np.array([np.median(np.abs(values[p] - m)) if len(p) else np.nan
                              for p, m in zip(pools, medians, strict=True)])
     assert _same(mad, expected_mad)
+
+
+def test_stacked_windows_are_the_windows_and_their_masked_medians_the_pool_medians() -> None:
+    """Every row's window as a row of a matrix, in chunks as small as one row; medians over a mask of
+    it equal the medians of the same pools."""
+    rng = np.random.default_rng(21)
+    for trial in range(40):
+        n = int(rng.integers(0, 150))
+        start = rng.uniform(0, 200 * DAY, n)
+        start[rng.random(n) < 0.1] = 40 * DAY
+        start[rng.random(n) < 0.03] = np.nan
+        values = np.round(rng.normal(3.0, 0.5, n), 1)
+        values[rng.random(n) < 0.2] = np.nan
+        tr = Trailing(start, 30 * DAY, closed="left" if trial % 2 else "both")
+        rows = np.flatnonzero(rng.random(n) < 0.7)
+        seen = []
+        for cells in (1, 50, 1 << 20):
+            seen.clear()
+            for chunk, at, inside in tr.stacked(rows, cells=cells):
+                for r, k in enumerate(chunk.tolist()):
+                    assert np.array_equal(at[r][inside[r]], tr[k])
+                    seen.append(k)
+                keep = inside & (values[at] > 3.0)
+                pools = [at[r][keep[r]] for r in range(len(chunk))]
+                assert _same(masked_medians(values[at], keep), pool_medians(values, pools))
+            assert seen == rows.tolist()

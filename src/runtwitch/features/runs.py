@@ -15,7 +15,7 @@ from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
 from runtwitch.features.runtype import run_types, speed_profile
-from runtwitch.features.window import Trailing, pool_medians
+from runtwitch.features.window import Trailing, masked_medians
 from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.model.activity import Activity, code_digest
 from runtwitch.model.athlete import DEFAULT_RESTING_HR, Athlete
@@ -392,11 +392,14 @@ def run_features(season: Season, *, weather: pd.DataFrame | None = None) -> pd.D
     for row, wx in zip(rows, wx_rows, strict=True):
         row.update(_diary_features(by_run.get(row["activity_id"]), row, ath, wx, calibration))
     _heat_stress(rows)
-    df = pd.DataFrame(rows)
+    # the frame in the table's column order at once; a column no row has is NaN, of object dtype
+    # where the table's is object, else float64 (what the rows give it where only some have it)
+    df = pd.DataFrame(rows, columns=[c.name for c in RUN_COLUMNS])
+    present = set().union(*rows)
     for col in RUN_COLUMNS:
-        if col.name not in df:
-            df[col.name] = pd.Series([np.nan] * len(df), dtype=object if col.dtype == "object" else "float64")
-    df = df[[c.name for c in RUN_COLUMNS]]
+        empty = object if col.dtype == "object" else np.dtype("float64")
+        if col.name not in present and df[col.name].dtype != empty:
+            df[col.name] = pd.Series([np.nan] * len(df), dtype=empty, index=df.index)
     for col in RUN_COLUMNS:
         # int64 columns come from _history_features; a column of its dtype already is left as it is
         if col.dtype not in ("object", "datetime", "int64") and str(df[col.name].dtype) != col.dtype:
@@ -549,14 +552,6 @@ def _diary_features(
     return out
 
 
-def _known(comp: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """The positions in ``comp`` of known values (what ``np.nanmedian`` reads), or none when fewer
-    than :data:`NORM_MIN_RUNS` of them are finite."""
-    v = values[comp]
-    known: np.ndarray = comp[~np.isnan(v)] if np.isfinite(v).sum() >= NORM_MIN_RUNS else comp[:0]
-    return known
-
-
 def _history_features(df: pd.DataFrame) -> pd.DataFrame:
     """Session spike and effort against the runner's own recent runs."""
     df = df.sort_values("start_utc", kind="stable").reset_index(drop=True)
@@ -573,21 +568,22 @@ def _history_features(df: pd.DataFrame) -> pd.DataFrame:
         spike_d = np.where(runs, dist / spike_window.max(dist, runs), np.nan)
         spike_t = np.where(runs, dur / spike_window.max(dur, runs), np.nan)
     norm_n = np.zeros(n)
-    none = np.zeros(0, dtype=np.int64)
-    speed_pools, hr_pools = [none] * n, [none] * n
-    for k in np.flatnonzero(runs).tolist():
-        w = norm_window[k]
-        comp = w[
-            runs[w]
-            & (dur[w] <= dur[k] * NORM_DURATION_FACTOR)
-            & (dur[w] >= dur[k] / NORM_DURATION_FACTOR)
-        ]
-        norm_n[k] = len(comp)
-        if len(comp) >= NORM_MIN_RUNS:
-            speed_pools[k] = _known(comp, speed)
-            hr_pools[k] = _known(comp, hr)
-    rel_speed = speed / pool_medians(speed, speed_pools)
-    rel_hr = hr - pool_medians(hr, hr_pools)
+    usual = {"speed": np.full(n, np.nan), "hr": np.full(n, np.nan)}
+    # every run's window at once (Trailing.stacked): its comparable runs are the runs of the window
+    # whose timer time is within NORM_DURATION_FACTOR of its own; a usual needs NORM_MIN_RUNS of
+    # them, and as many finite values, and is the median of their known (non-NaN) values
+    for rows, at, inside in norm_window.stacked(np.flatnonzero(runs)):
+        own, other = dur[rows, None], dur[at]
+        similar = (other <= own * NORM_DURATION_FACTOR) & (other >= own / NORM_DURATION_FACTOR)
+        comp = inside & runs[at] & similar
+        count = comp.sum(axis=1)
+        norm_n[rows] = count
+        for name, values in (("speed", speed), ("hr", hr)):
+            v = values[at]
+            enough = (count >= NORM_MIN_RUNS) & ((comp & np.isfinite(v)).sum(axis=1) >= NORM_MIN_RUNS)
+            usual[name][rows] = masked_medians(v, comp & ~np.isnan(v) & enough[:, None])
+    rel_speed = speed / usual["speed"]
+    rel_hr = hr - usual["hr"]
     df["spike_distance_ratio"] = spike_d
     df["spike_duration_ratio"] = spike_t
     df["speed_vs_usual_ratio"] = rel_speed

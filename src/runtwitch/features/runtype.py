@@ -39,12 +39,13 @@ type names follow common coaching use (Daniels, *Daniels' Running Formula*,
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from runtwitch.features.window import Trailing, pool_medians
+from runtwitch.features.window import Trailing, masked_medians
 
 #: Width of the speed profile bins [s].
 BIN_S = 30.0
@@ -316,6 +317,12 @@ def classify(
     return _classify(_read_profiles([p])[0], timer_s, distance_m, notes, v_easy, v_thr, median_min)
 
 
+#: What :func:`_intervals` answers: the short, separated work bouts and their minutes of work, or None.
+Sessions = tuple[list[tuple[int, int]], float] | None
+#: Stands for "not found yet" where :func:`_classify` is given no interval answer.
+_ASK = object()
+
+
 def _classify(
     prof: _Profile,
     timer_s: float,
@@ -324,8 +331,13 @@ def _classify(
     v_easy: float,
     v_thr: float,
     median_min: float,
+    intervals: Sessions | object = _ASK,
 ) -> tuple[str, str, float]:
-    """:func:`classify` of a profile whose own values are computed (:class:`_Profile`)."""
+    """:func:`classify` of a profile whose own values are computed (:class:`_Profile`).
+
+    ``intervals``: :func:`_intervals` of the profile against ``v_easy`` when already found (for
+    every run at once, :func:`_interval_sessions`); by default it is found here when needed.
+    """
     p, moving = prof.p, prof.moving
     # the speed the run was held at: a cool-down walk, a final sprint or stops do not move it
     mean_v = prof.work
@@ -342,9 +354,9 @@ def _classify(
                     f"{d / 1000:g} km at race effort ({hard:.0%} at threshold pace or faster)",
                     mean_v,
                 )
-    intervals = _intervals(prof, v_easy)
-    if intervals is not None:
-        short, work_min = intervals
+    sessions = _intervals(prof, v_easy) if intervals is _ASK else cast(Sessions, intervals)
+    if sessions is not None:
+        short, work_min = sessions
         fast = np.concatenate([p[a:b] for a, b in short])
         return "intervals", f"{len(short)} work bouts, {work_min:.0f} min of work", float(np.nanmean(fast))
     minutes = timer_s / 60.0 if np.isfinite(timer_s) else len(p) * BIN_S / 60.0
@@ -376,6 +388,134 @@ def _intervals(prof: _Profile, v_easy: float) -> tuple[list[tuple[int, int]], fl
     if len(short) >= INTERVAL_MIN_BOUTS and work_min >= INTERVAL_MIN_WORK_MIN:
         return short, work_min
     return None
+
+
+def _interval_sessions(profs: Sequence[_Profile], v_easy: np.ndarray) -> list[Sessions]:
+    """:func:`_intervals` of every profile against its easy speed (``profs[k]``, ``v_easy[k]``) at
+    once: the same answers, without a numpy call per profile.
+
+    Only a profile :func:`_classify` would look for intervals in is answered (moving bins and a
+    finite easy speed); the others get None. Every profile's work bins, bouts and short bouts are
+    found in one array of all the profiles, and the recoveries between the bouts of the profiles
+    that could make an interval session are screened together (:func:`_screen_recoveries`).
+    """
+    out: list[Sessions] = [None] * len(profs)
+    easy = np.asarray(v_easy, dtype=float)
+    asked = [k for k, prof in enumerate(profs) if len(prof.moving) and np.isfinite(easy[k])]
+    if not asked:
+        return out
+    chosen = [profs[k] for k in asked]
+    sizes = np.array([len(prof.p) for prof in chosen], dtype=np.intp)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    filled = np.concatenate([prof.filled for prof in chosen])
+    typical = np.array([prof.typical for prof in chosen], dtype=float)
+    # a work bin: fast against the easy speed and the run's own typical speed (both finite here)
+    work = filled >= np.repeat(WORK_SPEED_OF_EASY * np.maximum(easy[asked], typical), sizes)
+    work_before = np.concatenate([[0], np.cumsum(work)])
+    enough = ~((work_before[ends] - work_before[starts]) * BIN_S / 60.0 < INTERVAL_MIN_WORK_MIN)
+    # the bouts (runs of work bins) of every profile, none across two profiles
+    inside = np.ones(len(filled), dtype=bool)
+    inside[starts[sizes > 0]] = False  # a profile's first bin has no bin before it
+    before = np.zeros(len(filled), dtype=bool)
+    before[1:] = work[:-1]
+    after = np.zeros(len(filled), dtype=bool)
+    after[:-1] = work[1:]
+    last = np.zeros(len(filled), dtype=bool)
+    last[ends[sizes > 0] - 1] = True
+    first_bins = np.flatnonzero(work & ~(before & inside))
+    end_bins = np.flatnonzero(work & ~(after & ~last)) + 1
+    owner = np.searchsorted(ends, first_bins, "right")  # the profile of each bout
+    short = (end_bins - first_bins) * BIN_S <= INTERVAL_MAX_BOUT_MIN * 60.0
+    n_short = np.bincount(owner[short], minlength=len(chosen))
+    short_bins = np.bincount(owner[short], weights=(end_bins - first_bins)[short], minlength=len(chosen))
+    # the separated short bouts are some of the short ones: too few, or too little work, is no session
+    could = enough & (n_short >= INTERVAL_MIN_BOUTS) & ~(short_bins * BIN_S / 60.0 < INTERVAL_MIN_WORK_MIN)
+    if not could.any():
+        return out
+    # an infinite speed (filled holds the largest float for it): that profile the way _intervals goes
+    infinite = np.concatenate([[0], np.cumsum(np.isinf(np.concatenate([prof.p for prof in chosen])))])
+    spoiled = infinite[ends] > infinite[starts]
+    for j in np.flatnonzero(could & spoiled).tolist():
+        out[asked[j]] = _intervals(chosen[j], float(easy[asked[j]]))
+    screened = could & ~spoiled
+    mine = screened[owner]
+    kept = _screen_recoveries(chosen, filled, first_bins[mine], end_bins[mine], owner[mine], short[mine],
+                              starts)
+    taken = short[mine] & kept
+    owners = owner[mine][taken]
+    base = starts[owners]  # each bout in its own profile's bins
+    found: dict[int, list[tuple[int, int]]] = {}
+    for j, a, b in zip(owners.tolist(), (first_bins[mine][taken] - base).tolist(),
+                       (end_bins[mine][taken] - base).tolist(), strict=True):
+        found.setdefault(j, []).append((a, b))
+    for j, bouts in found.items():
+        work_min = sum(b - a for a, b in bouts) * BIN_S / 60.0
+        if len(bouts) >= INTERVAL_MIN_BOUTS and work_min >= INTERVAL_MIN_WORK_MIN:
+            out[asked[j]] = bouts, work_min
+    return out
+
+
+def _screen_recoveries(
+    chosen: Sequence[_Profile],
+    filled: np.ndarray,
+    first: np.ndarray,
+    end: np.ndarray,
+    owner: np.ndarray,
+    wanted: np.ndarray,
+    starts: np.ndarray,
+) -> np.ndarray:
+    """Which bouts :func:`_separated` keeps, for the bouts of several profiles at once.
+
+    ``filled`` holds the profiles one after another (NaN as 0, starting at ``starts``); the bouts
+    are ``filled[first:end]`` in order, of profile ``owner``, and ``wanted`` marks those whose
+    answer is needed. The sums over each bout and each gap are taken by ``np.add.reduceat``,
+    each over its own bins (no prefix sums over all the profiles: the rounding of a sum stays
+    that of its own bins), and a recovery within :data:`SCREEN_MARGIN` of its limit is decided with
+    ``ndarray.mean`` as :func:`_separated` decides it, so the answers are exactly its answers.
+    """
+    n = len(first)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    # the bouts and the gaps between them, one after another: [first0, end0, first1, end1, ...];
+    # one bin more at the end, so that a bout ending with the last bin has a place for its gap
+    edges = np.empty(2 * n, dtype=np.intp)
+    edges[0::2], edges[1::2] = first, end
+    padded = np.append(filled, 0.0)
+    moving_bin = padded >= MOVING_BIN_MPS
+    # a bout's bins are all at least its work speed, which is above MOVING_BIN_MPS: no pause (NaN)
+    # is in a bout, so its mean is the mean of its filled bins
+    sums = np.add.reduceat(padded, edges)
+    moving_sums = np.add.reduceat(np.where(moving_bin, padded, 0.0), edges)
+    moving_counts = np.add.reduceat(moving_bin.astype(np.intp), edges)
+    length = end - first
+    same = owner[:-1] == owner[1:]  # a gap between two bouts of one profile
+    a, b = end[:-1], first[1:]
+    gap = b - a
+    n_moving = moving_counts[1::2][:-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recovery = moving_sums[1::2][:-1] / n_moving
+        mean = sums[0::2] / length
+    look = same & (wanted[:-1] | wanted[1:])
+    standing = n_moving * 2 < gap
+    empty = gap == 0
+    # "at most RECOVERY_OF_WORK of either bout" is "of the faster one" (rounding is monotonic)
+    limit = RECOVERY_OF_WORK * np.fmax(mean[:-1], mean[1:])
+    passes = recovery <= limit
+    open_ = look & ~standing & ~empty
+    close = open_ & (np.abs(recovery - limit) <= SCREEN_MARGIN * np.fmax(np.abs(recovery), np.abs(limit)))
+    for k in np.flatnonzero(close).tolist():
+        prof, base = chosen[owner[k]], starts[owner[k]]
+        bins = prof.filled[a[k] - base:b[k] - base]
+        exact = float(bins[bins >= MOVING_BIN_MPS].mean())
+        first_mean, second_mean = (float(prof.p[s - base:e - base].mean())
+                                   for s, e in ((first[k], end[k]), (first[k + 1], end[k + 1])))
+        passes[k] = exact <= RECOVERY_OF_WORK * first_mean or exact <= RECOVERY_OF_WORK * second_mean
+    kept = look & ~standing & (empty | passes)
+    keep = np.zeros(n, dtype=bool)
+    keep[:-1] |= kept
+    keep[1:] |= kept
+    return keep
 
 
 def _readings(ids: list[Any], profiles: dict[Any, tuple[np.ndarray, np.ndarray]]) -> list[list[_Profile]]:
@@ -431,6 +571,42 @@ def _raw_could_win(adjusted: str, raw: _Profile, timer_s: float, v_easy: float) 
     return True
 
 
+def _type_usuals(
+    earlier: Trailing, runs: np.ndarray, work: np.ndarray, types: Sequence[str | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each typed run's usual of its type: how many earlier runs it is compared with, their median
+    work speed and its spread (scaled MAD, at least :data:`SPEED_SPREAD_FLOOR` of the median) [m/s].
+
+    The earlier runs with a work speed in the run's window (``earlier``) of the same type, else of
+    its group (steady or hard), else, for a steady run, all of them; a usual needs
+    :data:`TYPE_MIN_RUNS` runs. Every run's window is a row of a matrix
+    (:meth:`Trailing.stacked`): the same pools, in the same order, as a loop over the runs chooses.
+    """
+    n = len(work)
+    count = np.zeros(n, dtype=np.int64)
+    med, mad = np.full(n, np.nan), np.full(n, np.nan)
+    codes = pd.factorize(np.array([t or "" for t in types], dtype=object))[0]
+    hard = np.isin(np.array([t or "" for t in types], dtype=object), list(HARD_TYPES))
+    known = runs & np.isfinite(work)
+    for rows, at, inside in earlier.stacked(np.flatnonzero(known)):
+        before = inside & known[at]
+        same = before & (codes[at] == codes[rows, None])
+        group = before & (hard[at] == hard[rows, None])
+        n_same, n_group = same.sum(axis=1), group.sum(axis=1)
+        by_type = n_same >= TYPE_MIN_RUNS
+        comp = np.where(by_type[:, None], same, group)
+        size = np.where(by_type, n_same, n_group)
+        every = (size < TYPE_MIN_RUNS) & ~hard[rows]
+        comp[every] = before[every]
+        size[every] = before[every].sum(axis=1)
+        count[rows] = size
+        pool = comp & (size >= TYPE_MIN_RUNS)[:, None]
+        values = work[at]
+        med[rows] = masked_medians(values, pool)
+        mad[rows] = masked_medians(np.abs(values - med[rows, None]), pool)
+    return count, med, np.maximum(1.4826 * mad, SPEED_SPREAD_FLOOR * med)
+
+
 def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
     """Type every run and compare its work speed with the runner's earlier runs of the type.
 
@@ -471,34 +647,25 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
     (raw, adjusted), ((easy_raw, thr_raw), (easy_adj, thr_adj)) = readings, [
         _references(upto, runs, reading) for reading in readings
     ]
-    for k in np.flatnonzero(runs).tolist():
-        # the less structured reading wins; on a tie, the grade-adjusted one: the raw reading is
-        # typed only when it could win (_raw_could_win)
-        found = _classify(adjusted[k], timer[k], dist[k], notes[k], easy_adj[k], thr_adj[k], med_min[k])
+    # the less structured reading wins; on a tie, the grade-adjusted one: the raw reading is typed
+    # only when it could win (_raw_could_win). The interval bouts of each reading are found for all
+    # the runs typed on it at once.
+    typed = np.flatnonzero(runs).tolist()
+    sessions = _interval_sessions([adjusted[k] for k in typed], easy_adj[typed])
+    again: list[int] = []
+    for k, found_bouts in zip(typed, sessions, strict=True):
+        found = _classify(adjusted[k], timer[k], dist[k], notes[k], easy_adj[k], thr_adj[k], med_min[k],
+                          found_bouts)
         if _raw_could_win(found[0], raw[k], timer[k], easy_raw[k]):
-            other = _classify(raw[k], timer[k], dist[k], notes[k], easy_raw[k], thr_raw[k], med_min[k])
-            if STRUCTURE[other[0]] < STRUCTURE[found[0]]:
-                found = other
+            again.append(k)
         types[k], basis[k], work[k] = found
-    count = np.zeros(n, dtype=np.int64)
-    kinds = np.array([t or "" for t in types], dtype=object)
-    hard = np.isin(kinds, list(HARD_TYPES))
-    earlier = Trailing(start, window)
-    none = np.zeros(0, dtype=np.int64)
-    pools = [none] * n
-    for k in np.flatnonzero(runs & np.isfinite(work)).tolist():
-        w = earlier[k]
-        before = w[runs[w] & np.isfinite(work[w])]
-        same = before[kinds[before] == kinds[k]]
-        group = before[hard[before] == hard[k]]
-        comp = same if len(same) >= TYPE_MIN_RUNS else group
-        if len(comp) < TYPE_MIN_RUNS and not hard[k]:
-            comp = before
-        count[k] = len(comp)
-        if len(comp) >= TYPE_MIN_RUNS:
-            pools[k] = comp
-    med = pool_medians(work, pools)
-    spread = np.maximum(1.4826 * pool_medians(work, pools, around=med), SPEED_SPREAD_FLOOR * med)
+    sessions = _interval_sessions([raw[k] for k in again], easy_raw[again])
+    for k, found_bouts in zip(again, sessions, strict=True):
+        other = _classify(raw[k], timer[k], dist[k], notes[k], easy_raw[k], thr_raw[k], med_min[k],
+                          found_bouts)
+        if STRUCTURE[other[0]] < STRUCTURE[cast(str, types[k])]:
+            types[k], basis[k], work[k] = other
+    count, med, spread = _type_usuals(Trailing(start, window), runs, work, types)
     ratio = work / med
     z = (work - med) / spread
     return pd.DataFrame(

@@ -54,6 +54,44 @@ class Trailing:
         rows: np.ndarray = np.sort(self._order[self._lo[k]:max(self._hi[k], self._lo[k])])
         return rows
 
+    @property
+    def order(self) -> np.ndarray:
+        """The row positions in start order (stable): each row's window is ``order[lo:hi]`` of its
+        :meth:`bounds`."""
+        return self._order
+
+    def bounds(self, k: int) -> tuple[int, int]:
+        """``(lo, hi)``: the window of row ``k`` is ``order[lo:hi]`` (:attr:`order`), so that a sum
+        over it is a difference of prefix sums in start order."""
+        lo = int(self._lo[k])
+        return lo, max(int(self._hi[k]), lo)
+
+    def stacked(self, rows: np.ndarray, *, cells: int = 1 << 20
+                ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The windows of ``rows`` as matrices, a chunk of rows at a time: ``(chunk, positions,
+        inside)``, where row ``i`` of ``positions`` holds the window of ``chunk[i]`` (what
+        ``self[chunk[i]]`` gives, in the same order) where ``inside`` is True, and padding after it.
+
+        A loop over rows that only selects from each window becomes one numpy expression per
+        chunk; a chunk holds at most about ``cells`` positions (the memory stays bounded however
+        many rows share a window).
+        """
+        rows = np.asarray(rows, dtype=np.intp)
+        if len(rows) == 0:
+            return
+        lo = self._lo[rows]
+        size = np.maximum(self._hi[rows], lo) - lo
+        width = max(int(size.max()), 1)
+        step = max(cells // width, 1)
+        columns = np.arange(width)
+        padding = len(self._order)  # sorts after every position
+        for first in range(0, len(rows), step):
+            part = slice(first, first + step)
+            inside = columns < size[part, None]
+            at = np.minimum(lo[part, None] + columns, len(self._order) - 1)
+            positions = np.sort(np.where(inside, self._order[at], padding), axis=1)
+            yield rows[part], np.where(inside, positions, 0), inside
+
     def median(self, values: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
         """The median of each row's window: ``np.nanmedian(values[w])`` for every row's window
         ``w`` (its rows where ``among`` is True), NaN where the window holds no finite value.
@@ -122,6 +160,15 @@ def _same_size(size: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
     """Each size above 0 and the positions of the rows of that size."""
     for m in np.unique(size[size > 0]).tolist():
         yield m, np.flatnonzero(size == m)
+
+
+def masked_medians(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``np.median`` of each row's values where ``mask`` is True (in row order), NaN for a row with
+    none: :func:`pool_medians` of pools given as a mask over a matrix (:meth:`Trailing.stacked`)."""
+    out = np.full(len(values), np.nan)
+    for m, rows in _same_size(mask.sum(axis=1)):
+        out[rows] = np.median(values[rows][mask[rows]].reshape(len(rows), m), axis=1)
+    return out
 
 
 def pool_medians(

@@ -121,8 +121,16 @@ class Season:
         self._exact = {fid: k for k, fid in enumerate(fid for fid, xs in self.xs.items() if _exact_sums(xs))}
         exact = [self.xs[fid] for fid in self._exact]
         stacked = np.vstack(exact) if exact else np.zeros((0, len(self.y)))
-        self._known = np.isfinite(stacked)
-        self._filled = np.where(self._known, stacked, 0.0)
+        known = np.isfinite(stacked)
+        # Their sums over any window (of every run, or of the runs of one kind) as differences of
+        # prefix sums in start order: exact, as every sum of such presences is (see _exact_sums).
+        order = self.window.order
+        filled, known = np.where(known, stacked, 0.0)[:, order], known[:, order]
+        kinds = self._kind_code[order]
+        self._prefix = {kind: (_prefix(np.where(kinds == kind, filled, 0.0)),
+                               _prefix(known & (kinds == kind)))
+                        for kind in np.unique(kinds).tolist()}
+        self._prefix[-1] = (_prefix(filled), _prefix(known))  # every kind (codes are never negative)
         self._usual_sums: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
         self._priors: dict[tuple[str, str], float] = {}
 
@@ -151,8 +159,10 @@ class Season:
         found = self._usual_sums.get(key)
         if found is None:
             usual = self.comparable(k, compare)[0]
-            found = self._usual_sums[key] = (self._filled[:, usual].sum(axis=1),
-                                             self._known[:, usual].sum(axis=1))
+            lo, hi = self.window.bounds(k)
+            # the usual is the whole window, or the window's runs of run k's kind (_choose)
+            sums, counts = self._prefix[-1 if len(usual) == hi - lo else int(self._kind_code[k])]
+            found = self._usual_sums[key] = (sums[:, hi] - sums[:, lo], counts[:, hi] - counts[:, lo])
         return found
 
     def prior(self, f: Factor, episode_kind: str) -> float:
@@ -214,6 +224,14 @@ def _exact_sums(x: np.ndarray) -> bool:
     known = x[np.isfinite(x)]
     scaled = known / EXACT_STEP
     return len(x) < 2**28 and bool(np.all((known >= 0) & (known <= 1) & (scaled == np.floor(scaled))))
+
+
+def _prefix(values: np.ndarray) -> np.ndarray:
+    """The sums of each row's first 0, 1, ... n values (a column of zeros first): the sum of the values
+    ``lo:hi`` is ``out[:, hi] - out[:, lo]``."""
+    out = np.zeros((values.shape[0], values.shape[1] + 1), dtype=np.result_type(values.dtype, np.int64))
+    np.cumsum(values, axis=1, out=out[:, 1:])
+    return out
 
 
 def _cells(values: pd.Series) -> list[object]:

@@ -274,14 +274,19 @@ def explain(
     cramps = _cramp_days(episodes)
     measured_persistence: set[str] = set()
     unique_columns = episodes.columns.is_unique
+    unique_run_columns = runs.columns.is_unique
     for idx, ep in episodes.iterrows():
         ep_cells = cells(ep, episode_columns)
-        # the episode's cells by name, read once (what ep.get gives, its columns being unique)
-        get = ep_cells.get if unique_columns else ep.get
-        episode_id = ep["episode_id"]
+        # the episode's cells by name, read once (what ep[name] and ep.get give, its columns being
+        # unique); the same for the run's cells below
+        episode: Mapping[Any, Any] | pd.Series = ep_cells if unique_columns else ep
+        get = episode.get
+        episode_id = episode["episode_id"]
         run, run_cells = run_rows.read(get("activity_id")) or (None, None)
         if run is not None and run_cells is None:
             run_cells = cells(run, run_rows.names)
+        run_at: Mapping[Any, Any] | pd.Series | None = (
+            None if run is None else run_cells if unique_run_columns and run_cells is not None else run)
         # safety first: gates and red flags, before any cause is weighed
         signs = signs_of(ep_cells, run_cells)
         gates = evaluate(signs)
@@ -312,13 +317,13 @@ def explain(
             )
         warnings += [f"episode {episode_id}: muscles: {n}" for n in signs.muscles.notes]
         day, day_cells = None, None
-        if run is not None and days is not None:
-            day, day_cells = day_rows.read(pd.Timestamp(run["local_date"])) or (None, None)
+        if run_at is not None and days is not None:
+            day, day_cells = day_rows.read(pd.Timestamp(run_at["local_date"])) or (None, None)
         ctx = Context(ep, run, day, episodes, runs, days=days, medicines=medicines).with_cells(
             run_cells if run is not None and run.index.is_unique else None, day_cells)
         who = person(raised, [g.gate.id for g in gates], signs.medications)
         results = _weigh(ctx, season, chosen, str(get("kind") or "twitch"), who.no_drinking,
-                         list(signs.medications))
+                         list(signs.medications), episode)
         share, background, total = shares(en.by_cause(results))
         order = sorted(
             [c for c, r in results.items() if r.assessed],
@@ -354,7 +359,7 @@ def explain(
             )
         best = order[0] if order and share[order[0]] >= POSSIBLE_SHARE else None
         top.append(best)
-        kind = run["run_type"] if run is not None and isinstance(run.get("run_type"), str) else None
+        kind = run_at["run_type"] if run_at is not None and isinstance(run_at.get("run_type"), str) else None
         extra["background"].append(round(background, 3) if run is not None else None)
         extra["log_rr"].append(round(total, 4) if run is not None else None)
         extra["run_type"].append(kind)
@@ -362,7 +367,7 @@ def explain(
                                  *_prior_cramps(cramps, get("kind"), get("date"))])
         if run is None:
             warnings.append(
-                f"episode {episode_id} ({_day(ep['date'])}) is not linked to a run; "
+                f"episode {episode_id} ({_day(episode['date'])}) is not linked to a run; "
                 "only red flags were checked"
             )
     causes = pd.DataFrame(cause_rows, columns=CAUSE_COLUMNS)
@@ -399,8 +404,9 @@ CAUSE_COLUMNS = [
 
 
 def _weigh(ctx: Context, season: en.Season, rules: Sequence[Rule], kind: str, no_drinking: str,
-           episode_medicines: list[str]) -> dict[str, en.CauseResult]:
-    """Every cause of one episode, weighed (before the shares)."""
+           episode_medicines: list[str], episode: Mapping[Any, Any] | pd.Series) -> dict[str, en.CauseResult]:
+    """Every cause of one episode, weighed (before the shares); ``episode``: the episode's row
+    (``ctx.episode``) or its cells by name, when its labels are unique (:func:`cells`)."""
     out: dict[str, en.CauseResult] = {}
     run = ctx.run
     k = season.position.get(run.name) if run is not None else None
@@ -447,17 +453,19 @@ def _weigh(ctx: Context, season: en.Season, rules: Sequence[Rule], kind: str, no
                 if text and all(text != line[0] for line in res.lines):
                     res.lines.append((text, wf.w, "against", wf.source or "measured"))
         if rule.id == "medication":
-            _medicine_lines(ctx, res, th)
+            _medicine_lines(ctx, res, th, episode)
     return out
 
 
-def _medicine_lines(ctx: Context, res: en.CauseResult, th: Mapping[str, float]) -> None:
-    """The medicine findings' own sentences (what was read, the class, its evidence, the timing)."""
-    own = ctx.episode.get("medications")
+def _medicine_lines(ctx: Context, res: en.CauseResult, th: Mapping[str, float],
+                    episode: Mapping[Any, Any] | pd.Series) -> None:
+    """The medicine findings' own sentences (what was read, the class, its evidence, the timing), for
+    the episode of ``ctx`` (``episode``: its row or its cells, as :func:`_weigh` has them)."""
+    own = episode.get("medications")
     meds = [*(ctx.value("diary_medications") or []), *(own if isinstance(own, list) else [])]
     if not meds:
         return
-    found, unknown = assess_medicines(list(dict.fromkeys(meds)), pd.Timestamp(ctx.episode["date"]),
+    found, unknown = assess_medicines(list(dict.fromkeys(meds)), pd.Timestamp(episode["date"]),
                                       ctx.medicines, recent_days=th["recent_days"],
                                       long_standing_factor=th["long_standing_factor"])
     weighed = {wf.factor.id.split(":", 1)[1]: wf for wf in res.weighed}
