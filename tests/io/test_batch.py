@@ -104,6 +104,17 @@ def test_the_pause_hands_what_it_kept_to_the_collector_unwalked() -> None:
     assert len(kept) == 20_000
 
 
+def test_a_small_pause_leaves_the_collector_as_it_was() -> None:
+    """Below UNWALKED_FROM_OBJECTS nothing is handed on: a cycle made during the pause is young
+    garbage, freed by the next collection of the youngest generation."""
+    gc.collect()
+    with collector_paused():
+        cycle = weakref.ref(_Node())
+    gc.collect(0)
+    assert cycle() is None
+    assert gc.isenabled()
+
+
 def test_a_batch_of_real_files_leaves_the_collector_on_with_no_walk_pending() -> None:
     from tests.conftest import CORPUS
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import runtwitch
-from runtwitch.model.frames import frame_columns, frame_from_arrays
+from runtwitch.model.frames import frame_columns, frame_from_arrays, string_array
 from tests.conftest import CORPUS
 
 
@@ -102,3 +102,10 @@ def test_other_extension_arrays_are_built_by_pandas() -> None:
                "o": np.array(["x", 1], dtype=object)}
     df = frame_from_arrays(list(columns.values()), list(columns), pd.RangeIndex(2))
     pd.testing.assert_frame_equal(df, pd.DataFrame(columns, index=pd.RangeIndex(2), copy=True))
+
+
+@pytest.mark.parametrize("bad", [np.array([1.0]), np.array([1.0, 2.0]), string_array(["x"])])
+def test_a_column_of_another_length_is_refused_not_broadcast(bad: object) -> None:
+    """Found in review: the blocks built directly broadcast a one-value column down the frame."""
+    with pytest.raises(ValueError, match="3 rows"):
+        frame_from_arrays([np.zeros(3), bad], ["a", "b"], pd.RangeIndex(3))

@@ -324,7 +324,8 @@ def _derived_name_ok(name: str) -> bool:
 
 def _fields(obj: Any) -> dict[str, Any]:
     """A dataclass's fields by name, the values as they are: what :func:`json.dumps` writes
-    as :func:`dataclasses.asdict` would (which deep-copies every value, a tenth of a store)."""
+    as :func:`dataclasses.asdict` would (which deep-copies every value, a tenth of a store) for
+    a dataclass whose fields hold no dataclass but in a field of its own (the import report)."""
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
@@ -357,7 +358,7 @@ def store(cache_dir: Path, key: str, act: Activity) -> bool:
         rep["source_last_time"] = _jsonable(act.report.source_last_time)
         rep["damage"] = None if act.report.damage is None else _fields(act.report.damage)
         head = {
-            "meta": _fields(act.meta),
+            "meta": dataclasses.asdict(act.meta),  # its ``extra`` may hold anything: asdict's conversions
             "report": rep,
             "records": {**layout, "crc32": zlib.crc32(data), "size": len(data)},
             # the summary (start, end, totals), so that a hit needs no frame for them

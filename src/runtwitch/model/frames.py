@@ -126,7 +126,7 @@ def frame_from_arrays(arrays: list[Any], columns: list[str], index: pd.Index) ->
     each frame gets a view of it (its own object, so that naming one frame's
     columns names no other): with pandas 3 building the Index from the names
     (an Arrow-backed ``str`` index) cost twice what the rest of a small frame
-    does.
+    does. Raises ValueError when an array's length is not the index's.
     """
     # no columns: labels as the constructor gives them (an empty RangeIndex)
     labels = _column_index(tuple(columns)).view() if columns else pd.RangeIndex(0)
@@ -149,13 +149,17 @@ def frame_from_arrays(arrays: list[Any], columns: list[str], index: pd.Index) ->
 def _frame_from_blocks(arrays: list[Any], labels: pd.Index, index: pd.Index) -> pd.DataFrame:
     """:func:`frame_from_arrays` with pandas' blocks built here (pandas internals, not in pandas-stubs).
 
-    Raises AttributeError, TypeError or ImportError where those internals differ.
+    Raises AttributeError, TypeError or ImportError where those internals differ, ValueError when
+    a column's length is not the index's.
     """
     if _new_block_2d is None:  # pragma: no cover - pandas without these internals
         raise ImportError("pandas' block internals")
     by_dtype: dict[np.dtype[Any], list[int]] = {}
     blocks = []
+    n = len(index)
     for i, a in enumerate(arrays):
+        if len(a) != n:  # what the constructors refuse; never broadcast or cut here
+            raise ValueError(f"column {labels[i]!r} holds {len(a)} values for {n} rows")
         if isinstance(a, np.ndarray):
             by_dtype.setdefault(a.dtype, []).append(i)
         else:  # an extension array: a copy, in a block of its own
