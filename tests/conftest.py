@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gzip
 import os
 import tempfile
 import warnings
@@ -47,6 +48,22 @@ def manifest_rows(formats: tuple[str, ...], kinds: tuple[str, ...] | None = None
         if r["format"] in formats and (kinds is None or r["kind"] in kinds)
     ]
     return [pytest.param(r, id=r["file"]) for r in rows]
+
+
+def corpus_fit_bytes() -> list[tuple[Path, bytes]]:
+    """Every FIT file of the corpus with its FIT bytes: ``.fit`` in any case, ``.fit.gz`` unpacked.
+
+    For the tests that compare a fast path with its reference on every file
+    (a plain ``glob("*.fit")`` leaves out ``.FIT`` and ``.fit.gz``).
+    """
+    out = []
+    for path in sorted((CORPUS / "fit").iterdir()):
+        name = path.name.lower()
+        if name.endswith(".fit"):
+            out.append((path, path.read_bytes()))
+        elif name.endswith(".fit.gz"):
+            out.append((path, gzip.decompress(path.read_bytes())))
+    return out
 
 
 def corpus_path(row: dict[str, str]) -> Path:

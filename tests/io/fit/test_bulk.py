@@ -7,7 +7,7 @@ import pytest
 
 from runtwitch.io.fit import bulk, frame
 from runtwitch.io.fit.types import RECORD_MESG
-from tests.conftest import CORPUS
+from tests.conftest import corpus_fit_bytes
 
 pytestmark = pytest.mark.corpus
 
@@ -24,8 +24,7 @@ def test_plain_columns_equal_main_column_on_every_corpus_file() -> None:
     """Every plain field of every record layout of the corpus (all messages, a few, one, none)
     decodes as ``_main_column`` decodes it alone."""
     checked = 0
-    for path in sorted((CORPUS / "fit").glob("*.fit")):
-        data = path.read_bytes()
+    for path, data in corpus_fit_bytes():
         arr = np.frombuffer(data, dtype=np.uint8)
         for d in frame.frame(data).definitions:
             if d.global_num != RECORD_MESG or bulk.needs_rows(d):

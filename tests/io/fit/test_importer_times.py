@@ -12,7 +12,7 @@ from runtwitch.io.fit import engines, importer
 from runtwitch.io.fit.collect import Collector
 from runtwitch.io.fit.types import FIT_DATETIME_MIN
 from runtwitch.model.activity import ImportReport
-from tests.conftest import CORPUS
+from tests.conftest import corpus_fit_bytes
 
 
 def _with_times(seconds: np.ndarray) -> Collector:
@@ -24,8 +24,7 @@ def _with_times(seconds: np.ndarray) -> Collector:
 @pytest.mark.corpus
 def test_absolute_times_take_the_shortcut_with_the_same_nanoseconds() -> None:
     shortcut = 0
-    for path in sorted((CORPUS / "fit").glob("*.fit")):
-        data = path.read_bytes()
+    for path, data in corpus_fit_bytes():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the damaged files of the corpus
             col, _ = engines.decode_numpy(data, path.name, "salvage", ImportReport())

@@ -9,7 +9,7 @@ import pytest
 from runtwitch.io.fit import frame, rows
 from runtwitch.io.fit.engines import WHOLE_MESSAGES
 from runtwitch.io.fit.types import ROW_MESSAGES
-from tests.conftest import CORPUS
+from tests.conftest import corpus_fit_bytes
 
 pytestmark = pytest.mark.corpus
 
@@ -29,8 +29,7 @@ def _read(data: bytes, d: Any, off: int, *, values: bool) -> Any:
 
 def test_values_only_equal_whole_messages_on_every_corpus_file() -> None:
     checked = 0
-    for path in sorted((CORPUS / "fit").glob("*.fit")):
-        data = path.read_bytes()
+    for path, data in corpus_fit_bytes():
         for d in frame.frame(data).definitions:
             if d.global_num not in ROW_MESSAGES or d.global_num in WHOLE_MESSAGES:
                 continue
