@@ -51,7 +51,8 @@ class Trailing:
         self._hi[~np.isfinite(start)] = 0  # a row without a start has no window
 
     def __getitem__(self, k: int) -> np.ndarray:
-        rows: np.ndarray = np.sort(self._order[self._lo[k]:max(self._hi[k], self._lo[k])])
+        lo, hi = self.bounds(k)
+        rows: np.ndarray = np.sort(self._order[lo:hi])
         return rows
 
     @property

@@ -381,27 +381,27 @@ def _plain_columns(block: np.ndarray, d: Definition, none: np.ndarray) -> dict[i
     out = {}
     for j, fi in enumerate(plan.positions):
         f = d.fields[fi]
-        fld = f.field
-        if f.is_dev:
-            name, units = str(fld.name), fld.units
-        elif fld is None:
-            name, units = f"unknown_{f.num}", None
-        else:
-            name, units = fld.name, fld.units
+        name, units, _ = _naming(f)
         out[fi] = Column(name, units, values[j], valid[j], none, units, f.is_dev, f.dev_data_index)
     return out
+
+
+def _naming(f: FieldDef) -> tuple[str, str | None, str]:
+    """A record field's column name, units and type name (``unknown_<number>`` for a field the
+    profile does not know)."""
+    fld = f.field
+    if f.is_dev:
+        return str(fld.name), fld.units, fld.type.name
+    if fld is None:
+        return f"unknown_{f.num}", None, f.base.name
+    return fld.name, fld.units, fld.type.name
 
 
 def _main_column(block: np.ndarray, f: FieldDef, endian: str, n: int, none: np.ndarray) -> Column:
     """The column of one record field; ``none`` is an all-False mask of the group's length
     (shared by the columns of a group: no column changes it)."""
     fld = f.field
-    if f.is_dev:
-        name, units, type_name = str(fld.name), fld.units, fld.type.name
-    elif fld is None:
-        name, units, type_name = f"unknown_{f.num}", None, f.base.name
-    else:
-        name, units, type_name = fld.name, fld.units, fld.type.name
+    name, units, type_name = _naming(f)
     col = Column(name, units, none, none, none, units, f.is_dev, f.dev_data_index)
     ident = f.base.identifier
     raw_valid = None if ident in (STRING_ID, BYTE_ID) else _raw_column(block, f, endian)
