@@ -52,6 +52,17 @@ def _cached(path: Path, cdir: Path) -> runtwitch.Activity:
 
 
 @pytest.mark.parametrize("rel", FILES)
+def test_storing_a_fresh_import_builds_none_of_its_frames(rel: str, tmp_path: Path) -> None:
+    act = _fresh(CORPUS / rel)
+    built = [f for f in ("records", "laps", "sessions", "route") if f in act.__dict__]
+    assert cache_mod.store(tmp_path, "k", act)
+    assert [f for f in ("records", "laps", "sessions", "route") if f in act.__dict__] == built
+    hit = cache_mod.load(tmp_path, "k", act.meta.source)
+    assert hit is not None
+    _same(hit, act)
+
+
+@pytest.mark.parametrize("rel", FILES)
 def test_cached_activity_equals_a_fresh_import(rel: str, tmp_path: Path) -> None:
     path = CORPUS / rel
     fresh = _fresh(path)

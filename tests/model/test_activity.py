@@ -95,3 +95,50 @@ def test_the_summary_falls_back_to_the_records_without_session_bounds() -> None:
     bare = fresh.sessions.drop(columns=["start", "end"])
     act = Activity(fresh.records, fresh.laps, bare, fresh.meta, fresh.report)
     assert act.start == fresh.records.index[0] and act.end == fresh.records.index[-1]
+
+
+# --- frames given as their columns (what the readers give) ---
+
+def test_a_read_file_holds_its_frames_as_columns_until_read() -> None:
+    act = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    assert all(act.loaded(f) for f in ("records", "laps", "sessions", "route"))
+    assert not any(f in act.__dict__ for f in ("records", "laps", "sessions"))  # no DataFrame yet
+    held = act.held("records")
+    assert held is act.held("records") and len(held) == 1202 and held.index.name == "time"
+    assert act.start is not None and "sessions" not in act.__dict__  # the summary reads columns
+    records = act.records
+    assert act.records is records and "records" not in act.__dict__["_columns"]  # built once, kept
+    for name, values in act.held("records").arrays().items():  # the frame's own data now
+        assert not values.flags.writeable
+        assert (pd.isna(values) | (values == records[name].to_numpy())).all()
+    act.release()
+    assert act.records is records  # nothing to load again: the frame stays
+
+
+def test_columns_of_a_frame_are_what_the_frame_would_be() -> None:
+    act = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    held = {name: act.held(name) for name in ("records", "laps", "sessions", "route")}
+    for name, columns in held.items():
+        frame = getattr(act, name)
+        pd.testing.assert_frame_equal(columns(), frame)
+        assert columns() is not columns()  # a new frame at each call
+        assert list(columns.arrays()) == list(frame.columns) == columns.names
+
+
+def test_an_activity_given_columns_pickles_and_copies_them_unbuilt() -> None:
+    act = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    back = pickle.loads(pickle.dumps(act))
+    assert "records" not in back.__dict__ and back.loaded("records")
+    pd.testing.assert_frame_equal(back.records, act.records)
+    fresh = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    twin = copy.copy(fresh)
+    twin.records = fresh.records.iloc[:5]  # the twin's own frame; the original's columns stay
+    assert len(twin.records) == 5 and len(fresh.held("records")) == 1202 and len(fresh.records) == 1202
+
+
+def test_assigning_a_frame_replaces_the_columns() -> None:
+    act = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    act.sessions = act.held("sessions")().iloc[:0]
+    assert len(act.sessions) == 0 and len(act.held("sessions")) == 0 and act.start is not None
+    with pytest.raises(ValueError, match="unknown frame"):
+        act.held("record")

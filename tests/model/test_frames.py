@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import runtwitch
-from runtwitch.model.frames import frame_columns, frame_from_arrays, string_array
+from runtwitch.model.frames import Columns, frame_columns, frame_from_arrays, string_array
 from tests.conftest import CORPUS
 
 
@@ -109,3 +109,22 @@ def test_a_column_of_another_length_is_refused_not_broadcast(bad: object) -> Non
     """Found in review: the blocks built directly broadcast a one-value column down the frame."""
     with pytest.raises(ValueError, match="3 rows"):
         frame_from_arrays([np.zeros(3), bad], ["a", "b"], pd.RangeIndex(3))
+
+
+def test_columns_build_their_frame_and_give_read_only_arrays() -> None:
+    arrays = {"a": np.arange(3.0), "s": string_array(["x", None, "z"])}
+    columns = Columns(arrays, pd.RangeIndex(3))
+    expected = frame_from_arrays(list(arrays.values()), ["a", "s"], pd.RangeIndex(3))
+    pd.testing.assert_frame_equal(columns(), expected)
+    got = columns.arrays()
+    assert not got["a"].flags.writeable and arrays["a"].flags.writeable  # the caller's array unchanged
+    assert not np.shares_memory(columns()["a"].to_numpy(), arrays["a"])  # the frame owns copies
+    with pytest.raises(ValueError, match="3 rows"):
+        Columns({"a": np.zeros(2)}, pd.RangeIndex(3))
+
+
+def test_columns_of_a_frame_are_its_columns() -> None:
+    df = pd.DataFrame({"a": [1.0, 2.0], "b": [1, 2]}, index=pd.Index([5, 6], name="i"))
+    columns = Columns.of(df)
+    assert columns.names == ["a", "b"] and columns.index.equals(df.index)
+    pd.testing.assert_frame_equal(columns(), df)

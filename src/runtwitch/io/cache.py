@@ -36,7 +36,7 @@ import pyarrow.ipc as ipc
 
 from runtwitch.errors import MissingFileError
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, FrameLoader, ImportReport, summary_name
-from runtwitch.model.frames import NAT_NS, frame_columns, frame_from_arrays
+from runtwitch.model.frames import NAT_NS, Columns, frame_from_arrays
 from runtwitch.model.schema import SCHEMA_VERSION
 
 #: Bumped when the layout of a cache entry changes (3: records read lazily, JSON in two lines;
@@ -134,12 +134,13 @@ def _plain(v: Any) -> Any:
 _NUMPY_KINDS = {np.dtype(k): k for k in ("float64", "int64", "bool")}
 
 
-def _frame_to_json(df: pd.DataFrame) -> dict[str, Any] | None:
-    """A small frame as JSON-ready columns, or None when a dtype is not one we rebuild."""
-    if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1:
+def _frame_to_json(frame: Columns) -> dict[str, Any] | None:
+    """A small frame (its columns) as JSON-ready columns, or None when a dtype is not one we rebuild."""
+    index = frame.index
+    if not isinstance(index, pd.RangeIndex) or index.start != 0 or index.step != 1:
         return None
     cols = []
-    for name, arr in frame_columns(df).items():
+    for name, arr in frame.arrays().items():
         dtype = arr.dtype
         if isinstance(dtype, np.dtype):  # a dict lookup: naming a numpy dtype costs microseconds
             kind = _NUMPY_KINDS.get(dtype)
@@ -155,7 +156,7 @@ def _frame_to_json(df: pd.DataFrame) -> dict[str, Any] | None:
         else:
             return None
         cols.append({"name": name, "dtype": kind, "values": values})
-    return {"index_name": df.index.name, "columns": cols}
+    return {"index_name": index.name, "columns": cols}
 
 
 _UTC = "UTC"
@@ -192,12 +193,13 @@ _IPC_READ = ipc.IpcReadOptions(use_threads=False)
 _RECORD_DTYPES = (np.dtype("float64"), np.dtype("int64"))
 
 
-def _records_to_bytes(records: pd.DataFrame) -> tuple[bytes, dict[str, Any]] | None:
-    """The records as an Arrow IPC file and how to rebuild them, or None for dtypes not handled."""
+def _records_to_bytes(records: Columns) -> tuple[bytes, dict[str, Any]] | None:
+    """The records (their columns) as an Arrow IPC file and how to rebuild them, or None for dtypes
+    not handled."""
     index = cast(pd.DatetimeIndex, records.index)
     columns: dict[str, Any] = {"__time_ns": index.asi8}
     dtypes = {}
-    for name, arr in frame_columns(records).items():
+    for name, arr in records.arrays().items():
         if arr.dtype not in _RECORD_DTYPES:
             return None
         columns[str(name)] = arr
@@ -345,8 +347,9 @@ def store(cache_dir: Path, key: str, act: Activity) -> bool:
     final = cache_dir / key
     if final.exists():
         return True
-    small = {name: _frame_to_json(getattr(act, name)) for name in SMALL_FRAMES}
-    records = _records_to_bytes(act.records)
+    # the frames' columns: no DataFrame is built for a fresh import's frames
+    small = {name: _frame_to_json(act.held(name)) for name in SMALL_FRAMES}
+    records = _records_to_bytes(act.held("records"))
     if records is None or any(v is None for v in small.values()):
         return False
     data, layout = records

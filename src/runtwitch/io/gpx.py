@@ -262,4 +262,4 @@ def read_gpx(
     built = build(raw, report, default_sport=sport, cadence_in_steps=cadence_counts_steps(raw, sport),
                   name=name)
     report.warn_dropped(name, "track points")
-    return timezone.locate(Activity(built.records, built.laps, built.sessions, meta, report))
+    return timezone.locate(built.activity(meta, report))

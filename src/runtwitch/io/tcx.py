@@ -178,4 +178,4 @@ def read_tcx(
     built = build(raw, report, sessions=sess, laps=lap_frame, default_sport=meta.sport, name=name,
                   cadence_in_steps=cadence_counts_steps(raw, meta.sport))
     report.warn_dropped(name, "trackpoints")
-    return timezone.locate(Activity(built.records, built.laps, built.sessions, meta, report))
+    return timezone.locate(built.activity(meta, report))

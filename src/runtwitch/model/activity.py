@@ -16,7 +16,7 @@ import pandas as pd
 
 from runtwitch.errors import DataQualityWarning, PartialImportWarning, warn
 from runtwitch.model.display import notebook_html
-from runtwitch.model.frames import frame_columns, frame_from_arrays
+from runtwitch.model.frames import Columns
 
 Status = Literal["ok", "partial"]
 #: Where an activity's local time comes from (docs/schema.md, "Local time").
@@ -277,11 +277,11 @@ def _as(values: Any, dtype: type) -> np.ndarray:
 
 def _summary(act: Activity) -> dict[str, Any]:
     """Start and end [ns since the epoch, UTC], session totals and the number of recordings."""
-    sessions = act.sessions
+    sessions = act.held("sessions")
     out: dict[str, Any] = {"start": None, "end": None, "totals": {}, "recordings": 1}
     if len(sessions):
         # the columns as stored, taken once: a Series per column read cost more than the sums
-        cols = frame_columns(sessions)
+        cols = sessions.arrays()
         if "start" in cols:
             out["start"] = _bound_ns(cols["start"], last=False)
         if "end" in cols:
@@ -293,7 +293,7 @@ def _summary(act: Activity) -> dict[str, Any]:
         if "recording" in cols:
             out["recordings"] = len(np.unique(_as(cols["recording"], np.int64)))
     if out["start"] is None or out["end"] is None:
-        index = act.records.index
+        index = act.held("records").index
         if len(index):
             out["start"] = out["start"] if out["start"] is not None else pd.Timestamp(index[0]).value
             out["end"] = out["end"] if out["end"] is not None else pd.Timestamp(index[-1]).value
@@ -309,19 +309,21 @@ def summary_name() -> str:
 SESSION_TOTALS = ("elapsed_s", "timer_s", "moving_s", "distance_m")
 
 
-def empty_route() -> pd.DataFrame:
-    """The route of a recorded activity: no planned points, indexed by ``point``."""
-    # what pd.DataFrame(index=...) gives, a fifth of its cost (a route is read for every located file)
-    return frame_from_arrays([], [], pd.RangeIndex(0, name="point"))
+#: The route of a recorded activity: no planned points, indexed by ``point`` (its frame is what
+#: ``pd.DataFrame(index=...)`` gives, built when read).
+EMPTY_ROUTE = Columns({}, pd.RangeIndex(0, name="point"))
 
 
 class _Frame:
-    """One of an Activity's frames: a DataFrame, or a :data:`FrameLoader` called on first read.
+    """One of an Activity's frames: a DataFrame, its :class:`Columns`, or a :data:`FrameLoader`.
 
     The frame is kept in the instance's ``__dict__`` under its own name once
     loaded; its loader is kept in ``__dict__["_loaders"]`` so that
     :meth:`Activity.release` can drop the frame and load it again later.
-    Assigning a DataFrame replaces the loader (that frame is then the caller's).
+    A frame given as :class:`Columns` is held in ``__dict__["_columns"]``
+    until first read; the DataFrame built then replaces it (the frame is
+    then held as if it had been given as a DataFrame). Assigning a
+    DataFrame replaces the loader or columns (that frame is then the caller's).
     """
 
     def __init__(self, default: FrameLoader | None = None) -> None:
@@ -345,22 +347,36 @@ class _Frame:
         state = obj.__dict__
         frame = state.get(self.name)
         if frame is None:
-            frame = state["_loaders"][self.name]()
+            held = state.get("_columns")
+            if held is not None and self.name in held:
+                frame = held[self.name]()
+                state["_columns"] = _without(held, self.name)  # the frame holds the data now
+            else:
+                frame = state["_loaders"][self.name]()
             state[self.name] = frame
         return frame  # type: ignore[no-any-return]
 
-    def __set__(self, obj: object, value: pd.DataFrame | FrameLoader) -> None:
+    def __set__(self, obj: object, value: pd.DataFrame | Columns | FrameLoader) -> None:
         state = obj.__dict__
-        loaders = state.get("_loaders")
-        # The loaders' dict is replaced, never changed: copy.copy(activity) shares it.
+        # The dicts of loaders and columns are replaced, never changed: copy.copy(activity) shares them.
+        loaders, held = state.get("_loaders"), state.get("_columns")
+        if loaders is not None and self.name in loaders:
+            state["_loaders"] = _without(loaders, self.name)
+        if held is not None and self.name in held:
+            state["_columns"] = _without(held, self.name)
         if isinstance(value, pd.DataFrame):
-            if loaders is not None and self.name in loaders:
-                state["_loaders"] = {k: v for k, v in loaders.items() if k != self.name}
             state[self.name] = value
+        elif isinstance(value, Columns):
+            state["_columns"] = {**state.get("_columns", {}), self.name: value}
+            state.pop(self.name, None)
         else:
-            state["_loaders"] = {**(loaders or {}), self.name: value}
+            state["_loaders"] = {**state.get("_loaders", {}), self.name: value}
             state.pop(self.name, None)
         state.pop("_derived", None)  # values derived from the old frame are not this one's
+
+
+def _without(held: dict[str, Any], name: str) -> dict[str, Any]:
+    return {k: v for k, v in held.items() if k != name}
 
 
 #: The frames of an Activity, in the order of its fields.
@@ -382,6 +398,10 @@ class Activity:
     :meth:`release` drops the frames that can be loaded again. Equality
     compares the frames (and loads them); pickling keeps unloaded frames
     unloaded (the loader is pickled, e.g. the path of a cache file).
+
+    A frame may also be given as its :class:`~runtwitch.model.frames.Columns`
+    (what the readers give): its DataFrame is built when first read, and
+    :meth:`held` reads the columns without building it.
 
     Attributes
     ----------
@@ -409,19 +429,35 @@ class Activity:
     sessions: _Frame = _Frame()
     meta: ActivityMeta  # type: ignore[misc]  # mypy takes the descriptors for defaults
     report: ImportReport  # type: ignore[misc]
-    route: _Frame = _Frame(empty_route)
+    route: _Frame = _Frame(EMPTY_ROUTE)
 
     def loaded(self, frame: str = "records") -> bool:
-        """Whether ``frame`` (``"records"``, ``"laps"``, ``"sessions"`` or ``"route"``) is in memory."""
+        """Whether ``frame`` (``"records"``, ``"laps"``, ``"sessions"`` or ``"route"``) is in memory
+        (as a DataFrame, or as the columns it was given as)."""
         if frame not in FRAMES:
             raise ValueError(f"unknown frame {frame!r} (frames: {', '.join(FRAMES)})")
-        return frame in self.__dict__
+        return frame in self.__dict__ or frame in self.__dict__.get("_columns", {})
+
+    def held(self, frame: str = "records") -> Columns:
+        """The columns of ``frame`` (``"records"``, ``"laps"``, ``"sessions"`` or ``"route"``),
+        without building its DataFrame when the frame was given as columns and not read since.
+
+        A frame held as a DataFrame gives read-only views of its data (they
+        change should the frame be changed in place); one that is not loaded
+        is loaded. Read the arrays with :meth:`Columns.arrays`.
+        """
+        if frame not in FRAMES:
+            raise ValueError(f"unknown frame {frame!r} (frames: {', '.join(FRAMES)})")
+        columns = self.__dict__.get("_columns", {}).get(frame)
+        if columns is not None:
+            return columns  # type: ignore[no-any-return]  # the dict holds Columns only
+        return Columns.of(getattr(self, frame))
 
     def release(self) -> None:
         """Drop the frames that a loader can give again (read from the cache); keep the others.
 
         The next read of a released frame loads it again. Frames given or
-        assigned as DataFrames have no loader and stay in memory.
+        assigned as DataFrames or as columns have no loader and stay in memory.
         """
         for name in self.__dict__.get("_loaders", {}):
             self.__dict__.pop(name, None)

@@ -13,6 +13,7 @@ sessions and their three clocks in :mod:`runtwitch.model.clocks`, the laps in
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,8 +47,8 @@ from runtwitch.model.clocks import (
 from runtwitch.model.coerce import _to_utc
 from runtwitch.model.frames import (
     NAT_NS,
+    Columns,
     frame_columns,
-    frame_from_arrays,
     object_array,
     utc_array,
     utc_index,
@@ -78,14 +79,41 @@ _CANONICAL = [c.name for c in RECORD_COLUMNS]
 
 @dataclass
 class Built:
-    """Canonical frames produced by :func:`build`."""
+    """Canonical frames produced by :func:`build`, each held as its columns until read.
 
-    records: pd.DataFrame
-    sessions: pd.DataFrame
-    laps: pd.DataFrame
-    #: The sessions' columns by name as the assembly built them (the frame holds copies): to read
-    #: a session value without taking the frame apart, never to write.
-    session_columns: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    ``records``, ``sessions`` and ``laps`` are the DataFrames, each built the
+    first time it is read; :meth:`activity` hands the columns on to an
+    :class:`Activity` without building any frame (its frames are then built
+    when first read there).
+    """
+
+    #: The frames' columns by name (``"records"``, ``"sessions"``, ``"laps"``).
+    held: dict[str, Columns] = dataclasses.field(repr=False)
+
+    @functools.cached_property
+    def records(self) -> pd.DataFrame:
+        return self.held["records"]()
+
+    @functools.cached_property
+    def sessions(self) -> pd.DataFrame:
+        return self.held["sessions"]()
+
+    @functools.cached_property
+    def laps(self) -> pd.DataFrame:
+        return self.held["laps"]()
+
+    @property
+    def session_columns(self) -> dict[str, Any]:
+        """The sessions' columns by name, to read a session value without any frame."""
+        return self.held["sessions"].arrays()
+
+    def activity(self, meta: ActivityMeta, report: ImportReport) -> Activity:
+        """An activity of these frames: the DataFrames already read, the columns of the others."""
+        def frame(name: str) -> pd.DataFrame | Columns:
+            read: pd.DataFrame | None = self.__dict__.get(name)
+            return self.held[name] if read is None else read
+
+        return Activity(frame("records"), frame("laps"), frame("sessions"), meta, report)
 
 
 def build(
@@ -219,10 +247,9 @@ def build_arrays(
         cols["cadence_spm"] = np.where(running, cad, np.nan) * (1.0 if cadence_in_steps else 2.0)
         cols["cadence_rpm"] = np.where(running, np.nan, cad)
 
-    sessions_out, session_columns = _finish_sessions(sess_in, t_ns, session_idx, cols, default_sport, report,
-                                                     name)
-    laps_out, lap_columns = _finish_laps(*_given(laps), session_columns)
-    lap_idx = (_assign_ns(t_ns, lap_columns["start"].asi8).astype("int64") if len(laps_out)
+    sessions_out = _finish_sessions(sess_in, t_ns, session_idx, cols, default_sport, report, name)
+    laps_out = _finish_laps(*_given(laps), sessions_out.arrays())
+    lap_idx = (_assign_ns(t_ns, laps_out.arrays()["start"].asi8).astype("int64") if len(laps_out)
                else np.zeros(n, dtype=np.int64))
     cols["session"], cols["lap"] = session_idx, lap_idx
 
@@ -241,11 +268,17 @@ def build_arrays(
         keep.append(c)
     dtypes = {c.name: c.dtype for c in RECORD_COLUMNS}
     index = utc_index(t_ns, RECORDS_INDEX.name)
-    # One frame, built once: one consolidated block per dtype, so later column reads are cheap.
-    df = frame_from_arrays([cols[c].astype(dtypes.get(c, "float64"), copy=False) for c in keep], keep, index)
-    report.rows = len(df)
+    # One frame, built once when read: one consolidated block per dtype, so later column reads are cheap.
+    records = Columns({c: _owned(cols[c].astype(dtypes.get(c, "float64"), copy=False)) for c in keep}, index)
+    report.rows = len(records)
     report.check()
-    return Built(df, sessions_out, laps_out, session_columns)
+    return Built({"records": records, "sessions": sessions_out, "laps": laps_out})
+
+
+def _owned(values: np.ndarray) -> np.ndarray:
+    """``values``, or a copy when they are a view of another array (such as the caller's samples,
+    which :func:`build_arrays` never writes but which its caller may write afterwards)."""
+    return values if values.base is None else values.copy()
 
 
 def _given(table: pd.DataFrame | Mapping[str, Any] | None) -> tuple[dict[Any, Any], int]:
@@ -311,7 +344,7 @@ def activity_from_samples(
     report.warn_dropped(source, "samples")
     meta = ActivityMeta(source=source, format=format, sport=sport, utc_offset_s=utc_offset_s,
                         utc_offset_source=utc_offset_source)
-    return Activity(built.records, built.laps, built.sessions, meta, report)
+    return built.activity(meta, report)
 
 
 def split_recordings(activity: Activity) -> list[Activity]:

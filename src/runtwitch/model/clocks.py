@@ -14,7 +14,7 @@ import pandas as pd
 from runtwitch.model.activity import ImportReport
 from runtwitch.model.cleaning import CLOCK_JUMP_S, RECORDING_GAP_S
 from runtwitch.model.coerce import _coerce_lists, _column_values, _utc_times
-from runtwitch.model.frames import NAT_NS, frame_from_arrays
+from runtwitch.model.frames import NAT_NS, Columns
 from runtwitch.model.schema import MOVING_SPEED_MPS, PAUSE_GAP_S, SESSION_COLUMNS
 
 #: A device elapsed time shorter than the recorded span by more than this is
@@ -145,10 +145,10 @@ def _declared_rows(given: dict[Any, Any], n: int) -> list[dict[str, Any]]:
 def _finish_sessions(
     given: list[dict[str, Any]], t_ns: np.ndarray, session: np.ndarray, records: dict[str, np.ndarray],
     default_sport: str, report: ImportReport, name: str = "",
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+) -> Columns:
     """Fill the session table: bounds, the three clocks and their sources, sport and recording.
 
-    Returns the table and its columns as built (to read: the frame holds copies).
+    Returns the table's columns (its frame is built when read).
 
     Coherence, per session (docs/schema.md, "The three clocks"):
 
@@ -234,8 +234,7 @@ def _finish_sessions(
     columns["start"], columns["end"] = _utc_times(columns["start"]), _utc_times(columns["end"])
     columns["recording"] = _recordings(columns["start"].asi8, columns["end"].asi8)
     arrays = _coerce_lists(columns, SESSION_COLUMNS)
-    names = [c.name for c in SESSION_COLUMNS]
-    return frame_from_arrays([arrays[c] for c in names], names, pd.RangeIndex(len(rows))), arrays
+    return Columns({c.name: arrays[c.name] for c in SESSION_COLUMNS}, pd.RangeIndex(len(rows)))
 
 
 def recording_numbers(start: pd.Series, end: pd.Series, gap_s: float = RECORDING_GAP_S) -> np.ndarray:

@@ -187,6 +187,85 @@ def _column_index(names: tuple[str, ...]) -> pd.Index:
     return pd.Index(list(names))
 
 
+class Columns:
+    """A frame held as its column arrays until its DataFrame is asked for.
+
+    What the assembly makes of an imported file: calling it builds the frame
+    (:func:`frame_from_arrays`, the frame owns copies), and :meth:`arrays`
+    gives the columns as they are, read-only, without any frame. An
+    :class:`~runtwitch.model.activity.Activity` given its frames this way
+    builds each DataFrame the first time it is read, so that a reader which
+    never reads a frame (the import cache storing a file's activity, a
+    notebook that only wants the sessions) does not pay for building it:
+    about a tenth of importing a one-hour FIT file in a worker process
+    (docs/batch.md). A ``Columns`` is never changed after it is made.
+
+    Parameters
+    ----------
+    arrays
+        The columns by name, in order, each as long as ``index``: numpy
+        arrays or pandas extension arrays (``DatetimeArray``, the string
+        array). They are taken as they are, not copied: the caller must not
+        write into them afterwards.
+    index
+        The frame's index.
+
+    Raises
+    ------
+    ValueError
+        A column's length is not the index's.
+    """
+
+    __slots__ = ("_arrays", "index")
+
+    def __init__(self, arrays: dict[str, Any], index: pd.Index) -> None:
+        n = len(index)
+        for name, a in arrays.items():
+            if len(a) != n:
+                raise ValueError(f"column {name!r} holds {len(a)} values for {n} rows")
+        self._arrays = arrays
+        self.index = index
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Columns:
+        """The columns of a DataFrame (read-only views of its data, see :func:`frame_columns`)."""
+        return cls(frame_columns(frame), frame.index)
+
+    def __call__(self) -> pd.DataFrame:
+        """The DataFrame (built anew at each call; it owns copies of the arrays)."""
+        return frame_from_arrays(list(self._arrays.values()), list(self._arrays), self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    @property
+    def names(self) -> list[str]:
+        """The column names, in order."""
+        return list(self._arrays)
+
+    def arrays(self) -> dict[str, Any]:
+        """Every column by name, as :func:`frame_columns` gives a frame's: to read, never to write."""
+        return {name: _read_only(a) for name, a in self._arrays.items()}
+
+    def __getstate__(self) -> tuple[dict[str, Any], pd.Index]:
+        return self._arrays, self.index
+
+    def __setstate__(self, state: tuple[dict[str, Any], pd.Index]) -> None:
+        self._arrays, self.index = state
+
+    def __repr__(self) -> str:
+        return f"<Columns {len(self.index)} rows: {', '.join(self._arrays)}>"
+
+
+def _read_only(arr: Any) -> Any:
+    """A numpy array as a view that cannot be written (the array itself when it cannot already);
+    any other array as it is."""
+    if isinstance(arr, np.ndarray) and arr.flags.writeable:
+        arr = arr.view()
+        arr.flags.writeable = False
+    return arr
+
+
 def frame_columns(df: pd.DataFrame) -> dict[Any, Any]:
     """Every column of ``df`` by name, as the array it is stored in: to read, never to write.
 
@@ -204,13 +283,8 @@ def frame_columns(df: pd.DataFrame) -> dict[Any, Any]:
         arrays = list(df._iter_column_arrays())  # type: ignore[operator]
     except AttributeError:  # pragma: no cover - pandas without _iter_column_arrays
         arrays = [s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array for _, s in df.items()]
-    out: dict[Any, Any] = {}
-    for name, arr in zip(names, arrays, strict=True):
-        if isinstance(arr, np.ndarray) and arr.flags.writeable:
-            arr = arr.view()  # the frame's own data: a view that cannot change it
-            arr.flags.writeable = False
-        out[name] = arr
-    return out
+    # the frame's own data: views that cannot change it
+    return {name: _read_only(arr) for name, arr in zip(names, arrays, strict=True)}
 
 
 def float_array(values: list[Any]) -> np.ndarray:

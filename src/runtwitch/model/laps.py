@@ -10,7 +10,7 @@ import pandas as pd
 
 from runtwitch.model.clocks import _assign_ns
 from runtwitch.model.coerce import _coerce_columns
-from runtwitch.model.frames import NAT_NS, frame_from_arrays
+from runtwitch.model.frames import NAT_NS, Columns
 from runtwitch.model.schema import LAP_COLUMNS
 
 #: The session columns that make the lap of a session declared without laps.
@@ -18,13 +18,13 @@ _SESSION_AS_LAP = ("start", "end", "elapsed_s", "timer_s", "distance_m",
                    "avg_heart_rate_bpm", "max_heart_rate_bpm")
 
 
-def _finish_laps(laps: dict[Any, Any], n: int, sess: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _finish_laps(laps: dict[Any, Any], n: int, sess: dict[str, Any]) -> Columns:
     """Laps with a start, in start order (stable), with ends filled from durations and indexes.
 
     ``laps``: the declared laps' columns by name (arrays of ``n`` values;
     empty when the file declares none); ``sess``: the session table's columns
     (as :func:`~runtwitch.model.clocks._finish_sessions` built them). Returns
-    the lap table and its columns as built (to read: the frame holds copies).
+    the lap table's columns (its frame is built when read).
     """
     n_sessions = len(sess["start"])
     if "start" not in laps or bool(pd.isna(laps["start"]).all()):
@@ -48,6 +48,5 @@ def _finish_laps(laps: dict[Any, Any], n: int, sess: dict[str, Any]) -> tuple[pd
     arrays["lap"] = np.arange(len(order), dtype="int64")
     arrays["session"] = (_assign_ns(arrays["start"].asi8, sess["start"].asi8).astype("int64") if n_sessions
                          else np.zeros(len(order), dtype="int64"))
-    names = [c.name for c in LAP_COLUMNS]
-    return frame_from_arrays([arrays[n] for n in names], names, pd.RangeIndex(len(order))), arrays
+    return Columns({c.name: arrays[c.name] for c in LAP_COLUMNS}, pd.RangeIndex(len(order)))
 

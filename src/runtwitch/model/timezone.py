@@ -299,14 +299,15 @@ def locate(activity: Activity) -> Activity:
     meta = activity.meta
     if meta.utc_offset_s is not None or meta.time_basis != "utc" or meta.kind != "activity":
         return activity
-    rec = activity.records
+    rec = activity.held("records").arrays()  # no frame built: the columns it was given as, if so
     if "lat_deg" not in rec or "lon_deg" not in rec:
         return activity
-    fix = first_fix(rec["lat_deg"].to_numpy(), rec["lon_deg"].to_numpy())
+    fix = first_fix(np.asarray(rec["lat_deg"]), np.asarray(rec["lon_deg"]))
     local = resolve(activity.start, position=fix) if fix is not None else UNRESOLVED
     if local.source != "position":
         return activity
-    placed = dataclasses.replace(meta, utc_offset_s=local.offset_s, utc_offset_source=local.offset_source,
-                                 timezone=local.timezone, timezone_source="position", extra=dict(meta.extra))
-    return Activity(activity.records, activity.laps, activity.sessions, placed, activity.report,
-                    route=activity.route)
+    placed = copy.copy(activity)  # the same frames, however held
+    placed.meta = dataclasses.replace(
+        meta, utc_offset_s=local.offset_s, utc_offset_source=local.offset_source, timezone=local.timezone,
+        timezone_source="position", extra=dict(meta.extra))
+    return placed

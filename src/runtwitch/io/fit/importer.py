@@ -160,11 +160,9 @@ def _stored_hr(col: Collector) -> pd.Series | None:
     return hr_message_series(col.hr) if col.hr else None
 
 
-def _fill_hr_from_messages(records: pd.DataFrame, col: Collector, report: ImportReport) -> pd.DataFrame:
-    """Fill missing record heart rate from stored ``hr`` messages (nearest sample)."""
-    series = _stored_hr(col) if len(records) else None
-    if series is None or series.empty:
-        return records
+def _fill_hr_from_messages(records: pd.DataFrame, series: pd.Series, report: ImportReport) -> pd.DataFrame:
+    """Fill missing record heart rate from stored ``hr`` messages (``series``, :func:`_stored_hr`;
+    nearest sample)."""
     near = series.reindex(records.index, method="nearest",
                           tolerance=pd.Timedelta(seconds=HR_MESSAGE_TOLERANCE_S)).to_numpy(float)
     current = (records["heart_rate_bpm"].to_numpy(float) if "heart_rate_bpm" in records
@@ -406,7 +404,9 @@ def read_fit(
         default_sport = str(col.sports[0][0])
     built = build_arrays(time_ns, values, report, sessions=_session_columns(col, anchor),
                          laps=_lap_columns(col, anchor), default_sport=default_sport, name=name)
-    records = _fill_hr_from_messages(built.records, col, report)
+    stored_hr = _stored_hr(col) if len(built.held["records"]) else None
+    if stored_hr is not None and not stored_hr.empty:  # else the records stay columns until read
+        built.records = _fill_hr_from_messages(built.records, stored_hr, report)
     if col.not_kept:
         report.warn(
             f"{name}: record fields that are not single numbers were not kept: "
@@ -420,7 +420,7 @@ def read_fit(
     sessions = built.session_columns  # the arrays as built: no Series per read
     sports = [s for s in dict.fromkeys(v for v in sessions["sport"] if v is not pd.NA) if s != "transition"]
     offset, offset_source = _utc_offset(col)
-    sub_sport = sessions["sub_sport"][0] if len(built.sessions) else None  # not a whole row
+    sub_sport = sessions["sub_sport"][0] if len(built.held["sessions"]) else None  # not a whole row
     meta = ActivityMeta(
         source=name,
         format="fit",
@@ -436,4 +436,4 @@ def read_fit(
         utc_offset_source=offset_source,
         extra={"fit_headers": col.headers, "gzipped": loaded.gzipped},
     )
-    return timezone.locate(Activity(records, built.laps, built.sessions, meta, report))
+    return timezone.locate(built.activity(meta, report))
