@@ -216,7 +216,7 @@ class Columns:
         A column's length is not the index's.
     """
 
-    __slots__ = ("_arrays", "index")
+    __slots__ = ("_arrays", "_views", "index")
 
     def __init__(self, arrays: dict[str, Any], index: pd.Index) -> None:
         n = len(index)
@@ -224,6 +224,7 @@ class Columns:
             if len(a) != n:
                 raise ValueError(f"column {name!r} holds {len(a)} values for {n} rows")
         self._arrays = arrays
+        self._views: dict[str, Any] | None = None
         self.index = index
 
     @classmethod
@@ -245,13 +246,16 @@ class Columns:
 
     def arrays(self) -> dict[str, Any]:
         """Every column by name, as :func:`frame_columns` gives a frame's: to read, never to write."""
-        return {name: _read_only(a) for name, a in self._arrays.items()}
+        if self._views is None:  # made once: the columns never change
+            self._views = {name: _read_only(a) for name, a in self._arrays.items()}
+        return dict(self._views)
 
     def __getstate__(self) -> tuple[dict[str, Any], pd.Index]:
         return self._arrays, self.index
 
     def __setstate__(self, state: tuple[dict[str, Any], pd.Index]) -> None:
         self._arrays, self.index = state
+        self._views = None
 
     def __repr__(self) -> str:
         return f"<Columns {len(self.index)} rows: {', '.join(self._arrays)}>"
