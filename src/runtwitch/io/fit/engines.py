@@ -94,7 +94,7 @@ def decode_numpy(
         d.global_num == HR_MESG for d in framed.definitions)
     stamps = bulk.timestamp_index(data, framed) if needs_stamps else {}
     compressed = bulk.compressed_times(framed, stamps)
-    records_by_row = any(d.global_num == RECORD_MESG and d.offsets and bulk.needs_rows(d)
+    records_by_row = any(d.global_num == RECORD_MESG and d.has_data and bulk.needs_rows(d)
                          for d in framed.definitions)
     # hr messages in bulk when every one can be (a swim can store thousands of them).
     hr_beats = hr.decode_hr(data, framed, stamps) if needs_stamps else None
