@@ -30,7 +30,7 @@ from runtwitch.errors import (
     TruncatedFileError,
 )
 from runtwitch.io.fit import adapter, bulk, frame, hr, rows
-from runtwitch.io.fit.collect import Collector
+from runtwitch.io.fit.collect import READ_FIELDS, Collector
 from runtwitch.io.fit.types import HR_MESG, RECORD_MESG, ROW_MESSAGES, FitFailure
 from runtwitch.io.source import Errors
 from runtwitch.model.activity import Damage, ImportReport
@@ -124,7 +124,8 @@ def decode_numpy(
         state.last_ts = stamps[ts_seqs[i]] if i >= 0 and ts_seqs[i] >= file_start else 0
         try:
             msg = rows.decode_row(data, d, off, state, compressed.get(seq),
-                                  values=d.global_num not in WHOLE_MESSAGES)
+                                  values=d.global_num not in WHOLE_MESSAGES,
+                                  only=None if d.mesg_type is None else READ_FIELDS.get(d.mesg_type.name))
         except Exception as exc:  # fitdecode stops at the same message
             failure = FitFailure("undecodable", off - 1, f"{type(exc).__name__}: {exc}")
             cut = seq
