@@ -10,6 +10,7 @@ reference's, failures included.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import struct
 from typing import Any
 
@@ -81,7 +82,7 @@ class _Plan:
     finds the fields a sub-field refers to without scanning the definition.
     """
 
-    __slots__ = ("chosen", "fields", "referenced", "simple", "spans", "unpack", "where", "whole")
+    __slots__ = ("chosen", "fields", "mesg_type", "simple", "spans", "unpack", "where", "whole")
 
     def __init__(self, d: Definition) -> None:
         fmt = [d.endian]
@@ -115,10 +116,7 @@ class _Plan:
                 self.spans.append((at, at + f.count, base, _SINGLE if single else _MANY))
                 at += f.count
         self.unpack = struct.Struct("".join(fmt)).unpack_from
-        mt = d.mesg_type
-        #: Field numbers a sub-field of the message type refers to (their raw values choose it).
-        self.referenced = frozenset(ref.def_num for fld in (mt.fields.values() if mt is not None else ())
-                                    for sub in fld.subfields or () for ref in sub.ref_fields)
+        self.mesg_type = d.mesg_type
         #: Per set of names read (:meth:`choose`): the fields to decode and the fields to parse.
         self.chosen: dict[frozenset[str], tuple[list[int], list[int]]] = {}
 
@@ -161,8 +159,8 @@ class _Plan:
                 name = fld.name if fld is not None else f"unknown_{f.num}"
                 if not alone or name in only:
                     kept.append(i)
-            parsed = sorted(set(kept) | {i for i, (f, *_) in enumerate(self.fields)
-                                        if not f.is_dev and f.num in self.referenced})
+            referenced = _referenced(self.mesg_type)
+            parsed = sorted(set(kept).union(*(self.where.get(num, ()) for num in referenced)))
             got = self.chosen[only] = (kept, parsed)
         return got
 
@@ -181,6 +179,15 @@ class _Plan:
 
 
 _STRING, _SINGLE, _MANY = 0, 1, 2
+
+
+@functools.lru_cache(maxsize=512)
+def _referenced(mesg_type: Any) -> frozenset[int]:
+    """The field numbers that a sub-field of ``mesg_type`` refers to (their raw values choose it)."""
+    if mesg_type is None:
+        return frozenset()
+    return frozenset(ref.def_num for fld in mesg_type.fields.values()
+                     for sub in fld.subfields or () for ref in sub.ref_fields)
 
 #: Most plans remembered across files, by definition bytes (``Definition.layout``).
 PLAN_CACHE_SIZE = 1024

@@ -120,12 +120,16 @@ class Definition:
     @property
     def offsets(self) -> list[int]:
         """:meth:`offset_array` as a list."""
+        if not self.runs:
+            return list(self.starts)
         out: list[int] = self.offset_array().tolist()
         return out
 
     @property
     def seqs(self) -> list[int]:
         """:meth:`seq_array` as a list."""
+        if not self.runs:
+            return list(self.numbers)
         out: list[int] = self.seq_array().tolist()
         return out
 
