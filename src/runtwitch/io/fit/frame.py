@@ -185,6 +185,11 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
                     pos = nxt
                     continue
                 if h & 0x80:
+                    if repeats:
+                        moved, seq = _compressed(data, pos, stop, defs, compressed, seq, limit)
+                        if moved != pos:
+                            pos = moved
+                            continue
                     d = defs.get((h >> 5) & 0x3)
                     if d is None:
                         raise FitFailure("parse", pos, f"local message {(h >> 5) & 0x3} not defined")
@@ -255,6 +260,36 @@ def _plain(data: bytes, pos: int, lim: int, stop: int, table: list[Any], seq: in
             break
         entry[1](pos + 1)
         entry[2](seq)
+        seq += 1
+        pos = nxt
+    return pos, seq
+
+
+def _compressed(data: bytes, pos: int, stop: int, defs: dict[int, Definition], compressed: dict[int, int],
+                seq: int, limit: int) -> tuple[int, int]:
+    """Frame data messages with a compressed timestamp header from ``pos`` on.
+
+    What the message-by-message loop of :func:`frame` does for such a message
+    whose definition has data already and is neither damaged nor a developer
+    message (note its time offset, offset and sequence number, step over it),
+    with nothing else in the loop: stops before the first other message, one
+    that would end past ``stop`` or pass :data:`MAX_FIT_MESSAGES`
+    (``limit``), which the caller then reads (and fails on) as before.
+    Returns the position and sequence number after the messages framed.
+    """
+    while pos < stop:
+        h = data[pos]
+        if not h & 0x80:
+            break
+        d = defs.get((h >> 5) & 0x3)
+        if d is None or d.zero_field or d.developer or not d.starts:
+            break
+        nxt = pos + 1 + d.size
+        if nxt > stop or seq >= limit:
+            break
+        compressed[seq] = h & 0x1F
+        d.starts.append(pos + 1)
+        d.numbers.append(seq)
         seq += 1
         pos = nxt
     return pos, seq
