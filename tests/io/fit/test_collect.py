@@ -6,8 +6,10 @@ import gzip
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
+import runtwitch
 from runtwitch.io.fit import collect, engines
 from runtwitch.io.fit.collect import _PLAIN_FALLBACK, SEMICIRCLE_TO_DEG, Collector, column_name
 from runtwitch.model.activity import ImportReport
@@ -87,3 +89,27 @@ def test_record_table_equals_the_reference(name: str) -> None:
         np.testing.assert_array_equal(v_got[key], ref, err_msg=key)
         decoded = [c.values for g in col.record_groups for c in g.columns]
         assert not any(np.shares_memory(v_got[key], d) for d in decoded)  # the table's own data
+
+
+@pytest.mark.parametrize("name", FIT_FILES)
+def test_activity_equal_with_every_field_decoded(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numpy engine decodes only ``READ_FIELDS`` of sessions, laps, events...: what the
+    importer reads. Decoding every field gives the same activity (or the same failure)."""
+
+    def read() -> Any:
+        try:
+            return runtwitch.read_fit(CORPUS / name, errors="salvage")
+        except runtwitch.errors.RuntwitchError as exc:
+            return type(exc), str(exc)
+
+    chosen = read()
+    monkeypatch.setattr(engines, "READ_FIELDS", {})
+    whole = read()
+    if isinstance(whole, tuple) or isinstance(chosen, tuple):
+        assert chosen == whole
+        return
+    pd.testing.assert_frame_equal(chosen.records, whole.records)
+    pd.testing.assert_frame_equal(chosen.sessions, whole.sessions)
+    pd.testing.assert_frame_equal(chosen.laps, whole.laps)
+    assert chosen.meta == whole.meta
+    assert chosen.report.to_dict() == whole.report.to_dict()

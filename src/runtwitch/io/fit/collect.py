@@ -42,6 +42,25 @@ RECORD_FIELDS: dict[str, str] = {
 }
 _PLAIN_FALLBACK = {"altitude", "speed"}
 
+#: The fields the FIT importer reads of each message besides records and hr (the
+#: collector's dicts), by message name: the numpy engine decodes only these of them (and
+#: what decoding them needs; ``rows.decode_row(..., only=)``). A field the importer
+#: reads must be listed here; ``tests/io/fit/test_collect.py`` reads every corpus file
+#: with and without this choice and compares the activities.
+READ_FIELDS: dict[str, frozenset[str]] = {
+    "session": frozenset({"start_time", "sport", "sub_sport", "total_elapsed_time", "total_timer_time",
+                          "total_distance", "avg_heart_rate", "max_heart_rate", "total_ascent",
+                          "total_calories", "total_training_effect", "workout_rpe", "workout_feel"}),
+    "lap": frozenset({"start_time", "timestamp", "total_elapsed_time", "total_timer_time", "total_distance",
+                      "avg_heart_rate", "max_heart_rate", "enhanced_avg_speed", "avg_speed", "intensity",
+                      "lap_trigger"}),
+    "event": frozenset({"event", "event_type", "timestamp"}),
+    "file_id": frozenset({"type", "manufacturer", "product_name", "garmin_product", "product"}),
+    "activity": frozenset({"local_timestamp", "timestamp"}),
+    "timestamp_correlation": frozenset({"timestamp", "system_timestamp"}),
+    "sport": frozenset({"sport", "sub_sport"}),
+}
+
 _UNIT_SUFFIX = {
     "m": "m", "mm": "mm", "cm": "cm", "km": "km", "s": "s", "ms": "ms", "m/s": "mps",
     "%": "pct", "percent": "pct", "bpm": "bpm", "rpm": "rpm", "watts": "w", "w": "w",

@@ -30,7 +30,7 @@ from runtwitch.errors import (
     TruncatedFileError,
 )
 from runtwitch.io.fit import adapter, bulk, frame, hr, rows
-from runtwitch.io.fit.collect import Collector
+from runtwitch.io.fit.collect import READ_FIELDS, Collector
 from runtwitch.io.fit.types import HR_MESG, RECORD_MESG, ROW_MESSAGES, FitFailure
 from runtwitch.io.source import Errors
 from runtwitch.model.activity import Damage, ImportReport
@@ -94,7 +94,7 @@ def decode_numpy(
         d.global_num == HR_MESG for d in framed.definitions)
     stamps = bulk.timestamp_index(data, framed) if needs_stamps else {}
     compressed = bulk.compressed_times(framed, stamps)
-    records_by_row = any(d.global_num == RECORD_MESG and d.offsets and bulk.needs_rows(d)
+    records_by_row = any(d.global_num == RECORD_MESG and d.has_data and bulk.needs_rows(d)
                          for d in framed.definitions)
     # hr messages in bulk when every one can be (a swim can store thousands of them).
     hr_beats = hr.decode_hr(data, framed, stamps) if needs_stamps else None
@@ -124,7 +124,8 @@ def decode_numpy(
         state.last_ts = stamps[ts_seqs[i]] if i >= 0 and ts_seqs[i] >= file_start else 0
         try:
             msg = rows.decode_row(data, d, off, state, compressed.get(seq),
-                                  values=d.global_num not in WHOLE_MESSAGES)
+                                  values=d.global_num not in WHOLE_MESSAGES,
+                                  only=None if d.mesg_type is None else READ_FIELDS.get(d.mesg_type.name))
         except Exception as exc:  # fitdecode stops at the same message
             failure = FitFailure("undecodable", off - 1, f"{type(exc).__name__}: {exc}")
             cut = seq

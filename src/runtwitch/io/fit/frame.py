@@ -139,9 +139,9 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
             dev = _DevTypes()
             counted: set[bytes] = set()  # definition bytes whose fields this file has counted
             layouts: dict[bytes, Definition] = {}
-            # Normal headers of plain data messages already seen once -> (size, offsets,
-            # seqs) of their definition: the common message costs no lookups beyond this.
-            fast: dict[int, tuple[int, list[int], list[int]]] = {}
+            # Normal headers of plain data messages already seen once -> their definition and
+            # its size: the common message costs no lookups beyond this.
+            fast: dict[int, tuple[int, Definition]] = {}
             # The same by header byte, for :func:`_plain` (``repeats`` only): (message size
             # with its header, the two lists' ``append``), None for any other header.
             table: list[Any] = [None] * 256
@@ -173,18 +173,23 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
                         if moved != pos:
                             pos = moved
                             continue
-                    size, offs, seqs = entry
+                    size, known = entry
                     nxt = pos + 1 + size
                     if nxt > n:
-                        _raise_damage(defs[h], pos, n)
+                        _raise_damage(known, pos, n)
                     if nxt > end:
                         raise FitFailure("undecodable", pos, _PAST_END)
-                    offs.append(pos + 1)
-                    seqs.append(seq)
+                    known.starts.append(pos + 1)
+                    known.numbers.append(seq)
                     seq += 1
                     pos = nxt
                     continue
                 if h & 0x80:
+                    if repeats:
+                        moved, seq = _compressed(data, pos, stop, defs, compressed, seq, limit)
+                        if moved != pos:
+                            pos = moved
+                            continue
                     d = defs.get((h >> 5) & 0x3)
                     if d is None:
                         raise FitFailure("parse", pos, f"local message {(h >> 5) & 0x3} not defined")
@@ -204,16 +209,16 @@ def frame(data: bytes, *, check_crc: bool = True, repeats: bool = True) -> Frame
                     _raise_damage(d, pos, n)
                 if nxt > end:
                     raise FitFailure("undecodable", pos, _PAST_END)
-                offsets = d.offsets
-                if not offsets:
+                starts = d.starts
+                if not starts:
                     out.definitions.append(d)  # only definitions with data are kept
-                offsets.append(pos + 1)
-                d.seqs.append(seq)
+                starts.append(pos + 1)
+                d.numbers.append(seq)
                 if d.developer:
                     _dev_message(data, d, pos, dev, out)
                 elif not h & 0xF0:  # a normal header: later messages take the fast path
-                    fast[h] = (d.size, offsets, d.seqs)
-                    table[h] = (d.size + 1, offsets.append, d.seqs.append)
+                    fast[h] = (d.size, d)
+                    table[h] = (d.size + 1, starts.append, d.numbers.append)
                 seq += 1
                 pos = nxt
             # --- file CRC ---
@@ -260,7 +265,37 @@ def _plain(data: bytes, pos: int, lim: int, stop: int, table: list[Any], seq: in
     return pos, seq
 
 
-def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, list[int], list[int]]],
+def _compressed(data: bytes, pos: int, stop: int, defs: dict[int, Definition], compressed: dict[int, int],
+                seq: int, limit: int) -> tuple[int, int]:
+    """Frame data messages with a compressed timestamp header from ``pos`` on.
+
+    What the message-by-message loop of :func:`frame` does for such a message
+    whose definition has data already and is neither damaged nor a developer
+    message (note its time offset, offset and sequence number, step over it),
+    with nothing else in the loop: stops before the first other message, one
+    that would end past ``stop`` or pass :data:`MAX_FIT_MESSAGES`
+    (``limit``), which the caller then reads (and fails on) as before.
+    Returns the position and sequence number after the messages framed.
+    """
+    while pos < stop:
+        h = data[pos]
+        if not h & 0x80:
+            break
+        d = defs.get((h >> 5) & 0x3)
+        if d is None or d.zero_field or d.developer or not d.starts:
+            break
+        nxt = pos + 1 + d.size
+        if nxt > stop or seq >= limit:
+            break
+        compressed[seq] = h & 0x1F
+        d.starts.append(pos + 1)
+        d.numbers.append(seq)
+        seq += 1
+        pos = nxt
+    return pos, seq
+
+
+def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, Definition]],
           seq: int, limit: int) -> tuple[int, int, bool]:
     """Frame, at once, a run of repeated cycles of plain data messages starting near ``pos``.
 
@@ -272,7 +307,8 @@ def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, list[int]
     first to its second occurrence, after a prefix of messages before them. If
     the cycle's headers appear again at the same distances, the
     message-by-message loop would read exactly those messages, so their
-    offsets and sequence numbers are appended as ranges. Compares
+    offsets and sequence numbers are noted as ranges (``Definition.runs``:
+    a start, a stride and a count, never a list of offsets). Compares
     :data:`_FIRST_LOOK` cycles, then twice as many each time while they match;
     the first header that differs ends the run. Never frames past ``stop``
     (the end of the data or of the bytes), :data:`MAX_FIT_MESSAGES` or
@@ -281,7 +317,7 @@ def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, list[int]
     Returns the position after the messages framed, their number (0: none)
     and whether the run held at least :data:`_FIRST_LOOK` cycles.
     """
-    ahead: list[tuple[int, bytes, list[int], list[int]]] = []  # (position, header, offsets, seqs)
+    ahead: list[tuple[int, bytes, Definition]] = []  # (position, header, definition)
     first: dict[int, int] = {}  # header -> its index in ``ahead``
     at = pos
     start = -1
@@ -294,8 +330,8 @@ def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, list[int]
             start = first[h]
             break
         first[h] = len(ahead)
-        size, offs, seqs = entry
-        ahead.append((at, data[at:at + 1], offs, seqs))
+        size, d = entry
+        ahead.append((at, data[at:at + 1], d))
         at += 1 + size
     if start < 0:
         return pos, 0, False
@@ -310,7 +346,7 @@ def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, list[int]
     want = min(_FIRST_LOOK, most)
     while want > done:
         same = want - done  # cycles from ``done`` on whose headers all match
-        for where, head, _, _ in members:
+        for where, head, _ in members:
             a = where + done * stride
             heads = data[a:a + (want - done) * stride:stride]
             if heads != head * (want - done):
@@ -319,23 +355,19 @@ def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, list[int]
             done += same
             break
         done, want = want, min(2 * want, most)
-    for i, (where, _, offs, seqs) in enumerate(ahead[:start]):  # the prefix, message by message
-        offs.append(where + 1)
-        seqs.append(seq + i)
+    for i, (where, _, d) in enumerate(ahead[:start]):  # the prefix, message by message
+        d.starts.append(where + 1)
+        d.numbers.append(seq + i)
     # Messages of one definition in file order: a definition met more than once in a cycle
     # (two local numbers sharing a layout) takes them interleaved.
     base = seq + start
-    by_group: dict[int, tuple[list[int], list[int], list[tuple[int, int]]]] = {}
-    for i, (where, _, offs, seqs) in enumerate(members):
-        by_group.setdefault(id(offs), (offs, seqs, []))[2].append((where + 1, base + i))
-    for offs, seqs, places in by_group.values():
-        if len(places) == 1:
-            (o, q), = places
-            offs.extend(range(o, o + done * stride, stride))
-            seqs.extend(range(q, q + done * per, per))
-        else:
-            offs.extend(o + k * stride for k in range(done) for o, _ in places)
-            seqs.extend(q + k * per for k in range(done) for _, q in places)
+    by_group: dict[int, tuple[Definition, list[int], list[int]]] = {}
+    for i, (where, _, d) in enumerate(members):
+        _, firsts, first_seqs = by_group.setdefault(id(d), (d, [], []))
+        firsts.append(where + 1)
+        first_seqs.append(base + i)
+    for d, firsts, first_seqs in by_group.values():
+        d.runs.append((len(d.starts), tuple(firsts), stride, tuple(first_seqs), per, done))
     return at0 + done * stride, start + done * per, done >= _FIRST_LOOK
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from runtwitch.io.fit.bulk import int_array, message_bytes
+from runtwitch.io.fit.bulk import message_bytes
 from runtwitch.io.fit.types import (
     FIT_DATETIME_MIN,
     FIT_EPOCH_UNIX_S,
@@ -216,11 +216,11 @@ def decode_hr(data: bytes, framed: Framed, stamps: dict[int, float]) -> HrBeats 
     message of the same chained file had an ``event_timestamp`` field and a
     timestamp at or before it, and so does this path.
     """
-    defs = [d for d in framed.definitions if d.global_num == HR_MESG and d.offsets]
+    defs = [d for d in framed.definitions if d.global_num == HR_MESG and d.has_data]
     layouts = [_layout(d) for d in defs]
     if any(lay is None for lay in layouts):
         return None
-    if framed.compressed and any(s in framed.compressed for d in defs for s in d.seqs):
+    if framed.compressed and any(s in framed.compressed for d in defs for s in d.seq_array().tolist()):
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
     seq: list[np.ndarray] = []
@@ -233,9 +233,8 @@ def decode_hr(data: bytes, framed: Framed, stamps: dict[int, float]) -> HrBeats 
     ts_seqs = sorted(stamps)
     for d, lay in zip(defs, layouts, strict=True):
         assert lay is not None
-        offs = int_array(d.offsets)
-        seqs = int_array(d.seqs)
-        block = message_bytes(arr, offs, d.size)
+        seqs = d.seq_array()
+        block = message_bytes(arr, d.offset_array(), d.size)
         if FILTERED_BPM in lay:
             b, b_valid = _column(block, lay[FILTERED_BPM], FILTERED_BPM, d.endian)
         else:
@@ -274,7 +273,7 @@ def decode_hr(data: bytes, framed: Framed, stamps: dict[int, float]) -> HrBeats 
             twelve.append(np.zeros(len(rows), dtype=bool))
     if twelve_seqs and not _clock_started(np.concatenate(twelve_seqs), starts, framed.file_starts):
         return None
-    message_seqs = np.sort(np.concatenate([np.asarray(d.seqs, dtype=np.int64) for d in defs])) if defs \
+    message_seqs = np.sort(np.concatenate([d.seq_array() for d in defs])) if defs \
         else np.zeros(0, np.int64)
     return gather(seq, bpm, event, twelve, anchors, message_seqs)
 

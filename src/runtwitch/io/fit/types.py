@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 #: The FIT epoch: FIT ``date_time`` values count seconds from 1989-12-31T00:00:00Z.
 FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 #: The FIT epoch as a Unix time [s].
@@ -62,6 +64,11 @@ class FieldDef:
     dev_data_index: int = -1
 
 
+#: A run of repeated cycles framed at once (``Definition.runs``): ``(at, firsts, stride,
+#: first_seqs, per, count)``.
+Run = tuple[int, tuple[int, ...], int, tuple[int, ...], int, int]
+
+
 @dataclass(slots=True)
 class Definition:
     """A local message definition and where its data messages start."""
@@ -75,12 +82,122 @@ class Definition:
     zero_field: bool = False
     developer: bool = False  # a developer_data_id or field_description message
     mesg_type: Any = None  # the profile's message type, None for unknown messages
-    offsets: list[int] = field(default_factory=list)
-    seqs: list[int] = field(default_factory=list)
+    #: Where the data messages framed one at a time start (the byte after their header) and
+    #: their sequence numbers, in file order; the messages framed as runs are in ``runs``.
+    #: All of them: :meth:`offset_array` and :meth:`seq_array` (or ``offsets`` and ``seqs``).
+    starts: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    #: Runs of messages framed at once (``runtwitch.io.fit.frame``), as ranges: ``(at, firsts,
+    #: stride, first_seqs, per, count)``, ``count`` cycles placed after the first ``at`` of
+    #: ``starts``, the ``k``-th cycle's messages at ``firsts[i] + k * stride`` [bytes] with
+    #: sequence numbers ``first_seqs[i] + k * per``.
+    runs: list[Run] = field(default_factory=list)
     plan: Any = None  # how the one-by-one decoder unpacks its messages (``rows``), made on first use
     #: The definition's bytes when they alone fix its fields (no developer fields), else empty:
     #: what lets the one-by-one decoder reuse a plan made for an earlier file.
     layout: bytes = b""
+    #: (``starts`` and ``runs`` lengths, offsets, sequence numbers): the arrays as last made.
+    arrays: tuple[int, int, np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+
+    def _arrays(self) -> tuple[int, int, np.ndarray, np.ndarray]:
+        made = self.arrays
+        if made is None or made[0] != len(self.starts) or made[1] != len(self.runs):
+            offsets, seqs = _spread(self.starts, self.numbers, self.runs)
+            offsets.flags.writeable = seqs.flags.writeable = False  # shared by every reader
+            made = self.arrays = (len(self.starts), len(self.runs), offsets, seqs)
+        return made
+
+    def offset_array(self) -> np.ndarray:
+        """Where each data message of this definition starts (after its header), in file order
+        [bytes] (int64; made once, read-only)."""
+        return self._arrays()[2]
+
+    def seq_array(self) -> np.ndarray:
+        """The sequence number of each data message of this definition, in file order (int64;
+        made once, read-only)."""
+        return self._arrays()[3]
+
+    @property
+    def offsets(self) -> list[int]:
+        """:meth:`offset_array` as a list."""
+        if not self.runs:
+            return list(self.starts)
+        out: list[int] = self.offset_array().tolist()
+        return out
+
+    @property
+    def seqs(self) -> list[int]:
+        """:meth:`seq_array` as a list."""
+        if not self.runs:
+            return list(self.numbers)
+        out: list[int] = self.seq_array().tolist()
+        return out
+
+    @property
+    def has_data(self) -> bool:
+        """True when data messages of this definition were framed."""
+        return bool(self.starts)  # a definition's first message is always framed on its own
+
+
+#: From this many messages framed in runs on, a definition's offsets and sequence numbers are
+#: spread with numpy (a fixed 40-50 us) rather than as Python lists (about 80 ns a message).
+SPREAD_IN_BULK = 1024
+
+
+def _spread(starts: list[int], numbers: list[int],
+            runs: list[Run]) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and sequence numbers of the messages framed one at a time (``starts``,
+    ``numbers``) and in ``runs``, in file order, as int64 arrays.
+
+    Runs of one message per cycle (the rule) that hold :data:`SPREAD_IN_BULK` messages or
+    more are spread all at once, with a few numpy calls whatever their number; others as
+    lists (:func:`_spread_lists`, the reference).
+    """
+    if (not runs or sum(run[5] * len(run[1]) for run in runs) < SPREAD_IN_BULK
+            or any(len(run[1]) > 1 for run in runs)):
+        return _spread_lists(starts, numbers, runs)
+    # each run's place among the singles, first offset, stride, first sequence number, per, count
+    where, first_offset, stride, first_seq, per, counts = np.array(
+        [(run[0], run[1][0], run[2], run[3][0], run[4], run[5]) for run in runs], dtype=np.int64).T.copy()
+    total = int(counts.sum())
+    k = np.arange(total, dtype=np.int64)
+    ran = k + np.repeat(where, counts)  # where each message of the runs goes
+    k -= np.repeat(np.cumsum(counts) - counts, counts)  # its cycle in its run
+    alone = np.ones(total + len(starts), dtype=bool)  # where the singles go
+    alone[ran] = False
+    out = []
+    for singles, first, step in ((starts, first_offset, stride), (numbers, first_seq, per)):
+        merged = np.empty(len(alone), dtype=np.int64)
+        merged[ran] = np.repeat(first, counts) + k * np.repeat(step, counts)
+        merged[alone] = np.fromiter(singles, dtype=np.int64, count=len(singles))
+        out.append(merged)
+    return out[0], out[1]
+
+
+def _spread_lists(starts: list[int], numbers: list[int],
+                  runs: list[Run]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_spread` run by run, as Python lists."""
+    if not runs:
+        return (np.fromiter(starts, dtype=np.int64, count=len(starts)),
+                np.fromiter(numbers, dtype=np.int64, count=len(numbers)))
+    offsets: list[int] = []
+    seqs: list[int] = []
+    done = 0
+    for where, firsts, stride, first_seqs, per, count in runs:
+        offsets.extend(starts[done:where])
+        seqs.extend(numbers[done:where])
+        done = where
+        if len(firsts) == 1:
+            offsets.extend(range(firsts[0], firsts[0] + count * stride, stride))
+            seqs.extend(range(first_seqs[0], first_seqs[0] + count * per, per))
+        else:  # several messages of the definition in each cycle: interleaved
+            offsets.extend(o + k * stride for k in range(count) for o in firsts)
+            seqs.extend(q + k * per for k in range(count) for q in first_seqs)
+    offsets.extend(starts[done:])
+    seqs.extend(numbers[done:])
+    return (np.fromiter(offsets, dtype=np.int64, count=len(offsets)),
+            np.fromiter(seqs, dtype=np.int64, count=len(seqs)))
 
 
 @dataclass
