@@ -7,7 +7,7 @@ Reads each file once into memory, then prints for each, as CPU time
 ``--repeat`` imports each (interleaved file by file, so that a burst of load
 hits every measure alike):
 
-- ``read_fit``: the whole import from memory (decoding, the canonical frames,
+- ``read_fit``: the whole import from memory (decoding, the canonical frames built,
   the metadata and the report);
 - ``decode``: the numpy engine alone (``runtwitch.io.fit.engines.decode_numpy``,
   framing and decoding every message the importer uses);
@@ -36,6 +36,8 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from import_bench import read_fit_frames  # a sibling script, not a package
 
 import runtwitch
 from runtwitch.io.fit import engines
@@ -86,7 +88,7 @@ def measure(corpus: Path, names: list[str], runs: int, repeat: int, baseline: bo
     times: dict[str, dict[str, list[float]]] = {n: {"read": [], "decode": [], "fitparse": []} for n in names}
 
     def read(data: bytes) -> Callable[[], Any]:
-        return lambda: runtwitch.read_fit(io.BytesIO(data))
+        return lambda: read_fit_frames(io.BytesIO(data))
 
     def decode(data: bytes, name: str) -> Callable[[], Any]:
         return lambda: engines.decode_numpy(data, name, "salvage", ImportReport())

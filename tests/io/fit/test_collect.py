@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 from typing import Any
 
@@ -113,3 +114,37 @@ def test_activity_equal_with_every_field_decoded(name: str, monkeypatch: pytest.
     pd.testing.assert_frame_equal(chosen.laps, whole.laps)
     assert chosen.meta == whole.meta
     assert chosen.report.to_dict() == whole.report.to_dict()
+
+
+class _Asked(dict):  # type: ignore[type-arg]
+    """A collector's dict of one message's values that notes in ``asked`` every field asked of it."""
+
+    def __init__(self, values: dict[str, Any], message: str, asked: set[tuple[str, str]]) -> None:
+        super().__init__(values)
+        self.message, self.asked = message, asked
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.asked.add((self.message, key))
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self.asked.add((self.message, key))
+        return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        self.asked.add((self.message, key))
+        return super().__contains__(key)
+
+
+def test_the_importer_reads_only_the_fields_the_collector_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found in review: a field the importer reads but ``READ_FIELDS`` does not list would be
+    None from both engines; every field asked of the collector's dicts must be listed."""
+    keep = collect.Collector._values
+    asked: set[tuple[str, str]] = set()
+    monkeypatch.setattr(collect.Collector, "_values",
+                        staticmethod(lambda frame: _Asked(keep(frame), frame.name, asked)))
+    for name in FIT_FILES:
+        with contextlib.suppress(runtwitch.errors.RuntwitchError):
+            runtwitch.read_fit(CORPUS / name, errors="salvage")
+    assert {m for m, _ in asked} >= {"session", "lap", "file_id", "activity"}
+    assert not {(m, k) for m, k in asked if k not in collect.READ_FIELDS[m]}

@@ -42,11 +42,13 @@ RECORD_FIELDS: dict[str, str] = {
 }
 _PLAIN_FALLBACK = {"altitude", "speed"}
 
-#: The fields the FIT importer reads of each message besides records and hr (the
-#: collector's dicts), by message name: the numpy engine decodes only these of them (and
-#: what decoding them needs; ``rows.decode_row(..., only=)``). A field the importer
-#: reads must be listed here; ``tests/io/fit/test_collect.py`` reads every corpus file
-#: with and without this choice and compares the activities.
+#: The fields the FIT importer reads of each message besides records and hr, by message
+#: name: the collector keeps only these in its dicts (whichever engine decoded them), and
+#: the numpy engine decodes only these (and what decoding them needs;
+#: ``rows.decode_row(..., only=)``). A field the importer reads must be listed here:
+#: ``tests/io/fit/test_collect.py`` checks that every field the importer asks the
+#: collector for is, on every corpus file, and that decoding every field gives the same
+#: activities.
 READ_FIELDS: dict[str, frozenset[str]] = {
     "session": frozenset({"start_time", "sport", "sub_sport", "total_elapsed_time", "total_timer_time",
                           "total_distance", "avg_heart_rate", "max_heart_rate", "total_ascent",
@@ -152,9 +154,12 @@ class Collector:
 
     @staticmethod
     def _values(frame: Any) -> dict[str, Any]:
+        """The message's fields the importer reads (:data:`READ_FIELDS`) that hold a value, by name
+        (the first of a name repeated)."""
+        wanted = READ_FIELDS[frame.name]
         out: dict[str, Any] = {}
         for f in frame.fields:
-            if f.value is not None and f.name not in out:
+            if f.value is not None and f.name in wanted and f.name not in out:
                 out[f.name] = f.value
         return out
 
