@@ -31,17 +31,19 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from import_bench import read_fit_frames  # a sibling script, not a package
-
 import runtwitch
 from runtwitch.io.fit import engines
 from runtwitch.model.activity import ImportReport
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_bench import read_fit_frames  # a sibling script, not a package
 
 #: One-hour runs (as ``history_bench.HISTORY_SEEDS``).
 HOUR_FILES = [

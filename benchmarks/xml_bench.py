@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
+import sys
 import tempfile
 import time
 import warnings
@@ -41,6 +42,9 @@ import runtwitch.io.gpx
 import runtwitch.io.tcx
 from runtwitch.io.xml import parse, parse_lxml
 from runtwitch.model.activity import ImportReport
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_bench import with_frames  # a sibling script, not a package
 
 LARGEST = ["gpx/sports-lib__sports-tracker.gpx", "gpx/sports-lib__6782987395.gpx",
            "tcx/sports-lib__6782987395.tcx", "tcx/sweatpy__activity_4801048867.tcx"]
@@ -203,7 +207,8 @@ def main() -> None:
                 continue
             gpx = path.suffix == ".gpx"
             reader = runtwitch.read_gpx if gpx else runtwitch.read_tcx
-            ours, asm = _runs(lambda p, r=reader: r(p).report.source_records, path, args.runs, assembly)
+            ours, asm = _runs(lambda p, r=reader: with_frames(r(p)).report.source_records, path, args.runs,
+                              assembly)
             base, _ = _runs(lxml_gpx if gpx else lxml_tcx, path, args.runs)
             other = _ms(_runs(gpxpy_parse, path, args.runs)[0]) if gpx else f"{'-':>19}"
             points = reader(path).report.source_records

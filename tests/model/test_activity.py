@@ -142,3 +142,42 @@ def test_assigning_a_frame_replaces_the_columns() -> None:
     assert len(act.sessions) == 0 and len(act.held("sessions")) == 0 and act.start is not None
     with pytest.raises(ValueError, match="unknown frame"):
         act.held("record")
+
+
+def test_an_activity_shares_no_data_with_the_callers_samples() -> None:
+    """Found in review: columns kept until read held the caller's own arrays (records, laps)."""
+    import numpy as np
+
+    samples = pd.DataFrame({"time": pd.date_range("2026-01-01", periods=4, freq="1s", tz="UTC"),
+                            "heart_rate_bpm": [100.0, 101.0, 102.0, 103.0]})
+    laps = pd.DataFrame({"start": pd.to_datetime(["2026-01-01 00:00:00", "2026-01-01 00:00:02"], utc=True),
+                         "distance_m": [100.0, 200.0]})
+    act = runtwitch.activity_from_samples(samples, source="x", format="csv", laps=laps)
+    samples.loc[0, "heart_rate_bpm"] = 999.0
+    laps.loc[0, "distance_m"] = -1.0
+    assert act.records["heart_rate_bpm"].iloc[0] == 100.0
+    assert act.laps["distance_m"].tolist() == [100.0, 200.0]
+    from runtwitch.model.assembly import build_arrays
+
+    hr = np.array([100.0, 101.0])
+    built = build_arrays(np.array([0, 10**9]), {"heart_rate_bpm": hr}, ImportReport())
+    act = built.activity(ActivityMeta("x", "fit"), ImportReport())
+    hr[0] = 999.0
+    assert act.records["heart_rate_bpm"].iloc[0] == 100.0
+
+
+def test_frames_built_from_columns_have_indexes_of_their_own() -> None:
+    """Found in review: the empty route's index was one object shared by every activity."""
+    a = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    a.route.index.name = "renamed"
+    b = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    assert b.route.index.name == "point"
+    twin = copy.copy(b)
+    twin.records.index.name = "renamed"
+    assert b.records.index.name == "time"
+
+
+def test_held_columns_follow_a_frame_changed_in_place() -> None:
+    act = runtwitch.read_activity(CORPUS / "fit/runpandas__run.fit")
+    act.sessions.loc[0, "distance_m"] = 1.0
+    assert act.held("sessions").arrays()["distance_m"][0] == 1.0

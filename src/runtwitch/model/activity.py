@@ -350,9 +350,12 @@ class _Frame:
             held = state.get("_columns")
             if held is not None and self.name in held:
                 frame = held[self.name]()
-                state["_columns"] = _without(held, self.name)  # the frame holds the data now
-            else:
-                frame = state["_loaders"][self.name]()
+                # another thread may have built this frame meanwhile (its frame is kept) or another
+                # frame (the dict is read again, so that its columns are not brought back)
+                frame = state.setdefault(self.name, frame)
+                state["_columns"] = _without(state.get("_columns", {}), self.name)  # the frame holds the data
+                return frame  # type: ignore[no-any-return]
+            frame = state["_loaders"][self.name]()
             state[self.name] = frame
         return frame  # type: ignore[no-any-return]
 
@@ -373,6 +376,11 @@ class _Frame:
             state["_loaders"] = {**state.get("_loaders", {}), self.name: value}
             state.pop(self.name, None)
         state.pop("_derived", None)  # values derived from the old frame are not this one's
+
+
+def _check_frame(frame: str) -> None:
+    if frame not in FRAMES:
+        raise ValueError(f"unknown frame {frame!r} (frames: {', '.join(FRAMES)})")
 
 
 def _without(held: dict[str, Any], name: str) -> dict[str, Any]:
@@ -434,8 +442,7 @@ class Activity:
     def loaded(self, frame: str = "records") -> bool:
         """Whether ``frame`` (``"records"``, ``"laps"``, ``"sessions"`` or ``"route"``) is in memory
         (as a DataFrame, or as the columns it was given as)."""
-        if frame not in FRAMES:
-            raise ValueError(f"unknown frame {frame!r} (frames: {', '.join(FRAMES)})")
+        _check_frame(frame)
         return frame in self.__dict__ or frame in self.__dict__.get("_columns", {})
 
     def held(self, frame: str = "records") -> Columns:
@@ -446,8 +453,10 @@ class Activity:
         change should the frame be changed in place); one that is not loaded
         is loaded. Read the arrays with :meth:`Columns.arrays`.
         """
-        if frame not in FRAMES:
-            raise ValueError(f"unknown frame {frame!r} (frames: {', '.join(FRAMES)})")
+        _check_frame(frame)
+        built = self.__dict__.get(frame)
+        if built is not None:  # a DataFrame, however it came: what it holds now
+            return Columns.of(built)
         columns = self.__dict__.get("_columns", {}).get(frame)
         if columns is not None:
             return columns  # type: ignore[no-any-return]  # the dict holds Columns only
@@ -544,7 +553,7 @@ class Activity:
     def __repr__(self) -> str:
         return (
             f"<Activity {self.meta.format} {self.meta.kind} {self.meta.sport!r} "
-            f"start={self.start} rows={len(self.records)} sessions={len(self.sessions)} "
+            f"start={self.start} rows={len(self.held('records'))} sessions={len(self.held('sessions'))} "
             f"status={self.report.status} source={self.meta.source!r}>"
         )
 

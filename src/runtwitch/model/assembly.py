@@ -269,16 +269,19 @@ def build_arrays(
     dtypes = {c.name: c.dtype for c in RECORD_COLUMNS}
     index = utc_index(t_ns, RECORDS_INDEX.name)
     # One frame, built once when read: one consolidated block per dtype, so later column reads are cheap.
-    records = Columns({c: _owned(cols[c].astype(dtypes.get(c, "float64"), copy=False)) for c in keep}, index)
+    given = {id(v) for v in columns.values()}
+    records = Columns({c: _owned(cols[c].astype(dtypes.get(c, "float64"), copy=False), given)
+                       for c in keep}, index)
     report.rows = len(records)
     report.check()
     return Built({"records": records, "sessions": sessions_out, "laps": laps_out})
 
 
-def _owned(values: np.ndarray) -> np.ndarray:
-    """``values``, or a copy when they are a view of another array (such as the caller's samples,
-    which :func:`build_arrays` never writes but which its caller may write afterwards)."""
-    return values if values.base is None else values.copy()
+def _owned(values: np.ndarray, given: set[int]) -> np.ndarray:
+    """``values``, or a copy when they are one of the caller's arrays (``given``: their ids) or a
+    view of another array: the caller may write into its samples after :func:`build_arrays`
+    returned, and the records' columns are kept until their frame is built."""
+    return values if values.base is None and id(values) not in given else values.copy()
 
 
 def _given(table: pd.DataFrame | Mapping[str, Any] | None) -> tuple[dict[Any, Any], int]:

@@ -233,8 +233,9 @@ class Columns:
         return cls(frame_columns(frame), frame.index)
 
     def __call__(self) -> pd.DataFrame:
-        """The DataFrame (built anew at each call; it owns copies of the arrays)."""
-        return frame_from_arrays(list(self._arrays.values()), list(self._arrays), self.index)
+        """The DataFrame (built anew at each call; it owns copies of the arrays and its own index
+        object, so that renaming one frame's index renames no other)."""
+        return frame_from_arrays(list(self._arrays.values()), list(self._arrays), self.index.view())
 
     def __len__(self) -> int:
         return len(self.index)

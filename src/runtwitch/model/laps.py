@@ -34,7 +34,8 @@ def _finish_laps(laps: dict[Any, Any], n: int, sess: dict[str, Any]) -> Columns:
     valid = np.flatnonzero(start != NAT_NS)
     order = valid[np.argsort(start[valid], kind="stable")]
     if len(order) == n and bool((order == np.arange(n)).all()):  # in order (the rule): nothing to take
-        arrays = {c.name: given[c.name] for c in LAP_COLUMNS}
+        # copies: the given arrays may be the caller's (a few values each)
+        arrays = {c.name: given[c.name].copy() for c in LAP_COLUMNS}
     else:
         arrays = {c.name: given[c.name].take(order) for c in LAP_COLUMNS}
     elapsed = np.asarray(arrays["elapsed_s"], dtype=np.float64)

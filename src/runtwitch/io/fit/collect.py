@@ -42,6 +42,20 @@ RECORD_FIELDS: dict[str, str] = {
 }
 _PLAIN_FALLBACK = {"altitude", "speed"}
 
+#: The FIT session field of each session column but the start (numbers, or names kept as strings):
+#: what the importer reads of a session message.
+SESSION_FIELDS = {"sport": "sport", "sub_sport": "sub_sport", "elapsed_s": "total_elapsed_time",
+                  "timer_s": "total_timer_time", "distance_m": "total_distance",
+                  "avg_heart_rate_bpm": "avg_heart_rate", "max_heart_rate_bpm": "max_heart_rate",
+                  "total_ascent_m": "total_ascent", "calories_kcal": "total_calories",
+                  "training_effect": "total_training_effect", "workout_rpe": "workout_rpe",
+                  "workout_feel": "workout_feel"}
+#: What a FIT lap message gives each lap number column (the importer reads the start, end, speed,
+#: intensity and trigger besides).
+LAP_NUMBERS = {"elapsed_s": "total_elapsed_time", "timer_s": "total_timer_time",
+               "distance_m": "total_distance", "avg_heart_rate_bpm": "avg_heart_rate",
+               "max_heart_rate_bpm": "max_heart_rate"}
+
 #: The fields the FIT importer reads of each message besides records and hr, by message
 #: name: the collector keeps only these in its dicts (whichever engine decoded them), and
 #: the numpy engine decodes only these (and what decoding them needs;
@@ -50,12 +64,9 @@ _PLAIN_FALLBACK = {"altitude", "speed"}
 #: collector for is, on every corpus file, and that decoding every field gives the same
 #: activities.
 READ_FIELDS: dict[str, frozenset[str]] = {
-    "session": frozenset({"start_time", "sport", "sub_sport", "total_elapsed_time", "total_timer_time",
-                          "total_distance", "avg_heart_rate", "max_heart_rate", "total_ascent",
-                          "total_calories", "total_training_effect", "workout_rpe", "workout_feel"}),
-    "lap": frozenset({"start_time", "timestamp", "total_elapsed_time", "total_timer_time", "total_distance",
-                      "avg_heart_rate", "max_heart_rate", "enhanced_avg_speed", "avg_speed", "intensity",
-                      "lap_trigger"}),
+    "session": frozenset({"start_time", *SESSION_FIELDS.values()}),
+    "lap": frozenset({"start_time", "timestamp", *LAP_NUMBERS.values(), "enhanced_avg_speed", "avg_speed",
+                      "intensity", "lap_trigger"}),
     "event": frozenset({"event", "event_type", "timestamp"}),
     "file_id": frozenset({"type", "manufacturer", "product_name", "garmin_product", "product"}),
     "activity": frozenset({"local_timestamp", "timestamp"}),

@@ -22,7 +22,7 @@ from runtwitch.errors import (
     ParseError,
 )
 from runtwitch.io.fit import adapter, engines, hr
-from runtwitch.io.fit.collect import Collector, is_number, record_table
+from runtwitch.io.fit.collect import LAP_NUMBERS, SESSION_FIELDS, Collector, is_number, record_table
 from runtwitch.io.fit.types import FIT_DATETIME_MIN, FIT_EPOCH
 from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_errors, load
 from runtwitch.model import timezone
@@ -184,13 +184,6 @@ def _str_or_none(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
-#: The FIT session field of each session column but the start (numbers, or names kept as strings).
-_SESSION_FIELDS = {"sport": "sport", "sub_sport": "sub_sport", "elapsed_s": "total_elapsed_time",
-                   "timer_s": "total_timer_time", "distance_m": "total_distance",
-                   "avg_heart_rate_bpm": "avg_heart_rate", "max_heart_rate_bpm": "max_heart_rate",
-                   "total_ascent_m": "total_ascent", "calories_kcal": "total_calories",
-                   "training_effect": "total_training_effect", "workout_rpe": "workout_rpe",
-                   "workout_feel": "workout_feel"}
 #: Session values that are numbers (anything else in them becomes NaN).
 _SESSION_NUMBERS = ("elapsed_s", "timer_s", "distance_m", "avg_heart_rate_bpm", "max_heart_rate_bpm",
                     "total_ascent_m", "calories_kcal", "training_effect", "workout_rpe", "workout_feel")
@@ -202,7 +195,7 @@ def _session_columns(col: Collector, anchor: timedelta | None) -> dict[str, Any]
         return {}
     starts = [_to_time(s.get("start_time"), anchor) for s in col.sessions]
     columns: dict[str, Any] = {"start": object_array(starts)}
-    for name, field in _SESSION_FIELDS.items():
+    for name, field in SESSION_FIELDS.items():
         values = [s.get(field) for s in col.sessions]
         columns[name] = (float_array(values) if name in _SESSION_NUMBERS
                          else object_array([_str_or_none(v) for v in values]))
@@ -244,12 +237,6 @@ def _fill_timer_from_events(
     columns["timer_s"], columns["timer_source"] = timer, source
 
 
-#: What a FIT lap message gives each lap column (the start and end are times, the rest numbers).
-_LAP_NUMBERS = {"elapsed_s": "total_elapsed_time", "timer_s": "total_timer_time",
-                "distance_m": "total_distance", "avg_heart_rate_bpm": "avg_heart_rate",
-                "max_heart_rate_bpm": "max_heart_rate"}
-
-
 def _lap_columns(col: Collector, anchor: timedelta | None) -> dict[str, Any]:
     """The declared laps as columns (the assembly's way in: no frame); empty without laps."""
     laps = col.laps
@@ -259,7 +246,7 @@ def _lap_columns(col: Collector, anchor: timedelta | None) -> dict[str, Any]:
         "start": object_array([_to_time(lap.get("start_time"), anchor) for lap in laps]),
         "end": object_array([_to_time(lap.get("timestamp"), anchor) for lap in laps]),
     }
-    for name, field in _LAP_NUMBERS.items():
+    for name, field in LAP_NUMBERS.items():
         columns[name] = float_array([lap.get(field) for lap in laps])
     speeds = [lap.get("enhanced_avg_speed", lap.get("avg_speed")) for lap in laps]
     columns["avg_speed_mps"] = float_array(speeds)
