@@ -84,6 +84,14 @@ def same_second(a: pd.Timestamp | None, manifest_time: str) -> bool:
     return a is not None and abs((pd.Timestamp(manifest_time) - a).total_seconds()) < 1
 
 
+def assert_same_frames(a: runtwitch.Activity, b: runtwitch.Activity,
+                       frames: tuple[str, ...] = ("records", "sessions", "laps")) -> None:
+    """Two activities' ``frames`` are equal (dtypes included), and so is their metadata."""
+    for name in frames:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+    assert a.meta == b.meta
+
+
 @functools.cache
 def read_cached(path: str) -> runtwitch.Activity:
     """Read a corpus file once per test session (the frames are not modified by tests)."""

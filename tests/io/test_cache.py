@@ -14,7 +14,7 @@ import runtwitch
 from runtwitch.io import cache as cache_mod
 from runtwitch.io.batch import read_one
 from runtwitch.testing import FitWriter
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, assert_same_frames
 
 pytestmark = pytest.mark.corpus
 
@@ -37,9 +37,8 @@ def _fresh(path: Path) -> runtwitch.Activity:
 
 
 def _same(a: runtwitch.Activity, b: runtwitch.Activity) -> None:
-    for name in ("records", "laps", "sessions", "route"):
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
-    assert a.meta == b.meta and a.report == b.report
+    assert_same_frames(a, b, ("records", "laps", "sessions", "route"))
+    assert a.report == b.report
 
 
 def _cached(path: Path, cdir: Path) -> runtwitch.Activity:

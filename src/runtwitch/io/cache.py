@@ -192,7 +192,7 @@ _IPC_WRITE = ipc.IpcWriteOptions(compression="lz4", use_threads=False)
 _IPC_READ = ipc.IpcReadOptions(use_threads=False)
 #: The records' dtypes a cache entry holds, by dtype: a dict lookup, where naming a numpy dtype
 #: (``str(dtype)``) or comparing one with a name costs microseconds per column.
-_RECORD_DTYPES = {np.dtype(k): k for k in ("float64", "int64")}
+_RECORD_DTYPES = {dtype: kind for dtype, kind in _NUMPY_KINDS.items() if kind != "bool"}
 
 
 def _records_to_bytes(records: Columns) -> tuple[bytes, dict[str, Any]] | None:

@@ -454,11 +454,8 @@ class Activity:
         is loaded. Read the arrays with :meth:`Columns.arrays`.
         """
         _check_frame(frame)
-        built = self.__dict__.get(frame)
-        if built is not None:  # a DataFrame, however it came: what it holds now
-            return Columns.of(built)
         columns = self.__dict__.get("_columns", {}).get(frame)
-        if columns is not None:
+        if columns is not None and frame not in self.__dict__:  # a DataFrame built is what it holds now
             return columns  # type: ignore[no-any-return]  # the dict holds Columns only
         return Columns.of(getattr(self, frame))
 

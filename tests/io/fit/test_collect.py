@@ -7,14 +7,13 @@ import gzip
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import runtwitch
 from runtwitch.io.fit import collect, engines
 from runtwitch.io.fit.collect import _PLAIN_FALLBACK, SEMICIRCLE_TO_DEG, Collector, column_name
 from runtwitch.model.activity import ImportReport
-from tests.conftest import CORPUS, MANIFEST
+from tests.conftest import CORPUS, MANIFEST, assert_same_frames
 
 pytestmark = [pytest.mark.corpus, pytest.mark.filterwarnings("ignore::runtwitch.RuntwitchWarning")]
 
@@ -109,10 +108,7 @@ def test_activity_equal_with_every_field_decoded(name: str, monkeypatch: pytest.
     if isinstance(whole, tuple) or isinstance(chosen, tuple):
         assert chosen == whole
         return
-    pd.testing.assert_frame_equal(chosen.records, whole.records)
-    pd.testing.assert_frame_equal(chosen.sessions, whole.sessions)
-    pd.testing.assert_frame_equal(chosen.laps, whole.laps)
-    assert chosen.meta == whole.meta
+    assert_same_frames(chosen, whole)
     assert chosen.report.to_dict() == whole.report.to_dict()
 
 
