@@ -83,7 +83,7 @@ def _describe(act: Activity) -> dict[str, Any]:
         "timezone": act.meta.timezone,
         "timezone_source": act.meta.timezone_source,
         "time_basis": act.meta.time_basis,
-        "columns": [str(c) for c in act.records.columns],
+        "columns": act.held("records").names,
         "sessions": [
             {
                 "sport": s["sport"] if not pd.isna(s["sport"]) else None,

@@ -411,6 +411,11 @@ class Activity:
     (what the readers give): its DataFrame is built when first read, and
     :meth:`held` reads the columns without building it.
 
+    To change one field and keep the frames as they are held (unloaded,
+    or as columns), copy the activity with :func:`copy.copy` and assign the
+    field: ``dataclasses.replace`` passes every frame to the new activity,
+    so it reads (builds or loads) them all.
+
     Attributes
     ----------
     records

@@ -170,6 +170,15 @@ def test_swim_heart_rate_from_stored_hr_messages() -> None:
     assert abs(hr.mean() - 118.5) < 1  # Garmin Connect's TCX of the same swim
 
 
+def test_stored_hr_messages_that_fill_nothing_build_no_records_frame() -> None:
+    # Its records already hold every heart rate its hr messages could give: nothing is filled,
+    # and the records stay columns until read (a cache storing the import builds no frame).
+    act = runtwitch.read_activity(fit("goldencheetah__Garmin945swimRRdata.fit"))
+    assert "heart_rate_from_hr_messages" not in act.report.repaired
+    assert act.loaded("records") and "records" not in act.__dict__
+    assert act.held("records").names == list(act.records.columns)
+
+
 def test_unpack_12bit_event_timestamps() -> None:
     from runtwitch.io.fit.importer import _unpack_12bit
 

@@ -28,7 +28,7 @@ from runtwitch.io.source import MAX_DECOMPRESSED_BYTES, Errors, Source, check_er
 from runtwitch.model import timezone
 from runtwitch.model.activity import Activity, ActivityMeta, Damage, ImportReport, emit_partial_warning
 from runtwitch.model.assembly import build_arrays
-from runtwitch.model.frames import NAT_NS, float_array, object_array
+from runtwitch.model.frames import NAT_NS, Columns, float_array, object_array
 
 Engine = Literal["numpy", "fitdecode", "fitparse"]
 #: The FIT decoding engines by name (``read_fit(..., engine=)``), the default first.
@@ -160,24 +160,25 @@ def _stored_hr(col: Collector) -> pd.Series | None:
     return hr_message_series(col.hr) if col.hr else None
 
 
-def _fill_hr_from_messages(records: pd.DataFrame, series: pd.Series, report: ImportReport) -> pd.DataFrame:
+def _fill_hr_from_messages(records: Columns, series: pd.Series, report: ImportReport) -> Columns:
     """Fill missing record heart rate from stored ``hr`` messages (``series``, :func:`_stored_hr`;
-    nearest sample)."""
+    nearest sample). The records are read and given back as their columns: a file whose records
+    already hold every heart rate the messages could give builds no frame here."""
     near = series.reindex(records.index, method="nearest",
                           tolerance=pd.Timedelta(seconds=HR_MESSAGE_TOLERANCE_S)).to_numpy(float)
-    current = (records["heart_rate_bpm"].to_numpy(float) if "heart_rate_bpm" in records
+    columns = records.arrays()
+    current = (np.asarray(columns["heart_rate_bpm"], dtype=float) if "heart_rate_bpm" in columns
                else np.full(len(records), np.nan))
     fill = np.isnan(current) & ~np.isnan(near)
     if not fill.any():
         return records
-    records = records.copy()
-    records["heart_rate_bpm"] = np.where(fill, near, current)
     report.repair("heart_rate_from_hr_messages", int(fill.sum()))
-    ordered = [c for c in records.columns if c != "heart_rate_bpm"]
+    columns["heart_rate_bpm"] = np.where(fill, near, current)
+    ordered = [c for c in columns if c != "heart_rate_bpm"]
     pos = next((i for i, c in enumerate(ordered)
                 if c in ("cadence_spm", "cadence_rpm", "power_w", "temperature_c")
                 or c.startswith(("dev_", "fit_"))), len(ordered))
-    return records[[*ordered[:pos], "heart_rate_bpm", *ordered[pos:]]]
+    return Columns({c: columns[c] for c in (*ordered[:pos], "heart_rate_bpm", *ordered[pos:])}, records.index)
 
 
 def _str_or_none(v: Any) -> str | None:
@@ -393,7 +394,7 @@ def read_fit(
                          laps=_lap_columns(col, anchor), default_sport=default_sport, name=name)
     stored_hr = _stored_hr(col) if len(built.held["records"]) else None
     if stored_hr is not None and not stored_hr.empty:  # else the records stay columns until read
-        built.records = _fill_hr_from_messages(built.records, stored_hr, report)
+        built.held["records"] = _fill_hr_from_messages(built.held["records"], stored_hr, report)
     if col.not_kept:
         report.warn(
             f"{name}: record fields that are not single numbers were not kept: "
