@@ -143,10 +143,12 @@ def test_framing_repeated_cycles_at_once_equals_message_by_message() -> None:
     assert checked > 50
 
 
-@pytest.mark.parametrize("limit", [1, 7, 1000, 4099])
+@pytest.mark.parametrize("name", ["sports-lib__6782987395.fit", "python-fitparse__antfs-dump.63.fit"])
+@pytest.mark.parametrize("limit", [1, 7, 20, 300, 1000, 4099])
 def test_framing_repeated_cycles_stops_at_the_message_limit(monkeypatch: pytest.MonkeyPatch,
-                                                            limit: int) -> None:
-    """A jump over many cycles never frames past MAX_FIT_MESSAGES: the limit fails at the same message."""
+                                                            limit: int, name: str) -> None:
+    """A jump over many cycles, or over many compressed-timestamp messages (the ANT-FS dump), never
+    frames past MAX_FIT_MESSAGES: the limit fails at the same message."""
     monkeypatch.setattr(frame, "MAX_FIT_MESSAGES", limit)
-    data = (CORPUS / "fit" / "sports-lib__6782987395.fit").read_bytes()
+    data = (CORPUS / "fit" / name).read_bytes()
     assert _full_framing(data, repeats=True) == _full_framing(data, repeats=False)

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from runtwitch.io.fit.adapter import BYTE_ID, STRING_ID
-from runtwitch.io.fit.rows import accumulate
 from runtwitch.io.fit.types import (
     FIT_DATETIME_MIN,
     RECORD_MESG,
@@ -442,24 +441,38 @@ def compressed_times(framed: Framed, groups_ts: dict[int, float]) -> dict[int, i
 
     ``groups_ts`` maps the sequence number of every message carrying a valid
     ``timestamp`` field to its raw value; a compressed header advances the last
-    timestamp by its 5-bit offset, wrapping at 32 s.
+    timestamp by its 5-bit offset, wrapping at 32 s (FIT protocol, compressed
+    timestamp header), and each chained file starts again from 0.
+
+    Computed at once: after the last timestamp ``T`` before it, the ``k``-th
+    compressed header of a stretch is at ``T`` plus the sum of its offsets'
+    advances, each ``(offset - previous offset) mod 32`` (the first one's from
+    ``T mod 32``), as the message-by-message walk (``accumulate``) gives.
     """
     if not framed.compressed:
         return {}
-    out: dict[int, int] = {}
-    starts = set(framed.file_starts)
-    acc = 0
-    events = sorted(set(groups_ts) | set(framed.compressed) | starts)
-    for s in events:
-        if s in starts:
-            acc = 0
-        if s in groups_ts:
-            acc = int(groups_ts[s])
-        off = framed.compressed.get(s)
-        if off is not None:
-            acc = accumulate(off, acc, 5)
-            out[s] = acc
-    return out
+    seqs = np.fromiter(framed.compressed, dtype=np.int64, count=len(framed.compressed))
+    offsets = np.fromiter(framed.compressed.values(), dtype=np.int64, count=len(seqs))
+    order = np.argsort(seqs, kind="stable")
+    seqs, offsets = seqs[order], offsets[order]
+    # What sets the time before a compressed header: a file's start (0), then a timestamp field
+    # at the same or an earlier message (a start sorts before a timestamp of the same message).
+    starts = np.asarray(framed.file_starts, dtype=np.int64)
+    at = np.concatenate([starts, np.fromiter(groups_ts, dtype=np.int64, count=len(groups_ts))])
+    value = np.concatenate([np.zeros(len(starts), np.int64),
+                            np.fromiter(groups_ts.values(), dtype=np.float64, count=len(groups_ts)
+                                        ).astype(np.int64)])
+    by = np.lexsort((np.arange(len(at)) >= len(starts), at))
+    at, value = at[by], value[by]
+    last = np.searchsorted(at, seqs, side="right") - 1
+    base = np.where(last >= 0, value[np.maximum(last, 0)], 0)
+    first = np.ones(len(seqs), dtype=bool)
+    first[1:] = last[1:] != last[:-1]
+    previous = np.where(first, base, np.concatenate([[0], offsets[:-1]])) & 0x1F
+    advance = np.cumsum((offsets - previous) & 0x1F)
+    before = (advance - ((offsets - previous) & 0x1F))[first]  # the sum before each stretch
+    times = base + advance - before[np.cumsum(first) - 1]
+    return dict(zip(seqs.tolist(), times.tolist(), strict=True))
 
 
 def timestamp_index(data: bytes, framed: Framed) -> dict[int, float]:

@@ -275,6 +275,13 @@ def _compressed(data: bytes, pos: int, stop: int, defs: dict[int, Definition], c
     with nothing else in the loop: stops before the first other message, one
     that would end past ``stop`` or pass :data:`MAX_FIT_MESSAGES`
     (``limit``), which the caller then reads (and fails on) as before.
+
+    Consecutive messages of one local message type are framed at once: their
+    headers lie one message size apart, so the header bytes at that stride are
+    taken with one slice and compared by their top three bits (compressed, and
+    the local type), :data:`_FIRST_LOOK_COMPRESSED` of them first, then twice as
+    many each time while all match. The run is noted as a range
+    (``Definition.runs``) and its time offsets taken from the same slice.
     Returns the position and sequence number after the messages framed.
     """
     while pos < stop:
@@ -284,15 +291,37 @@ def _compressed(data: bytes, pos: int, stop: int, defs: dict[int, Definition], c
         d = defs.get((h >> 5) & 0x3)
         if d is None or d.zero_field or d.developer or not d.starts:
             break
-        nxt = pos + 1 + d.size
-        if nxt > stop or seq >= limit:
+        stride = 1 + d.size
+        most = min((stop - pos) // stride, limit - seq)
+        if most < 1:
             break
-        compressed[seq] = h & 0x1F
-        d.starts.append(pos + 1)
-        d.numbers.append(seq)
-        seq += 1
-        pos = nxt
+        kind = bytes((h & 0xE0,))
+        count, want = 0, min(_FIRST_LOOK_COMPRESSED, most)
+        while count < most:  # the headers at the stride that take this definition too
+            heads = data[pos + count * stride:pos + want * stride:stride].translate(_HEADER_KIND)
+            same = len(heads) - len(heads.lstrip(kind))
+            count += same
+            if same < len(heads):
+                break
+            want = min(2 * want, most)
+        compressed.update(zip(range(seq, seq + count),
+                              data[pos:pos + count * stride:stride].translate(_TIME_OFFSET), strict=True))
+        if count == 1:
+            d.starts.append(pos + 1)
+            d.numbers.append(seq)
+        else:
+            d.runs.append((len(d.starts), (pos + 1,), stride, (seq,), 1, count))
+        seq += count
+        pos += count * stride
     return pos, seq
+
+
+#: Compressed headers :func:`_compressed` compares at once first.
+_FIRST_LOOK_COMPRESSED = 16
+#: A header byte -> its top three bits (compressed-header flag and local message type), and
+#: -> its low five bits (a compressed header's time offset [s]): ``bytes.translate`` tables.
+_HEADER_KIND = bytes(b & 0xE0 for b in range(256))
+_TIME_OFFSET = bytes(b & 0x1F for b in range(256))
 
 
 def _runs(data: bytes, pos: int, stop: int, fast: dict[int, tuple[int, Definition]],
