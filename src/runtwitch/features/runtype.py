@@ -21,7 +21,8 @@ The rules, first match wins (see ``docs/features.md``):
     Timer time at least :data:`LONG_MIN_MINUTES` and
     :data:`LONG_OF_MEDIAN` times the runner's median run duration.
 ``tempo``
-    A continuous block of :data:`TEMPO_MIN_BLOCK_MIN` minutes at or above
+    A continuous block of
+    :data:`~runtwitch.features.profiles.TEMPO_MIN_BLOCK_MIN` minutes at or above
     :data:`TEMPO_SPEED_OF_THRESHOLD` of the threshold speed.
 ``easy``
     Everything else (recovery and run/walk included).
@@ -45,10 +46,16 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from runtwitch.features.profiles import (
+    BIN_S,
+    MOVING_BIN_MPS,
+    TEMPO_MIN_BLOCK_MIN,
+    Profile,
+    read_profiles,
+    run_readings,
+)
 from runtwitch.features.window import Trailing, masked_medians
 
-#: Width of the speed profile bins [s].
-BIN_S = 30.0
 #: Days of earlier runs that set the runner's easy and threshold speed, and the usual of a type.
 TYPE_WINDOW_DAYS = 90
 #: A work bout is at or above this multiple of the runner's easy running speed.
@@ -62,9 +69,8 @@ INTERVAL_MIN_BOUTS = 3
 INTERVAL_MAX_BOUT_MIN = 12.0
 #: ... and this much work in total [min].
 INTERVAL_MIN_WORK_MIN = 6.0
-#: Tempo: a block this long [min] (its mean speed; short dips allowed) ...
-TEMPO_MIN_BLOCK_MIN = 12.0
-#: ... at or above this fraction of the threshold speed.
+#: Tempo: a block of :data:`~runtwitch.features.profiles.TEMPO_MIN_BLOCK_MIN` minutes at or above this
+#: fraction of the threshold speed.
 TEMPO_SPEED_OF_THRESHOLD = 0.90
 #: Threshold speed at least this multiple of the easy speed.
 THRESHOLD_FLOOR_OF_EASY = 1.25
@@ -88,33 +94,6 @@ HARD_TYPES = frozenset({"tempo", "intervals", "race"})
 #: Floor of the spread of usual speeds, as a fraction of the median (a runner who always
 #: runs the same pace still varies by about this much).
 SPEED_SPREAD_FLOOR = 0.02
-#: Work speed of a run that is not intervals: this percentile of its moving 30-s speeds.
-WORK_PERCENTILE = 75
-#: Moving bins: speed at least this [m/s] (a brisk walk is about 1.4 m/s).
-MOVING_BIN_MPS = 0.5
-
-
-def speed_profile(t: np.ndarray, speed: np.ndarray) -> np.ndarray:
-    """Mean speed per :data:`BIN_S` seconds of the recording [m/s]; NaN for empty bins (pauses).
-
-    Parameters
-    ----------
-    t
-        Sample times [s].
-    speed
-        Speed per sample [m/s] (NaN where unknown).
-    """
-    ok = np.isfinite(t) & np.isfinite(speed)
-    if ok.sum() < 2:
-        return np.zeros(0)
-    tt, vv = t[ok] - t[ok][0], speed[ok]
-    bins = (tt // BIN_S).astype(np.int64)
-    n = int(bins[-1]) + 1
-    total = np.bincount(bins, weights=vv, minlength=n)
-    count = np.bincount(bins, minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out: np.ndarray = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    return out
 
 
 def _bouts(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -191,115 +170,6 @@ def _separated(
     return [bout for bout, k in zip(bouts, keep.tolist(), strict=True) if k]
 
 
-#: The moving means of :attr:`_Profile.tempo` and of the best 20 minutes, made once.
-_TEMPO_KERNEL = np.ones(int(TEMPO_MIN_BLOCK_MIN * 60 / BIN_S)) / int(TEMPO_MIN_BLOCK_MIN * 60 / BIN_S)
-_BEST20_KERNEL = np.ones(int(20 * 60 / BIN_S)) / int(20 * 60 / BIN_S)
-
-
-class _Profile:
-    """What typing a speed profile needs that does not depend on the runner's references.
-
-    Attributes
-    ----------
-    p
-        The profile [m/s], NaN for pauses.
-    filled
-        ``p`` with NaN as 0 (``np.nan_to_num``).
-    moving
-        The moving bins (finite, at least :data:`MOVING_BIN_MPS`), in order [m/s].
-    cruise, best20
-        The 60th percentile of the moving bins, and the best 20-minute mean of the moving bins
-        (NaN when shorter) [m/s]: the run's part of the runner's easy and threshold speed.
-    work
-        The :data:`WORK_PERCENTILE` th percentile of the moving bins [m/s].
-    typical
-        The median of the moving bins [m/s].
-    """
-
-    __slots__ = ("_tempo", "best20", "cruise", "filled", "moving", "p", "typical", "work")
-
-    def __init__(
-        self, p: np.ndarray, filled: np.ndarray, moving: np.ndarray, speeds: tuple[float, ...]
-    ) -> None:
-        self.p, self.filled, self.moving = p, filled, moving
-        self.cruise, self.best20, self.work, self.typical = speeds
-        self._tempo: float | None = None
-
-    @property
-    def tempo(self) -> float:
-        """Best mean speed over :data:`TEMPO_MIN_BLOCK_MIN` minutes, pauses as 0 [m/s]; NaN when
-        the profile is shorter."""
-        if self._tempo is None:
-            self._tempo = (float(np.convolve(self.filled, _TEMPO_KERNEL, mode="valid").max())
-                           if len(self.p) >= len(_TEMPO_KERNEL) else np.nan)
-        return self._tempo
-
-
-def _read_profiles(profiles: list[np.ndarray]) -> list[_Profile]:
-    """:class:`_Profile` of every profile, the percentiles and medians of all of them at once.
-
-    The moving bins of every profile are sorted in their own part of one array, and each
-    profile's order statistics are read from its part: the same numbers as ``np.percentile``
-    and ``np.median`` profile by profile (:func:`_segment_percentile`, :func:`_segment_median`),
-    without a numpy call per profile.
-    """
-    if not profiles:
-        return []
-    sizes = np.array([len(p) for p in profiles])
-    flat = np.concatenate([np.asarray(p, dtype=float) for p in profiles])
-    filled = np.nan_to_num(flat, nan=0.0)
-    is_moving = np.isfinite(flat) & (flat >= MOVING_BIN_MPS)
-    moving = flat[is_moving]
-    ends = np.cumsum(sizes)
-    moving_ends = np.concatenate([[0], np.cumsum(is_moving)])[ends]
-    counts = np.diff(np.concatenate([[0], moving_ends]))
-    first = moving_ends - counts
-    # each profile's moving bins sorted in its own part (what sorting by (profile, speed) gives:
-    # the parts do not mix); a sort per part is cheaper than one lexsort over all parts
-    ordered = np.empty_like(moving)
-    for a, b in zip((moving_ends - counts).tolist(), moving_ends.tolist(), strict=True):
-        ordered[a:b] = np.sort(moving[a:b])
-    some = counts > 0
-    speeds = np.full((len(profiles), 4), np.nan)
-    speeds[some, 0] = _segment_percentile(ordered, first[some], counts[some], 60)
-    speeds[some, 2] = _segment_percentile(ordered, first[some], counts[some], WORK_PERCENTILE)
-    speeds[some, 3] = _segment_median(ordered, first[some], counts[some])
-    w = len(_BEST20_KERNEL)
-    out = []
-    for k, p in enumerate(profiles):
-        own = moving[first[k]:moving_ends[k]]
-        if len(own) >= w:
-            speeds[k, 1] = float(np.convolve(own, _BEST20_KERNEL, mode="valid").max())
-        out.append(_Profile(p, filled[ends[k] - sizes[k]:ends[k]], own, tuple(speeds[k].tolist())))
-    return out
-
-
-def _segment_percentile(ordered: np.ndarray, first: np.ndarray, size: np.ndarray, q: float) -> np.ndarray:
-    """``np.percentile(segment, q)`` of segments of sorted values, each ``ordered[first:first + size]``
-    (size at least 1): numpy's default "linear" method, interpolated as numpy does it (from below
-    when the fraction is under a half, else from above), so that the numbers are the same."""
-    virtual = (size - 1) * np.true_divide(q, 100)
-    below = np.floor(virtual)
-    last = virtual >= size - 1
-    lo = np.where(last, size - 1, below).astype(np.intp)
-    hi = np.where(last, size - 1, below + 1).astype(np.intp)
-    t = np.where(last, 0.0, virtual - below)
-    a, b = ordered[first + lo], ordered[first + hi]
-    diff = b - a
-    out: np.ndarray = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
-    return out
-
-
-def _segment_median(ordered: np.ndarray, first: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """``np.median(segment)`` of segments of sorted values, as :func:`_segment_percentile`: the
-    middle value, or the mean of the two middle values."""
-    half = size // 2
-    even = size % 2 == 0
-    a, b = ordered[first + np.where(even, half - 1, half)], ordered[first + half]
-    out: np.ndarray = np.where(even, (a + b) / 2, b)
-    return out
-
-
 def classify(
     p: np.ndarray,
     timer_s: float,
@@ -312,9 +182,9 @@ def classify(
     """The type of one run, the rule that fired, and its work speed [m/s].
 
     The work speed is the mean over the work bouts for intervals, else the
-    :data:`WORK_PERCENTILE` th percentile of the moving 30-s speeds.
+    :data:`~runtwitch.features.profiles.WORK_PERCENTILE` th percentile of the moving 30-s speeds.
     """
-    return _classify(_read_profiles([p])[0], timer_s, distance_m, notes, v_easy, v_thr, median_min)
+    return _classify(read_profiles([p])[0], timer_s, distance_m, notes, v_easy, v_thr, median_min)
 
 
 #: What :func:`_intervals` answers: the short, separated work bouts and their minutes of work, or None.
@@ -324,7 +194,7 @@ _ASK = object()
 
 
 def _classify(
-    prof: _Profile,
+    prof: Profile,
     timer_s: float,
     distance_m: float,
     notes: Any,
@@ -333,7 +203,7 @@ def _classify(
     median_min: float,
     intervals: Sessions | object = _ASK,
 ) -> tuple[str, str, float]:
-    """:func:`classify` of a profile whose own values are computed (:class:`_Profile`).
+    """:func:`classify` of a profile whose own values are computed (:class:`Profile`).
 
     ``intervals``: :func:`_intervals` of the profile against ``v_easy`` when already found (for
     every run at once, :func:`_interval_sessions`); by default it is found here when needed.
@@ -367,7 +237,7 @@ def _classify(
     return "easy", "steady running", mean_v
 
 
-def _intervals(prof: _Profile, v_easy: float) -> tuple[list[tuple[int, int]], float] | None:
+def _intervals(prof: Profile, v_easy: float) -> tuple[list[tuple[int, int]], float] | None:
     """The short, separated work bouts of an interval session and their minutes of work, or None.
 
     A work bout is fast against the runner's easy speed and against this run's own typical
@@ -390,7 +260,7 @@ def _intervals(prof: _Profile, v_easy: float) -> tuple[list[tuple[int, int]], fl
     return None
 
 
-def _interval_sessions(profs: Sequence[_Profile], v_easy: np.ndarray) -> list[Sessions]:
+def _interval_sessions(profs: Sequence[Profile], v_easy: np.ndarray) -> list[Sessions]:
     """:func:`_intervals` of every profile against its easy speed (``profs[k]``, ``v_easy[k]``) at
     once: the same answers, without a numpy call per profile.
 
@@ -457,7 +327,7 @@ def _interval_sessions(profs: Sequence[_Profile], v_easy: np.ndarray) -> list[Se
 
 
 def _screen_recoveries(
-    chosen: Sequence[_Profile],
+    chosen: Sequence[Profile],
     filled: np.ndarray,
     first: np.ndarray,
     end: np.ndarray,
@@ -518,24 +388,7 @@ def _screen_recoveries(
     return keep
 
 
-def _readings(ids: list[Any], profiles: dict[Any, tuple[np.ndarray, np.ndarray]]) -> list[list[_Profile]]:
-    """The (raw, grade-adjusted) readings of every run's profile, each profile read once (a run
-    without a grade has one profile for both readings)."""
-    empty = np.zeros(0)
-    distinct: dict[int, int] = {}
-    arrays: list[np.ndarray] = []
-    slots: list[list[int]] = [[], []]
-    for a in ids:
-        for which, p in enumerate(profiles.get(a, (empty, empty))):
-            slot = distinct.setdefault(id(p), len(arrays))
-            if slot == len(arrays):
-                arrays.append(p)
-            slots[which].append(slot)
-    read = _read_profiles(arrays)
-    return [[read[k] for k in slots[0]], [read[k] for k in slots[1]]]
-
-
-def _references(upto: Trailing, runs: np.ndarray, reading: list[_Profile]) -> tuple[np.ndarray, np.ndarray]:
+def _references(upto: Trailing, runs: np.ndarray, reading: list[Profile]) -> tuple[np.ndarray, np.ndarray]:
     """The runner's easy and threshold speed at every run, from the runs of its window [m/s].
 
     Easy: the median of the runs' cruise speeds; threshold: the 90th percentile of their best
@@ -555,7 +408,7 @@ def _references(upto: Trailing, runs: np.ndarray, reading: list[_Profile]) -> tu
 STRUCTURE = {"easy": 0, "long": 1, "tempo": 2, "intervals": 3, "race": 4}
 
 
-def _raw_could_win(adjusted: str, raw: _Profile, timer_s: float, v_easy: float) -> bool:
+def _raw_could_win(adjusted: str, raw: Profile, timer_s: float, v_easy: float) -> bool:
     """Whether the raw reading of a run can be less structured than its grade-adjusted reading
     ``adjusted`` (:func:`_classify` of both would otherwise be needed).
 
@@ -637,7 +490,7 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
     dist = df["distance_m"].to_numpy(float)
     notes = df["diary_notes"].to_numpy(dtype=object)
     ids = list(df["activity_id"])
-    readings = _readings(ids, profiles)
+    readings = run_readings(ids, profiles)
     types: list[str | None] = [None] * n
     basis: list[str | None] = [None] * n
     work = np.full(n, np.nan)
