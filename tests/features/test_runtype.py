@@ -9,37 +9,20 @@ import pandas as pd
 import pytest
 
 import runtwitch
-from runtwitch.features.runs import record_features
+from runtwitch.features.profiles import BIN_S, run_readings
 from runtwitch.features.runtype import (
-    BIN_S,
-    MOVING_BIN_MPS,
-    RECOVERY_OF_WORK,
     STRUCTURE,
     TYPE_WINDOW_DAYS,
-    WORK_PERCENTILE,
-    _bouts,
     _classify,
-    _interval_sessions,
-    _intervals,
-    _read_profiles,
-    _readings,
     _references,
-    _separated,
     _type_usuals,
     classify,
     run_types,
 )
 from runtwitch.features.window import Trailing, pool_medians
-from tests.conftest import MANIFEST, corpus_path, read_cached
+from tests.helpers.profiles import corpus_profiles, minutes
 
 ROOT = Path(__file__).resolve().parents[2]
-RNG = np.random.default_rng(7)
-
-
-def minutes(v: float, m: float) -> np.ndarray:
-    """``m`` minutes of 30-s bins at ``v`` m/s with 2 % pace noise."""
-    n = int(m * 60 / BIN_S)
-    return v * (1 + RNG.normal(0, 0.02, n))
 
 
 def kind(p: np.ndarray, notes: str | None = None, median_min: float = 45.0) -> str:
@@ -86,120 +69,6 @@ def test_the_sample_season_has_easy_long_and_tempo_runs() -> None:
     assert runs["run_type_basis"].notna().all()
 
 
-def _corpus_profiles() -> list[np.ndarray]:
-    """The raw and grade-adjusted speed profiles of every corpus activity read as a run."""
-    ath = runtwitch.Athlete(max_hr=190)
-    profiles: list[np.ndarray] = []
-    for row in MANIFEST:
-        if row["kind"] == "activity" and row["format"] in ("fit", "gpx", "tcx"):
-            found = record_features(read_cached(str(corpus_path(row))), ath, is_run=True).profiles
-            if found is not None:
-                profiles += list(found)
-    return profiles
-
-
-@pytest.mark.corpus
-def test_profiles_read_at_once_equal_numpy_profile_by_profile() -> None:
-    profiles = _corpus_profiles()
-    assert len(profiles) > 100
-    w = int(20 * 60 / BIN_S)
-    # and random profiles with pauses, ties and every length up to an hour
-    rng = np.random.default_rng(18)
-    for n in range(120):
-        p = np.round(rng.normal(3.0, 1.0, n), 1)
-        p[rng.random(n) < 0.1] = np.nan
-        profiles.append(p)
-    for p, read in zip(profiles, _read_profiles(profiles), strict=True):
-        moving = p[np.isfinite(p) & (p >= MOVING_BIN_MPS)]
-        assert np.array_equal(read.moving, moving) and np.array_equal(read.filled, np.nan_to_num(p, nan=0.0))
-        if len(moving) == 0:
-            assert np.isnan([read.cruise, read.work, read.typical]).all()
-            continue
-        assert read.cruise == np.percentile(moving, 60)
-        assert read.work == np.percentile(moving, WORK_PERCENTILE)
-        assert read.typical == np.median(moving)
-        best = np.max(np.convolve(moving, np.ones(w) / w, mode="valid")) if len(moving) >= w else np.nan
-        assert np.array_equal([read.best20], [best], equal_nan=True)
-
-
-def _separated_loop(
-    p: np.ndarray, bouts: list[tuple[int, int]], wanted: set[int] | None
-) -> list[tuple[int, int]]:
-    """The loop over the gaps that ``_separated`` replaced (its reference): each gap's moving bins
-    and each bout's bins averaged by ``ndarray.mean``."""
-    filled = np.nan_to_num(p, nan=0.0)
-    keep: set[int] = set()
-    for k in range(len(bouts) - 1):
-        if wanted is not None and k not in wanted and k + 1 not in wanted:
-            continue
-        a, b = bouts[k][1], bouts[k + 1][0]
-        gap = filled[a:b]
-        moving = gap[gap >= MOVING_BIN_MPS]
-        if len(moving) * 2 < b - a:
-            continue
-        if len(gap) == 0:
-            keep |= {k, k + 1}
-            continue
-        recovery = float(moving.mean())
-        if any(recovery <= RECOVERY_OF_WORK * float(p[s:e].mean()) for s, e in bouts[k:k + 2]):
-            keep |= {k, k + 1}
-    return [b for k, b in enumerate(bouts) if k in keep]
-
-
-@pytest.mark.corpus
-def test_separated_bouts_equal_the_loop_over_the_gaps() -> None:
-    """The screened recoveries decide exactly as the loop does: on every corpus run's profiles at
-    several work thresholds, and on profiles made of exact ties (a recovery of exactly 0.75 of its
-    bout), pauses, infinite speeds and adjacent bouts."""
-    profiles = _corpus_profiles()
-    rng = np.random.default_rng(26)
-    for n in range(2, 160):
-        p = rng.choice([0.0, 0.4, 1.5, 2.25, 3.0, 3.75, 4.0, 5.0, np.nan], n)
-        if n % 17 == 0:
-            p[rng.integers(n)] = np.inf
-        profiles.append(p)
-    compared = 0
-    for p in profiles:
-        filled = np.nan_to_num(p, nan=0.0)
-        for limit in (2.0, 2.9, 3.5, 4.0, 0.0):
-            bouts = _bouts(filled >= limit) if limit > 0 else [(k, k + 1) for k in range(len(p))]
-            for wanted in (None, set(range(0, len(bouts), 3))):
-                assert _separated(p, bouts, filled, wanted) == _separated_loop(p, bouts, wanted)
-                compared += len(bouts)
-    assert compared > 10_000
-
-
-@pytest.mark.corpus
-def test_interval_bouts_found_at_once_equal_the_profile_by_profile_answer() -> None:
-    """``_interval_sessions`` answers every profile as ``_intervals`` does: every corpus run's
-    profiles at easy speeds that make many, some and no work bouts, and made-up interval sessions
-    with recoveries at exactly 0.75 of their bouts, pauses, infinite speeds and unknown easy speeds."""
-    profiles = _corpus_profiles()
-    rng = np.random.default_rng(27)
-    for n in range(2, 200, 3):
-        reps = [np.full(int(rng.integers(1, 25)), rng.choice([4.0, 5.0, 4.4])) for _ in range(n % 9)]
-        parts = [x for rep in reps for x in (rep, rng.choice([0.75 * rep[0], 3.0, np.nan, 0.3], 2 + n % 3))]
-        p = np.concatenate([minutes(2.9, n % 20 + 1), *parts, minutes(2.8, 3)])
-        if n % 23 == 0:
-            p[rng.integers(len(p))] = np.inf
-        profiles.append(p)
-    profiles += [np.zeros(0), np.full(40, np.nan)]
-    read = _read_profiles(profiles)
-    compared = found = 0
-    for easy in (2.0, 2.6, 3.0, 3.4, 4.0, np.nan):
-        v_easy = np.full(len(read), easy)
-        v_easy[::7] = np.nan
-        got = _interval_sessions(read, v_easy)
-        for prof, v, answer in zip(read, v_easy.tolist(), got, strict=True):
-            if len(prof.moving) == 0 or not np.isfinite(v):
-                assert answer is None
-                continue
-            assert answer == _intervals(prof, v)
-            compared += 1
-            found += answer is not None
-    assert compared > 500 and found > 100
-
-
 def _both_readings(df: pd.DataFrame, profiles: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str | None]:
     """The loop ``run_types`` replaced (its reference): every run typed on both readings, the less
     structured one kept, the grade-adjusted one on a tie."""
@@ -208,7 +77,7 @@ def _both_readings(df: pd.DataFrame, profiles: dict[str, tuple[np.ndarray, np.nd
     timer, dist = df["timer_s"].to_numpy(float), df["distance_m"].to_numpy(float)
     upto = Trailing(start, TYPE_WINDOW_DAYS * 86400.0, closed="both")
     med_min = upto.median(timer, runs) / 60.0
-    readings = _readings(list(df["activity_id"]), profiles)
+    readings = run_readings(list(df["activity_id"]), profiles)
     references = [_references(upto, runs, reading) for reading in readings]
     notes = df["diary_notes"].tolist()
     types: list[str | None] = [None] * len(df)
@@ -223,7 +92,7 @@ def _both_readings(df: pd.DataFrame, profiles: dict[str, tuple[np.ndarray, np.nd
 def test_the_raw_reading_typed_only_when_it_could_win_gives_the_types_of_both() -> None:
     """Every corpus run's profiles as a season (one a day, in several orders so the references
     vary), plus runs long on the adjusted reading whose raw profile has no moving bins."""
-    pairs = _corpus_profiles()
+    pairs = corpus_profiles()
     pairs = [(pairs[k], pairs[k + 1]) for k in range(0, len(pairs) - 1, 2)]
     pairs += [(np.full(len(adj), np.nan), adj) for adj in (minutes(3.0, 100), minutes(3.1, 120))]
     pairs += [(np.zeros(0), minutes(3.0, 110))]

@@ -14,7 +14,8 @@ import pandas as pd
 from runtwitch.features import formulas as fm
 from runtwitch.features.columns import RUN_COLUMNS
 from runtwitch.features.cooldown import detect_cooldown
-from runtwitch.features.runtype import run_types, speed_profile
+from runtwitch.features.profiles import speed_profile
+from runtwitch.features.runtype import run_types
 from runtwitch.features.window import Trailing, masked_medians
 from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.model.activity import Activity, code_digest
@@ -177,7 +178,7 @@ class RecordFeatures:
         the data cannot give is absent.
     profiles
         The (raw, grade-adjusted) 30-s speed profiles
-        (:func:`runtwitch.features.runtype.speed_profile`) of a run, which
+        (:func:`runtwitch.features.profiles.speed_profile`) of a run, which
         type it against the runner's other runs; None for other sports.
     """
 
@@ -221,7 +222,7 @@ def record_features(activity: Activity, athlete: Athlete, *, is_run: bool) -> Re
 #: The modules whose code computes :func:`record_features`: a digest of their source is part of
 #: the name under which the values are kept beside a cache entry (see :func:`kept_record_features`).
 RECORD_FEATURE_CODE = ("runtwitch.features.runs", "runtwitch.features.formulas",
-                       "runtwitch.features.cooldown", "runtwitch.features.runtype", "runtwitch.model.schema")
+                       "runtwitch.features.cooldown", "runtwitch.features.profiles", "runtwitch.model.schema")
 
 
 def _profile_digest(athlete: Athlete) -> str:

@@ -13,15 +13,18 @@ The rules, first match wins (see ``docs/features.md``):
     least :data:`RACE_HARD_SHARE` of the run was at or above
     :data:`RACE_SPEED_OF_THRESHOLD` of the runner's threshold speed.
 ``intervals``
-    At least :data:`INTERVAL_MIN_BOUTS` work bouts of 30 s to
-    :data:`INTERVAL_MAX_BOUT_MIN` minutes and :data:`INTERVAL_MIN_WORK_MIN`
+    At least :data:`~runtwitch.features.intervals.INTERVAL_MIN_BOUTS` work
+    bouts of 30 s to :data:`~runtwitch.features.intervals.INTERVAL_MAX_BOUT_MIN`
+    minutes and :data:`~runtwitch.features.intervals.INTERVAL_MIN_WORK_MIN`
     minutes of work in total; a work bout is a stretch at or above
-    :data:`WORK_SPEED_OF_EASY` times the runner's easy running speed.
+    :data:`~runtwitch.features.intervals.WORK_SPEED_OF_EASY` times the runner's
+    easy running speed (:mod:`runtwitch.features.intervals`).
 ``long``
     Timer time at least :data:`LONG_MIN_MINUTES` and
     :data:`LONG_OF_MEDIAN` times the runner's median run duration.
 ``tempo``
-    A continuous block of :data:`TEMPO_MIN_BLOCK_MIN` minutes at or above
+    A continuous block of
+    :data:`~runtwitch.features.profiles.TEMPO_MIN_BLOCK_MIN` minutes at or above
     :data:`TEMPO_SPEED_OF_THRESHOLD` of the threshold speed.
 ``easy``
     Everything else (recovery and run/walk included).
@@ -45,26 +48,14 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from runtwitch.features.intervals import Session, interval_session, interval_sessions
+from runtwitch.features.profiles import BIN_S, TEMPO_MIN_BLOCK_MIN, Profile, read_profiles, run_readings
 from runtwitch.features.window import Trailing, masked_medians
 
-#: Width of the speed profile bins [s].
-BIN_S = 30.0
 #: Days of earlier runs that set the runner's easy and threshold speed, and the usual of a type.
 TYPE_WINDOW_DAYS = 90
-#: A work bout is at or above this multiple of the runner's easy running speed.
-WORK_SPEED_OF_EASY = 1.12
-#: Recoveries between work bouts average at most this fraction of the work speed (jogs between
-#: repetitions run at about half to two thirds of it; pace noise and hills swing by 15-25 %).
-RECOVERY_OF_WORK = 0.75
-#: Intervals: at least this many work bouts ...
-INTERVAL_MIN_BOUTS = 3
-#: ... each at most this long [min] ...
-INTERVAL_MAX_BOUT_MIN = 12.0
-#: ... and this much work in total [min].
-INTERVAL_MIN_WORK_MIN = 6.0
-#: Tempo: a block this long [min] (its mean speed; short dips allowed) ...
-TEMPO_MIN_BLOCK_MIN = 12.0
-#: ... at or above this fraction of the threshold speed.
+#: Tempo: a block of :data:`~runtwitch.features.profiles.TEMPO_MIN_BLOCK_MIN` minutes at or above this
+#: fraction of the threshold speed.
 TEMPO_SPEED_OF_THRESHOLD = 0.90
 #: Threshold speed at least this multiple of the easy speed.
 THRESHOLD_FLOOR_OF_EASY = 1.25
@@ -88,216 +79,6 @@ HARD_TYPES = frozenset({"tempo", "intervals", "race"})
 #: Floor of the spread of usual speeds, as a fraction of the median (a runner who always
 #: runs the same pace still varies by about this much).
 SPEED_SPREAD_FLOOR = 0.02
-#: Work speed of a run that is not intervals: this percentile of its moving 30-s speeds.
-WORK_PERCENTILE = 75
-#: Moving bins: speed at least this [m/s] (a brisk walk is about 1.4 m/s).
-MOVING_BIN_MPS = 0.5
-
-
-def speed_profile(t: np.ndarray, speed: np.ndarray) -> np.ndarray:
-    """Mean speed per :data:`BIN_S` seconds of the recording [m/s]; NaN for empty bins (pauses).
-
-    Parameters
-    ----------
-    t
-        Sample times [s].
-    speed
-        Speed per sample [m/s] (NaN where unknown).
-    """
-    ok = np.isfinite(t) & np.isfinite(speed)
-    if ok.sum() < 2:
-        return np.zeros(0)
-    tt, vv = t[ok] - t[ok][0], speed[ok]
-    bins = (tt // BIN_S).astype(np.int64)
-    n = int(bins[-1]) + 1
-    total = np.bincount(bins, weights=vv, minlength=n)
-    count = np.bincount(bins, minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out: np.ndarray = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    return out
-
-
-def _bouts(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) bin indices of the runs of True in ``mask`` (end exclusive)."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
-
-
-#: Relative margin within which :func:`_separated` leaves a recovery to numpy's own means: its screen
-#: takes means from prefix sums, which differ from numpy's pairwise sums in the last bits (about
-#: 1e-12 of a mean over a day-long profile), so only a recovery this close to its limit is
-#: computed again exactly.
-SCREEN_MARGIN = 1e-6
-
-
-def _separated(
-    p: np.ndarray,
-    bouts: list[tuple[int, int]],
-    filled: np.ndarray | None = None,
-    wanted: set[int] | None = None,
-) -> list[tuple[int, int]]:
-    """The bouts next to a real recovery: the moving bins between two bouts average at most
-    :data:`RECOVERY_OF_WORK` of the faster bout's speed (noise, hills and stops at traffic
-    lights do not make intervals).
-
-    ``filled`` is ``p`` with NaN as 0, when already at hand. ``wanted``: the positions of the
-    bouts whose answer is needed (None: all); a gap between two others is not looked at.
-
-    Every gap is screened at once with means from prefix sums; a gap whose recovery lies within
-    :data:`SCREEN_MARGIN` of its limit is decided with ``ndarray.mean`` of its bins and of the
-    bouts' (the numbers a loop over the gaps takes), so the answer is exactly that loop's.
-    """
-    if len(bouts) < 2:
-        return []
-    filled = np.nan_to_num(p, nan=0.0) if filled is None else filled
-    edges = np.asarray(bouts, dtype=np.intp)
-    a, b = edges[:-1, 1], edges[1:, 0]  # the gap after each bout but the last
-    if wanted is None:
-        look = np.ones(len(a), dtype=bool)
-    else:
-        asked = np.zeros(len(bouts), dtype=bool)
-        asked[[k for k in wanted if 0 <= k < len(bouts)]] = True
-        look = asked[:-1] | asked[1:]  # a gap next to a wanted bout
-    moving_bin = filled >= MOVING_BIN_MPS
-    moving_before = np.concatenate([[0], np.cumsum(moving_bin)])
-    n_moving = moving_before[b] - moving_before[a]
-    standing = n_moving * 2 < b - a  # mostly standing: a stop (traffic light), not a recovery jog
-    empty = b == a
-    moving_sum = np.concatenate([[0.0], np.cumsum(np.where(moving_bin, filled, 0.0))])
-    # a bout holds no NaN (all its bins are fast) unless its speed limit is not positive: those
-    # bouts' means are NaN, as ndarray.mean of their bins gives
-    sums = np.concatenate([[0.0], np.cumsum(filled)])
-    nan_before = np.concatenate([[0], np.cumsum(np.isnan(p))])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        recovery = (moving_sum[b] - moving_sum[a]) / n_moving
-        mean = (sums[edges[:, 1]] - sums[edges[:, 0]]) / (edges[:, 1] - edges[:, 0])
-    mean[nan_before[edges[:, 1]] > nan_before[edges[:, 0]]] = np.nan
-    # "at most RECOVERY_OF_WORK of either bout" is "of the faster one" (rounding is monotonic)
-    limit = RECOVERY_OF_WORK * np.fmax(mean[:-1], mean[1:])
-    passes = recovery <= limit
-    open_ = look & ~standing & ~empty
-    close = open_ & (np.abs(recovery - limit) <= SCREEN_MARGIN * np.fmax(np.abs(recovery), np.abs(limit)))
-    if not np.isfinite(filled).all():
-        close = open_  # an infinite speed spoils the prefix sums after it: every gap exactly
-    for k in np.flatnonzero(close).tolist():
-        gap = filled[a[k]:b[k]]
-        exact = float(gap[gap >= MOVING_BIN_MPS].mean())
-        first, second = (float(p[s:e].mean()) for s, e in bouts[k:k + 2])
-        passes[k] = exact <= RECOVERY_OF_WORK * first or exact <= RECOVERY_OF_WORK * second
-    kept = look & ~standing & (empty | passes)
-    keep = np.zeros(len(bouts), dtype=bool)
-    keep[:-1] |= kept
-    keep[1:] |= kept
-    return [bout for bout, k in zip(bouts, keep.tolist(), strict=True) if k]
-
-
-#: The moving means of :attr:`_Profile.tempo` and of the best 20 minutes, made once.
-_TEMPO_KERNEL = np.ones(int(TEMPO_MIN_BLOCK_MIN * 60 / BIN_S)) / int(TEMPO_MIN_BLOCK_MIN * 60 / BIN_S)
-_BEST20_KERNEL = np.ones(int(20 * 60 / BIN_S)) / int(20 * 60 / BIN_S)
-
-
-class _Profile:
-    """What typing a speed profile needs that does not depend on the runner's references.
-
-    Attributes
-    ----------
-    p
-        The profile [m/s], NaN for pauses.
-    filled
-        ``p`` with NaN as 0 (``np.nan_to_num``).
-    moving
-        The moving bins (finite, at least :data:`MOVING_BIN_MPS`), in order [m/s].
-    cruise, best20
-        The 60th percentile of the moving bins, and the best 20-minute mean of the moving bins
-        (NaN when shorter) [m/s]: the run's part of the runner's easy and threshold speed.
-    work
-        The :data:`WORK_PERCENTILE` th percentile of the moving bins [m/s].
-    typical
-        The median of the moving bins [m/s].
-    """
-
-    __slots__ = ("_tempo", "best20", "cruise", "filled", "moving", "p", "typical", "work")
-
-    def __init__(
-        self, p: np.ndarray, filled: np.ndarray, moving: np.ndarray, speeds: tuple[float, ...]
-    ) -> None:
-        self.p, self.filled, self.moving = p, filled, moving
-        self.cruise, self.best20, self.work, self.typical = speeds
-        self._tempo: float | None = None
-
-    @property
-    def tempo(self) -> float:
-        """Best mean speed over :data:`TEMPO_MIN_BLOCK_MIN` minutes, pauses as 0 [m/s]; NaN when
-        the profile is shorter."""
-        if self._tempo is None:
-            self._tempo = (float(np.convolve(self.filled, _TEMPO_KERNEL, mode="valid").max())
-                           if len(self.p) >= len(_TEMPO_KERNEL) else np.nan)
-        return self._tempo
-
-
-def _read_profiles(profiles: list[np.ndarray]) -> list[_Profile]:
-    """:class:`_Profile` of every profile, the percentiles and medians of all of them at once.
-
-    The moving bins of every profile are sorted in their own part of one array, and each
-    profile's order statistics are read from its part: the same numbers as ``np.percentile``
-    and ``np.median`` profile by profile (:func:`_segment_percentile`, :func:`_segment_median`),
-    without a numpy call per profile.
-    """
-    if not profiles:
-        return []
-    sizes = np.array([len(p) for p in profiles])
-    flat = np.concatenate([np.asarray(p, dtype=float) for p in profiles])
-    filled = np.nan_to_num(flat, nan=0.0)
-    is_moving = np.isfinite(flat) & (flat >= MOVING_BIN_MPS)
-    moving = flat[is_moving]
-    ends = np.cumsum(sizes)
-    moving_ends = np.concatenate([[0], np.cumsum(is_moving)])[ends]
-    counts = np.diff(np.concatenate([[0], moving_ends]))
-    first = moving_ends - counts
-    # each profile's moving bins sorted in its own part (what sorting by (profile, speed) gives:
-    # the parts do not mix); a sort per part is cheaper than one lexsort over all parts
-    ordered = np.empty_like(moving)
-    for a, b in zip((moving_ends - counts).tolist(), moving_ends.tolist(), strict=True):
-        ordered[a:b] = np.sort(moving[a:b])
-    some = counts > 0
-    speeds = np.full((len(profiles), 4), np.nan)
-    speeds[some, 0] = _segment_percentile(ordered, first[some], counts[some], 60)
-    speeds[some, 2] = _segment_percentile(ordered, first[some], counts[some], WORK_PERCENTILE)
-    speeds[some, 3] = _segment_median(ordered, first[some], counts[some])
-    w = len(_BEST20_KERNEL)
-    out = []
-    for k, p in enumerate(profiles):
-        own = moving[first[k]:moving_ends[k]]
-        if len(own) >= w:
-            speeds[k, 1] = float(np.convolve(own, _BEST20_KERNEL, mode="valid").max())
-        out.append(_Profile(p, filled[ends[k] - sizes[k]:ends[k]], own, tuple(speeds[k].tolist())))
-    return out
-
-
-def _segment_percentile(ordered: np.ndarray, first: np.ndarray, size: np.ndarray, q: float) -> np.ndarray:
-    """``np.percentile(segment, q)`` of segments of sorted values, each ``ordered[first:first + size]``
-    (size at least 1): numpy's default "linear" method, interpolated as numpy does it (from below
-    when the fraction is under a half, else from above), so that the numbers are the same."""
-    virtual = (size - 1) * np.true_divide(q, 100)
-    below = np.floor(virtual)
-    last = virtual >= size - 1
-    lo = np.where(last, size - 1, below).astype(np.intp)
-    hi = np.where(last, size - 1, below + 1).astype(np.intp)
-    t = np.where(last, 0.0, virtual - below)
-    a, b = ordered[first + lo], ordered[first + hi]
-    diff = b - a
-    out: np.ndarray = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
-    return out
-
-
-def _segment_median(ordered: np.ndarray, first: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """``np.median(segment)`` of segments of sorted values, as :func:`_segment_percentile`: the
-    middle value, or the mean of the two middle values."""
-    half = size // 2
-    even = size % 2 == 0
-    a, b = ordered[first + np.where(even, half - 1, half)], ordered[first + half]
-    out: np.ndarray = np.where(even, (a + b) / 2, b)
-    return out
 
 
 def classify(
@@ -312,31 +93,29 @@ def classify(
     """The type of one run, the rule that fired, and its work speed [m/s].
 
     The work speed is the mean over the work bouts for intervals, else the
-    :data:`WORK_PERCENTILE` th percentile of the moving 30-s speeds.
+    :data:`~runtwitch.features.profiles.WORK_PERCENTILE` th percentile of the moving 30-s speeds.
     """
-    return _classify(_read_profiles([p])[0], timer_s, distance_m, notes, v_easy, v_thr, median_min)
+    return _classify(read_profiles([p])[0], timer_s, distance_m, notes, v_easy, v_thr, median_min)
 
 
-#: What :func:`_intervals` answers: the short, separated work bouts and their minutes of work, or None.
-Sessions = tuple[list[tuple[int, int]], float] | None
 #: Stands for "not found yet" where :func:`_classify` is given no interval answer.
 _ASK = object()
 
 
 def _classify(
-    prof: _Profile,
+    prof: Profile,
     timer_s: float,
     distance_m: float,
     notes: Any,
     v_easy: float,
     v_thr: float,
     median_min: float,
-    intervals: Sessions | object = _ASK,
+    intervals: Session | object = _ASK,
 ) -> tuple[str, str, float]:
-    """:func:`classify` of a profile whose own values are computed (:class:`_Profile`).
+    """:func:`classify` of a profile whose own values are computed (:class:`Profile`).
 
-    ``intervals``: :func:`_intervals` of the profile against ``v_easy`` when already found (for
-    every run at once, :func:`_interval_sessions`); by default it is found here when needed.
+    ``intervals``: :func:`interval_session` of the profile against ``v_easy`` when already found (for
+    every run at once, :func:`interval_sessions`); by default it is found here when needed.
     """
     p, moving = prof.p, prof.moving
     # the speed the run was held at: a cool-down walk, a final sprint or stops do not move it
@@ -354,7 +133,7 @@ def _classify(
                     f"{d / 1000:g} km at race effort ({hard:.0%} at threshold pace or faster)",
                     mean_v,
                 )
-    sessions = _intervals(prof, v_easy) if intervals is _ASK else cast(Sessions, intervals)
+    sessions = interval_session(prof, v_easy) if intervals is _ASK else cast(Session, intervals)
     if sessions is not None:
         short, work_min = sessions
         fast = np.concatenate([p[a:b] for a, b in short])
@@ -367,175 +146,7 @@ def _classify(
     return "easy", "steady running", mean_v
 
 
-def _intervals(prof: _Profile, v_easy: float) -> tuple[list[tuple[int, int]], float] | None:
-    """The short, separated work bouts of an interval session and their minutes of work, or None.
-
-    A work bout is fast against the runner's easy speed and against this run's own typical
-    speed. The bouts are checked for recoveries between them only when the short ones could
-    make an interval session at all (enough of them, enough work).
-    """
-    work = prof.filled >= WORK_SPEED_OF_EASY * max(v_easy, prof.typical)
-    if np.count_nonzero(work) * BIN_S / 60.0 < INTERVAL_MIN_WORK_MIN:
-        return None  # not enough work in the whole run
-    bouts = _bouts(work)
-    candidates = [k for k, (a, b) in enumerate(bouts) if (b - a) * BIN_S <= INTERVAL_MAX_BOUT_MIN * 60.0]
-    if (len(candidates) < INTERVAL_MIN_BOUTS
-            or sum(bouts[k][1] - bouts[k][0] for k in candidates) * BIN_S / 60.0 < INTERVAL_MIN_WORK_MIN):
-        return None  # the separated short bouts are some of these: too few, or too little work
-    separated = set(_separated(prof.p, bouts, prof.filled, wanted=set(candidates)))
-    short = [bouts[k] for k in candidates if bouts[k] in separated]
-    work_min = sum(b - a for a, b in short) * BIN_S / 60.0
-    if len(short) >= INTERVAL_MIN_BOUTS and work_min >= INTERVAL_MIN_WORK_MIN:
-        return short, work_min
-    return None
-
-
-def _interval_sessions(profs: Sequence[_Profile], v_easy: np.ndarray) -> list[Sessions]:
-    """:func:`_intervals` of every profile against its easy speed (``profs[k]``, ``v_easy[k]``) at
-    once: the same answers, without a numpy call per profile.
-
-    Only a profile :func:`_classify` would look for intervals in is answered (moving bins and a
-    finite easy speed); the others get None. Every profile's work bins, bouts and short bouts are
-    found in one array of all the profiles, and the recoveries between the bouts of the profiles
-    that could make an interval session are screened together (:func:`_screen_recoveries`).
-    """
-    out: list[Sessions] = [None] * len(profs)
-    easy = np.asarray(v_easy, dtype=float)
-    asked = [k for k, prof in enumerate(profs) if len(prof.moving) and np.isfinite(easy[k])]
-    if not asked:
-        return out
-    chosen = [profs[k] for k in asked]
-    sizes = np.array([len(prof.p) for prof in chosen], dtype=np.intp)
-    ends = np.cumsum(sizes)
-    starts = ends - sizes
-    filled = np.concatenate([prof.filled for prof in chosen])
-    typical = np.array([prof.typical for prof in chosen], dtype=float)
-    # a work bin: fast against the easy speed and the run's own typical speed (both finite here)
-    work = filled >= np.repeat(WORK_SPEED_OF_EASY * np.maximum(easy[asked], typical), sizes)
-    work_before = np.concatenate([[0], np.cumsum(work)])
-    enough = ~((work_before[ends] - work_before[starts]) * BIN_S / 60.0 < INTERVAL_MIN_WORK_MIN)
-    # the bouts (runs of work bins) of every profile, none across two profiles
-    inside = np.ones(len(filled), dtype=bool)
-    inside[starts[sizes > 0]] = False  # a profile's first bin has no bin before it
-    before = np.zeros(len(filled), dtype=bool)
-    before[1:] = work[:-1]
-    after = np.zeros(len(filled), dtype=bool)
-    after[:-1] = work[1:]
-    last = np.zeros(len(filled), dtype=bool)
-    last[ends[sizes > 0] - 1] = True
-    first_bins = np.flatnonzero(work & ~(before & inside))
-    end_bins = np.flatnonzero(work & ~(after & ~last)) + 1
-    owner = np.searchsorted(ends, first_bins, "right")  # the profile of each bout
-    short = (end_bins - first_bins) * BIN_S <= INTERVAL_MAX_BOUT_MIN * 60.0
-    n_short = np.bincount(owner[short], minlength=len(chosen))
-    short_bins = np.bincount(owner[short], weights=(end_bins - first_bins)[short], minlength=len(chosen))
-    # the separated short bouts are some of the short ones: too few, or too little work, is no session
-    could = enough & (n_short >= INTERVAL_MIN_BOUTS) & ~(short_bins * BIN_S / 60.0 < INTERVAL_MIN_WORK_MIN)
-    if not could.any():
-        return out
-    # an infinite speed (filled holds the largest float for it): that profile the way _intervals goes
-    infinite = np.concatenate([[0], np.cumsum(np.isinf(np.concatenate([prof.p for prof in chosen])))])
-    spoiled = infinite[ends] > infinite[starts]
-    for j in np.flatnonzero(could & spoiled).tolist():
-        out[asked[j]] = _intervals(chosen[j], float(easy[asked[j]]))
-    screened = could & ~spoiled
-    mine = screened[owner]
-    kept = _screen_recoveries(chosen, filled, first_bins[mine], end_bins[mine], owner[mine], short[mine],
-                              starts)
-    taken = short[mine] & kept
-    owners = owner[mine][taken]
-    base = starts[owners]  # each bout in its own profile's bins
-    found: dict[int, list[tuple[int, int]]] = {}
-    for j, a, b in zip(owners.tolist(), (first_bins[mine][taken] - base).tolist(),
-                       (end_bins[mine][taken] - base).tolist(), strict=True):
-        found.setdefault(j, []).append((a, b))
-    for j, bouts in found.items():
-        work_min = sum(b - a for a, b in bouts) * BIN_S / 60.0
-        if len(bouts) >= INTERVAL_MIN_BOUTS and work_min >= INTERVAL_MIN_WORK_MIN:
-            out[asked[j]] = bouts, work_min
-    return out
-
-
-def _screen_recoveries(
-    chosen: Sequence[_Profile],
-    filled: np.ndarray,
-    first: np.ndarray,
-    end: np.ndarray,
-    owner: np.ndarray,
-    wanted: np.ndarray,
-    starts: np.ndarray,
-) -> np.ndarray:
-    """Which bouts :func:`_separated` keeps, for the bouts of several profiles at once.
-
-    ``filled`` holds the profiles one after another (NaN as 0, starting at ``starts``); the bouts
-    are ``filled[first:end]`` in order, of profile ``owner``, and ``wanted`` marks those whose
-    answer is needed. The sums over each bout and each gap are taken by ``np.add.reduceat``,
-    each over its own bins (no prefix sums over all the profiles: the rounding of a sum stays
-    that of its own bins), and a recovery within :data:`SCREEN_MARGIN` of its limit is decided with
-    ``ndarray.mean`` as :func:`_separated` decides it, so the answers are exactly its answers.
-    """
-    n = len(first)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    # the bouts and the gaps between them, one after another: [first0, end0, first1, end1, ...];
-    # one bin more at the end, so that a bout ending with the last bin has a place for its gap
-    edges = np.empty(2 * n, dtype=np.intp)
-    edges[0::2], edges[1::2] = first, end
-    padded = np.append(filled, 0.0)
-    moving_bin = padded >= MOVING_BIN_MPS
-    # a bout's bins are all at least its work speed, which is above MOVING_BIN_MPS: no pause (NaN)
-    # is in a bout, so its mean is the mean of its filled bins
-    sums = np.add.reduceat(padded, edges)
-    moving_sums = np.add.reduceat(np.where(moving_bin, padded, 0.0), edges)
-    moving_counts = np.add.reduceat(moving_bin.astype(np.intp), edges)
-    length = end - first
-    same = owner[:-1] == owner[1:]  # a gap between two bouts of one profile
-    a, b = end[:-1], first[1:]
-    gap = b - a
-    n_moving = moving_counts[1::2][:-1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        recovery = moving_sums[1::2][:-1] / n_moving
-        mean = sums[0::2] / length
-    look = same & (wanted[:-1] | wanted[1:])
-    standing = n_moving * 2 < gap
-    empty = gap == 0
-    # "at most RECOVERY_OF_WORK of either bout" is "of the faster one" (rounding is monotonic)
-    limit = RECOVERY_OF_WORK * np.fmax(mean[:-1], mean[1:])
-    passes = recovery <= limit
-    open_ = look & ~standing & ~empty
-    close = open_ & (np.abs(recovery - limit) <= SCREEN_MARGIN * np.fmax(np.abs(recovery), np.abs(limit)))
-    for k in np.flatnonzero(close).tolist():
-        prof, base = chosen[owner[k]], starts[owner[k]]
-        bins = prof.filled[a[k] - base:b[k] - base]
-        exact = float(bins[bins >= MOVING_BIN_MPS].mean())
-        first_mean, second_mean = (float(prof.p[s - base:e - base].mean())
-                                   for s, e in ((first[k], end[k]), (first[k + 1], end[k + 1])))
-        passes[k] = exact <= RECOVERY_OF_WORK * first_mean or exact <= RECOVERY_OF_WORK * second_mean
-    kept = look & ~standing & (empty | passes)
-    keep = np.zeros(n, dtype=bool)
-    keep[:-1] |= kept
-    keep[1:] |= kept
-    return keep
-
-
-def _readings(ids: list[Any], profiles: dict[Any, tuple[np.ndarray, np.ndarray]]) -> list[list[_Profile]]:
-    """The (raw, grade-adjusted) readings of every run's profile, each profile read once (a run
-    without a grade has one profile for both readings)."""
-    empty = np.zeros(0)
-    distinct: dict[int, int] = {}
-    arrays: list[np.ndarray] = []
-    slots: list[list[int]] = [[], []]
-    for a in ids:
-        for which, p in enumerate(profiles.get(a, (empty, empty))):
-            slot = distinct.setdefault(id(p), len(arrays))
-            if slot == len(arrays):
-                arrays.append(p)
-            slots[which].append(slot)
-    read = _read_profiles(arrays)
-    return [[read[k] for k in slots[0]], [read[k] for k in slots[1]]]
-
-
-def _references(upto: Trailing, runs: np.ndarray, reading: list[_Profile]) -> tuple[np.ndarray, np.ndarray]:
+def _references(upto: Trailing, runs: np.ndarray, reading: list[Profile]) -> tuple[np.ndarray, np.ndarray]:
     """The runner's easy and threshold speed at every run, from the runs of its window [m/s].
 
     Easy: the median of the runs' cruise speeds; threshold: the 90th percentile of their best
@@ -555,7 +166,7 @@ def _references(upto: Trailing, runs: np.ndarray, reading: list[_Profile]) -> tu
 STRUCTURE = {"easy": 0, "long": 1, "tempo": 2, "intervals": 3, "race": 4}
 
 
-def _raw_could_win(adjusted: str, raw: _Profile, timer_s: float, v_easy: float) -> bool:
+def _raw_could_win(adjusted: str, raw: Profile, timer_s: float, v_easy: float) -> bool:
     """Whether the raw reading of a run can be less structured than its grade-adjusted reading
     ``adjusted`` (:func:`_classify` of both would otherwise be needed).
 
@@ -637,7 +248,7 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
     dist = df["distance_m"].to_numpy(float)
     notes = df["diary_notes"].to_numpy(dtype=object)
     ids = list(df["activity_id"])
-    readings = _readings(ids, profiles)
+    readings = run_readings(ids, profiles)
     types: list[str | None] = [None] * n
     basis: list[str | None] = [None] * n
     work = np.full(n, np.nan)
@@ -651,7 +262,7 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
     # only when it could win (_raw_could_win). The interval bouts of each reading are found for all
     # the runs typed on it at once.
     typed = np.flatnonzero(runs).tolist()
-    sessions = _interval_sessions([adjusted[k] for k in typed], easy_adj[typed])
+    sessions = interval_sessions([adjusted[k] for k in typed], easy_adj[typed])
     again: list[int] = []
     for k, found_bouts in zip(typed, sessions, strict=True):
         found = _classify(adjusted[k], timer[k], dist[k], notes[k], easy_adj[k], thr_adj[k], med_min[k],
@@ -659,7 +270,7 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
         if _raw_could_win(found[0], raw[k], timer[k], easy_raw[k]):
             again.append(k)
         types[k], basis[k], work[k] = found
-    sessions = _interval_sessions([raw[k] for k in again], easy_raw[again])
+    sessions = interval_sessions([raw[k] for k in again], easy_raw[again])
     for k, found_bouts in zip(again, sessions, strict=True):
         other = _classify(raw[k], timer[k], dist[k], notes[k], easy_raw[k], thr_raw[k], med_min[k],
                           found_bouts)
