@@ -98,3 +98,23 @@ def test_declared_sessions_as_columns_or_as_a_frame() -> None:
     assert "cadence_spm" in a.records
     with pytest.raises(ValueError, match="different lengths"):
         build_arrays(ns, values, ImportReport(), sessions={"start": [start], "sport": ["a", "b"]})
+
+
+
+def test_columns_held_anew_drop_the_frame_built_from_the_old() -> None:
+    """``Built.hold`` replaces a frame's columns: a DataFrame read before is not given again,
+    by ``Built`` or by the activity it makes."""
+    import numpy as np
+
+    from runtwitch.model.activity import ActivityMeta
+    from runtwitch.model.frames import Columns
+
+    times = np.array([0, 10**9, 2 * 10**9], dtype=np.int64) + 1_700_000_000 * 10**9
+    built = build_arrays(times, {"heart_rate_bpm": np.array([120.0, 121.0, 122.0])}, ImportReport())
+    old = built.records
+    held = built.held["records"]
+    built.hold("records", Columns({**held.arrays(), "heart_rate_bpm": np.array([1.0, 2.0, 3.0])}, held.index))
+    assert list(old["heart_rate_bpm"]) == [120.0, 121.0, 122.0]
+    assert list(built.records["heart_rate_bpm"]) == [1.0, 2.0, 3.0]
+    act = built.activity(ActivityMeta(source="<buffer>", format="fit"), ImportReport())
+    assert list(act.records["heart_rate_bpm"]) == [1.0, 2.0, 3.0]

@@ -222,7 +222,9 @@ def record_features(activity: Activity, athlete: Athlete, *, is_run: bool) -> Re
 #: The modules whose code computes :func:`record_features`: a digest of their source is part of
 #: the name under which the values are kept beside a cache entry (see :func:`kept_record_features`).
 RECORD_FEATURE_CODE = ("runtwitch.features.runs", "runtwitch.features.formulas",
-                       "runtwitch.features.cooldown", "runtwitch.features.profiles", "runtwitch.model.schema")
+                       "runtwitch.features.cooldown", "runtwitch.features.profiles", "runtwitch.model.schema",
+                       # DEFAULT_RESTING_HR, used when the profile has no resting heart rate
+                       "runtwitch.model.athlete")
 
 
 def _profile_digest(athlete: Athlete) -> str:

@@ -232,7 +232,8 @@ def run_types(df: pd.DataFrame, profiles: dict[Any, tuple[np.ndarray, np.ndarray
         The run table being built: ``activity_id``, ``is_run``, ``start_utc``,
         ``timer_s``, ``distance_m``, ``diary_notes``, sorted by start.
     profiles
-        (raw, grade-adjusted) :func:`speed_profile` of each run, by ``activity_id``.
+        (raw, grade-adjusted) :func:`~runtwitch.features.profiles.speed_profile` of each run,
+        by ``activity_id``.
 
     Returns
     -------

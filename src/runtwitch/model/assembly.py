@@ -102,6 +102,12 @@ class Built:
     def laps(self) -> pd.DataFrame:
         return self.held["laps"]()
 
+    def hold(self, name: str, columns: Columns) -> None:
+        """Hold ``columns`` as frame ``name`` from now on (a DataFrame built from the old ones is
+        dropped, so that no read gives it again)."""
+        self.held[name] = columns
+        self.__dict__.pop(name, None)
+
     @property
     def session_columns(self) -> dict[str, Any]:
         """The sessions' columns by name, to read a session value without any frame."""

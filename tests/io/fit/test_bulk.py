@@ -87,3 +87,20 @@ def test_compressed_times_at_once_equal_the_walk_on_every_corpus_file() -> None:
                 (path.name, trial)
         checked += 1
     assert checked >= 2  # FR70 and the ANT-FS dump
+
+
+@pytest.mark.parametrize("damaged", [float("inf"), float("nan"), -1.0, 2.0**32, 2.0**70])
+def test_a_timestamp_that_is_no_fit_time_anchors_no_compressed_header(damaged: float) -> None:
+    """A damaged timestamp field (an infinite float, or a value no uint32 FIT time can hold) is
+    no anchor: the compressed header after it counts on from the anchor before it (the walk raised
+    OverflowError on an infinite one; a cast would have given a huge negative time)."""
+    framed = frame.Framed(compressed={2: 3, 3: 9}, file_starts=[0])
+    clean = _compressed_times_one_by_one(framed, {0: 100.0})
+    assert clean == {2: 131, 3: 137}  # 100 = 3 * 32 + 4: offset 3 wraps to 4 * 32 + 3
+    assert bulk.compressed_times(framed, {0: 100.0, 1: damaged}) == clean
+    assert bulk.compressed_times(framed, {1: damaged}) == {2: 3, 3: 9}
+
+
+def test_compressed_headers_without_any_anchor_count_from_zero() -> None:
+    framed = frame.Framed(compressed={0: 5, 1: 2}, file_starts=[])
+    assert bulk.compressed_times(framed, {}) == _compressed_times_one_by_one(framed, {}) == {0: 5, 1: 34}

@@ -152,3 +152,42 @@ def test_framing_repeated_cycles_stops_at_the_message_limit(monkeypatch: pytest.
     monkeypatch.setattr(frame, "MAX_FIT_MESSAGES", limit)
     data = (CORPUS / "fit" / name).read_bytes()
     assert _full_framing(data, repeats=True) == _full_framing(data, repeats=False)
+
+
+def _compressed_file(seed: int) -> bytes:
+    """A FIT file of records under compressed timestamp headers on local types 0-2, in stretches of
+    1 to 60 of one type (alternating, pairs, long runs), with normal headers and definitions between."""
+    import random
+
+    rng = random.Random(seed)
+    fields = {0: [(253, 4, 0x86), (3, 1, 0x02)], 1: [(3, 1, 0x02), (6, 2, 0x84)], 2: [(3, 1, 0x02)]}
+    body = b""
+    for local, layout in fields.items():
+        body += bytes([0x40 | local, 0, 0]) + struct.pack("<H", RECORD_MESG) + bytes([len(layout)])
+        body += b"".join(bytes(f) for f in layout)
+        body += bytes([local]) + bytes(sum(f[1] for f in layout))  # its first message, normal header
+    for _ in range(rng.randrange(5, 40)):
+        local = rng.randrange(3)
+        size = sum(f[1] for f in fields[local])
+        for _ in range(rng.choice([1, 1, 2, 3, 4, 5, 17, 60])):
+            compressed = rng.random() < 0.9
+            head = 0x80 | (local << 5) | rng.randrange(32) if compressed else local
+            body += bytes([head]) + bytes(rng.randrange(256) for _ in range(size))
+    header = bytearray(struct.pack("<BBHI4s", 14, 0x20, 2100, len(body), b".FIT"))
+    header += struct.pack("<H", crc16(bytes(header)))
+    data = bytes(header) + body
+    return data + struct.pack("<H", crc16(data))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_compressed_headers_framed_at_once_equal_message_by_message(monkeypatch: pytest.MonkeyPatch,
+                                                                    seed: int) -> None:
+    """Stretches of compressed timestamp headers of one local type are framed at once (and short
+    ones one by one): the same as the message-by-message reference, whole, cut short and with a
+    message limit falling inside a stretch."""
+    data = _compressed_file(seed)
+    assert _full_framing(data, repeats=True) == _full_framing(data, repeats=False)
+    for cut in (len(data) // 3, len(data) // 2 + 1, len(data) - 3):
+        assert _full_framing(data[:cut], repeats=True) == _full_framing(data[:cut], repeats=False)
+    monkeypatch.setattr(frame, "MAX_FIT_MESSAGES", 7 + 11 * seed)
+    assert _full_framing(data, repeats=True) == _full_framing(data, repeats=False)

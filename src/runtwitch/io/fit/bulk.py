@@ -448,6 +448,8 @@ def compressed_times(framed: Framed, groups_ts: dict[int, float]) -> dict[int, i
     compressed header of a stretch is at ``T`` plus the sum of its offsets'
     advances, each ``(offset - previous offset) mod 32`` (the first one's from
     ``T mod 32``), as the message-by-message walk (``accumulate``) gives.
+    A timestamp that is no FIT time (not finite, negative, or 2**32 or more)
+    anchors nothing.
     """
     if not framed.compressed:
         return {}
@@ -457,20 +459,22 @@ def compressed_times(framed: Framed, groups_ts: dict[int, float]) -> dict[int, i
     seqs, offsets = seqs[order], offsets[order]
     # What sets the time before a compressed header: a file's start (0), then a timestamp field
     # at the same or an earlier message (a start sorts before a timestamp of the same message).
+    stamped = np.fromiter(groups_ts, dtype=np.int64, count=len(groups_ts))
+    stamps = np.fromiter(groups_ts.values(), dtype=np.float64, count=len(groups_ts))
+    fit_time = np.isfinite(stamps) & (stamps >= 0) & (stamps < 2.0**32)
     starts = np.asarray(framed.file_starts, dtype=np.int64)
-    at = np.concatenate([starts, np.fromiter(groups_ts, dtype=np.int64, count=len(groups_ts))])
-    value = np.concatenate([np.zeros(len(starts), np.int64),
-                            np.fromiter(groups_ts.values(), dtype=np.float64, count=len(groups_ts)
-                                        ).astype(np.int64)])
+    at = np.concatenate([starts, stamped[fit_time]])
+    value = np.concatenate([np.zeros(len(starts), np.int64), stamps[fit_time].astype(np.int64)])
     by = np.lexsort((np.arange(len(at)) >= len(starts), at))
-    at, value = at[by], value[by]
+    at, value = at[by], np.append(value[by], 0)  # value[-1]: 0, the time before any anchor
     last = np.searchsorted(at, seqs, side="right") - 1
-    base = np.where(last >= 0, value[np.maximum(last, 0)], 0)
+    base = value[last]
     first = np.ones(len(seqs), dtype=bool)
     first[1:] = last[1:] != last[:-1]
     previous = np.where(first, base, np.concatenate([[0], offsets[:-1]])) & 0x1F
-    advance = np.cumsum((offsets - previous) & 0x1F)
-    before = (advance - ((offsets - previous) & 0x1F))[first]  # the sum before each stretch
+    step = (offsets - previous) & 0x1F
+    advance = np.cumsum(step)
+    before = (advance - step)[first]  # the sum before each stretch
     times = base + advance - before[np.cumsum(first) - 1]
     return dict(zip(seqs.tolist(), times.tolist(), strict=True))
 

@@ -276,10 +276,11 @@ def _compressed(data: bytes, pos: int, stop: int, defs: dict[int, Definition], c
     that would end past ``stop`` or pass :data:`MAX_FIT_MESSAGES`
     (``limit``), which the caller then reads (and fails on) as before.
 
-    Consecutive messages of one local message type are framed at once: their
-    headers lie one message size apart, so the header bytes at that stride are
-    taken with one slice and compared by their top three bits (compressed, and
-    the local type), :data:`_FIRST_LOOK_COMPRESSED` of them first, then twice as
+    Consecutive messages of one local message type (at least
+    :data:`_SHORTEST_COMPRESSED_RUN` of them) are framed at once: their
+    headers lie one message size apart, so the header bytes at that stride
+    are taken with one slice and compared by their top three bits
+    (compressed, and the local type), :data:`_FIRST_LOOK_COMPRESSED` of them first, then twice as
     many each time while all match. The run is noted as a range
     (``Definition.runs``) and its time offsets taken from the same slice.
     Returns the position and sequence number after the messages framed.
@@ -292,9 +293,22 @@ def _compressed(data: bytes, pos: int, stop: int, defs: dict[int, Definition], c
         if d is None or d.zero_field or d.developer or not d.starts:
             break
         stride = 1 + d.size
-        most = min((stop - pos) // stride, limit - seq)
-        if most < 1:
+        nxt = pos + stride
+        if nxt > stop or seq >= limit:
             break
+        if (nxt + (_SHORTEST_COMPRESSED_RUN - 1) * stride > stop or seq + _SHORTEST_COMPRESSED_RUN > limit
+                # the next two headers first: local types that alternate, or pairs, end here
+                or (data[nxt] ^ h) & 0xE0 or (data[nxt + stride] ^ h) & 0xE0
+                or data[pos:pos + _SHORTEST_COMPRESSED_RUN * stride:stride].translate(_HEADER_KIND)
+                != bytes((h & 0xE0,)) * _SHORTEST_COMPRESSED_RUN):
+            # a stretch too short to pay for the slices: this message alone
+            compressed[seq] = h & 0x1F
+            d.starts.append(pos + 1)
+            d.numbers.append(seq)
+            seq += 1
+            pos = nxt
+            continue
+        most = min((stop - pos) // stride, limit - seq)
         kind = bytes((h & 0xE0,))
         count, want = 0, min(_FIRST_LOOK_COMPRESSED, most)
         while count < most:  # the headers at the stride that take this definition too
@@ -306,11 +320,7 @@ def _compressed(data: bytes, pos: int, stop: int, defs: dict[int, Definition], c
             want = min(2 * want, most)
         compressed.update(zip(range(seq, seq + count),
                               data[pos:pos + count * stride:stride].translate(_TIME_OFFSET), strict=True))
-        if count == 1:
-            d.starts.append(pos + 1)
-            d.numbers.append(seq)
-        else:
-            d.runs.append((len(d.starts), (pos + 1,), stride, (seq,), 1, count))
+        d.runs.append((len(d.starts), (pos + 1,), stride, (seq,), 1, count))
         seq += count
         pos += count * stride
     return pos, seq
@@ -318,6 +328,9 @@ def _compressed(data: bytes, pos: int, stop: int, defs: dict[int, Definition], c
 
 #: Compressed headers :func:`_compressed` compares at once first.
 _FIRST_LOOK_COMPRESSED = 16
+#: Fewer messages of one local type in a row than this are framed one by one: a stretch of
+#: compressed headers whose local types alternate would otherwise pay for the slices of each.
+_SHORTEST_COMPRESSED_RUN = 4
 #: A header byte -> its top three bits (compressed-header flag and local message type), and
 #: -> its low five bits (a compressed header's time offset [s]): ``bytes.translate`` tables.
 _HEADER_KIND = bytes(b & 0xE0 for b in range(256))

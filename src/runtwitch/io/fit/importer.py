@@ -394,7 +394,7 @@ def read_fit(
                          laps=_lap_columns(col, anchor), default_sport=default_sport, name=name)
     stored_hr = _stored_hr(col) if len(built.held["records"]) else None
     if stored_hr is not None and not stored_hr.empty:  # else the records stay columns until read
-        built.held["records"] = _fill_hr_from_messages(built.held["records"], stored_hr, report)
+        built.hold("records", _fill_hr_from_messages(built.held["records"], stored_hr, report))
     if col.not_kept:
         report.warn(
             f"{name}: record fields that are not single numbers were not kept: "
