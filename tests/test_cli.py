@@ -45,7 +45,7 @@ def test_inspect_exit_code_zero_when_all_ok(capsys: pytest.CaptureFixture[str]) 
     code = main(["inspect", str(CORPUS / "fit" / "runpandas__run.fit")])
     out = capsys.readouterr().out
     assert code == 0
-    assert "running" in out and "1 files: 1 ok" in out
+    assert "running" in out and "1 file: 1 ok" in out
 
 
 def test_inspect_reports_unknown_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +63,7 @@ def test_diary_command_prints_the_report(tmp_path, capsys) -> None:  # type: ign
     out = capsys.readouterr().out
     assert "row 2, column 'severity': '14'" in out
     assert main(["inspect", str(f)]) == 0
-    assert "1 episodes" in capsys.readouterr().out
+    assert "1 episode," in capsys.readouterr().out
     assert main(["diary", "--json", str(f)]) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["status"] == "partial" and r["report"]["problems"][0]["column"] == "severity"

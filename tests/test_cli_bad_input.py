@@ -82,6 +82,7 @@ class Case:
     code: int = 0
     says: tuple[str, ...] = ()  # in stdout when the code is 0, in stderr otherwise
     episode_rows: tuple[int, ...] = field(default=(12,))  # diary rows that are episodes
+    before_analysis: bool = False  # refused before any file is read: nothing on stdout
 
 
 Make = Callable[[Path, Path], list[str]]
@@ -96,11 +97,13 @@ def with_diary(content: bytes | str, *more: str, encoding: str = "utf-8") -> Mak
     return make
 
 
-def with_athlete(toml: str | None, *, directory: bool = False) -> Callable[[Path, Path], list[str]]:
+def with_athlete(toml: str | bytes | None, *, directory: bool = False) -> Callable[[Path, Path], list[str]]:
     def make(hist: Path, tmp: Path) -> list[str]:
         a = tmp / "athlete.toml"
         if directory:
             a.mkdir()
+        elif isinstance(toml, bytes):
+            a.write_bytes(toml)
         elif toml is not None:
             a.write_text(toml, encoding="utf-8")
         return [str(hist), "--diary", str(SAMPLE / "diary.csv"), "--athlete", str(a)]
@@ -233,6 +236,11 @@ CASES: list[Case] = [
     Case("athlete-out-of-range", with_athlete('timezone = "UTC"\nbody_mass_kg = -60\n'), code=2,
          says=("athlete.toml",)),
     Case("athlete-is-a-folder", with_athlete(None, directory=True), code=2, says=("athlete.toml",)),
+    Case("athlete-is-an-image", with_athlete(b"\x89PNG\r\n\x1a\n" + bytes(range(256))), code=2,
+         says=("athlete.toml", "not a TOML text file", "byte 0")),
+    Case("athlete-latin-1",
+         with_athlete('timezone = "Europe/Paris"\n# coureur \xe0 pied\n'.encode("latin-1")),
+         code=2, says=("athlete.toml", "UTF-8")),
     # arguments
     Case("tz-typo", args("HIST", "--tz", "Europe/Pariss"), code=2, says=("'Europe/Pariss'", "Europe/Paris")),
     Case("tz-offset", args("HIST", "--tz", "+02:00"), code=2, says=("'+02:00'", "Europe/Paris")),
@@ -243,9 +251,11 @@ CASES: list[Case] = [
     Case("no-paths", args(), code=2, says=("PATH",)),
     Case("unknown-option", args("HIST", "--diry", "d.csv"), code=2, says=("--diry",)),
     Case("report-into-missing-folder", args("HIST", "--report", "TMP/no/such/report.html"), code=2,
-         says=("cannot write",)),
+         says=("cannot write", "does not exist"), before_analysis=True),
     Case("json-into-missing-folder", args("HIST", "--json", "TMP/no/such/out.json"), code=2,
-         says=("cannot write",)),
+         says=("cannot write", "does not exist"), before_analysis=True),
+    Case("report-is-a-folder", args("HIST", "--report", "TMP"), code=2, says=("cannot write", "a folder"),
+         before_analysis=True),
     Case("weather-table-missing", args("HIST", "--weather-table", "TMP/w.csv"), code=2,
          says=("no such file or folder",)),
 ]
@@ -279,6 +289,8 @@ def test_bad_input(case: Case, history: Path, tmp_path: Path, capsys: pytest.Cap
         assert len(message[-1]) < 400 and all(len(line) < 400 for line in message[-3:]), err
         for text in case.says:
             assert text in err, (text, err)
+        if case.before_analysis:
+            assert out == "", out
 
 
 def test_the_real_entry_point(history: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,6 +27,7 @@ from runtwitch.model.timezone import resolve_tz
 from runtwitch.paths import expand_path, first_missing
 from runtwitch.render import summary_text, to_json, write_report
 from runtwitch.render.view import number
+from runtwitch.render.words import counted
 
 
 def inspect_file(path: str) -> dict[str, Any]:
@@ -137,7 +139,8 @@ def _print_table(results: list[dict[str, Any]]) -> None:
             )
     n_err = sum(r["status"] == "error" for r in results)
     n_part = sum(r["status"] == "partial" for r in results)
-    print(f"\n{len(results)} files: {len(results) - n_err - n_part} ok, {n_part} partial, {n_err} failed")
+    print(f"\n{counted(len(results), 'file')}: {len(results) - n_err - n_part} ok, {n_part} partial, "
+          f"{n_err} failed")
 
 
 def diary_report(path: str, tz: str | None) -> dict[str, Any]:
@@ -195,7 +198,8 @@ def _print_diary(r: dict[str, Any]) -> None:
         print(f"  error: {r['error']['type']}: {r['error']['message']}")
         return
     rep = r["report"]
-    print(f"  {r['rows']} rows, {r['episodes']} episodes, {rep['blank_rows']} blank rows skipped")
+    print(f"  {counted(r['rows'], 'row')}, {counted(r['episodes'], 'episode')}, "
+          f"{counted(rep['blank_rows'], 'blank row')} skipped")
     for key in ("renamed_columns", "unknown_columns", "duplicate_episodes"):
         if rep[key]:
             print(f"  {key.replace('_', ' ')}: {rep[key]}")
@@ -259,7 +263,23 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     return 1 if any(r["status"] == "error" for r in results + diaries) else 0
 
 
+def _unwritable(path: str) -> str | None:
+    """Why an output file cannot be written there, checked before the analysis runs (None: it can)."""
+    target = Path(expand_path(path))
+    folder = target.parent
+    if target.is_dir():
+        return f"cannot write {path}: it is a folder (give a file name, e.g. {target / 'report.html'})"
+    if not folder.is_dir():
+        return f"cannot write {path}: the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"cannot write {path}: the folder {folder} is not writable"
+    return None
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    for out in (args.report, None if args.json == "-" else args.json):
+        if out and (why := _unwritable(out)) is not None:
+            return _fail("analyze", why)
     try:
         result = analyze(
             args.paths,

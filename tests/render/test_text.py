@@ -69,7 +69,7 @@ def test_the_example_script_runs_with_the_installed_python(tmp_path: Path) -> No
                           "UTC", "--report", str(report)], capture_output=True, text=True, timeout=300,
                          check=False, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert "Imported 1 activities" in out.stdout and report.exists()
+    assert "Imported 1 activity " in out.stdout and report.exists()
     gone = subprocess.run([sys.executable, str(script), str(tmp_path / "nope")], capture_output=True,
                           text=True, timeout=300, check=False)
     assert gone.returncode == 1 and gone.stderr.strip().endswith("nope: no such file or folder")

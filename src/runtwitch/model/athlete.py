@@ -99,6 +99,9 @@ class Athlete:
             raise unreadable(name, exc) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ParseError(name, f"not valid TOML: {exc}") from exc
+        except UnicodeDecodeError as exc:  # an image or a file saved in another encoding
+            raise ParseError(name, "not a TOML text file: TOML is UTF-8 text (a profile such as "
+                                   "timezone = \"Europe/Paris\")", offset=exc.start) from exc
         known = (PROFILE_FIELDS - {"tz"}) | {"timezone"}
         unknown = sorted(set(data) - known)
         if unknown:

@@ -41,6 +41,7 @@ from runtwitch.render.view import (
     summary_rows,
     verdict,
 )
+from runtwitch.render.words import a_number, counted
 from runtwitch.rules import DISCLAIMER, Explanation
 
 #: Viewport width [CSS px] up to which the phone layout (cards, charts drawn for a phone) is used.
@@ -252,10 +253,10 @@ def _episodes(a: Analysis, ex: Explanation) -> str:
             out.append(f"<p>After <b>{_e(aid)}</b>{_e(ep.after)}.</p>")
             cd_value = float(cooldown.get(aid, np.nan))
             fig = episode_figure(by_id[aid], cooldown_min=None if np.isnan(cd_value) else cd_value)
-            cd_words = ("no cool-down" if cd_value == 0 else f"a {cd_value:.0f}-minute cool-down shaded"
+            cd_words = ("no cool-down" if cd_value == 0 else f"{a_number(cd_value)}-minute cool-down shaded"
                         if not np.isnan(cd_value) else "cool-down unknown")
             logged = a.runs[run_column("diary_cooldown_min")].get(aid) if aid in a.runs.index else None
-            note = (f"Your diary logs a {float(logged):.0f}-minute cool-down, after the recording ended."
+            note = (f"Your diary logs {a_number(float(logged))}-minute cool-down, after the recording ended."
                     if logged is not None and not pd.isna(logged) and float(logged) > 0
                     and (np.isnan(cd_value) or cd_value == 0) else "")
             out.append(_figure_html(svg_uri(fig), None, size_px(fig),
@@ -359,8 +360,8 @@ def _data_quality(a: Analysis) -> str:
     if a.diary is not None:
         probs = a.diary.report.problems
         out.append(
-            f"<p>Diary: {a.diary.report.rows} rows, {len(a.diary.episodes)} episodes, "
-            f"{len(probs)} problems.</p>"
+            f"<p>Diary: {counted(a.diary.report.rows, 'row')}, {counted(len(a.diary.episodes), 'episode')}, "
+            f"{counted(len(probs), 'problem')}.</p>"
         )
         if probs:
             out.append("<ul>" + "".join(f"<li>{_e(p)}</li>" for p in probs[:50]) + "</ul>")

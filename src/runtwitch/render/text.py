@@ -13,6 +13,7 @@ import pandas as pd
 
 from runtwitch.analysis import Analysis
 from runtwitch.render.view import SHOWN_CAUSES, EpisodeView, episode_views, safety_views
+from runtwitch.render.words import counted
 from runtwitch.rules import DISCLAIMER, GRADE_MEANING
 
 #: Diary problems and remarks listed in the summary; with details, or ``runtwitch diary FILE``, all are.
@@ -129,14 +130,17 @@ def _data_lines(a: Analysis, *, every: bool) -> list[str]:
     skipped = [r for r in a.imports if r.status == "skipped"]
     absent = [r for r in a.imports if r.status == "missing"]
     lines = [
-        f"Imported {n_ok + n_part} activities ({n_part} partially), {len(bad)} failed, "
+        f"Imported {counted(n_ok + n_part, 'activity', 'activities')} ({n_part} partially), "
+        f"{len(bad)} failed, "
         f"{len(skipped)} skipped (courses, merged files)."
-        + (f" {len(absent)} files listed in an export's index are missing from it." if absent else "")
+        + (f" {counted(len(absent), 'file')} listed in an export's index "
+           f"{'is' if len(absent) == 1 else 'are'} missing from it." if absent else "")
     ]
     lines += [f"  ! {r.path}: {r.error_type}: {r.error}" for r in bad]
     if a.diary is not None:
         rep = a.diary.report
-        lines.append(f"Diary: {rep.rows} rows, {len(a.diary.episodes)} episodes, {len(rep.problems)} problems"
+        lines.append(f"Diary: {counted(rep.rows, 'row')}, {counted(len(a.diary.episodes), 'episode')}, "
+                     f"{counted(len(rep.problems), 'problem')}"
                      + (" (bad cells were left blank; the rows are kept)." if rep.problems else "."))
         remarks = [f"! {p}" for p in rep.problems] + [f"note: {w}" for w in rep.warnings]
         shown = len(remarks) if every else SHOWN_DIARY_LINES
