@@ -58,3 +58,18 @@ def test_the_sample_season_does_not_depend_on_the_clock() -> None:
     assert late.diary is not None
     assert {p.value for p in late.diary.report.problems} >= {"2026-08-22"}
     assert "not after 2026-06-08" in late.diary.report.problems[-1].expected
+
+
+def test_an_analysis_shows_one_line_in_a_plain_python_session(tmp_path: Path) -> None:
+    """In a terminal or a script, ``result`` (and its season and explanation) print one short line
+    saying what is there, not every import result and frame (a notebook draws the rich view)."""
+    for k in range(3):
+        write_run(tmp_path, f"r{k}.fit", START + timedelta(days=k), 20, cooldown_min=5)
+    (tmp_path / "bad.fit").write_bytes(b"\x0e\x10garbage")
+    result = runtwitch.analyze([tmp_path], tz="UTC", cache=False)
+    for obj, starts in ((result, "<Analysis: 4 inputs (1 error, 3 ok); 3 activities"),
+                        (result.season, "<Season: 3 activities from 2026-05-01 to 2026-05-03, no diary"),
+                        (result.explanation, "<Explanation of 0 episodes")):
+        text = repr(obj)
+        assert text.startswith(starts), text
+        assert "\n" not in text and len(text) < 400, text

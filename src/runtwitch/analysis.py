@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -93,6 +94,15 @@ class Analysis:
     def episodes(self) -> pd.DataFrame:
         """The diary's episodes, linked to their runs."""
         return self.season.episodes
+
+    def __repr__(self) -> str:
+        """One line: what was imported and explained, and where to look (the frames are not shown)."""
+        status = Counter(r.status for r in self.imports)
+        files = ", ".join(f"{n} {s}" for s, n in sorted(status.items()))
+        return (f"<Analysis: {len(self.imports)} inputs ({files}); {len(self.season.activities)} activities, "
+                f"{len(self.explanation.episodes)} episodes; {self.explanation!r}; "
+                f".runs {self.runs.shape[0]} x {self.runs.shape[1]}, .days {self.days.shape[0]} x "
+                f"{self.days.shape[1]}; print(runtwitch.render.summary_text(...)) for the summary>")
 
     def _repr_html_(self) -> str:
         """Rich display in a notebook: urgent signs, red flags and the summary of every episode, as at

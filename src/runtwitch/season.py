@@ -547,6 +547,15 @@ class Season:
             context = pd.DataFrame()
         return cls(by_id, table, diary, episodes, context, resolved)
 
+    def __repr__(self) -> str:
+        """One line: how many activities over which days, episodes and the athlete's time zone."""
+        days = self.table["local_date"].dropna() if "local_date" in self.table else ()
+        span = (f" from {pd.Timestamp(min(days)):%Y-%m-%d} to {pd.Timestamp(max(days)):%Y-%m-%d}"
+                if len(days) else "")
+        diary = "no diary" if self.diary is None else f"{len(self.episodes)} diary episodes"
+        return (f"<Season: {len(self.activities)} activities{span}, {diary}, "
+                f"time zone {self.athlete.tz or 'unknown'}>")
+
     def activity(self, activity_id: str) -> Activity:
         """The activity of an ``activity_id`` (a row of :attr:`table`)."""
         return self.activities[activity_id]

@@ -89,6 +89,12 @@ class Explanation:
     safety: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SAFETY_COLUMNS))
     pattern_counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNT_COLUMNS))
 
+    def __repr__(self) -> str:
+        """One line: episodes, safety gates, red flags and personal patterns (the frames are not shown)."""
+        urgent = self.safety["episode_id"].nunique() if len(self.safety) else 0
+        return (f"<Explanation of {len(self.episodes)} episodes: {urgent} with urgent signs, "
+                f"{len(self.flags)} red flags raised, {len(self.patterns)} personal patterns>")
+
     def for_episode(self, episode_id: str) -> pd.DataFrame:
         """The ranked causes of one episode."""
         c = self.causes[self.causes["episode_id"] == episode_id]
