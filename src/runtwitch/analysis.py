@@ -102,7 +102,7 @@ class Analysis:
         return (f"<Analysis: {len(self.imports)} inputs ({files}); {len(self.season.activities)} activities, "
                 f"{len(self.explanation.episodes)} episodes; {self.explanation!r}; "
                 f".runs {self.runs.shape[0]} x {self.runs.shape[1]}, .days {self.days.shape[0]} x "
-                f"{self.days.shape[1]}; print(runtwitch.render.summary_text(...)) for the summary>")
+                f"{self.days.shape[1]}; runtwitch.render.summary_text(...) gives the summary>")
 
     def _repr_html_(self) -> str:
         """Rich display in a notebook: urgent signs, red flags and the summary of every episode, as at
@@ -222,4 +222,22 @@ def analyze(
             notes.append(calibration.describe())
         days = daily_features(season, runs=runs)
         explanation = explain(season.episodes, runs, days)
-    return Analysis(imports, season, runs, days, explanation, notes + explanation.warnings, wx, calibration)
+    return Analysis(_duplicates_skipped(imports, season), season, runs, days, explanation,
+                    notes + explanation.warnings, wx, calibration)
+
+
+def _duplicates_skipped(imports: list[ImportResult], season: Season) -> list[ImportResult]:
+    """The import results, a file whose every activity the season left out as a duplicate
+    (:attr:`Season.duplicates`) marked ``skipped``, naming the file kept instead."""
+    if not len(season.duplicates):
+        return imports
+    kept_instead = dict(zip(season.duplicates["source"], season.duplicates["kept_source"], strict=True))
+    linked = {act.meta.source for act in season.activities.values()}
+    out = []
+    for r in imports:
+        source = r.activity.meta.source if r.activity is not None else None
+        if r.status in ("ok", "partial") and source in kept_instead and source not in linked:
+            r = ImportResult(r.path, "skipped", f"the same run as {kept_instead[source]}, which is kept",
+                             "Duplicate", r.activity)
+        out.append(r)
+    return out

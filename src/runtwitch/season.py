@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from runtwitch.duplicates import DUPLICATE_OVERLAP, find_duplicates
 from runtwitch.io.diary import Diary
 from runtwitch.model.activity import SESSION_TOTALS, Activity, code_digest
 from runtwitch.model.assembly import split_recordings
@@ -477,6 +478,10 @@ class Season:
     athlete
         The profile, resolved: what it leaves out estimated from the data,
         each estimate recorded in ``athlete.provenance``.
+    duplicates
+        The activities left out as another file's recording of the same run
+        (:func:`runtwitch.duplicates.find_duplicates`): ``source``,
+        ``kept_source`` (the copy kept) and ``overlap`` (share of time).
     """
 
     activities: Mapping[str, Activity]
@@ -485,6 +490,8 @@ class Season:
     episodes: pd.DataFrame
     context: pd.DataFrame
     athlete: Athlete
+    duplicates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source", "kept_source",
+                                                                                    "overlap"]))
 
     @property
     def tz(self) -> str | None:
@@ -500,6 +507,7 @@ class Season:
         athlete: Athlete | None = None,
         tz: str | None = None,
         window_h: float = LINK_WINDOW_H,
+        duplicate_overlap: float | None = DUPLICATE_OVERLAP,
     ) -> Season:
         """Link imported activities, a diary and a profile into a season.
 
@@ -522,6 +530,12 @@ class Season:
             (:func:`runtwitch.resolve_local_time`).
         window_h
             Longest time between the end of a run and an episode's onset [h].
+        duplicate_overlap
+            Recordings that overlap for at least this share of the longer
+            one's time are one run recorded twice (two formats, two devices):
+            one copy is kept, the others are left out and listed in
+            :attr:`duplicates` (:func:`runtwitch.duplicates.find_duplicates`).
+            None keeps every activity.
         """
         profile = athlete if athlete is not None else Athlete(tz=tz)
         if tz is not None and tz != profile.tz:
@@ -531,6 +545,11 @@ class Season:
         activities = [resolve_local_time(act, profile.tz) for act in activities]
         # A file holding several recordings (tracks hours or days apart) gives one run each.
         activities = [part for act in activities for part in split_recordings(act)]
+        # One run in two files counts once (its load, its day); the copies left out are listed.
+        found = (find_duplicates(activities, overlap=duplicate_overlap) if duplicate_overlap is not None
+                 else find_duplicates([]))
+        left_out = set(found["position"].tolist())
+        activities = [act for pos, act in enumerate(activities) if pos not in left_out]
         resolved = profile.resolved(activities, diary.context if diary is not None else None)
         table, positions = _table(activities, resolved.tz)
         ids = column_cells(table["activity_id"])
@@ -545,7 +564,8 @@ class Season:
             context = link_context(diary.context, table, tz=resolved.tz)
         else:
             context = pd.DataFrame()
-        return cls(by_id, table, diary, episodes, context, resolved)
+        return cls(by_id, table, diary, episodes, context, resolved,
+                   found[["source", "kept_source", "overlap"]].reset_index(drop=True))
 
     def __repr__(self) -> str:
         """One line: how many activities over which days, episodes and the athlete's time zone."""
@@ -553,7 +573,8 @@ class Season:
         span = (f" from {pd.Timestamp(min(days)):%Y-%m-%d} to {pd.Timestamp(max(days)):%Y-%m-%d}"
                 if len(days) else "")
         diary = "no diary" if self.diary is None else f"{len(self.episodes)} diary episodes"
-        return (f"<Season: {len(self.activities)} activities{span}, {diary}, "
+        twice = f" ({len(self.duplicates)} left out as duplicates)" if len(self.duplicates) else ""
+        return (f"<Season: {len(self.activities)} activities{span}{twice}, {diary}, "
                 f"time zone {self.athlete.tz or 'unknown'}>")
 
     def activity(self, activity_id: str) -> Activity:

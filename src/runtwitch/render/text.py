@@ -132,11 +132,12 @@ def _data_lines(a: Analysis, *, every: bool) -> list[str]:
     lines = [
         f"Imported {counted(n_ok + n_part, 'activity', 'activities')} ({n_part} partially), "
         f"{len(bad)} failed, "
-        f"{len(skipped)} skipped (courses, merged files)."
+        f"{len(skipped)} skipped (courses, merged files, duplicates)."
         + (f" {counted(len(absent), 'file')} listed in an export's index "
            f"{'is' if len(absent) == 1 else 'are'} missing from it." if absent else "")
     ]
     lines += [f"  ! {r.path}: {r.error_type}: {r.error}" for r in bad]
+    lines += [f"  = {r.path}: {r.error}" for r in skipped if r.error_type == "Duplicate"]
     if a.diary is not None:
         rep = a.diary.report
         lines.append(f"Diary: {counted(rep.rows, 'row')}, {counted(len(a.diary.episodes), 'episode')}, "
