@@ -58,8 +58,8 @@ def test_missing_data_gives_nan_with_a_reason(corpus_tables: tuple[pd.DataFrame,
     runs, _ = corpus_tables
     no_hr = runs.loc["goldencheetah__10kUNLP2014-Garmin15.fit"]  # no heart-rate sensor
     assert np.isnan(no_hr["trimp"]) and no_hr["hr_coverage"] == 0.0
-    indoor = runs.loc["python-fitparse__sample-activity-indoor-trainer.fit"]  # no GPS, no speed
-    assert np.isnan(indoor["mean_speed_mps"]) and indoor["sweat_source"].startswith("none: no")
+    indoor = runs.loc["python-fitparse__sample-activity-indoor-trainer.fit"]  # a trainer ride, no speed
+    assert np.isnan(indoor["mean_speed_mps"]) and indoor["sweat_source"] == "none: predicted for runs only"
     swim = runs.loc["sports-lib__7617306288.fit"]  # records without timestamps
     assert np.isnan(swim["mean_hr_bpm"]) and not swim["is_run"]
     assert swim["heat_source"] == "none" and pd.isna(swim["heat_risk"])

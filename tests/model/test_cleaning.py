@@ -78,3 +78,29 @@ def test_the_shortcut_never_hands_on_the_callers_times() -> None:
     kept = _keep_rows(t, None, ImportReport(), RECORDING_GAP_S)
     assert kept.plain and not np.shares_memory(kept.t, t)
     assert kept.rows.tolist() == [0, 1, 2, 3, 4] and not kept.recording.any()
+
+
+def test_a_cadence_that_counts_every_step_twice_is_halved_and_counted() -> None:
+    """The treadmill TCX of the corpus stores steps where TCX holds strides, and reading doubles
+    them: 239 steps a minute at 9 min/km. Its cadence is halved and the repair counted; the other
+    corpus runs keep theirs (none has a moving median above the threshold)."""
+    act = runtwitch.read_activity(CORPUS / "tcx" / "runalyze__Treadmill-doubled-cadence.tcx")
+    assert 110 < act.records["cadence_spm"].median() < 130
+    assert act.report.repaired["cadence_counted_twice_halved"] == act.records["cadence_spm"].gt(0).sum()
+    usual = runtwitch.read_activity(CORPUS / "fit" / "sports-lib__6782987395.fit")
+    assert "cadence_counted_twice_halved" not in usual.report.repaired
+    assert 150 < usual.records["cadence_spm"].median() < 200
+
+
+def test_steps_counted_once_needs_enough_moving_samples_and_leaves_stops() -> None:
+    from runtwitch.model.cleaning import DOUBLED_CADENCE_MIN_SAMPLES, steps_counted_once
+
+    doubled = np.r_[np.full(DOUBLED_CADENCE_MIN_SAMPLES, 340.0), np.zeros(50), np.full(10, np.nan)]
+    report = ImportReport()
+    halved = steps_counted_once(doubled, report)
+    assert np.nanmax(halved) == 170.0 and (halved == 0).sum() == 50
+    assert report.repaired == {"cadence_counted_twice_halved": DOUBLED_CADENCE_MIN_SAMPLES}
+    few = doubled[DOUBLED_CADENCE_MIN_SAMPLES - 5:]
+    assert steps_counted_once(few, ImportReport()) is few
+    sprint = np.r_[np.full(40, 175.0), np.full(20, 260.0)]  # strides, then fast steps: median 175
+    assert steps_counted_once(sprint, ImportReport()) is sprint

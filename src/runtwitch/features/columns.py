@@ -86,7 +86,7 @@ RUN_COLUMNS: tuple[FeatureColumn, ...] = (
     FeatureColumn("heat_basis", OBJ, "", "What the heat columns rest on."),
     FeatureColumn("sweat_loss_l", F, "L", "Sweat lost: measured from weights and fluid, else predicted.", "Sawka et al. 2007, ACSM fluid replacement position stand"),
     FeatureColumn("sweat_loss_sd_l", F, "L", "Uncertainty (1 SD) of a predicted sweat loss (40 %).", "Baker 2017, Sports Med 47:111"),
-    FeatureColumn("sweat_source", OBJ, "", "measured, predicted (heat balance), or none with the missing inputs."),
+    FeatureColumn("sweat_source", OBJ, "", "measured, predicted (heat balance; runs only), or none with the missing inputs."),
     FeatureColumn("body_mass_change_pct", F, "%", "(weight after - before) / before; < -2 % is the usual dehydration mark.", "Sawka et al. 2007"),
     FeatureColumn("body_mass_change_kg", F, "kg", "weight after - before; a gain above runtwitch.features.runs.OVERDRINKING_GAIN_KG (0.5 kg) is over-drinking, smaller changes are within bathroom-scale noise.", "Hew-Butler et al. 2015 (EAH consensus)"),
     FeatureColumn("fluid_during_l", F, "L", "Fluid drunk during the run (diary)."),

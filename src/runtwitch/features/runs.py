@@ -476,6 +476,10 @@ def _diary_features(
         out["body_mass_change_kg"] = wa - wb
         out["sweat_loss_l"] = (wb - wa) + (fd or 0.0)
         out["sweat_source"] = "measured (weight before/after + fluid during)"
+    elif not row.get("is_run", False):
+        # The heat balance's metabolic heat is the cost of running times speed: a ride at 30 km/h
+        # would "sweat" 3 L an hour. No prediction for other sports.
+        out["sweat_source"] = "none: predicted for runs only"
     else:
         mass = ath.body_mass_kg or wb
         rate = fm.predicted_sweat_rate_l_h(

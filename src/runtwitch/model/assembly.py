@@ -32,6 +32,7 @@ from runtwitch.model.cleaning import (
     _segments,
     clean_times,
     recordings_of,
+    steps_counted_once,
 )
 from runtwitch.model.clocks import (
     _FIRST_NS,
@@ -250,7 +251,8 @@ def build_arrays(
         )
         running = np.array([v in RUNNING_SPORTS for v in sports], dtype=bool)[session_idx]
         cad = cols.pop("cadence")
-        cols["cadence_spm"] = np.where(running, cad, np.nan) * (1.0 if cadence_in_steps else 2.0)
+        steps = np.where(running, cad, np.nan) * (1.0 if cadence_in_steps else 2.0)
+        cols["cadence_spm"] = steps_counted_once(steps, report)
         cols["cadence_rpm"] = np.where(running, np.nan, cad)
 
     sessions_out = _finish_sessions(sess_in, t_ns, session_idx, cols, default_sport, report, name)

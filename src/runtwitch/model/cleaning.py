@@ -269,6 +269,28 @@ def _first_per_time(t: np.ndarray, recording: np.ndarray, columns: dict[str, np.
     return ts[firsts], rec, merged
 
 
+#: A running or walking cadence whose median over its moving samples is above this [steps per
+#: minute] counts each step twice: the device wrote steps where its format holds strides (one
+#: foot), and the reader doubled them. Runners hold about 150-200 steps per minute (Heiderscheit
+#: et al. 2011, Med Sci Sports Exerc 43:296; elite distance runners near 180-200); only sprints
+#: reach 250-280, for seconds. runtwitch's choice of threshold.
+DOUBLED_CADENCE_SPM = 230.0
+#: Least moving cadence samples before a whole activity's cadence is judged counted twice.
+DOUBLED_CADENCE_MIN_SAMPLES = 30
+
+
+def steps_counted_once(spm: np.ndarray, report: ImportReport, *,
+                       doubled_above: float = DOUBLED_CADENCE_SPM) -> np.ndarray:
+    """``cadence_spm`` [steps/min] halved when it counts each step twice (its moving median is
+    above ``doubled_above``, :data:`DOUBLED_CADENCE_SPM`), the samples halved counted in the report
+    (``cadence_counted_twice_halved``); else ``spm`` itself."""
+    moving = spm[spm > 0]  # stops (0) and gaps (NaN) left out
+    if len(moving) < DOUBLED_CADENCE_MIN_SAMPLES or float(np.median(moving)) <= doubled_above:
+        return spm
+    report.repair("cadence_counted_twice_halved", len(moving))
+    return spm / 2.0
+
+
 def _repair_values(values: dict[str, np.ndarray], report: ImportReport) -> None:
     """Blank impossible values in place of the float64 columns (counted per reason)."""
     if "heart_rate_bpm" in values:
