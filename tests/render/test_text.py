@@ -10,7 +10,7 @@ import pytest
 
 import runtwitch
 from runtwitch.cli import main
-from runtwitch.render import episode_views, summary_text
+from runtwitch.render import episode_views, summary_text, to_json
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"
@@ -34,10 +34,33 @@ def test_the_summary_comes_first_and_fits_a_screen(analysis: runtwitch.Analysis)
     for k, v in enumerate(views, start=1):  # one line each, in order: date, run, top cause
         line = lines[episodes + k]
         assert line.startswith(f"  {v.id} {v.when}, ") and f"after {v.activity_id}" in line
-        assert (f"top cause: {v.shown[0].title}" if v.shown else "nothing stands out") in line
+        assert (f"top cause: {v.top.title}" if v.top is not None else "nothing stands out") in line
     assert "--details" in short and "DETAILS" not in short
     assert full.startswith(short.split("Each episode's evidence")[0].rstrip())  # the same summary, then
     assert full.index("DETAILS of each episode") > full.index(f"EPISODES ({len(views)})")
+
+
+def test_the_terminal_names_the_same_top_cause_as_the_json_and_html(analysis: runtwitch.Analysis) -> None:
+    """One decision of the top cause, read by every report: an "unlikely" cause is never a headline.
+
+    The terminal once named the first ranked cause of every episode, "top cause: Running without
+    fuel" at a score of 0.06, where the JSON and the HTML said that no cause stands out.
+    """
+    text = summary_text(analysis, details=False).splitlines()
+    doc = to_json(analysis)
+    titles = {c["cause"]: c["title"] for ep in doc["episodes"] for c in ep["causes"]}
+    quiet = 0
+    for ep, row in zip(doc["episodes"], doc["summary"], strict=True):
+        line = next(t for t in text if t.startswith(f"  {ep['id']} "))
+        shown = line.split("; ")[-1].split(" [")[0]
+        if ep["top_cause"] is None:
+            quiet += 1
+            assert shown == "nothing stands out" and row["cause"] is None, line
+            assert row["verdict"] == "no cause stands out"
+        else:
+            assert shown == f"top cause: {titles[ep['top_cause']]}" == f"top cause: {row['cause']}", line
+            assert row["verdict"] in ("likely", "possible")
+    assert quiet >= 5  # the sample season has episodes whose first cause is only "unlikely"
 
 
 def test_the_details_list_every_remedy_and_ask_only_for_missing_data(analysis: runtwitch.Analysis) -> None:

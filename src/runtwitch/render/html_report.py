@@ -39,7 +39,6 @@ from runtwitch.render.view import (
     pattern_views,
     safety_views,
     summary_rows,
-    verdict,
 )
 from runtwitch.rules import DISCLAIMER, Explanation
 
@@ -268,7 +267,7 @@ def _episodes(a: Analysis, ex: Explanation) -> str:
         for c in ep.shown:
             ev = "".join(f"<li>{_e(x)}</li>" for x in c.evidence)
             rem = "".join(f"<li>{_e(x)}</li>" for x in c.remedies)
-            word = verdict(c.score)
+            word = c.verdict
             out.append(
                 f"<div class='cause'><span class='verdict v-{word}'>{word}</span> <b>{_e(c.title)}</b> "
                 f"<span class='score'>(score {c.score:.2f} on a 0-1 scale)</span><ul>{ev}</ul>"

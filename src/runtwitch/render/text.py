@@ -13,7 +13,7 @@ import pandas as pd
 
 from runtwitch.analysis import Analysis
 from runtwitch.render.view import SHOWN_CAUSES, EpisodeView, episode_views, safety_views
-from runtwitch.rules import DISCLAIMER, GRADE_MEANING
+from runtwitch.rules import DISCLAIMER, GRADE_MEANING, POSSIBLE_SHARE
 
 #: Diary problems and remarks listed in the summary; with details, or ``runtwitch diary FILE``, all are.
 SHOWN_DIARY_LINES = 20
@@ -104,7 +104,7 @@ def _episode_lines(a: Analysis, views: list[EpisodeView], sports: dict[str, str]
         return ["No twitch episodes to explain: " + _why_no_episodes(a)]
     lines = [f"EPISODES ({len(views)})"]
     for ep in views:
-        top = f"top cause: {ep.shown[0].title}" if ep.shown else "nothing stands out"
+        top = f"top cause: {ep.top.title}" if ep.top is not None else "nothing stands out"
         flags = f" [red flags: {', '.join(f for f, _ in ep.flags)}]" if ep.flags else ""
         urgent = f" [URGENT: {', '.join(g.gate for g in ep.urgent)}]" if ep.urgent else ""
         lines.append(f"  {ep.id} {ep.when}, {_muscles(ep)}; {_run_words(ep, sports)}; {top}{urgent}{flags}")
@@ -163,6 +163,9 @@ def _episode_details(ep: EpisodeView, sports: dict[str, str]) -> list[str]:
         lines.append(f"  URGENT [{g.gate}]: {g.title}. {g.action}")
     for fl, message in ep.flags:
         lines.append(f"  RED FLAG [{fl}]: {message}")
+    if ep.shown and ep.top is None:
+        lines.append(f"  No cause stands out: each cause weighed scores below {POSSIBLE_SHARE:.2f} "
+                     "(unlikely).")
     for k, c in enumerate(ep.shown, start=1):
         lines.append(f"  {k}. {c.title} (score {c.score:.2f}; evidence for this cause in general: "
                      f"{c.evidence_grade})")
