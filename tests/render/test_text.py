@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,33 @@ def test_the_example_script_runs_with_the_installed_python(tmp_path: Path) -> No
     gone = subprocess.run([sys.executable, str(script), str(tmp_path / "nope")], capture_output=True,
                           text=True, timeout=300, check=False)
     assert gone.returncode == 1 and gone.stderr.strip().endswith("nope: no such file or folder")
+
+
+def test_what_to_log_and_what_files_to_add_are_told_apart(tmp_path: Path) -> None:
+    """Only diary entries are "noted next time"; the run itself and earlier runs are files to add.
+
+    A run with no history and an episode with no run once read "Keep logging; next time note at
+    least 3 earlier runs ..." and "next time note no run linked to this episode.", and the
+    summary counted one need once per cause: "no run linked to this episode (22x)" for 2 episodes.
+    """
+    from runtwitch.render.view import summary_rows
+    from tests.helpers.history import write_run
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    write_run(runs, "only.fit", datetime(2026, 6, 7, 7, 0, tzinfo=UTC), 50)
+    diary = tmp_path / "diary.csv"
+    diary.write_text("date,time,muscles\n2026-06-07,19:00,left calf\n2026-05-01,19:00,left calf\n"
+                     "2026-05-03,20:00,right calf\n", encoding="utf-8")
+    a = runtwitch.analyze([runs], diary=diary, tz="UTC", progress=False, cache=False)
+    text = summary_text(a, details=False)
+    firsts = {r.episode_id: r.first_step for r in summary_rows(a.explanation, a.runs, a.days)}
+    assert "next time note no run linked" not in text and "next time note at least" not in text
+    assert firsts["E3"] == firsts["E4"] == ("Add the file of the run this episode followed to the folder "
+                                            "you analyse, if you recorded it.")
+    assert not firsts["E2"].startswith("Keep logging; next time note at least 3 earlier runs")
+    files = text.split("for lack of activity files (add them to the folder you analyse):\n")[1]
+    assert "  - no run linked to this episode (2 episodes)" in files
+    assert "  - at least 3 earlier runs of the same type (for 'faster than usual') (1 episode)" in files
+    logged = text.split("To sharpen the analysis, log next time:\n")[1].split("\n\n")[0]
+    assert "earlier runs" not in logged and "no run linked" not in logged

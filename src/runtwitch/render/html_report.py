@@ -36,6 +36,8 @@ from runtwitch.render.view import (
     SummaryRow,
     episode_views,
     human_date,
+    n_episodes,
+    needs,
     pattern_views,
     safety_views,
     summary_rows,
@@ -323,13 +325,17 @@ def to_html(a: Analysis) -> str:
     if len(ex.episodes):
         out.append(_episodes(a, ex))
     out.append(_patterns(ex))
-    missing = ex.missing_summary()
+    wanted = needs(ex)
     out.append("<section aria-labelledby='log-h'><h2 id='log-h'>What to log next time</h2>")
     if a.diary is None:
         out.append("<p class='na'>Start a diary (see the summary above): without it no episode can be linked "
                    "to a run and no cause can be weighed.</p>")
-    elif len(missing):
-        out.append("<ul>" + "".join(f"<li>{_e(t)} ({n} episodes)</li>" for t, n in missing.items()) + "</ul>")
+    elif wanted.log or wanted.files:
+        if wanted.log:
+            out.append(_need_list(wanted.log))
+        if wanted.files:
+            out.append("<p>Not linked, or not compared with your usual, for lack of activity files (add them "
+                       "to the folder you analyse):</p>" + _need_list(wanted.files))
     elif len(ex.episodes):
         out.append("<p class='na'>Nothing more: every cause could be assessed for every episode.</p>")
     else:
@@ -338,6 +344,10 @@ def to_html(a: Analysis) -> str:
     out.append(_data_quality(a))
     out.append("</main></body></html>")
     return "\n".join(out)
+
+
+def _need_list(items: list[tuple[str, int]]) -> str:
+    return "<ul>" + "".join(f"<li>{_e(t)} ({n_episodes(n)})</li>" for t, n in items) + "</ul>"
 
 
 def _data_quality(a: Analysis) -> str:

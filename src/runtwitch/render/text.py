@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from runtwitch.analysis import Analysis
-from runtwitch.render.view import SHOWN_CAUSES, EpisodeView, episode_views, safety_views
+from runtwitch.render.view import SHOWN_CAUSES, EpisodeView, episode_views, n_episodes, needs, safety_views
 from runtwitch.rules import DISCLAIMER, GRADE_MEANING, POSSIBLE_SHARE
 
 #: Diary problems and remarks listed in the summary; with details, or ``runtwitch diary FILE``, all are.
@@ -149,11 +149,15 @@ def _data_lines(a: Analysis, *, every: bool) -> list[str]:
 
 
 def _hints(a: Analysis) -> list[str]:
-    missing = a.explanation.missing_summary()
-    if not len(missing):
-        return []
-    lines = ["", "To sharpen the analysis, log next time:"]
-    lines += [f"  - {text} ({n}x)" for text, n in missing.head(SHOWN_HINTS).items()]
+    wanted = needs(a.explanation)
+    lines = []
+    if wanted.log:
+        lines += ["", "To sharpen the analysis, log next time:"]
+        lines += [f"  - {text} ({n_episodes(n)})" for text, n in wanted.log[:SHOWN_HINTS]]
+    if wanted.files:
+        lines += ["", "Not linked, or not compared with your usual, for lack of activity files (add them to "
+                      "the folder you analyse):"]
+        lines += [f"  - {text} ({n_episodes(n)})" for text, n in wanted.files]
     return lines
 
 

@@ -22,6 +22,7 @@ from runtwitch.features.columns import daily_column, run_column
 from runtwitch.rules import FLAGS, GRADE_MEANING, Explanation
 from runtwitch.rules import verdict as rules_verdict
 from runtwitch.rules.base import fmt, fmt_duration
+from runtwitch.rules.explain import FROM_FILES
 
 #: How an episode without a usable date is shown (it is kept, but not placed in time).
 NO_DATE = "not placed in time (no usable date)"
@@ -360,7 +361,7 @@ class SummaryRow:
         reaches ``possible``.
     first_step
         The first thing to do: a safety gate's action, else a red flag's
-        advice, else the top cause's first remedy, else what to log.
+        advice, else the top cause's first remedy, else what to log or which files to add.
     warnings
         ``Urgent: ...`` and ``Red flag: ...`` badges (words, never colour alone).
     """
@@ -376,6 +377,44 @@ class SummaryRow:
     verdict: str
     first_step: str
     warnings: list[str]
+
+
+def _what_to_add(v: EpisodeView) -> str:
+    """The first step when nothing is to be done: what the diary or the folder of runs lacks."""
+    if v.activity_id is None:
+        return "Add the file of the run this episode followed to the folder you analyse, if you recorded it."
+    missing = [m for c in v.causes for m in c.missing]
+    logged = [m for m in missing if m not in FROM_FILES]
+    if logged:
+        return f"Keep logging; next time note {logged[0]}."
+    if missing:
+        return f"Add the files of your earlier runs to the folder you analyse: {missing[0]}."
+    return "Keep logging your runs and episodes."
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What would sharpen the analysis, each with the number of episodes it would help.
+
+    ``log``: what to note in the diary next time; ``files``: what only more
+    activity files give (the run an episode followed, earlier runs to compare
+    a run with: :data:`runtwitch.rules.explain.FROM_FILES`).
+    """
+
+    log: list[tuple[str, int]]
+    files: list[tuple[str, int]]
+
+
+def n_episodes(n: int) -> str:
+    """``1 episode``, ``3 episodes``."""
+    return f"{n} episode{'s' if n != 1 else ''}"
+
+
+def needs(explanation: Explanation) -> Needs:
+    """:meth:`Explanation.missing_summary`, split into what to log and what files to add."""
+    counted = [(str(m), int(n)) for m, n in explanation.missing_summary().items()]
+    return Needs([(m, n) for m, n in counted if m not in FROM_FILES], [(m, n) for m, n in counted
+                                                                       if m in FROM_FILES])
 
 
 def _row(frame: pd.DataFrame | None, key: Any) -> pd.Series | None:
@@ -413,9 +452,7 @@ def summary_rows(explanation: Explanation, runs: pd.DataFrame | None = None,
         elif top is not None and top.remedies:
             first = top.remedies[0]
         else:
-            missing = [m for c in v.causes for m in c.missing]
-            first = (f"Keep logging; next time note {missing[0]}." if missing
-                     else "Keep logging your runs and episodes.")
+            first = _what_to_add(v)
         rows.append(SummaryRow(
             ref=v.ref, anchor=v.anchor, row=v.row, episode_id=v.id,
             when=human_date(v.date, v.time, year=year),

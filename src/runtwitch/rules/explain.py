@@ -95,9 +95,15 @@ class Explanation:
         return c.sort_values(["rank", "cause"], na_position="last")
 
     def missing_summary(self) -> pd.Series:
-        """What to log next time, with how many episodes would have benefited."""
-        lines = [m for ms in self.causes["missing"] for m in ms]
-        return pd.Series(lines, dtype=object).value_counts()
+        """What to log next time, with how many episodes would have benefited.
+
+        Each need counts once per episode, however many of its causes ask for
+        it; needs that more activity files meet rather than the diary are in
+        :data:`FROM_FILES`.
+        """
+        pairs = dict.fromkeys((e, m) for e, ms in zip(self.causes["episode_id"], self.causes["missing"],
+                                                      strict=True) for m in ms)
+        return pd.Series([m for _, m in pairs], dtype=object).value_counts()
 
     def _repr_html_(self) -> str:
         """Rich display in a notebook: urgent signs, red flags and one summary row per episode, as at
@@ -500,6 +506,11 @@ NEEDS: dict[str, str] = {
     "stress": "stress that day, 0-10 (stress)",
     "medicine": "medicines taken that day (medications), or 'none'",
 }
+#: The need of an episode that no run could be linked to, as its causes' ``missing`` name it.
+NO_RUN_LINKED = "no run linked to this episode"
+#: Needs that only more of the runner's activity files meet (the run itself, earlier runs to compare
+#: it with), not a diary column: the reports ask to add files for them, not to log them.
+FROM_FILES: frozenset[str] = frozenset({NEEDS["effort"], NEEDS["spike"], NO_RUN_LINKED})
 
 
 #: Prior cramps that make a runner susceptible: at least this many in the 30 days before ...
