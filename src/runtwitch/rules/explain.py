@@ -505,12 +505,15 @@ NEEDS: dict[str, str] = {
     "alcohol": "alcohol the evening before (alcohol_units)",
     "stress": "stress that day, 0-10 (stress)",
     "medicine": "medicines taken that day (medications), or 'none'",
+    "novel_hard": "at least 3 earlier runs in the 90 days before, to know the sessions you are used to",
+    "load_streak": "your runs of the week before, to count rest days",
 }
 #: The need of an episode that no run could be linked to, as its causes' ``missing`` name it.
 NO_RUN_LINKED = "no run linked to this episode"
 #: Needs that only more of the runner's activity files meet (the run itself, earlier runs to compare
 #: it with), not a diary column: the reports ask to add files for them, not to log them.
-FROM_FILES: frozenset[str] = frozenset({NEEDS["effort"], NEEDS["spike"], NO_RUN_LINKED})
+FROM_FILES: frozenset[str] = frozenset(
+    {NEEDS["effort"], NEEDS["spike"], NEEDS["novel_hard"], NEEDS["load_streak"], NO_RUN_LINKED})
 
 
 #: Prior cramps that make a runner susceptible: at least this many in the 30 days before ...
