@@ -338,7 +338,7 @@ def explain(
         ranks = {c: k + 1 for k, c in enumerate(order)}
         for rule in chosen:
             res = results[rule.id]
-            sc = round(share[rule.id], 3) if res.assessed else None
+            sc = round(share[rule.id], SCORE_DIGITS) if res.assessed else None
             positive = sum(max(w, 0.0) for _, w, _, _ in res.lines)
             kept, notes = fit(rule, who)
             cause_rows.append(
@@ -363,7 +363,8 @@ def explain(
                     "grade_note": rule.grade_note,
                 }
             )
-        best = order[0] if order and share[order[0]] >= POSSIBLE_SHARE else None
+        # the rounded score the causes table shows, so that a first cause shown as "possible" is named
+        best = order[0] if order and round(share[order[0]], SCORE_DIGITS) >= POSSIBLE_SHARE else None
         top.append(best)
         kind = run_at["run_type"] if run_at is not None and isinstance(run_at.get("run_type"), str) else None
         extra["background"].append(round(background, 3) if run is not None else None)
@@ -401,6 +402,9 @@ def explain(
     pats, counts = patterns_and_counts(runs, followed, days, rules=chosen, observed=season.observed)
     return Explanation(eps, causes, flags, pats, warnings, safety=safety, pattern_counts=counts)
 
+
+#: Decimals of a cause's score as the causes table holds it (and the top cause is chosen by).
+SCORE_DIGITS = 3
 
 #: Columns of :attr:`Explanation.causes`.
 CAUSE_COLUMNS = [
