@@ -37,6 +37,31 @@ def test_analyze_gives_the_collector_back_as_it_found_it(tmp_path: Path) -> None
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 
+def test_a_diary_with_no_run_to_link_to_is_analysed_unlinked(tmp_path: Path) -> None:
+    """An empty folder, or one holding only a ride: the episodes stay unlinked, red flags still checked.
+
+    Linking once raised ``ValueError: zip() argument 2 is longer than argument 1`` when the
+    season held no run at all.
+    """
+    diary = tmp_path / "diary.csv"
+    diary.write_text("date,time,muscles,urine_color,symptoms\n"
+                     "2026-05-01,19:00,left calf,,\n"
+                     "2026-05-03,20:00,left quadriceps,8,muscle pain\n", encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ride = tmp_path / "ride"
+    ride.mkdir()
+    write_run(ride, "ride.fit", START, 40, sport="cycling")
+    for folder, imported in ((empty, 0), (ride, 1)):
+        result = runtwitch.analyze([folder], diary=diary, tz="UTC", progress=False, cache=False)
+        assert len(result.activities) == imported
+        assert list(result.season.episodes["link_rule"]) == ["none", "none"]
+        assert result.season.episodes["activity_id"].isna().all()
+        assert result.explanation.episodes["top_cause"].isna().all()
+        assert set(result.explanation.causes["status"]) == {"not assessed"}
+        assert "muscle_breakdown" in set(result.explanation.safety["gate"])
+
+
 def test_the_sample_season_does_not_depend_on_the_clock() -> None:
     """The Quickstart on a computer whose clock is set before the season: the same answer.
 

@@ -116,7 +116,7 @@ def args(*argv: str) -> Callable[[Path, Path], list[str]]:
     return make
 
 
-def folder(files: dict[str, bytes | Path]) -> Callable[[Path, Path], list[str]]:
+def folder(files: dict[str, bytes | Path], *, diary: str | None = None) -> Callable[[Path, Path], list[str]]:
     def make(hist: Path, tmp: Path) -> list[str]:
         d = tmp / "runs"
         d.mkdir()
@@ -125,7 +125,10 @@ def folder(files: dict[str, bytes | Path]) -> Callable[[Path, Path], list[str]]:
                 shutil.copy(content, d / name)
             else:
                 (d / name).write_bytes(content)
-        return [str(d), "--athlete", str(ATHLETE)]
+        if diary is None:
+            return [str(d), "--athlete", str(ATHLETE)]
+        (tmp / "diary.csv").write_text(diary, encoding="utf-8")
+        return [str(d), "--diary", str(tmp / "diary.csv"), "--athlete", str(ATHLETE), "--details"]
     return make
 
 
@@ -211,6 +214,15 @@ CASES: list[Case] = [
          says=("my-runs: no such file or folder",)),
     Case("one-of-paths-missing", args("HIST", "TMP/other"), code=2, says=("other: no such file or folder",)),
     Case("empty-folder", folder({}), code=1, says=("no activities found",)),
+    # a diary but no run to link it to: the episodes are listed unlinked, never a traceback
+    Case("empty-folder-with-diary", folder({}, diary=diary_text([episode()])), code=1,
+         says=("no activities found",)),
+    Case("only-a-ride-with-diary", folder({"ride.fit.gz": FIT / "goldencheetah__14582164182.fit.gz"},
+                                          diary=diary_text([episode()])),
+         says=("Imported 1 activity ", "is not linked to a run"), episode_rows=OK_ROWS),
+    Case("only-a-course-with-diary", folder({"route.tcx": CORPUS / "tcx" / "runalyze__Route-only.tcx"},
+                                            diary=diary_text([episode()])),
+         code=1, says=("no activities found",)),
     Case("only-junk-files", folder({"notes.fit": b"not a FIT file", "empty.gpx": b"", "x.tcx": b"<a>"}),
          code=1, says=("no activities found",)),
     Case("one-good-among-broken", folder({"run.fit": SAMPLE / "2026-06-07-0900-running.fit",

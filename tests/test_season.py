@@ -67,6 +67,17 @@ def test_no_link_before_any_run_or_days_after(tmp_path: Path) -> None:
     assert list(linked["link_rule"]) == ["none", "none", "none"]
 
 
+def test_no_run_at_all_leaves_every_episode_unlinked(tmp_path: Path) -> None:
+    """No activity, or none that is a run: no link (linking once raised a ValueError in zip)."""
+    ride = read_all([write_run(tmp_path, "ride.fit", datetime(2026, 6, 10, 8, 0, tzinfo=UTC), 30,
+                               sport="cycling")])
+    d = _diary(tmp_path, "date,time,muscles\n2026-06-10,20:00,calf\n2026-06-10,,calf\n", "UTC")
+    for activities in ([], ride):
+        linked = runtwitch.link_episodes(d.episodes, activities, tz="UTC")
+        assert linked["activity_id"].isna().all()
+        assert list(linked["link_rule"]) == ["none", "none"]
+
+
 def test_date_only_episode_same_day_else_day_before(tmp_path: Path) -> None:
     runs = read_all([
         write_run(tmp_path, "a.fit", datetime(2026, 6, 10, 8, 0, tzinfo=UTC), 30),

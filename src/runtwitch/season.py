@@ -261,6 +261,8 @@ def _ns(times: pd.Series) -> np.ndarray:
 
 def _positions_by(keys: np.ndarray) -> dict[int, np.ndarray]:
     """The positions of each key, in order: a table to look values up in, built once."""
+    if not len(keys):  # np.split of nothing still gives one (empty) part: no keys, no table
+        return {}
     order = np.argsort(keys, kind="stable")
     values, first = np.unique(keys[order], return_index=True)
     return {int(v): np.sort(part) for v, part in zip(values, np.split(order, first[1:]), strict=True)}

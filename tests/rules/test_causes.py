@@ -151,3 +151,30 @@ def test_thresholds_can_be_overridden_and_rules_extended(tmp_path: Path) -> None
     assert row["log_rr"] == 0.5 and row["evidence"] == ["The run started at 7:00."]
     assert abs(row["score"] - (1 - math.exp(-0.5 - ex.episodes.loc[0, "log_rr"] + 0.5))
                * 0.5 / ex.episodes.loc[0, "log_rr"]) < 2e-3
+
+
+def test_the_top_cause_is_the_first_cause_its_shown_verdict_calls_possible(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A share just under 0.20 is shown as 0.200, "possible": it is then the top cause too.
+
+    ``top_cause`` compared the unrounded share with POSSIBLE_SHARE while the causes table shows the
+    rounded score and its verdict, so a first cause reading "possible" could leave the episode with
+    "no cause stands out" in the reports that name the top cause.
+    """
+    import importlib
+
+    explain_module = importlib.import_module("runtwitch.rules.explain")  # the module, not the function
+
+    eps, runs, days = inputs(tmp_path, {"minutes": 46}, {})  # a session spike: only fatigue weighs
+    real = explain_module.shares
+
+    def just_under(log_rr: dict[str, float]) -> tuple[dict[str, float], float, float]:
+        share, background, total = real(log_rr)
+        return {c: (0.19996 if c == "fatigue_overuse" else min(s, 0.1)) for c, s in share.items()}, \
+            background, total
+
+    monkeypatch.setattr(explain_module, "shares", just_under)
+    ex = runtwitch.explain(eps, runs, days)
+    first = ex.for_episode(ex.episodes.loc[0, "episode_id"]).iloc[0]
+    assert (first["cause"], first["score"], first["verdict"]) == ("fatigue_overuse", 0.2, "possible")
+    assert ex.episodes.loc[0, "top_cause"] == "fatigue_overuse"

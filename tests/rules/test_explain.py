@@ -85,3 +85,24 @@ def test_exact_sums_are_those_of_multiples_of_the_step_within_0_and_1() -> None:
     # presences of 0, 1/2**24 ... 1 add up exactly in any order
     x = np.random.default_rng(3).integers(0, 2**24 + 1, 5000) / 2**24
     assert en._exact_sums(x) and float(x.sum()) == float(np.sort(x).sum()) == float(x[::-1].cumsum()[-1])
+
+
+def test_what_to_log_counts_each_episode_once(sample: runtwitch.Analysis, tmp_path: Path) -> None:
+    """A need asked for by several causes of one episode counts that episode once.
+
+    Two episodes with no run to link to were once summed up as "no run linked to this episode
+    (22x)": once per cause of each episode.
+    """
+    diary = tmp_path / "diary.csv"
+    diary.write_text("date,time,muscles\n2026-05-01,19:00,left calf\n2026-05-03,20:00,right calf\n",
+                     encoding="utf-8")
+    empty = tmp_path / "runs"
+    empty.mkdir()
+    unlinked = runtwitch.analyze([empty], diary=diary, tz="UTC", progress=False, cache=False).explanation
+    assert unlinked.missing_summary().to_dict() == {"no run linked to this episode": 2}
+    counts = sample.explanation.missing_summary()
+    assert counts.max() <= len(sample.explanation.episodes)
+    for need, n in counts.items():
+        asked = sample.explanation.causes.loc[[need in m for m in sample.explanation.causes["missing"]],
+                                              "episode_id"]
+        assert n == asked.nunique(), need

@@ -93,6 +93,11 @@ class Trailing:
             positions = np.sort(np.where(inside, self._order[at], padding), axis=1)
             yield rows[part], np.where(inside, positions, 0), inside
 
+    def sizes(self) -> np.ndarray:
+        """How many rows each row's window holds (``len(self[k])`` for every row ``k``)."""
+        sizes: np.ndarray = np.maximum(self._hi, self._lo) - self._lo
+        return sizes
+
     def median(self, values: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
         """The median of each row's window: ``np.nanmedian(values[w])`` for every row's window
         ``w`` (its rows where ``among`` is True), NaN where the window holds no finite value.

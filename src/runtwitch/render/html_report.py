@@ -36,10 +36,10 @@ from runtwitch.render.view import (
     SummaryRow,
     episode_views,
     human_date,
+    needs,
     pattern_views,
     safety_views,
     summary_rows,
-    verdict,
 )
 from runtwitch.render.words import a_number, counted
 from runtwitch.rules import DISCLAIMER, Explanation
@@ -269,7 +269,7 @@ def _episodes(a: Analysis, ex: Explanation) -> str:
         for c in ep.shown:
             ev = "".join(f"<li>{_e(x)}</li>" for x in c.evidence)
             rem = "".join(f"<li>{_e(x)}</li>" for x in c.remedies)
-            word = verdict(c.score)
+            word = c.verdict
             out.append(
                 f"<div class='cause'><span class='verdict v-{word}'>{word}</span> <b>{_e(c.title)}</b> "
                 f"<span class='score'>(score {c.score:.2f} on a 0-1 scale)</span><ul>{ev}</ul>"
@@ -325,13 +325,17 @@ def to_html(a: Analysis) -> str:
     if len(ex.episodes):
         out.append(_episodes(a, ex))
     out.append(_patterns(ex))
-    missing = ex.missing_summary()
+    wanted = needs(ex)
     out.append("<section aria-labelledby='log-h'><h2 id='log-h'>What to log next time</h2>")
     if a.diary is None:
         out.append("<p class='na'>Start a diary (see the summary above): without it no episode can be linked "
                    "to a run and no cause can be weighed.</p>")
-    elif len(missing):
-        out.append("<ul>" + "".join(f"<li>{_e(t)} ({n} episodes)</li>" for t, n in missing.items()) + "</ul>")
+    elif wanted.log or wanted.files:
+        if wanted.log:
+            out.append(_need_list(wanted.log))
+        if wanted.files:
+            out.append("<p>Not linked, or not compared with your usual, for lack of activity files (add them "
+                       "to the folder you analyse):</p>" + _need_list(wanted.files))
     elif len(ex.episodes):
         out.append("<p class='na'>Nothing more: every cause could be assessed for every episode.</p>")
     else:
@@ -340,6 +344,10 @@ def to_html(a: Analysis) -> str:
     out.append(_data_quality(a))
     out.append("</main></body></html>")
     return "\n".join(out)
+
+
+def _need_list(items: list[tuple[str, int]]) -> str:
+    return "<ul>" + "".join(f"<li>{_e(t)} ({counted(n, 'episode')})</li>" for t, n in items) + "</ul>"
 
 
 def _data_quality(a: Analysis) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import pandas as pd
 
 from runtwitch.analysis import Analysis
-from runtwitch.render.view import SHOWN_CAUSES, EpisodeView, episode_views, safety_views
+from runtwitch.render.view import SHOWN_CAUSES, EpisodeView, episode_views, needs, safety_views
 from runtwitch.render.words import counted
-from runtwitch.rules import DISCLAIMER, GRADE_MEANING
+from runtwitch.rules import DISCLAIMER, GRADE_MEANING, POSSIBLE_SHARE
 
 #: Diary problems and remarks listed in the summary; with details, or ``runtwitch diary FILE``, all are.
 SHOWN_DIARY_LINES = 20
@@ -105,7 +105,7 @@ def _episode_lines(a: Analysis, views: list[EpisodeView], sports: dict[str, str]
         return ["No twitch episodes to explain: " + _why_no_episodes(a)]
     lines = [f"EPISODES ({len(views)})"]
     for ep in views:
-        top = f"top cause: {ep.shown[0].title}" if ep.shown else "nothing stands out"
+        top = f"top cause: {ep.top.title}" if ep.top is not None else "nothing stands out"
         flags = f" [red flags: {', '.join(f for f, _ in ep.flags)}]" if ep.flags else ""
         urgent = f" [URGENT: {', '.join(g.gate for g in ep.urgent)}]" if ep.urgent else ""
         lines.append(f"  {ep.id} {ep.when}, {_muscles(ep)}; {_run_words(ep, sports)}; {top}{urgent}{flags}")
@@ -154,11 +154,15 @@ def _data_lines(a: Analysis, *, every: bool) -> list[str]:
 
 
 def _hints(a: Analysis) -> list[str]:
-    missing = a.explanation.missing_summary()
-    if not len(missing):
-        return []
-    lines = ["", "To sharpen the analysis, log next time:"]
-    lines += [f"  - {text} ({n}x)" for text, n in missing.head(SHOWN_HINTS).items()]
+    wanted = needs(a.explanation)
+    lines = []
+    if wanted.log:
+        lines += ["", "To sharpen the analysis, log next time:"]
+        lines += [f"  - {text} ({counted(n, 'episode')})" for text, n in wanted.log[:SHOWN_HINTS]]
+    if wanted.files:
+        lines += ["", "Not linked, or not compared with your usual, for lack of activity files (add them to "
+                      "the folder you analyse):"]
+        lines += [f"  - {text} ({counted(n, 'episode')})" for text, n in wanted.files]
     return lines
 
 
@@ -168,6 +172,9 @@ def _episode_details(ep: EpisodeView, sports: dict[str, str]) -> list[str]:
         lines.append(f"  URGENT [{g.gate}]: {g.title}. {g.action}")
     for fl, message in ep.flags:
         lines.append(f"  RED FLAG [{fl}]: {message}")
+    if ep.shown and ep.top is None:
+        lines.append(f"  No cause stands out: each cause weighed scores below {POSSIBLE_SHARE:.2f} "
+                     "(unlikely).")
     for k, c in enumerate(ep.shown, start=1):
         lines.append(f"  {k}. {c.title} (score {c.score:.2f}; evidence for this cause in general: "
                      f"{c.evidence_grade})")

@@ -22,11 +22,14 @@ from runtwitch.features.columns import daily_column, run_column
 from runtwitch.rules import FLAGS, GRADE_MEANING, Explanation
 from runtwitch.rules import verdict as rules_verdict
 from runtwitch.rules.base import fmt, fmt_duration
+from runtwitch.rules.explain import FROM_FILES
 
 #: How an episode without a usable date is shown (it is kept, but not placed in time).
 NO_DATE = "not placed in time (no usable date)"
 #: Causes shown per episode in the text and HTML reports (the JSON document has them all).
 SHOWN_CAUSES = 3
+#: What every report says of an episode without a top cause (no cause at least "possible").
+NO_CAUSE = "no cause stands out"
 
 def verdict(score: Any, log_rr: Any = None) -> str:
     """A cause's score in words: ``likely``, ``possible``, ``unlikely``, ``evidence against`` or
@@ -66,6 +69,7 @@ class CauseView:
     missing: list[str]
     remedies: list[str]
     evidence_grade: str
+    verdict: str  # the explanation's word for the score (``Explanation.causes.verdict``)
 
     @property
     def grade_meaning(self) -> str:
@@ -124,6 +128,12 @@ class EpisodeView:
     shown
         The causes worth showing: assessed, with a score above 0, the first
         :data:`SHOWN_CAUSES` of them.
+    top
+        The episode's top cause as the explanation decided it
+        (``Explanation.episodes.top_cause``: the first cause if it is at
+        least "possible"), or None when no cause stands out. Every report
+        names this one and no other as the episode's cause; the first of
+        :attr:`shown` may be an "unlikely" one.
     not_assessed
         Titles of the causes that could not be assessed for lack of data.
     """
@@ -144,6 +154,7 @@ class EpisodeView:
     flags: list[tuple[str, str]]
     causes: list[CauseView]
     shown: list[CauseView]
+    top: CauseView | None
     not_assessed: list[str]
 
     @property
@@ -155,7 +166,7 @@ class EpisodeView:
 def _causes(ranked: pd.DataFrame) -> list[CauseView]:
     return [
         CauseView(c["cause"], c["title"], c["score"], c["status"], list(c["evidence"]), list(c["missing"]),
-                  list(c["remedies"]), c["evidence_grade"])
+                  list(c["remedies"]), c["evidence_grade"], str(c["verdict"]))
         for _, c in ranked.iterrows()
     ]
 
@@ -173,6 +184,7 @@ def episode_views(explanation: Explanation, *, shown: int = SHOWN_CAUSES) -> lis
         after = ep.get("hours_after_run")
         causes = _causes(explanation.for_episode(ep["episode_id"]))
         row = ep.get("row")
+        top = ep.get("top_cause")
         views.append(EpisodeView(
             id=ep["episode_id"],
             ref=ref,
@@ -190,6 +202,7 @@ def episode_views(explanation: Explanation, *, shown: int = SHOWN_CAUSES) -> lis
             flags=[(fl, FLAGS[fl].message) for fl in ep["flags"]],
             causes=causes,
             shown=[c for c in causes if c.status == "assessed" and c.score][:shown],
+            top=next((c for c in causes if c.cause == top), None) if isinstance(top, str) else None,
             not_assessed=[c.title for c in causes if c.status == "not assessed"],
         ))
     return views
@@ -343,11 +356,12 @@ class SummaryRow:
     changed
         What changed against the runner's usual (:func:`what_changed`).
     cause, verdict
-        The top cause's title and its :func:`verdict`; cause None and
-        verdict ``"no cause stands out"`` when no cause reaches ``possible``.
+        The top cause's title and its verdict (:attr:`EpisodeView.top`);
+        cause None and verdict ``"no cause stands out"`` when no cause
+        reaches ``possible``.
     first_step
         The first thing to do: a safety gate's action, else a red flag's
-        advice, else the top cause's first remedy, else what to log.
+        advice, else the top cause's first remedy, else what to log or which files to add.
     warnings
         ``Urgent: ...`` and ``Red flag: ...`` badges (words, never colour alone).
     """
@@ -363,6 +377,39 @@ class SummaryRow:
     verdict: str
     first_step: str
     warnings: list[str]
+
+
+def _what_to_add(v: EpisodeView) -> str:
+    """The first step when nothing is to be done: what the diary or the folder of runs lacks."""
+    if v.activity_id is None:
+        return "Add the file of the run this episode followed to the folder you analyse, if you recorded it."
+    missing = [m for c in v.causes for m in c.missing]
+    logged = [m for m in missing if m not in FROM_FILES]
+    if logged:
+        return f"Keep logging; next time note {logged[0]}."
+    if missing:
+        return f"Add the files of your earlier runs to the folder you analyse: {missing[0]}."
+    return "Keep logging your runs and episodes."
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What would sharpen the analysis, each with the number of episodes it would help.
+
+    ``log``: what to note in the diary next time; ``files``: what only more
+    activity files give (the run an episode followed, earlier runs to compare
+    a run with: :data:`runtwitch.rules.explain.FROM_FILES`).
+    """
+
+    log: list[tuple[str, int]]
+    files: list[tuple[str, int]]
+
+
+def needs(explanation: Explanation) -> Needs:
+    """:meth:`Explanation.missing_summary`, split into what to log and what files to add."""
+    counted = [(str(m), int(n)) for m, n in explanation.missing_summary().items()]
+    return Needs([(m, n) for m, n in counted if m not in FROM_FILES], [(m, n) for m, n in counted
+                                                                       if m in FROM_FILES])
 
 
 def _row(frame: pd.DataFrame | None, key: Any) -> pd.Series | None:
@@ -390,27 +437,24 @@ def summary_rows(explanation: Explanation, runs: pd.DataFrame | None = None,
         if run is not None and days is not None:
             local = run.get(run_column("local_date"))
             day = _row(days, pd.Timestamp(local) if local is not None and not pd.isna(local) else None)
-        top = v.shown[0] if v.shown else None
-        word = verdict(top.score) if top is not None else "unlikely"
-        cause = top.title if top is not None and word in ("likely", "possible") else None
+        top = v.top
+        cause = top.title if top is not None else None
         flags = [(f, m) for f, m in v.flags if f not in SEASON_FLAGS]
         if v.urgent:
             first = v.urgent[0].action
         elif flags:
             first = _last_sentence(flags[0][1])
-        elif cause is not None and top is not None and top.remedies:
+        elif top is not None and top.remedies:
             first = top.remedies[0]
         else:
-            missing = [m for c in v.causes for m in c.missing]
-            first = (f"Keep logging; next time note {missing[0]}." if missing
-                     else "Keep logging your runs and episodes.")
+            first = _what_to_add(v)
         rows.append(SummaryRow(
             ref=v.ref, anchor=v.anchor, row=v.row, episode_id=v.id,
             when=human_date(v.date, v.time, year=year),
             run=run_line(run, v.date, v.hours_after_run) if v.activity_id is not None else "no run linked",
             changed=what_changed(run, day, notable=notable) if run is not None else "",
             cause=cause,
-            verdict=word if cause is not None else "no cause stands out",
+            verdict=top.verdict if top is not None else NO_CAUSE,
             first_step=first,
             warnings=[f"Urgent: {g.title}" for g in v.urgent]
             + [f"Red flag: {FLAGS[f].id.replace('_', ' ')}" for f, _ in v.flags],

@@ -97,7 +97,7 @@ class Season:
         self.rules = rules
         self.values = {r.id: r.values() for r in rules}
         self.observed: dict[str, Observed] = {
-            f.id: f.observe(self.table, self.values[r.id]) for r in rules for f in r.factors
+            f.id: f.observed_on(self.table, self.values[r.id]) for r in rules for f in r.factors
         }
         self.start = self.runs[run_column("start_utc")].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
         kind = self.runs[run_column("run_type")] if len(self.runs) else pd.Series(dtype=object)

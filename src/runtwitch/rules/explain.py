@@ -101,9 +101,15 @@ class Explanation:
         return c.sort_values(["rank", "cause"], na_position="last")
 
     def missing_summary(self) -> pd.Series:
-        """What to log next time, with how many episodes would have benefited."""
-        lines = [m for ms in self.causes["missing"] for m in ms]
-        return pd.Series(lines, dtype=object).value_counts()
+        """What to log next time, with how many episodes would have benefited.
+
+        Each need counts once per episode, however many of its causes ask for
+        it; needs that more activity files meet rather than the diary are in
+        :data:`FROM_FILES`.
+        """
+        pairs = dict.fromkeys((e, m) for e, ms in zip(self.causes["episode_id"], self.causes["missing"],
+                                                      strict=True) for m in ms)
+        return pd.Series([m for _, m in pairs], dtype=object).value_counts()
 
     def _repr_html_(self) -> str:
         """Rich display in a notebook: urgent signs, red flags and one summary row per episode, as at
@@ -338,7 +344,7 @@ def explain(
         ranks = {c: k + 1 for k, c in enumerate(order)}
         for rule in chosen:
             res = results[rule.id]
-            sc = round(share[rule.id], 3) if res.assessed else None
+            sc = round(share[rule.id], SCORE_DIGITS) if res.assessed else None
             positive = sum(max(w, 0.0) for _, w, _, _ in res.lines)
             kept, notes = fit(rule, who)
             cause_rows.append(
@@ -363,7 +369,8 @@ def explain(
                     "grade_note": rule.grade_note,
                 }
             )
-        best = order[0] if order and share[order[0]] >= POSSIBLE_SHARE else None
+        # the rounded score the causes table shows, so that a first cause shown as "possible" is named
+        best = order[0] if order and round(share[order[0]], SCORE_DIGITS) >= POSSIBLE_SHARE else None
         top.append(best)
         kind = run_at["run_type"] if run_at is not None and isinstance(run_at.get("run_type"), str) else None
         extra["background"].append(round(background, 3) if run is not None else None)
@@ -401,6 +408,9 @@ def explain(
     pats, counts = patterns_and_counts(runs, followed, days, rules=chosen, observed=season.observed)
     return Explanation(eps, causes, flags, pats, warnings, safety=safety, pattern_counts=counts)
 
+
+#: Decimals of a cause's score as the causes table holds it (and the top cause is chosen by).
+SCORE_DIGITS = 3
 
 #: Columns of :attr:`Explanation.causes`.
 CAUSE_COLUMNS = [
@@ -505,7 +515,15 @@ NEEDS: dict[str, str] = {
     "alcohol": "alcohol the evening before (alcohol_units)",
     "stress": "stress that day, 0-10 (stress)",
     "medicine": "medicines taken that day (medications), or 'none'",
+    "novel_hard": "at least 3 earlier runs in the 90 days before, to know the sessions you are used to",
+    "load_streak": "your runs of the week before, to count rest days",
 }
+#: The need of an episode that no run could be linked to, as its causes' ``missing`` name it.
+NO_RUN_LINKED = "no run linked to this episode"
+#: Needs that only more of the runner's activity files meet (the run itself, earlier runs to compare
+#: it with), not a diary column: the reports ask to add files for them, not to log them.
+FROM_FILES: frozenset[str] = frozenset(
+    {NEEDS["effort"], NEEDS["spike"], NEEDS["novel_hard"], NEEDS["load_streak"], NO_RUN_LINKED})
 
 
 #: Prior cramps that make a runner susceptible: at least this many in the 30 days before ...

@@ -168,7 +168,8 @@ def _tables(
     for rule in rules:
         for f in rule.factors:
             known_obs = observed is not None and f.id in observed
-            obs = observed[f.id] if observed is not None and known_obs else f.observe(table, rule.values())
+            obs = (observed[f.id] if observed is not None and known_obs
+                   else f.observed_on(table, rule.values()))
             x = obs.x.reindex(r.index).to_numpy(float)
             known = np.isfinite(x)
             with_ = known & (x >= PRESENT)

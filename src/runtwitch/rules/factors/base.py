@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from runtwitch.features.columns import daily_column, run_column
+from runtwitch.features.window import Trailing
 from runtwitch.rules.base import Context, EvidenceGrade
+from runtwitch.rules.score import USUAL_MIN_RUNS, USUAL_WINDOW_DAYS
 
 #: A predicted quantity counts at most this much (a coin flip): it never stands for a finding.
 PREDICTED_CAP = 0.5
@@ -70,6 +72,13 @@ class Table:
         found: pd.Series = self._read[slot]
         return found
 
+    def history(self) -> tuple[np.ndarray, np.ndarray]:
+        """What the data hold before each run: the days from their first day (the daily table's,
+        which every activity opens, else the runs') to the run's local date, and how many runs
+        started in the :data:`~runtwitch.rules.score.USUAL_WINDOW_DAYS` before it (once per table);
+        NaN for a run without a date or a start time (its history is not known to be short)."""
+        return self.once("history", _history)
+
     def daily(self, name: str) -> pd.Series:
         """A daily feature of each run's local date (checked name)."""
         slot = ("daily", name)
@@ -82,6 +91,18 @@ class Table:
                 self._read[slot] = pd.Series(self.days[col].reindex(dates).to_numpy(), index=self.runs.index)
         found: pd.Series = self._read[slot]
         return found
+
+
+def _history(t: Table) -> tuple[np.ndarray, np.ndarray]:
+    if len(t.runs) == 0:
+        return np.zeros(0), np.zeros(0)
+    local = pd.DatetimeIndex(t.runs[run_column("local_date")])
+    first = pd.Timestamp(t.days.index.min()) if t.days is not None and len(t.days) else local.min()
+    when = pd.DatetimeIndex(pd.to_datetime(t.runs[run_column("start_utc")], utc=True))
+    start = np.where(when.isna(), np.nan, when.as_unit("ns").asi8 / 1e9)
+    days = np.asarray((local - first) / pd.Timedelta(days=1), dtype=float)
+    earlier = Trailing(start, USUAL_WINDOW_DAYS * 86400.0).sizes().astype(float)
+    return days, np.where(np.isfinite(start), earlier, np.nan)
 
 
 @dataclass(frozen=True)
@@ -130,6 +151,17 @@ class Factor:
         about the run at all: sleep, medicines).
     p_pop
         Usual presence assumed for a runner with too few runs.
+    history_days
+        Days before the run that must be in the data (from its first day)
+        for the factor's own window of days; on a run with fewer, the factor
+        is unknown: not assessed (too little history). 0: no such window.
+    needs_usual
+        The factor compares the run with the runner's earlier runs (the
+        longest of the month, the hard sessions they are used to): it is
+        unknown on a run with fewer than
+        :data:`runtwitch.rules.score.USUAL_MIN_RUNS` earlier runs in the
+        usual's window (:data:`runtwitch.rules.score.USUAL_WINDOW_DAYS`),
+        rather than read from runs nobody recorded.
     """
 
     id: str
@@ -144,6 +176,24 @@ class Factor:
     against: Against | None = None
     compare: Literal["type", "all"] = "type"
     p_pop: float = 0.1
+    history_days: int = 0
+    needs_usual: bool = False
+
+    def observed_on(self, table: Table, thresholds: Mapping[str, float]) -> Observed:
+        """:attr:`observe`, unknown on the runs with less history before them than the factor's
+        comparison needs (:attr:`history_days`, :attr:`needs_usual`): not assessed (too little
+        history), never read as present or absent from days or runs nobody recorded."""
+        observed = self.observe(table, thresholds)
+        if not self.history_days and not self.needs_usual:
+            return observed
+        days, earlier = table.history()
+        short = days < self.history_days
+        if self.needs_usual:
+            short |= earlier < USUAL_MIN_RUNS
+        if not short.any():
+            return observed
+        known = pd.Series(~short, index=observed.x.index)
+        return Observed(observed.x.where(known), observed.source.where(known, None))
 
     def prior(self, kind: str) -> float:
         """Prior log relative risk for an episode of ``kind``.

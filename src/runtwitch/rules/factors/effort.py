@@ -17,6 +17,9 @@ from runtwitch.rules.factors.base import (
     obs,
 )
 
+#: Days before the run that the rest days of the last 7 days (the run's day included) look at.
+REST_HISTORY_DAYS = 6
+
 
 def _effort(t: Table, th: Mapping[str, float]) -> Observed:
     z, ratio = t.number("speed_vs_type_z"), t.number("speed_vs_type_ratio")
@@ -70,9 +73,10 @@ def _novel(t: Table, th: Mapping[str, float]) -> Observed:
 
 def _say_novel(ctx: Context, th: Mapping[str, float]) -> str:
     n = int(ctx.value("type_comparable_runs") or 0)
+    how_many = "no hard session" if n == 0 else f"only {n} hard session{'s' if n != 1 else ''}"
     return (
-        f"A hard session ({ctx.value('run_type')}: {ctx.value('run_type_basis')}) with only {n} hard "
-        "sessions in the 90 days before: more strenuous than you are used to."
+        f"A hard session ({ctx.value('run_type')}: {ctx.value('run_type_basis')}) with {how_many} "
+        "among your runs of the 90 days before: more strenuous than you are used to."
     )
 
 
@@ -129,6 +133,7 @@ FACTORS: tuple[Factor, ...] = (
         _say_spike,
         compare="all",
         p_pop=0.05,
+        needs_usual=True,
     ),
     Factor(
         "novel_hard",
@@ -142,6 +147,7 @@ FACTORS: tuple[Factor, ...] = (
         _say_novel,
         compare="all",
         p_pop=0.1,
+        needs_usual=True,
     ),
     Factor(
         "load_streak",
@@ -155,6 +161,7 @@ FACTORS: tuple[Factor, ...] = (
         _say_streak,
         compare="all",
         p_pop=0.2,
+        history_days=REST_HISTORY_DAYS,
     ),
 )
 
