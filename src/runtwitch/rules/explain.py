@@ -25,7 +25,7 @@ from runtwitch.rules.signs import signs_of
 
 DISCLAIMER = (
     "runtwitch points out likely causes from your own data and says when to see a doctor; "
-    "it does not diagnose. Twitching with weakness, that spreads, that keeps coming back or "
+    "it does not diagnose. Twitching with weakness, that spreads, that lasts more than two weeks or "
     "that disturbs sleep deserves a medical check-up."
 )
 
