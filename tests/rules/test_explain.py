@@ -85,3 +85,54 @@ def test_exact_sums_are_those_of_multiples_of_the_step_within_0_and_1() -> None:
     # presences of 0, 1/2**24 ... 1 add up exactly in any order
     x = np.random.default_rng(3).integers(0, 2**24 + 1, 5000) / 2**24
     assert en._exact_sums(x) and float(x.sum()) == float(np.sort(x).sum()) == float(x[::-1].cumsum()[-1])
+
+
+def _unlinked(tmp_path: Path, episode: dict[str, str],
+              usual: dict[str, str] | None = None) -> runtwitch.Explanation:
+    """Four runs with ``usual`` logged on each, and an episode on a day without a run."""
+    import datetime as dt
+
+    from tests.helpers.history import NEUTRAL, read_all, write_diary, write_run
+    from tests.rules.test_causes import ATHLETE, START, TODAY
+
+    runs = read_all([write_run(tmp_path, f"r{k}.fit", START + dt.timedelta(days=2 * k), 40, cooldown_min=6)
+                     for k in range(4)])
+    rows = [{"date": f"{(START + dt.timedelta(days=2 * k)).date()}", **NEUTRAL, **(usual or {})}
+            for k in range(4)]
+    rows.append({"date": f"{(START + dt.timedelta(days=9)).date()}", "time": "22:00", "muscles": "eyelid",
+                 "notes": "no run today", **episode})
+    diary = runtwitch.read_diary(write_diary(tmp_path / "d.csv", rows), tz="UTC", today=TODAY)
+    season = runtwitch.Season.build(runs, diary=diary, athlete=ATHLETE)
+    features = runtwitch.run_features(season)
+    return runtwitch.explain(season.episodes, features, runtwitch.daily_features(season, runs=features))
+
+
+def test_the_days_logged_triggers_are_weighed_without_a_linked_run(tmp_path: Path) -> None:
+    """A trial diary's row (2024-07-20: eyelid twitch, 'no run today', sleep 4 h, 600 mg caffeine,
+    4 units, stress 9) said 'Nothing stands out. Not assessed (no data): ... Much caffeine, ... Short
+    sleep, Stress': diary values, assessed whether or not a run is linked."""
+    logged = {"sleep_h": "4", "caffeine_mg": "600", "alcohol_units": "4", "stress": "9"}
+    ex = _unlinked(tmp_path, logged, {"sleep_h": "7.5", "caffeine_mg": "100", "alcohol_units": "0",
+                                      "stress": "2"})
+    ep = ex.episodes.iloc[-1]
+    assert pd.isna(ep["activity_id"])
+    by_cause = ex.causes[ex.causes["episode_id"] == ep["episode_id"]].set_index("cause")
+    for cause, words in (("short_sleep", "slept 4 h"), ("caffeine", "600 mg"), ("alcohol", "4 units"),
+                         ("stress", "stress 9")):
+        row = by_cause.loc[cause]
+        assert row["status"] == "assessed" and row["score"] > 0, cause
+        assert any(words in e for e in row["evidence"]), (cause, row["evidence"])
+    assert (by_cause.loc[["fatigue_overuse", "dehydration"], "status"] == "not assessed").all()
+    assert ep["background"] < 1
+    # the same values on every run are the runner's usual: they weigh less than on a quiet week
+    usual = _unlinked(tmp_path, logged, logged)
+    same = usual.causes[usual.causes["episode_id"] == ep["episode_id"]].set_index("cause")
+    assert same.loc["caffeine", "score"] < by_cause.loc["caffeine", "score"]
+
+
+def test_an_unlinked_episode_without_the_days_values_is_not_assessed(tmp_path: Path) -> None:
+    ex = _unlinked(tmp_path, {})
+    ep = ex.episodes.iloc[-1]
+    causes = ex.causes[ex.causes["episode_id"] == ep["episode_id"]]
+    assert (causes["status"] == "not assessed").all() and ep["top_cause"] is None
+    assert pd.isna(ep["background"])
