@@ -136,3 +136,37 @@ def test_an_unlinked_episode_without_the_days_values_is_not_assessed(tmp_path: P
     causes = ex.causes[ex.causes["episode_id"] == ep["episode_id"]]
     assert (causes["status"] == "not assessed").all() and ep["top_cause"] is None
     assert pd.isna(ep["background"])
+
+
+def _fluid_loss(ex: runtwitch.Explanation) -> pd.Series:
+    causes = ex.causes.set_index(["episode_id", "cause"])
+    row: pd.Series = causes.loc[("E13", "dehydration")]
+    return row
+
+
+def test_a_null_history_lowers_fluid_loss_ablation(sample: runtwitch.Analysis, tmp_path: Path) -> None:
+    """Sample episode of 23 May (3.2 % body-mass loss, thirst, dark urine): 'Heat and fluid loss' was
+    'possible' (0.27) with the runner's null history of fluid losses, twice its score without that
+    history (0.13); its body-mass line was printed twice, once beside the 2-3 % group."""
+    diary = pd.read_csv(ROOT / "sample_data" / "diary.csv", dtype=str, keep_default_na=False)
+    others = ~diary["date"].eq("2026-05-23")
+    diary.loc[others, ["weight_before_kg", "weight_after_kg", "thirst", "dizziness", "urine_color"]] = ""
+    diary.to_csv(tmp_path / "diary.csv", index=False)
+    ablated = runtwitch.analyze([ROOT / "sample_data"], diary=tmp_path / "diary.csv",
+                                athlete=ROOT / "sample_data" / "athlete.toml", cache=False)
+    with_history, without = _fluid_loss(sample.explanation), _fluid_loss(ablated.explanation)
+    assert with_history["score"] <= without["score"]
+    assert with_history["verdict"] == "unlikely"
+    lines = [e for e in with_history["evidence"] if "body mass fell" in e]
+    assert lines == ["Your measured body mass fell 3.2 % during the run; you drank 0.2 L: a large fluid "
+                     "loss (3 % or more)."]
+    assert sum(with_history["points"]) == pytest.approx(with_history["score"], abs=1e-6)
+
+
+def test_a_moderate_loss_is_named_by_its_band_once(sample: runtwitch.Analysis) -> None:
+    causes = sample.explanation.causes.set_index(["episode_id", "cause"])
+    lines = [e for e in causes.loc[("E82", "dehydration"), "evidence"] if "body mass fell" in e]
+    assert len(lines) == 1 and "2.8 %" in lines[0] and "a moderate fluid loss (2-3 %)" in lines[0]
+    assert "of 2-3 % of body mass" in lines[0]  # the history of its own band
+    for evidence in sample.explanation.causes["evidence"]:
+        assert len(evidence) == len(set(evidence))  # no sentence twice under one cause

@@ -25,6 +25,7 @@ from runtwitch.rules.score import (
     Personal,
     contribution,
     personal_from_counts,
+    used_log_rr,
     usual_from_sum,
     usual_presence,
 )
@@ -59,6 +60,8 @@ class Weighed:
     u: float
     personal: Personal
     w: float
+    #: the log relative risk weighed with (:func:`runtwitch.rules.score.used_log_rr`)
+    beta: float = float("nan")
 
 
 @dataclass
@@ -71,6 +74,9 @@ class CauseResult:
     lines: list[tuple[str, float, str, str]] = field(default_factory=list)  # text, w, direction, source
     missing: list[str] = field(default_factory=list)
     weighed: list[Weighed] = field(default_factory=list)
+    #: each sentence said so far: its line and the presence of the factor that said it (factors of
+    #: one measurement, such as the two bands of a fluid loss, share one line)
+    said: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
 class Season:
@@ -212,12 +218,19 @@ class Season:
             basis = "runners in general (too few of your runs)"
         prior = self.prior(f, episode_kind)
         sigma = GRADE_SIGMA[f.grade]
+        personal = self._estimate(counts, prior, sigma)
+        literature = self._estimate((0.0, 0.0, 0.0, 0.0), prior, sigma).log_rr  # without any history
+        u = x - p
+        beta = used_log_rr(personal, literature, f.grade)
+        return Weighed(f, x, source, p, n, basis, u, personal, contribution(u, beta), beta)
+
+    def _estimate(self, counts: tuple[float, float, float, float], prior: float, sigma: float) -> Personal:
+        """:func:`personal_from_counts`, once per counts and prior."""
         key = (*counts, prior, sigma)
         personal = self._personal.get(key)
         if personal is None:
             personal = self._personal[key] = personal_from_counts(*counts, prior, sigma)
-        u = x - p
-        return Weighed(f, x, source, p, n, basis, u, personal, contribution(u, personal.log_rr))
+        return personal
 
 
 #: Presences that are multiples of this (flags, halves, quarters...) and within [0, 1] add up
@@ -263,11 +276,13 @@ def history_line(wf: Weighed) -> str:
     if pr.n1 < HISTORY_MIN_RUNS:
         return ""
     n1, k1 = round(pr.n1), round(pr.k1)
+    held = (" It shows no clear link, and studies mostly find none, so it does not add to this cause."
+            if wf.beta < pr.log_rr else "")
     return (
         f"Your history: {n1} runs with {wf.factor.label}, {k1} followed by an episode; "
         f"{round(pr.n0)} without, {round(pr.k0)} followed by one "
         f"(with caution for small numbers, about {fmt(pr.rr, 1)}x, {fmt(math.exp(pr.low), 1)}-"
-        f"{fmt(math.exp(pr.high), 1)})."
+        f"{fmt(math.exp(pr.high), 1)}).{held}"
     )
 
 

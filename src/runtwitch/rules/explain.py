@@ -464,13 +464,21 @@ def _record(res: en.CauseResult, f: Factor, wf: en.Weighed | None, ctx: Context,
     res.weighed.append(wf)
     res.log_rr += wf.w
     said = f.says(ctx, th) if wf.x >= en.LINE_MIN_X and not f.id.startswith("medicine:") else ""
-    if said:
+    if said and said in res.said:  # the same measurement said again (another band of it): one line,
+        j, x0 = res.said[said]     # worded by the factor most present, with both parts of the score
+        text, w, _, source = res.lines[j]
+        if wf.x > x0:
+            text, source = en.describe(wf, said), wf.source or "logged"
+            res.said[said] = (j, wf.x)
+        res.lines[j] = (text, w + wf.w, "for" if w + wf.w > 0 else "usual", source)
+    elif said:
+        res.said[said] = (len(res.lines), wf.x)
         res.lines.append((en.describe(wf, said), wf.w, "for" if wf.w > 0 else "usual",
                           wf.source or "logged"))
     elif f.against is not None and wf.x < 0.05:
-        text = f.against(ctx, th)
-        if text and all(text != line[0] for line in res.lines):
-            res.lines.append((text, wf.w, "against", wf.source or "measured"))
+        against = f.against(ctx, th)
+        if against and all(against != line[0] for line in res.lines):
+            res.lines.append((against, wf.w, "against", wf.source or "measured"))
 
 
 #: Causes weighed from the diary alone, whether or not a run is linked: the day's sleep,
