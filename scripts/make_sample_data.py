@@ -252,7 +252,8 @@ def _medicine(season: Season, week: int) -> None:
 
 
 def _recurring(season: Season, week: int) -> None:
-    # weeks 13-15: twitching that keeps coming back despite recovery -> red flags
+    # weeks 13-15: weekly episodes despite recovery -> red flags for what they show (separate
+    # post-run episodes a week apart are not persistent twitching)
     for wk, wd, muscles, extra, flags in (
         (week, 6, "left calf", {}, []),
         (
@@ -262,7 +263,7 @@ def _recurring(season: Season, week: int) -> None:
             {"sleep_disrupted": "yes"},
             ["widespread", "sleep_disruption"],
         ),
-        (week + 2, 6, "left calf; right calf", {"weakness": "yes"}, ["persistent", "weakness"]),
+        (week + 2, 6, "left calf; right calf", {"weakness": "yes"}, ["weakness"]),
     ):
         s = season.at(wk, wd)
         s.diary = {"recovery": "foam rolling; massage", "electrolytes": "yes", "stretched": "yes"}
@@ -300,7 +301,7 @@ def _hot_again(season: Season, week: int) -> None:
         "sodium_mg": "1500",
     }
     s.episode = {"time": "18:30", "muscles": "right calf", "duration_min": "20", "severity": "4"}
-    s.intent = ("dehydration", ["persistent"])
+    s.intent = ("dehydration", [])
 
 
 #: The stories a season can hold, with the weeks each one spans (from its start week).

@@ -37,3 +37,40 @@ def test_urgent_signs_come_first_everywhere(tmp_path: Path) -> None:
     page = to_html(a)
     assert page.index("Urgent: signs that need medical care") < page.index("Red flags: please read")
     assert page.index("Red flags: please read") < page.index("<h2 id='summary-h'>Summary</h2>")
+
+
+#: Diary entries that raise each safety gate after a hot 95-minute run (context row, episode row).
+GATE_DIARIES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "muscle_breakdown": ({}, {"urine_color": "8", "symptoms": "muscle pain"}),
+    "low_sodium": ({"weight_before_kg": "60", "weight_after_kg": "61", "fluid_during_l": "3"},
+                   {"symptoms": "headache; nausea"}),
+    "heatstroke": ({"air_temp_c": "34", "humidity_pct": "70"}, {"symptoms": "collapsed"}),
+    "heat_exhaustion": ({"air_temp_c": "34", "humidity_pct": "70"}, {"symptoms": "headache; dizzy"}),
+    "heart": ({}, {"symptoms": "chest pain"}),
+    "palpitations": ({}, {"symptoms": "palpitations"}),
+    "confusion": ({}, {"symptoms": "confused"}),
+}
+
+
+def test_no_remedy_a_gate_leaves_out_is_rendered(tmp_path: Path) -> None:
+    from runtwitch.rules import RULES
+    from runtwitch.rules.remedies import GATE_SUPPRESSES
+    from runtwitch.rules.safety import GATES
+
+    assert set(GATE_DIARIES) == {g.id for g in GATES}
+    runs = [write_run(tmp_path, f"r{k}.fit", START + timedelta(days=2 * k), 95 if k == 3 else 40,
+                      temperature_c=34 if k == 3 else 15) for k in range(4)]
+    day = f"{(START + timedelta(days=6)).date()}"
+    for gate, (context, episode) in GATE_DIARIES.items():
+        rows = [{"date": f"{(START + timedelta(days=2 * k)).date()}", **NEUTRAL} for k in range(3)]
+        rows += [{"date": day, **NEUTRAL, "carbs_before_g": "0", "sleep_h": "4", "stress": "9", **context},
+                 {"date": day, "time": "20:00", "muscles": "left calf", **episode}]
+        a = runtwitch.analyze(runs, diary=write_diary(tmp_path / f"{gate}.csv", rows), tz="UTC",
+                              cache=False, progress=False)
+        assert gate in a.explanation.episodes.iloc[0]["urgent"], gate
+        left_out = [t for r in RULES for t, tags in r.remedy_tags.items()
+                    if "drink" in tags or set(tags) & set(GATE_SUPPRESSES[gate])]
+        text, doc, page = summary_text(a), json.dumps(to_json(a)), to_html(a)
+        for remedy in left_out:
+            assert remedy not in text and json.dumps(remedy)[1:-1] not in doc, (gate, remedy)
+            assert remedy.replace("'", "&#x27;") not in page, (gate, remedy)

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,25 @@ def test_summary_rows_say_when_what_changed_the_cause_in_words_and_the_first_ste
             assert "doctor" in r.first_step and "Red flag: weakness" in r.warnings
     bare = summary_rows(analysis.explanation)  # an Explanation alone: no run table
     assert bare[0].run == "a run; ended 5 h before" and bare[0].changed == ""
+
+
+def test_the_first_step_of_an_episode_with_a_red_flag_is_the_flags_advice(tmp_path: Path) -> None:
+    """Red flags come first (docs/cli.md), ``persistent`` too: its first step was the top cause's
+    remedy ("Do not stop dead ...")."""
+    from datetime import timedelta
+
+    from tests.helpers.history import read_all, write_diary, write_run
+    from tests.rules.test_causes import ATHLETE, START, TODAY
+
+    runs = read_all([write_run(tmp_path, f"r{k}.fit", START + timedelta(days=k), 30, sprint_min=2)
+                     for k in range(17)])
+    rows = [{"date": f"{(START + timedelta(days=d)).date()}", "time": "20:00", "muscles": "calf"}
+            for d in range(17)]  # twitching every day for 17 days
+    diary = runtwitch.read_diary(write_diary(tmp_path / "d.csv", rows), tz="UTC", today=TODAY)
+    season = runtwitch.Season.build(runs, diary=diary, athlete=ATHLETE)
+    ex = runtwitch.explain(season.episodes, runtwitch.run_features(season))
+    rows_ = summary_rows(ex)
+    flagged = [r for r, f in zip(rows_, ex.episodes["flags"], strict=True) if "persistent" in f]
+    advice = "Twitching that lasts more than two weeks"
+    assert flagged and all(r.first_step.startswith(advice) for r in flagged)
+    assert all("Red flag: persistent" in r.warnings for r in flagged)

@@ -106,3 +106,88 @@ def test_what_to_log_counts_each_episode_once(sample: runtwitch.Analysis, tmp_pa
         asked = sample.explanation.causes.loc[[need in m for m in sample.explanation.causes["missing"]],
                                               "episode_id"]
         assert n == asked.nunique(), need
+
+
+def _unlinked(tmp_path: Path, episode: dict[str, str],
+              usual: dict[str, str] | None = None) -> runtwitch.Explanation:
+    """Four runs with ``usual`` logged on each, and an episode on a day without a run."""
+    import datetime as dt
+
+    from tests.helpers.history import NEUTRAL, read_all, write_diary, write_run
+    from tests.rules.test_causes import ATHLETE, START, TODAY
+
+    runs = read_all([write_run(tmp_path, f"r{k}.fit", START + dt.timedelta(days=2 * k), 40, cooldown_min=6)
+                     for k in range(4)])
+    rows = [{"date": f"{(START + dt.timedelta(days=2 * k)).date()}", **NEUTRAL, **(usual or {})}
+            for k in range(4)]
+    rows.append({"date": f"{(START + dt.timedelta(days=9)).date()}", "time": "22:00", "muscles": "eyelid",
+                 "notes": "no run today", **episode})
+    diary = runtwitch.read_diary(write_diary(tmp_path / "d.csv", rows), tz="UTC", today=TODAY)
+    season = runtwitch.Season.build(runs, diary=diary, athlete=ATHLETE)
+    features = runtwitch.run_features(season)
+    return runtwitch.explain(season.episodes, features, runtwitch.daily_features(season, runs=features))
+
+
+def test_the_days_logged_triggers_are_weighed_without_a_linked_run(tmp_path: Path) -> None:
+    """A trial diary's row (2024-07-20: eyelid twitch, 'no run today', sleep 4 h, 600 mg caffeine,
+    4 units, stress 9) said 'Nothing stands out. Not assessed (no data): ... Much caffeine, ... Short
+    sleep, Stress': diary values, assessed whether or not a run is linked."""
+    logged = {"sleep_h": "4", "caffeine_mg": "600", "alcohol_units": "4", "stress": "9"}
+    ex = _unlinked(tmp_path, logged, {"sleep_h": "7.5", "caffeine_mg": "100", "alcohol_units": "0",
+                                      "stress": "2"})
+    ep = ex.episodes.iloc[-1]
+    assert pd.isna(ep["activity_id"])
+    by_cause = ex.causes[ex.causes["episode_id"] == ep["episode_id"]].set_index("cause")
+    for cause, words in (("short_sleep", "slept 4 h"), ("caffeine", "600 mg"), ("alcohol", "4 units"),
+                         ("stress", "stress 9")):
+        row = by_cause.loc[cause]
+        assert row["status"] == "assessed" and row["score"] > 0, cause
+        assert any(words in e for e in row["evidence"]), (cause, row["evidence"])
+    assert (by_cause.loc[["fatigue_overuse", "dehydration"], "status"] == "not assessed").all()
+    assert ep["background"] < 1
+    # the same values on every run are the runner's usual: they weigh less than on a quiet week
+    usual = _unlinked(tmp_path, logged, logged)
+    same = usual.causes[usual.causes["episode_id"] == ep["episode_id"]].set_index("cause")
+    assert same.loc["caffeine", "score"] < by_cause.loc["caffeine", "score"]
+
+
+def test_an_unlinked_episode_without_the_days_values_is_not_assessed(tmp_path: Path) -> None:
+    ex = _unlinked(tmp_path, {})
+    ep = ex.episodes.iloc[-1]
+    causes = ex.causes[ex.causes["episode_id"] == ep["episode_id"]]
+    assert (causes["status"] == "not assessed").all() and ep["top_cause"] is None
+    assert pd.isna(ep["background"])
+
+
+def _fluid_loss(ex: runtwitch.Explanation) -> pd.Series:
+    causes = ex.causes.set_index(["episode_id", "cause"])
+    row: pd.Series = causes.loc[("E13", "dehydration")]
+    return row
+
+
+def test_a_null_history_lowers_fluid_loss_ablation(sample: runtwitch.Analysis, tmp_path: Path) -> None:
+    """Sample episode of 23 May (3.2 % body-mass loss, thirst, dark urine): 'Heat and fluid loss' was
+    'possible' (0.27) with the runner's null history of fluid losses, twice its score without that
+    history (0.13); its body-mass line was printed twice, once beside the 2-3 % group."""
+    diary = pd.read_csv(ROOT / "sample_data" / "diary.csv", dtype=str, keep_default_na=False)
+    others = ~diary["date"].eq("2026-05-23")
+    diary.loc[others, ["weight_before_kg", "weight_after_kg", "thirst", "dizziness", "urine_color"]] = ""
+    diary.to_csv(tmp_path / "diary.csv", index=False)
+    ablated = runtwitch.analyze([ROOT / "sample_data"], diary=tmp_path / "diary.csv",
+                                athlete=ROOT / "sample_data" / "athlete.toml", cache=False)
+    with_history, without = _fluid_loss(sample.explanation), _fluid_loss(ablated.explanation)
+    assert with_history["score"] <= without["score"]
+    assert with_history["verdict"] == "unlikely"
+    lines = [e for e in with_history["evidence"] if "body mass fell" in e]
+    assert lines == ["Your measured body mass fell 3.2 % during the run; you drank 0.2 L: a large fluid "
+                     "loss (3 % or more)."]
+    assert sum(with_history["points"]) == pytest.approx(with_history["score"], abs=1e-6)
+
+
+def test_a_moderate_loss_is_named_by_its_band_once(sample: runtwitch.Analysis) -> None:
+    causes = sample.explanation.causes.set_index(["episode_id", "cause"])
+    lines = [e for e in causes.loc[("E82", "dehydration"), "evidence"] if "body mass fell" in e]
+    assert len(lines) == 1 and "2.8 %" in lines[0] and "a moderate fluid loss (2-3 %)" in lines[0]
+    assert "of 2-3 % of body mass" in lines[0]  # the history of its own band
+    for evidence in sample.explanation.causes["evidence"]:
+        assert len(evidence) == len(set(evidence))  # no sentence twice under one cause

@@ -16,6 +16,15 @@ from hypothesis import strategies as st
 
 import runtwitch
 from runtwitch.rules import RULES
+from runtwitch.rules.remedies import (
+    DEFAULT_GATE_SUPPRESSES,
+    DRINK,
+    GATE_SUPPRESSES,
+    REMEDY_TAGS,
+    fit,
+    person,
+)
+from runtwitch.rules.safety import GATES
 from tests.helpers.history import NEUTRAL, read_all, write_diary, write_run
 
 START = datetime(2026, 5, 1, 7, 0, tzinfo=UTC)
@@ -180,3 +189,49 @@ def test_overdrinking_drops_the_drinking_advice_with_a_note(activities: list[run
     salt = ex.causes.set_index("cause").loc["electrolyte_imbalance"]
     assert all(not DRINKING_ADVICE.search(r) for r in salt["remedies"]) and salt["remedies"]
     assert pd.isna(row["score"]) or row["score"] == 0 or row["verdict"] != "likely"
+
+
+def _suppressed_under(gate: str, tags: tuple[str, ...]) -> bool:
+    """Whether the declared table (or the drinking rule) leaves a remedy with ``tags`` out under ``gate``."""
+    table = GATE_SUPPRESSES.get(gate, DEFAULT_GATE_SUPPRESSES)
+    return DRINK in tags or any(t in table for t in tags)
+
+
+def test_every_remedy_says_what_kind_of_advice_it_is() -> None:
+    for rule in RULES:
+        for text in rule.remedies:
+            tags = rule.remedy_tags.get(text, ())
+            assert tags and set(tags) <= set(REMEDY_TAGS), (rule.id, text, tags)
+    assert {g.id for g in GATES} == set(GATE_SUPPRESSES)
+    assert all(set(t) <= set(REMEDY_TAGS) for t in GATE_SUPPRESSES.values())
+
+
+@pytest.mark.parametrize("gate", [g.id for g in GATES])
+def test_every_gate_and_remedy_pair_is_allowed_or_left_out_by_the_declared_table(gate: str) -> None:
+    who = person([], [gate], [])
+    for rule in RULES:
+        kept, notes = fit(rule, who)
+        for text in rule.remedies:
+            left_out = _suppressed_under(gate, rule.remedy_tags[text])
+            assert (text not in kept) is left_out, (gate, rule.id, text)
+        assert bool(notes) is (len(kept) < len(rule.remedies)), (gate, rule.id, notes)
+    # no advice to jog, walk or train stays below any urgent sign
+    training = re.compile(r"\b(jog|cross-training|yoga|easy walk|hard sessions|rest days|build up)\b", re.I)
+    assert not [t for r in RULES for t in fit(r, who)[0] if training.search(t)]
+
+
+def test_muscle_breakdown_leaves_out_massage_stretching_and_potassium_food(
+        activities: list[runtwitch.Activity]) -> None:
+    """A trial diary's row (2020-12-02: urine colour 8, muscle pain) raised the muscle-breakdown gate
+    ("Stop exercising ...") and still listed foam rolling, jogging and stretching among the remedies."""
+    ex = explain_day(activities, {}, {"urine_color": "8", "symptoms": "muscle pain"})
+    assert list(ex.episodes.iloc[0]["urgent"]) == ["muscle_breakdown"]
+    by_cause = ex.causes.set_index("cause")
+    remedies = [r for rs in by_cause["remedies"] for r in rs]
+    assert not [r for r in remedies if re.search(r"foam|massage|trigger|stretch|jog|potassium", r, re.I)]
+    circulation = by_cause.loc["poor_circulation"]
+    assert circulation["remedies"] == []
+    assert any("breaking down can harm it further" in n for n in circulation["remedy_notes"])
+    assert any("stop exercising" in n for n in circulation["remedy_notes"])
+    caffeine = next(r for r in RULES if r.id == "caffeine")
+    assert by_cause.loc["caffeine", "remedies"] == list(caffeine.remedies)  # allowed advice stays

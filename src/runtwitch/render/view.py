@@ -330,8 +330,9 @@ def run_line(run: pd.Series | None, episode_date: Any, hours_after: Any) -> str:
 
 
 #: Flags about the whole season rather than one episode: shown in the red-flag box, marked on the
-#: episode's summary row, but not its first step.
-SEASON_FLAGS = ("persistent",)
+#: episode's summary row, but not its first step. None: ``persistent`` says that this episode is
+#: part of twitching on most days for more than two weeks, so its advice comes first like any flag's.
+SEASON_FLAGS: tuple[str, ...] = ()
 
 
 def _last_sentence(message: str) -> str:

@@ -15,7 +15,17 @@ from dataclasses import replace
 from runtwitch.rules.base import Rule, Threshold
 from runtwitch.rules.factors import FACTORS, Factor, medicine_factors
 from runtwitch.rules.medications import LONG_STANDING_FACTOR, MEDICATION_CLASSES, RECENT_START_DAYS
-from runtwitch.rules.remedies import DRINK, POTASSIUM_FOOD
+from runtwitch.rules.remedies import (
+    CUT_DOWN,
+    DRINK,
+    EXERCISE,
+    FOOD,
+    MUSCLE_WORK,
+    POTASSIUM_FOOD,
+    PRESCRIBER,
+    RELAX,
+    SLEEP,
+)
 
 T = Threshold
 
@@ -38,6 +48,50 @@ _SALT_1 = (
 _SALT_2 = "On long or hot runs use an electrolyte drink or tablets, or some salty food."
 _SALT_3 = "Rehydrate after the run with fluids that also replace salt."
 
+# Each cause's remedies, in order, with the kinds of advice they are (runtwitch.rules.remedies):
+# a remedy is left out when a raised flag, safety gate or logged medicine conflicts with a kind.
+_FATIGUE: dict[str, tuple[str, ...]] = {
+    "Build up gradually: keep single runs within about 10 % of your longest run of the last month.":
+        (EXERCISE,),
+    "Plan rest days between hard or long runs, and after several days in a row.": (EXERCISE,),
+    "Mix in cross-training (cycling, swimming) so the same muscles are not loaded every day.": (EXERCISE,),
+    "Listen to your body: ease off when your legs feel heavy.": (EXERCISE,),
+}
+_FLUID: dict[str, tuple[str, ...]] = {_FLUID_1: (DRINK,), _FLUID_2: (DRINK,), _FLUID_3: (DRINK,),
+                                      _FLUID_4: (DRINK,)}
+_SALT: dict[str, tuple[str, ...]] = {_SALT_1: (POTASSIUM_FOOD,), _SALT_2: (DRINK,), _SALT_3: (DRINK,)}
+_COOLDOWN: dict[str, tuple[str, ...]] = {
+    "Do not stop dead: jog or walk easily for 5-10 minutes at the end.": (EXERCISE,),
+    "Then stretch the legs gently.": (EXERCISE, MUSCLE_WORK),  # the end of the cool-down above
+    "Foam rolling, massage or trigger-point release can help tight muscles.": (MUSCLE_WORK,),
+}
+_FUEL: dict[str, tuple[str, ...]] = {
+    "Eat 30-60 g of carbohydrate about an hour before a long run.": (FOOD,),
+    "On runs over about 90 minutes take 30-60 g of carbohydrate per hour: gels, chews or a banana.": (FOOD,),
+}
+_MEAL: dict[str, tuple[str, ...]] = {
+    "Eat a balanced meal (lean protein, carbohydrate, some healthy fat) 2-4 hours before.": (FOOD,),
+    "Skip spicy or heavy food just before a run.": (FOOD,),
+}
+_MEDICINE: dict[str, tuple[str, ...]] = {
+    "Talk to your doctor or pharmacist about it; do not stop or change a medicine on your own.":
+        (PRESCRIBER,),
+}
+_SLEEP: dict[str, tuple[str, ...]] = {
+    "Aim for 7-9 hours of sleep, most of all before long or hard runs.": (SLEEP,),
+    "If twitches follow short nights, move hard sessions to days after a good night.": (SLEEP, EXERCISE),
+}
+_CAFFEINE: dict[str, tuple[str, ...]] = {
+    "Cut down on coffee, tea, cola and energy drinks, most of all on days with twitches.": (CUT_DOWN,),
+}
+_ALCOHOL: dict[str, tuple[str, ...]] = {
+    "Keep alcohol low, most of all the evening before long or hard runs.": (CUT_DOWN,),
+}
+_STRESS: dict[str, tuple[str, ...]] = {
+    "Ways to relax, such as breathing exercises, yoga or an easy walk, can ease stress-related twitching.":
+        (RELAX, EXERCISE),
+}
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "fatigue_overuse",
@@ -45,12 +99,7 @@ RULES: tuple[Rule, ...] = (
         "moderate",
         "Prospective studies of cramping marathoners and triathletes link cramps to running faster or longer "
         "than usual, to races and to muscle fatigue more consistently than to anything else.",
-        (
-            "Build up gradually: keep single runs within about 10 % of your longest run of the last month.",
-            "Plan rest days between hard or long runs, and after several days in a row.",
-            "Mix in cross-training (cycling, swimming) so the same muscles are not loaded every day.",
-            "Listen to your body: ease off when your legs feel heavy.",
-        ),
+        tuple(_FATIGUE),
         {
             "spike_ratio": T(
                 1.1, "ratio", "run length / longest run of the previous 30 days", "Frandsen et al. 2025"
@@ -74,6 +123,7 @@ RULES: tuple[Rule, ...] = (
             "streak_days": T(6.0, "days", "running days in a row"),
         },
         factors=_of("fatigue_overuse"),
+        remedy_tags=_FATIGUE,
     ),
     Rule(
         "dehydration",
@@ -82,7 +132,7 @@ RULES: tuple[Rule, ...] = (
         "Commonly blamed, but cramping and non-cramping athletes usually show the same measured fluid loss; "
         "a large loss on a long, hot effort is the setting where it may matter (one large study of race "
         "medical records).",
-        (_FLUID_1, _FLUID_2, _FLUID_3, _FLUID_4),
+        tuple(_FLUID),
         {
             "mass_loss_pct": T(2.0, "%", "body mass lost during the run", "Sawka et al. 2007 (ACSM)"),
             "severe_mass_loss_pct": T(3.0, "%", "a large loss", "Sawka et al. 2007"),
@@ -95,7 +145,7 @@ RULES: tuple[Rule, ...] = (
             ),
         },
         factors=_of("dehydration"),
-        remedy_tags={_FLUID_1: (DRINK,), _FLUID_2: (DRINK,), _FLUID_3: (DRINK,), _FLUID_4: (DRINK,)},
+        remedy_tags=_FLUID,
     ),
     Rule(
         "electrolyte_imbalance",
@@ -104,7 +154,7 @@ RULES: tuple[Rule, ...] = (
         "Salt loss is a popular explanation, but studies find similar blood sodium in athletes with and "
         "without cramps; heavy, salty sweaters in long hot sessions may be the exception. Sodium losses are "
         "predicted, never measured, unless you had a sweat test.",
-        (_SALT_1, _SALT_2, _SALT_3),
+        tuple(_SALT),
         {
             "big_sweat_l": T(2.5, "L", "a big sweat loss", "Stofan et al. 2005"),
             "replaced_fraction": T(
@@ -115,7 +165,7 @@ RULES: tuple[Rule, ...] = (
             ),
         },
         factors=_of("electrolyte_imbalance"),
-        remedy_tags={_SALT_1: (POTASSIUM_FOOD,), _SALT_2: (DRINK,), _SALT_3: (DRINK,)},
+        remedy_tags=_SALT,
     ),
     Rule(
         "poor_circulation",
@@ -123,13 +173,10 @@ RULES: tuple[Rule, ...] = (
         "expert opinion",
         "Stopping dead after a hard effort is commonly linked to post-run twitches; "
         "no study has measured it.",
-        (
-            "Do not stop dead: jog or walk easily for 5-10 minutes at the end.",
-            "Then stretch the legs gently.",
-            "Foam rolling, massage or trigger-point release can help tight muscles.",
-        ),
+        tuple(_COOLDOWN),
         {"min_cooldown_min": T(5.0, "min", "easy jogging or walking at the end")},
         factors=_of("poor_circulation"),
+        remedy_tags=_COOLDOWN,
     ),
     Rule(
         "low_blood_sugar",
@@ -137,10 +184,7 @@ RULES: tuple[Rule, ...] = (
         "expert opinion",
         "Running long without carbohydrate tires muscles sooner; no study links it to twitches or cramps "
         "directly (blood sugar was not measured).",
-        (
-            "Eat 30-60 g of carbohydrate about an hour before a long run.",
-            "On runs over about 90 minutes take 30-60 g of carbohydrate per hour: gels, chews or a banana.",
-        ),
+        tuple(_FUEL),
         {
             "carbs_before_min_g": T(
                 30.0, "g", "carbohydrate in the 2 h before", "seed article; common sports-nutrition advice"
@@ -155,18 +199,17 @@ RULES: tuple[Rule, ...] = (
             "fasted_hours": T(8.0, "h", "since the last meal: fasted"),
         },
         factors=_of("low_blood_sugar"),
+        remedy_tags=_FUEL,
     ),
     Rule(
         "poor_fueling",
         "Meal before the run",
         "expert opinion",
         "A heavy or spicy meal too close to the run is commonly advised against; evidence is anecdotal.",
-        (
-            "Eat a balanced meal (lean protein, carbohydrate, some healthy fat) 2-4 hours before.",
-            "Skip spicy or heavy food just before a run.",
-        ),
+        tuple(_MEAL),
         {"too_close_hours": T(1.5, "h", "a full meal this close is too close")},
         factors=_of("poor_fueling"),
+        remedy_tags=_MEAL,
     ),
     Rule(
         "medication",
@@ -177,7 +220,7 @@ RULES: tuple[Rule, ...] = (
         "diuretics, small ones for statins; each class weighs its own measured effect "
         "(see Medicines under Safety first). A medicine you have taken on every run weighs little: "
         "it is your usual.",
-        ("Talk to your doctor or pharmacist about it; do not stop or change a medicine on your own.",),
+        tuple(_MEDICINE),
         {
             "recent_days": T(
                 RECENT_START_DAYS,
@@ -193,6 +236,7 @@ RULES: tuple[Rule, ...] = (
             ),
         },
         factors=medicine_factors(),
+        remedy_tags=_MEDICINE,
     ),
     Rule(
         "short_sleep",
@@ -201,27 +245,26 @@ RULES: tuple[Rule, ...] = (
         "Tiredness is the first trigger health services name for twitching muscles, and sports "
         "physicians ask "
         "about sleep the night before a cramp; studies are cross-sectional.",
-        (
-            "Aim for 7-9 hours of sleep, most of all before long or hard runs.",
-            "If twitches follow short nights, move hard sessions to days after a good night.",
-        ),
+        tuple(_SLEEP),
         {
             "short_sleep_h": T(6.0, "h", "sleep the night before at or below this is short", "NHS"),
             "below_usual_h": T(1.5, "h", "or this far below your median", "runtwitch's choice"),
         },
         factors=_of("short_sleep"),
+        remedy_tags=_SLEEP,
     ),
     Rule(
         "caffeine",
         "Much caffeine",
         "expert opinion",
         "Caffeine is a commonly named trigger of twitching muscles; no study measured how much it adds.",
-        ("Cut down on coffee, tea, cola and energy drinks, most of all on days with twitches.",),
+        tuple(_CAFFEINE),
         {
             "much_caffeine_mg": T(400.0, "mg", "caffeine that day", "EFSA 2015 (safe up to 400 mg a day)"),
             "times_usual": T(2.0, "factor", "or this many times your median", "runtwitch's choice"),
         },
         factors=_of("caffeine"),
+        remedy_tags=_CAFFEINE,
     ),
     Rule(
         "alcohol",
@@ -229,9 +272,10 @@ RULES: tuple[Rule, ...] = (
         "weak",
         "Alcohol is a commonly named trigger of twitching, and was linked to night-time leg cramps in older "
         "people; not studied in runners.",
-        ("Keep alcohol low, most of all the evening before long or hard runs.",),
+        tuple(_ALCOHOL),
         {"alcohol_units": T(4.0, "units", "UK units the evening before", "NHS (low-risk guidance)")},
         factors=_of("alcohol"),
+        remedy_tags=_ALCOHOL,
     ),
     Rule(
         "stress",
@@ -239,15 +283,13 @@ RULES: tuple[Rule, ...] = (
         "expert opinion",
         "Stress and anxiety are commonly named triggers of twitching muscles (health services); no study "
         "measured how much they add after a run.",
-        (
-            "Ways to relax, such as breathing exercises, yoga or an easy walk, can ease "
-            "stress-related twitching.",
-        ),
+        tuple(_STRESS),
         {
             "high_stress": T(7.0, "0-10", "stress at or above this is high"),
             "above_usual": T(3.0, "points", "or this far above your median"),
         },
         factors=_of("stress"),
+        remedy_tags=_STRESS,
     ),
 )
 

@@ -19,7 +19,12 @@ from runtwitch.rules.medications import (
     MedicationClass,
     table_size,
 )
-from runtwitch.rules.remedies import POTASSIUM_RAISING
+from runtwitch.rules.remedies import (
+    DEFAULT_GATE_SUPPRESSES,
+    GATE_SUPPRESSES,
+    POTASSIUM_RAISING,
+    REMEDY_TAGS,
+)
 from runtwitch.rules.safety import GATES, URGENCY
 from runtwitch.rules.score import (
     GRADE_SIGMA,
@@ -65,14 +70,28 @@ def markdown() -> str:
             out += ["", "| weight | value |", "|---|---|"]
             out += [f"| `{k}` | {w:g} |" for k, w in r.weights.items()]
         out += ["", "What helps:", ""]
-        out += [f"- {x}" + (f" *(left out when: {', '.join(TAG_MEANING[t] for t in r.remedy_tags[x])})*"
-                            if r.remedy_tags.get(x) else "") for x in r.remedies]
+        out += [f"- {x}" + (f" *(left out when: {' or '.join(when)})*" if (when := _left_out_when(
+            r.remedy_tags.get(x, ()))) else "") for x in r.remedies]
     return "\n".join(out) + "\n"
 
 
-#: What a remedy tag means for when it is left out.
+#: What a remedy tag means for when it is left out (besides the safety gates of GATE_SUPPRESSES).
 TAG_MEANING = {"drink": "over-drinking or an urgent sign is raised",
                "potassium_food": "a potassium-raising medicine is logged"}
+
+
+def _gates_leaving_out(tag: str) -> list[str]:
+    return [g.id for g in GATES if tag in GATE_SUPPRESSES.get(g.id, DEFAULT_GATE_SUPPRESSES)]
+
+
+def _left_out_when(tags: tuple[str, ...]) -> list[str]:
+    """When a remedy with these tags is left out, in words."""
+    out = [TAG_MEANING[t] for t in tags if t in TAG_MEANING]
+    gates = {g for t in tags for g in _gates_leaving_out(t)}
+    if gates:
+        out.append("any urgent sign is raised" if len(gates) == len(GATES)
+                   else " or ".join(f"`{g.id}`" for g in GATES if g.id in gates) + " is raised")
+    return out
 
 
 def _effect(c: MedicationClass) -> str:
@@ -128,7 +147,16 @@ def safety_markdown() -> str:
         "- with a logged potassium-raising medicine ("
         + ", ".join(sorted(POTASSIUM_RAISING)).replace("_", " ")
         + "), potassium-rich food (tag `potassium_food`) is left out, with “talk to your prescriber”;",
+        "- under a safety gate, no remedy may contradict its message: each gate leaves out the kinds of "
+        "advice of the table below (`runtwitch.rules.remedies.GATE_SUPPRESSES`), and every remedy is "
+        "tagged with the kinds of advice it is, so every pair of gate and remedy is either left out or "
+        "allowed;",
         "- runtwitch never advises stopping or changing a prescribed medicine.",
+        "",
+        "| gate | left out below it (besides advice to drink) | why |",
+        "|---|---|---|",
+        *(f"| `{g.id}` | {REMEDY_TAGS[t]} (`{t}`) | {why} |"
+          for g in GATES for t, why in GATE_SUPPRESSES.get(g.id, DEFAULT_GATE_SUPPRESSES).items()),
         "",
         "### Medicines",
         "",

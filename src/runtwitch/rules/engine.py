@@ -25,6 +25,7 @@ from runtwitch.rules.score import (
     Personal,
     contribution,
     personal_from_counts,
+    used_log_rr,
     usual_from_sum,
     usual_presence,
 )
@@ -59,6 +60,8 @@ class Weighed:
     u: float
     personal: Personal
     w: float
+    #: the log relative risk weighed with (:func:`runtwitch.rules.score.used_log_rr`)
+    beta: float = float("nan")
 
 
 @dataclass
@@ -71,6 +74,9 @@ class CauseResult:
     lines: list[tuple[str, float, str, str]] = field(default_factory=list)  # text, w, direction, source
     missing: list[str] = field(default_factory=list)
     weighed: list[Weighed] = field(default_factory=list)
+    #: each sentence said so far: its line and the presence of the factor that said it (factors of
+    #: one measurement, such as the two bands of a fluid loss, share one line)
+    said: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
 class Season:
@@ -185,32 +191,46 @@ class Season:
         else:  # the same sum as usual_presence takes: every order of adding these gives it
             sums, known = self.usual_sums(k, f.compare)
             p, n = usual_from_sum(float(sums[row]), int(known[row]), f.p_pop)
-        if n < USUAL_MIN_RUNS:
-            basis = "runners in general (too few of your runs)"
         # leave the explained run out: an episode never confirms itself
         n1, k1, n0, k0 = self.totals[f.id]
         if math.isfinite(xs[k]):
             xk, yk = float(xs[k]), float(self.y[k])
             n1, k1, n0, k0 = n1 - xk, k1 - xk * yk, n0 - (1 - xk), k0 - (1 - xk) * yk
+        src = self._sources[f.id][k] if x_override is None else "logged"
+        return self._weighed(f, float(x), None if src is None else str(src), (p, n, basis),
+                             (n1, k1, n0, k0), episode_kind)
+
+    def weigh_without_run(self, f: Factor, x: float, at_s: float, episode_kind: str) -> Weighed | None:
+        """A factor of the day (logged in the diary) for an episode linked to no run: its presence
+        ``x`` against the runs of the :data:`USUAL_WINDOW_DAYS` days before ``at_s`` (UTC seconds),
+        with the runner's whole history (no run of this episode to leave out)."""
+        if not math.isfinite(x):
+            return None
+        before = np.flatnonzero((self.start < at_s) & (self.start >= at_s - USUAL_WINDOW_DAYS * 86400.0))
+        p, n = usual_presence(self.xs[f.id][before], f.p_pop)
+        return self._weighed(f, float(x), "logged", (p, n, "your runs"), self.totals[f.id], episode_kind)
+
+    def _weighed(self, f: Factor, x: float, source: str | None, usual: tuple[float, int, str],
+                 counts: tuple[float, float, float, float], episode_kind: str) -> Weighed:
+        """:class:`Weighed` from a presence, its usual ``(p, n, basis)`` and the history's counts."""
+        p, n, basis = usual
+        if n < USUAL_MIN_RUNS:
+            basis = "runners in general (too few of your runs)"
         prior = self.prior(f, episode_kind)
         sigma = GRADE_SIGMA[f.grade]
-        key = (n1, k1, n0, k0, prior, sigma)
+        personal = self._estimate(counts, prior, sigma)
+        literature = self._estimate((0.0, 0.0, 0.0, 0.0), prior, sigma).log_rr  # without any history
+        u = x - p
+        beta = used_log_rr(personal, literature, f.grade)
+        return Weighed(f, x, source, p, n, basis, u, personal, contribution(u, beta), beta)
+
+    def _estimate(self, counts: tuple[float, float, float, float], prior: float, sigma: float) -> Personal:
+        """:func:`personal_from_counts`, once per counts and prior."""
+        key = (*counts, prior, sigma)
         personal = self._personal.get(key)
         if personal is None:
-            personal = self._personal[key] = personal_from_counts(n1, k1, n0, k0, prior, sigma)
-        u = x - p
-        src = self._sources[f.id][k] if x_override is None else "logged"
-        return Weighed(
-            f,
-            float(x),
-            None if src is None else str(src),
-            p,
-            n,
-            basis,
-            u,
-            personal,
-            contribution(u, personal.log_rr),
-        )
+            personal = self._personal[key] = personal_from_counts(*counts, prior, sigma)
+        return personal
 
 
 #: Presences that are multiples of this (flags, halves, quarters...) and within [0, 1] add up
@@ -256,11 +276,13 @@ def history_line(wf: Weighed) -> str:
     if pr.n1 < HISTORY_MIN_RUNS:
         return ""
     n1, k1 = round(pr.n1), round(pr.k1)
+    held = (" It shows no clear link, and studies mostly find none, so it does not add to this cause."
+            if wf.beta < pr.log_rr else "")
     return (
         f"Your history: {n1} runs with {wf.factor.label}, {k1} followed by an episode; "
         f"{round(pr.n0)} without, {round(pr.k0)} followed by one "
         f"(with caution for small numbers, about {fmt(pr.rr, 1)}x, {fmt(math.exp(pr.low), 1)}-"
-        f"{fmt(math.exp(pr.high), 1)})."
+        f"{fmt(math.exp(pr.high), 1)}).{held}"
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import numpy as np
@@ -15,6 +15,7 @@ from runtwitch.model.frames import object_array
 from runtwitch.rules import engine as en
 from runtwitch.rules.base import Context, Rule, cells
 from runtwitch.rules.causes import RULES, with_current_medicines
+from runtwitch.rules.factors import Factor, Table
 from runtwitch.rules.flags import FLAGS, persistence, signs_flags
 from runtwitch.rules.medications import assess_medicines, match_medications, medication_history
 from runtwitch.rules.patterns import COUNT_COLUMNS, patterns_and_counts
@@ -25,7 +26,7 @@ from runtwitch.rules.signs import signs_of
 
 DISCLAIMER = (
     "runtwitch points out likely causes from your own data and says when to see a doctor; "
-    "it does not diagnose. Twitching with weakness, that spreads, that keeps coming back or "
+    "it does not diagnose. Twitching with weakness, that spreads, that lasts more than two weeks or "
     "that disturbs sleep deserves a medical check-up."
 )
 
@@ -271,6 +272,7 @@ def explain(
     linked = episodes["activity_id"].dropna() if "activity_id" in episodes else pd.Series(dtype=object)
     followed[followed.index.isin(list(linked))] = True
     season = en.Season(runs, days, chosen, followed)  # every factor on every run, once
+    without_run = _day_triggers(episodes, season, chosen)  # episodes linked to no run: the diary's day
     cause_rows: list[dict[str, Any]] = []
     ep_flags: list[list[str]] = []
     ep_urgent: list[list[str]] = []
@@ -335,7 +337,7 @@ def explain(
             run_cells if run is not None and run.index.is_unique else None, day_cells)
         who = person(raised, [g.gate.id for g in gates], signs.medications)
         results = _weigh(ctx, season, chosen, str(get("kind") or "twitch"), who.no_drinking,
-                         list(signs.medications), episode)
+                         list(signs.medications), episode, without_run.get(idx))
         share, background, total = shares(en.by_cause(results))
         order = sorted(
             [c for c, r in results.items() if r.assessed],
@@ -373,15 +375,16 @@ def explain(
         best = order[0] if order and round(share[order[0]], SCORE_DIGITS) >= POSSIBLE_SHARE else None
         top.append(best)
         kind = run_at["run_type"] if run_at is not None and isinstance(run_at.get("run_type"), str) else None
-        extra["background"].append(round(background, 3) if run is not None else None)
-        extra["log_rr"].append(round(total, 4) if run is not None else None)
+        weighed = run is not None or bool(order)  # with no run, the day's triggers may be weighed
+        extra["background"].append(round(background, 3) if weighed else None)
+        extra["log_rr"].append(round(total, 4) if weighed else None)
         extra["run_type"].append(kind)
         extra["changed"].append([*(_changed(results, kind) if run is not None else []),
                                  *_prior_cramps(cramps, get("kind"), get("date"))])
         if run is None:
             warnings.append(
                 f"episode {episode_id} ({_day(episode['date'])}) is not linked to a run; "
-                "only red flags were checked"
+                "only red flags and the day's logged sleep, caffeine, alcohol and stress were checked"
             )
     causes = pd.DataFrame(cause_rows, columns=CAUSE_COLUMNS)
     causes["score"] = causes["score"].astype("Float64")
@@ -420,9 +423,11 @@ CAUSE_COLUMNS = [
 
 
 def _weigh(ctx: Context, season: en.Season, rules: Sequence[Rule], kind: str, no_drinking: str,
-           episode_medicines: list[str], episode: Mapping[Any, Any] | pd.Series) -> dict[str, en.CauseResult]:
+           episode_medicines: list[str], episode: Mapping[Any, Any] | pd.Series,
+           day: _DayOnly | None = None) -> dict[str, en.CauseResult]:
     """Every cause of one episode, weighed (before the shares); ``episode``: the episode's row
-    (``ctx.episode``) or its cells by name, when its labels are unique (:func:`cells`)."""
+    (``ctx.episode``) or its cells by name, when its labels are unique (:func:`cells`); ``day``: the
+    day's logged triggers of an episode linked to no run (:func:`_day_triggers`)."""
     out: dict[str, en.CauseResult] = {}
     run = ctx.run
     k = season.position.get(run.name) if run is not None else None
@@ -439,7 +444,12 @@ def _weigh(ctx: Context, season: en.Season, rules: Sequence[Rule], kind: str, no
             res.missing = list(a.missing)
             continue
         if run is None or k is None:
-            res.missing = ["no run linked to this episode"]
+            if day is not None and rule.id in DAY_CAUSES:
+                day_ctx = replace(ctx, run=day.row, day=None)
+                for f in rule.factors:
+                    _record(res, f, season.weigh_without_run(f, day.x[f.id], day.at_s, kind), day_ctx, th)
+            else:
+                res.missing = ["no run linked to this episode"]
             continue
         for f in rule.factors:
             override = None
@@ -451,25 +461,87 @@ def _weigh(ctx: Context, season: en.Season, rules: Sequence[Rule], kind: str, no
                 continue
             if f.id.startswith("medicine:") and f.id.split(":", 1)[1] in on_episode:
                 override = 1.0  # written on the episode's own row
-            wf = season.weigh_factor(f, k, override, kind)
-            if wf is None:
-                need = NEEDS.get("medicine" if f.id.startswith("medicine:") else f.id)
-                if need and need not in res.missing:
-                    res.missing.append(need)
-                continue
-            res.assessed = True
-            res.weighed.append(wf)
-            res.log_rr += wf.w
-            said = f.says(ctx, th) if wf.x >= en.LINE_MIN_X and not f.id.startswith("medicine:") else ""
-            if said:
-                res.lines.append((en.describe(wf, said), wf.w, "for" if wf.w > 0 else "usual",
-                                  wf.source or "logged"))
-            elif f.against is not None and wf.x < 0.05:
-                text = f.against(ctx, th)
-                if text and all(text != line[0] for line in res.lines):
-                    res.lines.append((text, wf.w, "against", wf.source or "measured"))
+            _record(res, f, season.weigh_factor(f, k, override, kind), ctx, th)
         if rule.id == "medication":
             _medicine_lines(ctx, res, th, episode)
+    return out
+
+
+def _record(res: en.CauseResult, f: Factor, wf: en.Weighed | None, ctx: Context,
+            th: Mapping[str, float]) -> None:
+    """Add a weighed factor to its cause: its part of the score and its evidence line, or what to
+    log when it could not be weighed."""
+    if wf is None:
+        need = NEEDS.get("medicine" if f.id.startswith("medicine:") else f.id)
+        if need and need not in res.missing:
+            res.missing.append(need)
+        return
+    res.assessed = True
+    res.weighed.append(wf)
+    res.log_rr += wf.w
+    said = f.says(ctx, th) if wf.x >= en.LINE_MIN_X and not f.id.startswith("medicine:") else ""
+    if said and said in res.said:  # the same measurement said again (another band of it): one line,
+        j, x0 = res.said[said]     # worded by the factor most present, with both parts of the score
+        text, w, _, source = res.lines[j]
+        if wf.x > x0:
+            text, source = en.describe(wf, said), wf.source or "logged"
+            res.said[said] = (j, wf.x)
+        res.lines[j] = (text, w + wf.w, "for" if w + wf.w > 0 else "usual", source)
+    elif said:
+        res.said[said] = (len(res.lines), wf.x)
+        res.lines.append((en.describe(wf, said), wf.w, "for" if wf.w > 0 else "usual",
+                          wf.source or "logged"))
+    elif f.against is not None and wf.x < 0.05:
+        against = f.against(ctx, th)
+        if against and all(against != line[0] for line in res.lines):
+            res.lines.append((against, wf.w, "against", wf.source or "measured"))
+
+
+#: Causes weighed from the diary alone, whether or not a run is linked: the day's sleep,
+#: caffeine, alcohol and stress, as written on the episode's own row.
+DAY_CAUSES = ("short_sleep", "caffeine", "alcohol", "stress")
+#: The run features that carry them, by the diary column of the episode's row.
+DAY_COLUMNS = {"sleep_h": "diary_sleep_h", "caffeine_mg": "diary_caffeine_mg",
+               "alcohol_units": "diary_alcohol_units", "stress": "diary_stress"}
+
+
+@dataclass(frozen=True)
+class _DayOnly:
+    """The day of an episode linked to no run: a row like a run's with the values written on the
+    episode's row, each day factor's presence on it, and when (UTC seconds, for the usual)."""
+
+    row: pd.Series
+    x: dict[str, float]
+    at_s: float
+
+
+def _day_triggers(episodes: pd.DataFrame, season: en.Season, rules: Sequence[Rule]) -> dict[Any, _DayOnly]:
+    """:class:`_DayOnly` of each episode linked to no run that logged one of the day's triggers.
+
+    The factors are observed on the season's runs and these days together, so a personal mark
+    ("twice your usual caffeine") is read as on a run."""
+    own = [c for c in DAY_COLUMNS if c in episodes]
+    linked = episodes["activity_id"] if "activity_id" in episodes else pd.Series(None, index=episodes.index)
+    alone = [i for i, a in linked.items() if a is None or pd.isna(a) or a not in season.position]
+    if not own or not alone or "date" not in episodes:
+        return {}
+    eps = episodes.loc[alone]
+    eps = eps[eps[own].notna().any(axis=1) & pd.to_datetime(eps["date"]).notna()]
+    if len(eps) == 0:
+        return {}
+    dates = pd.to_datetime(eps["date"])
+    labels = [f"episode:{i}" for i in range(len(eps))]
+    rows = pd.DataFrame({run_column(DAY_COLUMNS[c]): pd.to_numeric(eps[c], errors="coerce").astype(float)
+                         .to_numpy() for c in own}, index=labels)
+    rows[run_column("local_date")] = dates.dt.normalize().to_numpy()
+    table = Table(pd.concat([season.runs, rows.reindex(columns=season.runs.columns)]), season.table.days)
+    x = {f.id: f.observe(table, season.values[r.id]).x.reindex(labels).to_numpy(float)
+         for r in rules if r.id in DAY_CAUSES for f in r.factors}
+    at = (dates.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9).tolist()
+    out: dict[Any, _DayOnly] = {}
+    for j, (idx, label) in enumerate(zip(eps.index, labels, strict=True)):
+        row = cast(pd.Series, table.runs.loc[label])
+        out[idx] = _DayOnly(row, {fid: float(v[j]) for fid, v in x.items()}, at[j])
     return out
 
 

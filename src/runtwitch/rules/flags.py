@@ -20,13 +20,15 @@ from runtwitch.features.runs import OVERDRINKING_GAIN_KG
 from runtwitch.rules.bodymap import REGIONS, read_muscles
 from runtwitch.rules.signs import Signs, episode_signs
 
-#: Twitching is persistent when, within this many days up to an episode ...
-PERSISTENT_LOOKBACK_DAYS = 28
-#: ... episode days are spread over more than this many days (first to last) ...
+#: Twitching is persistent when it is logged on most days for more than two weeks: a
+#: stretch of episode days, each at most this many days after the one before (at most one
+#: day without twitching in between, so twitching on at least half of the days) ...
+PERSISTENT_MAX_GAP_DAYS = 2
+#: ... that runs over more than this many days (first to last episode day). Separate
+#: post-run episodes a week or more apart, each settled within hours, are not twitching
+#: that lasts: "a twitch for more than 2 weeks" (NHS) is twitching that goes on. Recovery
+#: measures logged on any day of the stretch strengthen the message; they are not required.
 PERSISTENT_SPAN_DAYS = 14
-#: ... and there are at least this many of them. Recovery measures logged on any
-#: row strengthen the message; they are not required.
-PERSISTENT_MIN_EPISODES = 3
 #: Distinct muscle groups (sites) in one episode that make it widespread.
 WIDESPREAD_MIN_GROUPS = 3
 #: Distinct body regions in one episode that make it widespread.
@@ -55,11 +57,13 @@ class FlagSpec:
 FLAGS: dict[str, FlagSpec] = {
     "persistent": FlagSpec(
         "persistent",
-        "Twitching keeps coming back over more than two weeks. Twitching that lasts more than two "
-        "weeks is a reason to see a doctor for a check-up.",
-        f"within {PERSISTENT_LOOKBACK_DAYS} days up to the episode, at least {PERSISTENT_MIN_EPISODES} "
-        f"episode days spread over more than {PERSISTENT_SPAN_DAYS} days (from the calendar alone; "
-        "recovery measures logged on any row strengthen the message)",
+        "Twitching on most days for more than two weeks. Twitching that lasts more than two weeks "
+        "is a reason to see a doctor for a check-up.",
+        f"twitching logged on most days for more than {PERSISTENT_SPAN_DAYS} days: episode days at "
+        f"most {PERSISTENT_MAX_GAP_DAYS} days apart (at least every other day), the first more than "
+        f"{PERSISTENT_SPAN_DAYS} days before the episode (from the calendar alone; separate post-run "
+        "episodes a week apart are not persistent twitching; recovery measures logged on any of those "
+        "days strengthen the message)",
         f"{_NHS_TWITCH}: see a GP if you have a twitch for more than 2 weeks; {_MEDLINE_TWITCH}: "
         "contact your provider for long-term or persistent twitches",
         "It has continued although you logged recovery measures.",
@@ -136,11 +140,14 @@ def persistence(
     history: pd.DataFrame,
     runs: pd.DataFrame | None = None,
     *,
-    lookback_days: int = PERSISTENT_LOOKBACK_DAYS,
+    max_gap_days: int = PERSISTENT_MAX_GAP_DAYS,
     span_days: int = PERSISTENT_SPAN_DAYS,
-    min_episodes: int = PERSISTENT_MIN_EPISODES,
 ) -> pd.DataFrame:
     """The persistence rule for every episode, in one pass over the sorted episode days.
+
+    Twitching persists at an episode when the episode days up to it form a stretch
+    without a gap of more than ``max_gap_days`` days that began more than
+    ``span_days`` days before it: twitching on most days for more than two weeks.
 
     Parameters
     ----------
@@ -149,14 +156,14 @@ def persistence(
     runs
         ``run_features`` (its ``diary_recovery`` counts as measures of the
         episodes that follow the run).
-    lookback_days, span_days, min_episodes
+    max_gap_days, span_days
         The rule (see the ``PERSISTENT_*`` constants).
 
     Returns
     -------
     pandas.DataFrame
         Same index as ``history``: ``persistent`` (bool), ``episode_days``
-        (distinct episode days in the window up to the episode's day),
+        (distinct episode days of the stretch up to the episode's day),
         ``span_days`` (first of them to the episode's day) and
         ``with_measures`` (recovery measures were logged on one of them).
     """
@@ -182,16 +189,16 @@ def persistence(
     with_measures = np.cumsum(by_day.to_numpy(dtype=np.int64))
     n_days, span, any_measures = np.zeros(len(days), int), np.zeros(len(days), int), np.zeros(len(days), bool)
     j = 0
-    for i, d in enumerate(days):  # two pointers: the window's first day only moves forward
-        while days[j] <= d - lookback_days:
-            j += 1
+    for i, d in enumerate(days):  # the stretch's first day only moves forward
+        if i and d - days[i - 1] > max_gap_days:
+            j = i
         n_days[i] = i - j + 1
         span[i] = d - days[j]
         any_measures[i] = with_measures[i] - (with_measures[j - 1] if j else 0) > 0
     per_day = pd.DataFrame(
         {"episode_days": n_days, "span_days": span, "with_measures": any_measures}, index=by_day.index
     )
-    per_day["persistent"] = (per_day["span_days"] > span_days) & (per_day["episode_days"] >= min_episodes)
+    per_day["persistent"] = per_day["span_days"] > span_days
     found = per_day.reindex(dates[known])
     for col in out.columns:
         out.loc[known, col] = found[col].to_numpy()

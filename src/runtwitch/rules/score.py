@@ -61,6 +61,12 @@ GRADE_SIGMA: dict[str, float] = {
 #: (it was there on at least a quarter of the comparable runs): the small negative ``u`` of a factor
 #: that is simply rare says nothing.
 AGAINST_MIN_U = 0.25
+#: Evidence grades whose studies mostly find no effect ("weak": widely believed, but studies of
+#: cramping athletes mostly do not find it). For their factors the runner's own history can lower
+#: the relative risk below the literature's, and raise it above only when the history's interval
+#: (:data:`INTERVAL`) lies wholly above no effect: a history that is itself consistent with no
+#: effect never adds to a cause the studies already argue against (:func:`used_log_rr`).
+NULL_LITERATURE_GRADES: frozenset[str] = frozenset({"weak"})
 #: Grid of log relative risks for the personal estimate: +-log 5 in 2001 points.
 GRID = np.linspace(-math.log(5.0), math.log(5.0), 2001)
 #: Interval of the personal estimate (90 %).
@@ -211,6 +217,16 @@ def _grid_terms(prior_log_rr: float, sigma: float) -> tuple[np.ndarray, np.ndarr
     logprior.flags.writeable = False
     exp_grid.flags.writeable = False
     return logprior, exp_grid
+
+
+def used_log_rr(personal: Personal, literature: float, grade: str) -> float:
+    """The log relative risk a factor weighs with: the runner's estimate (:class:`Personal`),
+    except that for a factor of :data:`NULL_LITERATURE_GRADES` a history whose interval includes
+    no effect cannot raise it above ``literature``, the estimate without any history
+    (:func:`personal_from_counts` with no runs: the literature's prior on :data:`GRID`)."""
+    if grade in NULL_LITERATURE_GRADES and personal.low <= 0.0:
+        return min(personal.log_rr, literature)
+    return personal.log_rr
 
 
 def contribution(u: float, beta: float) -> float:

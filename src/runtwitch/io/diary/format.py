@@ -221,7 +221,9 @@ DIARY_COLUMNS: tuple[DiaryColumn, ...] = (
 COLUMNS_BY_NAME = {c.name: c for c in DIARY_COLUMNS}
 #: Columns of the run or day that are also kept on the episode frame, as written
 #: on the episode's own row: what a runner wrote next to the twitch counts for that
-#: episode whatever run it links to (the safety gates and red flags read them).
+#: episode whatever run it links to (the safety gates and red flags read them; the
+#: day's triggers, sleep, caffeine, alcohol and stress, are weighed from them when
+#: no run is linked).
 ROW_COLUMNS_ON_EPISODES: tuple[str, ...] = (
     "urine_color",
     "dizziness",
@@ -229,6 +231,10 @@ ROW_COLUMNS_ON_EPISODES: tuple[str, ...] = (
     "medications",
     "recovery",
     "notes",
+    "sleep_h",
+    "caffeine_mg",
+    "alcohol_units",
+    "stress",
 )
 #: Every accepted header name (the column name and its aliases) -> the column name.
 HEADER_ALIASES = {a: c.name for c in DIARY_COLUMNS for a in (c.name, *c.aliases)}

@@ -133,7 +133,8 @@ class Diary:
         (list of str), ``kind`` and the other episode columns, plus the
         columns of :data:`ROW_COLUMNS_ON_EPISODES` as written on the episode's
         own row (``urine_color``, ``dizziness``, ``symptoms``, ``medications``,
-        ``recovery``, ``notes``).
+        ``recovery``, ``notes``, ``sleep_h``, ``caffeine_mg``, ``alcohol_units``,
+        ``stress``).
     context
         One row per diary row (every row is a day/run entry): ``row``, ``date``
         and every non-episode column, plus unknown columns as text.

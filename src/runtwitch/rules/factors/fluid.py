@@ -64,11 +64,12 @@ def _say_loss(ctx: Context, th: Mapping[str, float]) -> str:
     change = ctx.value("body_mass_change_pct")
     fluid = ctx.value("fluid_during_l")
     drank = f"; you drank {fmt(fluid)} L" if fluid is not None else ""
-    if change is not None:
-        return (
-            f"Your measured body mass fell {fmt(-change)} % during the run{drank} (more than "
-            f"{fmt(th['mass_loss_pct'])} % is the usual mark of a large fluid loss)."
-        )
+    if change is not None:  # named by the band the loss is in, as the two factors name them
+        mark, large = th["mass_loss_pct"], th["severe_mass_loss_pct"]
+        band = (f"a large fluid loss ({fmt(large)} % or more)" if -change >= large
+                else f"a moderate fluid loss ({fmt(mark)}-{fmt(large)} %)" if -change >= mark
+                else f"less than {fmt(mark)} %, the usual mark of a meaningful fluid loss")
+        return f"Your measured body mass fell {fmt(-change)} % during the run{drank}: {band}."
     sweat, sd = ctx.value("sweat_loss_l") or 0.0, ctx.value("sweat_loss_sd_l") or 0.0
     return (
         f"About {fmt(sweat)} L of sweat (predicted from the heat and your pace, likely "
