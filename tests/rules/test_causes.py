@@ -178,3 +178,20 @@ def test_the_top_cause_is_the_first_cause_its_shown_verdict_calls_possible(
     first = ex.for_episode(ex.episodes.loc[0, "episode_id"]).iloc[0]
     assert (first["cause"], first["score"], first["verdict"]) == ("fatigue_overuse", 0.2, "possible")
     assert ex.episodes.loc[0, "top_cause"] == "fatigue_overuse"
+
+
+@pytest.mark.parametrize(("final_pct", "says"), [(96.0, "at high effort, at 96 %"), (79.0, "ended fast"),
+                                                 (None, "ended fast")])
+def test_a_fast_finish_below_a_hard_heart_rate_is_not_called_high_effort(final_pct: float | None,
+                                                                          says: str) -> None:
+    """A run ends hard when its last minute is at >= 85 % of max heart rate, or quicker than its
+    usual pace: the sentence names the one that holds. At 79 % (a moderate heart rate) it said
+    "ended at high effort at 79 % of your max heart rate"."""
+    from runtwitch.rules.base import Context
+    from runtwitch.rules.factors.cooldown import _say_stop_dead
+
+    run = pd.Series({"final_hr_pct_max": final_pct, "ended_hard": True}, name="r.fit")
+    ctx = Context(pd.Series(dtype=object), run, None, pd.DataFrame(), run.to_frame().T)
+    sentence = _say_stop_dead(ctx, {})
+    assert says in sentence and "stopped dead" in sentence
+    assert ("high effort" in sentence) == (final_pct is not None and final_pct >= 85)

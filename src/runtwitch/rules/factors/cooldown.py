@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from runtwitch.features.cooldown import HARD_FINISH_HR_FRACTION, HARD_FINISH_SPEED_FACTOR
 from runtwitch.rules.base import Context, fmt
 from runtwitch.rules.factors.base import (
     Factor,
@@ -37,8 +38,13 @@ def _no_cooldown(t: Table, th: Mapping[str, float]) -> Observed:
 
 def _say_stop_dead(ctx: Context, th: Mapping[str, float]) -> str:
     pct = ctx.value("final_hr_pct_max")
-    hr = f" at {fmt(pct, 0)} % of your max heart rate" if pct is not None else ""
-    return f"The run ended at high effort{hr} and stopped dead: no cool-down."
+    if pct is not None and pct >= HARD_FINISH_HR_FRACTION * 100:
+        return (f"The run ended at high effort, at {fmt(pct, 0)} % of your max heart rate, "
+                "and stopped dead: no cool-down.")
+    # a finish fast for the run (ended_hard by speed): its heart rate does not say "high effort"
+    quicker = fmt((HARD_FINISH_SPEED_FACTOR - 1) * 100, 0)
+    return (f"The run ended fast (its last minute at least {quicker} % quicker than its usual pace) "
+            "and stopped dead: no cool-down.")
 
 
 def _say_no_cooldown(ctx: Context, th: Mapping[str, float]) -> str:
