@@ -148,6 +148,10 @@ def _levels(xs: list[float], min_gap: float, n_levels: int) -> list[int]:
     return out
 
 
+#: A season longer than this [days] is drawn a bar a week (daily bars and rest-day bands would be
+#: thousands of shapes, megabytes of SVG), its axis labelled by month and year.
+SEASON_DAILY_MAX_DAYS = 366
+
 _SEASON_WORDS = {"load": "daily load", "hot": "day with a hot run", "rest": "rest day",
                  "acute": "average of the last week", "chronic": "average of the last 6 weeks",
                  "episode": "episode (day of the month)"}
@@ -189,16 +193,26 @@ def season_figure(runs: pd.DataFrame, days: pd.DataFrame, episodes: pd.DataFrame
             hot = ran[ran[run_column("heat_risk")].isin(["high", "extreme"])]
             hot_days = set(pd.to_datetime(hot[run_column("local_date")]))
         is_hot = np.array([d in hot_days for d in days.index])
-        ax.bar(days.index[~is_hot], load[~is_hot], width=0.85, color=LOAD, label=words["load"])
+        by_week = len(days) and (days.index.max() - days.index.min()).days > SEASON_DAILY_MAX_DAYS
+        if by_week:  # years of days: a bar a week, no band a rest day (thousands of them)
+            mondays = pd.DatetimeIndex(days.index).to_period("W-SUN").start_time
+            load = load.groupby(mondays).sum()
+            is_hot = pd.Series(is_hot, index=days.index).groupby(mondays).any().to_numpy()
+            words = {**words, "load": "weekly load", "hot": "week with a hot run"}
+        # a week's bar centred on its seven days, a day's on its day
+        x = mdates.date2num(pd.DatetimeIndex(load.index).to_pydatetime()) + (3.0 if by_week else 0.0)  # type: ignore[no-untyped-call]
+        width = 6.0 if by_week else 0.85
+        ax.bar(x[~is_hot], load[~is_hot], width=width, color=LOAD, label=words["load"])
         if is_hot.any():
-            ax.bar(days.index[is_hot], load[is_hot], width=0.85, color=HOT, hatch="////", edgecolor="#7a4300",
-                   lw=0, label=words["hot"])
-        rest = days.index[days[daily_column("rest_day")].fillna(False).to_numpy(bool)]
-        spans = [(mdates.date2num(d) - 0.5, 1.0) for d in rest]  # type: ignore[no-untyped-call]
-        ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), color=REST, zorder=0,
-                       lw=0)  # one band per rest day, one artist for all
+            ax.bar(x[is_hot], load[is_hot], width=width, color=HOT, hatch="////", edgecolor="#7a4300", lw=0,
+                   label=words["hot"])
         handles += ax.get_legend_handles_labels()[0]
-        handles.append(Patch(color=REST, label=words["rest"]))
+        if not by_week:
+            rest = days.index[days[daily_column("rest_day")].fillna(False).to_numpy(bool)]
+            spans = [(mdates.date2num(d) - 0.5, 1.0) for d in rest]  # type: ignore[no-untyped-call]
+            ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), color=REST, zorder=0,
+                           lw=0)  # one band per rest day, one artist for all
+            handles.append(Patch(color=REST, label=words["rest"]))
         (acute,) = ax.plot(days.index, days[daily_column("acute_load")], color="#333", lw=1.8,
                            label=words["acute"])
         (chronic,) = ax.plot(days.index, days[daily_column("chronic_load")], color="#333", lw=1.6, ls="--",
@@ -231,10 +245,16 @@ def season_figure(runs: pd.DataFrame, days: pd.DataFrame, episodes: pd.DataFrame
     span = (days.index.max() - days.index.min()).days if len(days) else 0
     if not narrow and span > 7 * 20:
         weeks = 2
-    ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO, interval=weeks))  # type: ignore[no-untyped-call]
-    ax.xaxis.set_minor_locator(mdates.WeekdayLocator(byweekday=mdates.MO))  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
-    ax.set_xlabel("week starting (Monday)", fontsize=FONT_PT)
+    if span > SEASON_DAILY_MAX_DAYS:  # months or years, labelled with the year
+        locator = mdates.AutoDateLocator(maxticks=6 if narrow else 12)  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]
+        ax.set_xlabel("weeks", fontsize=FONT_PT)
+    else:
+        ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO, interval=weeks))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_minor_locator(mdates.WeekdayLocator(byweekday=mdates.MO))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
+        ax.set_xlabel("week starting (Monday)", fontsize=FONT_PT)
     fig.legend(handles=handles, loc="outside lower center", ncol=2 if narrow else 3, fontsize=MIN_FONT_PT,
                frameon=False)
     return fig

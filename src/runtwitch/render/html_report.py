@@ -23,6 +23,7 @@ from runtwitch.features.columns import run_column
 from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.render.charts import (
     NARROW_PX,
+    SEASON_DAILY_MAX_DAYS,
     WIDE_PX,
     episode_figure,
     load_unit,
@@ -173,7 +174,8 @@ def _episode_link(views: dict[str, EpisodeView], episode_id: str, link: bool) ->
     v = views.get(episode_id)
     if v is None:
         return _e(episode_id)
-    when = _e(human_date(v.date, v.time))
+    years = {pd.Timestamp(w.date).year for w in views.values() if not pd.isna(w.date)}
+    when = _e(human_date(v.date, v.time, year=len(years) > 1))  # the year once episodes span several
     return f"<a href='#{_e(v.anchor)}'>{when}</a>" if link else when
 
 
@@ -211,13 +213,18 @@ def _season(a: Analysis) -> str:
     _, sentence = load_unit(a.days)
     wide = season_figure(a.runs, a.days, ex.episodes, width_px=WIDE_PX)
     narrow = season_figure(a.runs, a.days, ex.episodes, width_px=NARROW_PX)
-    alt = (f"Bar chart of your daily training load by week from {a.days.index.min():%d %b} to "
-           f"{a.days.index.max():%d %b}, with rest days, days with a hot run and {len(ex.episodes)} "
-           "episodes marked." if len(a.days) else "An empty season chart: no activities yet.")
+    by_week = len(a.days) and (a.days.index.max() - a.days.index.min()).days > SEASON_DAILY_MAX_DAYS
+    bars = ("weekly training load" if by_week else "daily training load by week")
+    marks = ("weeks with a hot run" if by_week else "rest days, days with a hot run")
+    alt = (f"Bar chart of your {bars} from {a.days.index.min():%d %b %Y} to "
+           f"{a.days.index.max():%d %b %Y}, with {marks} and {counted(len(ex.episodes), 'episode')} "
+           "marked." if len(a.days) else "An empty season chart: no activities yet.")
+    shading = ("Bars of weeks with a hot run are hatched (over more than a year, a bar is a week and rest "
+               "days are not drawn)" if by_week else
+               "Bars of days with a hot run are hatched; green bands are rest days")
     caption = (f"{_e(sentence)} The solid line is your average daily load over about the last week, the "
                "dashed one over about the last six weeks (weighted towards recent days; Williams et al. 2017). "
-               "Bars of days with a hot run are hatched; green bands are rest days; triangles are episodes, "
-               "labelled with their day of the month.")
+               f"{shading}; triangles are episodes, labelled with their day of the month.")
     out = ["<section aria-labelledby='season-h'><h2 id='season-h'>Season</h2>",
            _figure_html(svg_uri(wide), svg_uri(narrow), size_px(wide), alt, caption)]
     runs = a.runs[a.runs[run_column("is_run")]] if len(a.runs) else a.runs
