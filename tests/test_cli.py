@@ -48,6 +48,23 @@ def test_inspect_exit_code_zero_when_all_ok(capsys: pytest.CaptureFixture[str]) 
     assert "running" in out and "1 file: 1 ok" in out
 
 
+def test_inspect_table_names_a_course_shows_repairs_and_keeps_its_columns(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A course was listed as an 'ok' activity of sport 'generic'; a plugin format's longer name
+    pushed its row out of the columns; a repaired file showed a plain 'ok'."""
+    from tests.conftest import CORPUS_FORMATS
+
+    files = [CORPUS / "tcx" / "runalyze__Route-only.tcx", next(CORPUS_FORMATS.rglob("*Wahoo.csv")),
+             CORPUS / "gpx" / "sports-lib__6048438275.gpx"]
+    assert main(["inspect", *map(str, files)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    column = lines[0].index("file")
+    rows = [line for line in lines[2:] if line.startswith("ok")]
+    assert len(rows) == 3 and all(row[column:] in map(str, files) for row in rows), lines
+    assert "course" in rows[0]
+    assert any("repaired: xml_undeclared_prefix_declared 1" in line for line in lines)
+
+
 def test_inspect_reports_unknown_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     f = tmp_path / "x.unknown"
     f.write_text("hello")

@@ -115,8 +115,9 @@ def _dash(v: object) -> str:
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
+    wide = max([6, *(len(r["format"] or "?") for r in results)])  # plugin formats have longer names
     header = (
-        f"{'status':<8} {'format':<6} {'sport':<18} {'start (UTC)':<20} {'elapsed':>8} "
+        f"{'status':<8} {'format':<{wide}} {'sport':<18} {'start (UTC)':<20} {'elapsed':>8} "
         f"{'records':>7} {'rows':>7}  file"
     )
     print(header)
@@ -124,14 +125,17 @@ def _print_table(results: list[dict[str, Any]]) -> None:
     for r in results:
         elapsed = sum(s["elapsed_s"] or 0 for s in r["sessions"]) if r["sessions"] else None
         start = (r["start"] or "")[:19].replace("T", " ")
+        sport = "course (a route)" if r["kind"] == "course" else (r["sport"] or "")
         print(
-            f"{r['status']:<8} {r['format'] or '?':<6} {(r['sport'] or '')[:18]:<18} {start:<20} "
+            f"{r['status']:<8} {r['format'] or '?':<{wide}} {sport[:18]:<18} {start:<20} "
             f"{_fmt_duration(elapsed):>8} {_dash(r['source_records']):>7} {_dash(r['rows']):>7}  {r['path']}"
         )
         if r["error"]:
             print(f"         error: {r['error']['type']}: {r['error']['message']}")
         if r["dropped"]:
             print("         dropped: " + ", ".join(f"{k} {v}" for k, v in r["dropped"].items()))
+        if r["repaired"]:
+            print("         repaired: " + ", ".join(f"{k} {v}" for k, v in r["repaired"].items()))
         if r["damage"]:
             print(
                 f"         damage: {r['damage']['kind']} at byte {r['damage']['offset']}: "
