@@ -100,3 +100,19 @@ def test_the_corpus_runs_held_in_several_formats_are_found_and_nothing_else() ->
         same_id = set(re.findall(r"\d{6,}", a)) & set(re.findall(r"\d{6,}", b))  # a platform's activity id
         assert a == b or same_id or (a, b) in known, (source, kept)
     assert len(found) >= 10
+
+
+def test_a_run_and_a_ride_at_the_same_time_are_two_activities(tmp_path: Path) -> None:
+    """Overlapping in time is not enough: a run and a ride recorded over the same hour (a ride
+    copied from a run's track kept the ride and dropped the run, by file name) are both kept; a
+    run whose file names no sport still meets its own FIT copy."""
+    write_run(tmp_path, "run.fit", START, 40)
+    write_run(tmp_path, "ride.fit", START + timedelta(minutes=3), 40, sport="cycling", speed_mps=8.0)
+    acts = [runtwitch.read_activity(tmp_path / n) for n in ("run.fit", "ride.fit")]
+    assert find_duplicates(acts).empty
+    assert len(runtwitch.Season.build(acts, tz="UTC").activities) == 2
+    write_run(tmp_path, "untyped.fit", START, 40, sport="generic")
+    untyped = runtwitch.read_activity(tmp_path / "untyped.fit")
+    season = runtwitch.Season.build([*acts, untyped], tz="UTC")
+    assert sorted(season.activities) == ["ride.fit", "run.fit"]
+    assert season.duplicates["source"].map(lambda s: Path(s).name).tolist() == ["untyped.fit"]

@@ -10,12 +10,13 @@ that overlap in time for most of their length and keeps one of each group;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from runtwitch.model.activity import Activity
+from runtwitch.model.schema import is_run
 
 #: Two recordings are one run when they overlap for at least this share of the longer one's
 #: time. The same recording in two formats overlaps for all of it (1.0); a watch and a phone
@@ -33,12 +34,15 @@ FORMAT_PREFERENCE = ("fit", "tcx")
 DUPLICATE_COLUMNS = ("position", "source", "kept_position", "kept_source", "overlap")
 
 
-def find_duplicates(activities: Sequence[Activity], *, overlap: float = DUPLICATE_OVERLAP) -> pd.DataFrame:
+def find_duplicates(activities: Sequence[Activity], *, overlap: float = DUPLICATE_OVERLAP,
+                    sport: Callable[[Activity], str | None] | None = None) -> pd.DataFrame:
     """The activities that record the same run as another one, and the one kept of each run.
 
-    Reads only the activities' start, end, format and record count (no
-    records are loaded). Courses and activities without a start or with no
-    duration are never duplicates.
+    Reads only the activities' start, end, format, record count and sport
+    (no records are loaded, unless ``sport`` reads them). Courses and
+    activities without a start or with no duration are never duplicates, nor
+    are two activities of different sports (a run and a ride at the same
+    time are two activities, of one person or two).
 
     Parameters
     ----------
@@ -47,6 +51,11 @@ def find_duplicates(activities: Sequence[Activity], *, overlap: float = DUPLICAT
     overlap
         Least share of the longer recording's time the two must overlap
         (:data:`DUPLICATE_OVERLAP`), from 0 (exclusive) to 1.
+    sport
+        The sport of an activity, asked only of activities that overlap
+        another; default: the sport its file names. Sports agree when they are
+        equal, both runs (:func:`runtwitch.model.schema.is_run`), or one is
+        not known (:data:`UNKNOWN_SPORTS`).
 
     Returns
     -------
@@ -71,6 +80,13 @@ def find_duplicates(activities: Sequence[Activity], *, overlap: float = DUPLICAT
     spans.sort(key=lambda span: span[1])
     group = {pos: pos for pos, _, _ in spans}  # union-find over positions
     shared: dict[int, float] = {}
+    named = sport if sport is not None else (lambda act: act.meta.sport)
+    sports: dict[int, str | None] = {}
+
+    def sport_of(pos: int) -> str | None:
+        if pos not in sports:
+            sports[pos] = named(activities[pos])
+        return sports[pos]
 
     def root(p: int) -> int:
         while group[p] != p:
@@ -83,7 +99,7 @@ def find_duplicates(activities: Sequence[Activity], *, overlap: float = DUPLICAT
             if start_q >= end:  # sorted by start: no later span overlaps this one
                 break
             share = (min(end, end_q) - start_q) / max(end - start, end_q - start_q)
-            if share >= overlap:
+            if share >= overlap and _agree(sport_of(p), sport_of(q)):
                 group[root(q)] = root(p)
                 shared[p], shared[q] = max(shared.get(p, 0.0), share), max(shared.get(q, 0.0), share)
     members: dict[int, list[int]] = {}
@@ -100,6 +116,15 @@ def find_duplicates(activities: Sequence[Activity], *, overlap: float = DUPLICAT
     out = pd.DataFrame(rows, columns=list(DUPLICATE_COLUMNS))
     return out.sort_values("position", ignore_index=True).astype(
         {"position": np.int64, "kept_position": np.int64, "overlap": float})
+
+
+#: Sports that say nothing of what was done: they agree with any sport.
+UNKNOWN_SPORTS = frozenset({None, "", "generic", "unknown"})
+
+
+def _agree(a: str | None, b: str | None) -> bool:
+    """Whether two activities' sports allow them to be one recording (see :func:`find_duplicates`)."""
+    return a == b or a in UNKNOWN_SPORTS or b in UNKNOWN_SPORTS or (is_run(a) and is_run(b))
 
 
 def _preference(act: Activity) -> tuple[int, int, str]:

@@ -100,6 +100,12 @@ def _record_medians(activity: Activity) -> dict[str, float]:
             "heart_rate": _median(activity.records, ("heart_rate_bpm",), 0.0)}
 
 
+def _sport_shown(activity: Activity) -> str:
+    """The sport the file names, else the one its data shows (:func:`infer_sport`)."""
+    named = activity.meta.sport
+    return infer_sport(activity) if named is None or named in UNTYPED_SPORTS else named
+
+
 def infer_sport(
     activity: Activity,
     *,
@@ -218,9 +224,8 @@ def _table(activities: Sequence[Activity], tz: str | None) -> tuple[pd.DataFrame
         else:
             offset, source, place = np.nan, "none", None
         totals = act.totals  # summed over the sessions; kept beside a cache entry
-        sport, sport_source = act.meta.sport, "file"
-        if sport is None or sport in UNTYPED_SPORTS:
-            sport, sport_source = infer_sport(act), "inferred"
+        sport = _sport_shown(act)
+        sport_source = "file" if sport == act.meta.sport else "inferred"
         rows.append({
             "_pos": pos,
             "activity_id": aid,
@@ -548,8 +553,8 @@ class Season:
         # A file holding several recordings (tracks hours or days apart) gives one run each.
         activities = [part for act in activities for part in split_recordings(act)]
         # One run in two files counts once (its load, its day); the copies left out are listed.
-        found = (find_duplicates(activities, overlap=duplicate_overlap) if duplicate_overlap is not None
-                 else find_duplicates([]))
+        found = (find_duplicates(activities, overlap=duplicate_overlap, sport=_sport_shown)
+                 if duplicate_overlap is not None else find_duplicates([]))
         left_out = set(found["position"].tolist())
         activities = [act for pos, act in enumerate(activities) if pos not in left_out]
         resolved = profile.resolved(activities, diary.context if diary is not None else None)
