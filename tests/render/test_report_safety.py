@@ -74,3 +74,8 @@ def test_no_remedy_a_gate_leaves_out_is_rendered(tmp_path: Path) -> None:
         for remedy in left_out:
             assert remedy not in text and json.dumps(remedy)[1:-1] not in doc, (gate, remedy)
             assert remedy.replace("'", "&#x27;") not in page, (gate, remedy)
+        # what was left out is said where the advice would be, and no empty "What helps" is drawn
+        details = summary_text(a, details=True)
+        assert any(why in details for why in ("home advice for the twitch can wait",
+                                               "until a doctor has seen you")), gate
+        assert "<ul></ul></details>" not in page, gate

@@ -233,5 +233,19 @@ def test_muscle_breakdown_leaves_out_massage_stretching_and_potassium_food(
     assert circulation["remedies"] == []
     assert any("breaking down can harm it further" in n for n in circulation["remedy_notes"])
     assert any("stop exercising" in n for n in circulation["remedy_notes"])
-    caffeine = next(r for r in RULES if r.id == "caffeine")
-    assert by_cause.loc["caffeine", "remedies"] == list(caffeine.remedies)  # allowed advice stays
+    # no home advice at all below an urgent sign: care comes first (a cold review found foam rolling
+    # listed under "call emergency services now"); the note says why
+    assert by_cause.loc["caffeine", "remedies"] == []
+    assert any("home advice for the twitch can wait" in n for n in by_cause.loc["caffeine", "remedy_notes"])
+
+
+@pytest.mark.parametrize("gate", [g.id for g in GATES])
+def test_no_home_advice_stays_below_an_urgent_sign(gate: str) -> None:
+    """An urgent sign needs care, not home advice: below any gate only advice to see a doctor or
+    pharmacist may stay (a cold review found foam rolling under "call emergency services now")."""
+    from runtwitch.rules.remedies import PRESCRIBER
+
+    who = person([], [gate], [])
+    for rule in RULES:
+        for text in fit(rule, who)[0]:
+            assert set(rule.remedy_tags[text]) <= {PRESCRIBER}, (gate, rule.id, text)

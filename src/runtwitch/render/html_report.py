@@ -275,14 +275,16 @@ def _episodes(a: Analysis, ex: Explanation) -> str:
         out.append("</div><div>")
         for c in ep.shown:
             ev = "".join(f"<li>{_e(x)}</li>" for x in c.evidence)
-            rem = "".join(f"<li>{_e(x)}</li>" for x in c.remedies)
+            rem = "".join(f"<li>{_e(x)}</li>" for x in c.remedies) + "".join(
+                f"<li class='na'>{_e(x)}</li>" for x in c.remedy_notes)
             word = c.verdict
             out.append(
                 f"<div class='cause'><span class='verdict v-{word}'>{word}</span> <b>{_e(c.title)}</b> "
                 f"<span class='score'>(score {c.score:.2f} on a 0-1 scale)</span><ul>{ev}</ul>"
                 f"<p class='note'>Evidence for this cause in general: {_e(c.evidence_grade)}: "
                 f"{_e(c.grade_meaning)}</p>"
-                f"<details><summary>What helps</summary><ul>{rem}</ul></details></div>"
+                + (f"<details><summary>What helps</summary><ul>{rem}</ul></details>" if rem else "")
+                + "</div>"
             )
         if not ep.shown:
             out.append("<p class='na'>No cause stands out in the data.</p>")

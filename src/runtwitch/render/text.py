@@ -175,6 +175,7 @@ def _episode_details(ep: EpisodeView, sports: dict[str, str]) -> list[str]:
     if ep.shown and ep.top is None:
         lines.append(f"  No cause stands out: each cause weighed scores below {POSSIBLE_SHARE:.2f} "
                      "(unlikely).")
+    said: set[str] = set()  # a note on advice left out, once per episode
     for k, c in enumerate(ep.shown, start=1):
         lines.append(f"  {k}. {c.title} (score {c.score:.2f}; evidence for this cause in general: "
                      f"{c.evidence_grade})")
@@ -182,6 +183,8 @@ def _episode_details(ep: EpisodeView, sports: dict[str, str]) -> list[str]:
         if c.remedies:
             lines.append("     What helps:")
             lines += [f"       * {r}" for r in c.remedies]
+        lines += [f"     {n}" for n in c.remedy_notes if n not in said]
+        said.update(c.remedy_notes)
     if not ep.shown:
         lines.append("  Nothing stands out in the data.")
     if ep.not_assessed:

@@ -13,7 +13,7 @@ first thing to do.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -70,6 +70,9 @@ class CauseView:
     remedies: list[str]
     evidence_grade: str
     verdict: str  # the explanation's word for the score (``Explanation.causes.verdict``)
+    #: Why advice of this cause was left out (``Explanation.causes.remedy_notes``: a safety gate,
+    #: the over-drinking flag, a medicine), each once.
+    remedy_notes: list[str] = field(default_factory=list)
 
     @property
     def grade_meaning(self) -> str:
@@ -166,7 +169,8 @@ class EpisodeView:
 def _causes(ranked: pd.DataFrame) -> list[CauseView]:
     return [
         CauseView(c["cause"], c["title"], c["score"], c["status"], list(c["evidence"]), list(c["missing"]),
-                  list(c["remedies"]), c["evidence_grade"], str(c["verdict"]))
+                  list(c["remedies"]), c["evidence_grade"], str(c["verdict"]),
+                  list(dict.fromkeys(c["remedy_notes"])) if isinstance(c.get("remedy_notes"), list) else [])
         for _, c in ranked.iterrows()
     ]
 

@@ -8,11 +8,12 @@ Left out, with a note that says why:
 * advice to drink (tag ``drink``) while the over-drinking flag or an urgent
   safety gate is raised: drinking more can make low blood sodium worse, and
   an urgent sign needs care, not home advice (Hew-Butler et al. 2015);
-* under a safety gate, every kind of advice its row of :data:`GATE_SUPPRESSES`
-  names: no advice below a safety message may contradict it (advice to jog,
-  walk or train under "stop exercising" or "get checked before you run
-  again"; foam rolling, massage or stretching of a muscle that may be
-  breaking down; potassium-rich food while damaged muscle releases potassium);
+* under a safety gate, all home advice (:data:`HOME_ADVICE`, its reasons in
+  :data:`GATE_SUPPRESSES`): an urgent sign needs care, not home advice, and no
+  advice below a safety message may contradict it (advice to jog, walk or
+  train under "stop exercising" or "get checked before you run again"; foam
+  rolling, massage or stretching of a muscle that may be breaking down;
+  potassium-rich food while damaged muscle releases potassium);
 * potassium-rich food (tag ``potassium_food``) with a logged
   potassium-sparing medicine: these medicines raise blood potassium
   (product information of spironolactone, amiloride, eplerenone, triamterene).
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 
 from runtwitch.rules.base import Rule
 from runtwitch.rules.medications import match_medications
+from runtwitch.rules.safety import GATES
 
 #: Remedy tag: advice to drink.
 DRINK = "drink"
@@ -64,11 +66,14 @@ REMEDY_TAGS: dict[str, str] = {
 }
 
 _NO_TRAINING = "the urgent sign above comes first: do not run or train until a doctor has seen you"
-#: What each safety gate (:data:`runtwitch.rules.safety.GATES`) leaves out of the remedies
-#: below it, and why: every pair of gate and remedy tag is either here (left out) or allowed.
-#: Advice to drink is left out under every gate with the over-drinking flag's note
-#: (:func:`person`); the tags here add to it.
-GATE_SUPPRESSES: dict[str, dict[str, str]] = {
+_CARE_FIRST = ("the urgent sign above asks for medical care first: home advice for the twitch can wait "
+               "until a doctor has seen you")
+#: The kinds of home advice: an urgent sign needs care, not home advice, so every safety gate
+#: leaves them all out (advice to drink has its own rule, advice to see a prescriber stays).
+HOME_ADVICE = (POTASSIUM_FOOD, EXERCISE, MUSCLE_WORK, FOOD, SLEEP, CUT_DOWN, RELAX)
+#: Why a gate leaves out a kind of advice, where it has a reason of its own beyond
+#: :data:`HOME_ADVICE` (advice that would contradict the gate's message).
+_GATE_REASONS: dict[str, dict[str, str]] = {
     "muscle_breakdown": {
         EXERCISE: "the urgent sign above asks you to stop exercising",
         MUSCLE_WORK: "pressing, rolling or stretching a muscle that may be breaking down can harm it "
@@ -76,15 +81,22 @@ GATE_SUPPRESSES: dict[str, dict[str, str]] = {
         POTASSIUM_FOOD: "breaking-down muscle releases potassium into the blood; ask the doctor "
         "before eating more of it (MedlinePlus, 'Rhabdomyolysis': high potassium)",
     },
-    "low_sodium": {EXERCISE: _NO_TRAINING},
-    "heatstroke": {EXERCISE: _NO_TRAINING},
-    "heat_exhaustion": {EXERCISE: _NO_TRAINING},
     "heart": {EXERCISE: "the urgent sign above must be checked by a doctor before you run again"},
     "palpitations": {EXERCISE: "the urgent sign above should be checked by a doctor before you train"},
-    "confusion": {EXERCISE: _NO_TRAINING},
 }
-#: What a gate missing from :data:`GATE_SUPPRESSES` leaves out.
-DEFAULT_GATE_SUPPRESSES: dict[str, str] = {EXERCISE: _NO_TRAINING}
+#: What each safety gate (:data:`runtwitch.rules.safety.GATES`) leaves out of the remedies
+#: below it, and why: every kind of :data:`HOME_ADVICE`, with the gate's own reason where it has
+#: one (training is left out "until a doctor has seen you"), else that care comes first. Every
+#: pair of gate and remedy tag is either here (left out) or allowed. Advice to drink is left out
+#: under every gate with the over-drinking flag's note (:func:`person`); the tags here add to it.
+GATE_SUPPRESSES: dict[str, dict[str, str]] = {
+    gate.id: {tag: _GATE_REASONS.get(gate.id, {}).get(tag, _NO_TRAINING if tag == EXERCISE else _CARE_FIRST)
+              for tag in HOME_ADVICE}
+    for gate in GATES
+}
+#: What a gate missing from :data:`GATE_SUPPRESSES` (a plugin's) leaves out.
+DEFAULT_GATE_SUPPRESSES: dict[str, str] = {tag: _NO_TRAINING if tag == EXERCISE else _CARE_FIRST
+                                           for tag in HOME_ADVICE}
 
 
 @dataclass(frozen=True)
