@@ -79,3 +79,30 @@ def test_no_remedy_a_gate_leaves_out_is_rendered(tmp_path: Path) -> None:
         assert any(why in details for why in ("home advice for the twitch can wait",
                                                "until a doctor has seen you")), gate
         assert "<ul></ul></details>" not in page, gate
+
+
+def test_a_cause_the_urgent_sign_speaks_of_is_never_left_as_a_bare_unlikely(tmp_path: Path) -> None:
+    """A trial episode raised heat exhaustion (WBGT about 35 degC) while its only cause shown was
+    'Heat and fluid loss, score 0.00, unlikely': the cause a raised gate speaks of now opens with a
+    line saying the urgent sign comes first, in every report."""
+    from runtwitch.rules.explain import GATE_COVERS
+
+    runs = [write_run(tmp_path, f"r{k}.fit", START + timedelta(days=2 * k), 95 if k == 3 else 40,
+                      temperature_c=34 if k == 3 else 15) for k in range(4)]
+    day = f"{(START + timedelta(days=6)).date()}"
+    context, episode = GATE_DIARIES["heat_exhaustion"]
+    rows = [{"date": f"{(START + timedelta(days=2 * k)).date()}", **NEUTRAL} for k in range(3)]
+    rows += [{"date": day, **NEUTRAL, **context},
+             {"date": day, "time": "20:00", "muscles": "left calf", **episode}]
+    a = runtwitch.analyze(runs, diary=write_diary(tmp_path / "d.csv", rows), tz="UTC", cache=False,
+                          progress=False)
+    causes = a.explanation.causes.set_index("cause")
+    for cause in GATE_COVERS["heat_exhaustion"]:
+        first = causes.loc[cause, "evidence"][0]
+        assert first.startswith("The urgent sign above (possible heat exhaustion) concerns this too"), first
+        assert causes.loc[cause, "points"][0] == 0.0  # it says where to look, it weighs nothing
+    text = summary_text(a, details=True)
+    if "Heat and fluid loss (score" in text:  # shown when among the causes that score
+        assert "concerns this too" in text
+    for cause in set(causes.index) - set(GATE_COVERS["heat_exhaustion"]):
+        assert not any("concerns this too" in e for e in causes.loc[cause, "evidence"]), cause

@@ -35,6 +35,18 @@ DISCLAIMER = (
 SAFETY_COLUMNS = ["episode_id", "gate", "urgency", "title", "message", "action", "evidence", "source"]
 
 
+#: The causes a safety gate speaks of too (:mod:`runtwitch.rules.safety`): below a raised gate,
+#: such a cause opens with a line saying the urgent sign comes first, so that a low score for the
+#: twitch ("unlikely") never reads as a denial of what the gate found (heat exhaustion after a run
+#: whose heat explains little of the twitch).
+GATE_COVERS: dict[str, tuple[str, ...]] = {
+    "heat_exhaustion": ("dehydration",),
+    "heatstroke": ("dehydration",),
+    "low_sodium": ("dehydration", "electrolyte_imbalance"),
+    "muscle_breakdown": ("fatigue_overuse",),
+}
+
+
 @dataclass
 class Explanation:
     """The result of :func:`explain`.
@@ -344,11 +356,18 @@ def explain(
             key=lambda c: (-share[c], -results[c].log_rr, c),
         )
         ranks = {c: k + 1 for k, c in enumerate(order)}
+        covering = {c: g.gate for g in gates for c in GATE_COVERS.get(g.gate.id, ())}
         for rule in chosen:
             res = results[rule.id]
             sc = round(share[rule.id], SCORE_DIGITS) if res.assessed else None
             positive = sum(max(w, 0.0) for _, w, _, _ in res.lines)
             kept, notes = fit(rule, who)
+            lines = list(res.lines)
+            if rule.id in covering:  # the gate speaks of the same body, first: its score is not the word
+                gate = covering[rule.id]
+                lines.insert(0, (f"The urgent sign above ({gate.title[0].lower()}{gate.title[1:]}) concerns "
+                                 "this too, and comes first: this score weighs only what explains the "
+                                 "twitch.", 0.0, "usual", "logged"))
             cause_rows.append(
                 {
                     "episode_id": episode_id,
@@ -359,11 +378,11 @@ def explain(
                     "status": "assessed" if res.assessed else "not assessed",
                     "verdict": verdict(sc, res.log_rr if res.assessed else None),
                     "log_rr": round(res.log_rr, 4) if res.assessed else None,
-                    "evidence": [t for t, _, _, _ in res.lines],
+                    "evidence": [t for t, _, _, _ in lines],
                     "points": [(sc or 0.0) * max(w, 0.0) / positive if positive > 0 else 0.0
-                               for _, w, _, _ in res.lines],
-                    "direction": [d for _, _, d, _ in res.lines],
-                    "sources": [src for _, _, _, src in res.lines],
+                               for _, w, _, _ in lines],
+                    "direction": [d for _, _, d, _ in lines],
+                    "sources": [src for _, _, _, src in lines],
                     "missing": list(res.missing),
                     "remedies": kept,
                     "remedy_notes": notes,
