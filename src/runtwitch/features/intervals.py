@@ -56,6 +56,12 @@ def work_bouts(mask: np.ndarray) -> list[tuple[int, int]]:
 SCREEN_MARGIN = 1e-6
 
 
+def mostly_standing(n_moving: np.ndarray, n_bins: np.ndarray) -> np.ndarray:
+    """Whether a gap between two bouts is mostly standing (fewer than half of its ``n_bins``
+    30-s bins moving, ``n_moving``): a stop at a traffic light, not a recovery jog."""
+    return np.asarray(n_moving * 2 < n_bins)
+
+
 def separated(
     p: np.ndarray,
     bouts: list[tuple[int, int]],
@@ -103,7 +109,7 @@ def separated(
     moving_bin = filled >= MOVING_BIN_MPS
     moving_before = np.concatenate([[0], np.cumsum(moving_bin)])
     n_moving = moving_before[b] - moving_before[a]
-    standing = n_moving * 2 < b - a  # mostly standing: a stop (traffic light), not a recovery jog
+    standing = mostly_standing(n_moving, b - a)
     empty = b == a
     moving_sum = np.concatenate([[0.0], np.cumsum(np.where(moving_bin, filled, 0.0))])
     # a bout holds no NaN (all its bins are fast) unless its speed limit is not positive: those
@@ -294,7 +300,7 @@ def _screen_recoveries(
         recovery = moving_sums[1::2][:-1] / n_moving
         mean = sums[0::2] / length
     look = same & (wanted[:-1] | wanted[1:])
-    standing = n_moving * 2 < gap
+    standing = mostly_standing(n_moving, gap)
     empty = gap == 0
     # "at most RECOVERY_OF_WORK of either bout" is "of the faster one" (rounding is monotonic)
     limit = RECOVERY_OF_WORK * np.fmax(mean[:-1], mean[1:])
