@@ -118,3 +118,21 @@ def test_the_first_step_of_an_episode_with_a_red_flag_is_the_flags_advice(tmp_pa
     advice = "Twitching that lasts more than two weeks"
     assert flagged and all(r.first_step.startswith(advice) for r in flagged)
     assert all("Red flag: persistent" in r.warnings for r in flagged)
+
+
+def test_the_summary_never_says_nothing_changed_where_the_explanation_found_something(
+        analysis: runtwitch.Analysis) -> None:
+    """The summary's 'what changed' and the explanation's 'changed' were two calculations: the
+    summary said 'nothing unusual in the data' beside a fast before a long run (E40) or a diuretic
+    (E59), and 'no cool-down' for a runner who seldom cools down. The summary now takes what the
+    explanation found far above usual when its own comparisons say nothing, and says 'no cool-down'
+    only when the explanation found it unusual."""
+    rows = {r.episode_id: r for r in summary_rows(analysis.explanation, analysis.runs, analysis.days)}
+    eps = analysis.explanation.episodes.set_index("episode_id")
+    for eid, r in rows.items():
+        unusual = list(eps.loc[eid, "unusual"])
+        if unusual:
+            assert r.changed != "nothing unusual in the data", eid
+        if "no cool-down" in r.changed:
+            assert {"no_cooldown", "stop_dead"} & set(unusual), eid
+    assert "carbohydrate" in rows["E40"].changed and "diuretic" in rows["E59"].changed

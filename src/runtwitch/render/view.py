@@ -13,6 +13,7 @@ first thing to do.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from runtwitch.features.columns import daily_column, run_column
 from runtwitch.rules import FLAGS, GRADE_MEANING, Explanation
 from runtwitch.rules import verdict as rules_verdict
 from runtwitch.rules.base import fmt, fmt_duration
-from runtwitch.rules.explain import FROM_FILES
+from runtwitch.rules.explain import FROM_FILES, NOT_THIS_TIME
 
 #: How an episode without a usable date is shown (it is kept, but not placed in time).
 NO_DATE = "not placed in time (no usable date)"
@@ -276,13 +277,28 @@ def _value(row: pd.Series | None, column: str) -> float | None:
     return v if isinstance(v, float) else None
 
 
+NOTHING_UNUSUAL = "nothing unusual in the data"
+TOO_FEW_TO_COMPARE = "too few similar runs to compare yet"
+#: Facts of a run that are not comparisons, said only when the explanation found one of these
+#: factors far above the runner's usual (``Explanation.episodes.unusual``): "no cool-down" never
+#: stands beside a runner who rarely cools down. (A hot day is said as it is: the heat factors
+#: weigh the heat with the fluid measured, so their absence does not say the day was cool.)
+FACT_FACTORS = {"no cool-down": frozenset({"no_cooldown", "stop_dead"})}
+
+
 def what_changed(run: pd.Series | None, day: pd.Series | None = None, *,
-                 notable: dict[str, float] = NOTABLE) -> str:
+                 notable: dict[str, float] = NOTABLE, unusual: Collection[str] | None = None) -> str:
     """One line: what was different about the run against the runner's usual.
 
     ``run`` is the run's row of the run features, ``day`` the daily features
     of its local date; differences smaller than ``notable`` are left out.
+    ``unusual`` (the explanation's factors far above their usual) admits the
+    facts of :data:`FACT_FACTORS`; None says them all.
     """
+
+    def admitted(fact: str) -> bool:
+        return unusual is None or bool(FACT_FACTORS[fact] & set(unusual))
+
     if run is None:
         return "no run linked"
     said: list[str] = []
@@ -302,12 +318,28 @@ def what_changed(run: pd.Series | None, day: pd.Series | None = None, *,
     if week is not None and week >= notable["week"]:
         said.append(f"week's distance up {fmt(week, 0)} %")
     cooldown = _value(run, run_column("cooldown_min"))
-    if cooldown is not None and cooldown == 0:
+    if cooldown is not None and cooldown == 0 and admitted("no cool-down"):
         said.append("no cool-down")
     if said:
         return "; ".join(said)
     known = _value(run, run_column("usual_comparable_runs"))
-    return "nothing unusual in the data" if known and known >= 3 else "too few similar runs to compare yet"
+    return NOTHING_UNUSUAL if known and known >= 3 else TOO_FEW_TO_COMPARE
+
+
+#: Factors the run's own comparisons already say (pace and heart rate, a spike, the heat, the
+#: cool-down): the summary adds the explanation's sentence only for the others.
+SAID_BY_THE_RUN = frozenset({"effort", "spike", "heat", "no_cooldown", "stop_dead"})
+
+
+def _changed_line(said: str, above: list[tuple[str, str]]) -> str:
+    """The summary's line of what changed: the run's own comparisons, then the explanation's first
+    sentence of what else was far above usual (a fast, a medicine the run's numbers do not show)."""
+    more = [sentence for factor, sentence in above if factor not in SAID_BY_THE_RUN][:1]
+    if not more:
+        return said
+    if said in (NOTHING_UNUSUAL, TOO_FEW_TO_COMPARE):
+        return more[0]
+    return f"{said}; {more[0][:1].lower()}{more[0][1:]}"
 
 
 def run_line(run: pd.Series | None, episode_date: Any, hours_after: Any) -> str:
@@ -433,6 +465,13 @@ def summary_rows(explanation: Explanation, runs: pd.DataFrame | None = None,
     and what changed; without them the row says only when the run ended.
     """
     views = episode_views(explanation)
+    eps = explanation.episodes
+    unusual = (dict(zip(eps["episode_id"], eps["unusual"], strict=True))
+               if "unusual" in eps and "episode_id" in eps else {})
+    # the explanation's own sentences of what was far above usual, with their factors
+    above = ({e: list(zip(u, [x for x in c if not x.startswith(NOT_THIS_TIME)], strict=False))
+              for e, c, u in zip(eps["episode_id"], eps["changed"], eps["unusual"], strict=True)}
+             if "unusual" in eps and "changed" in eps and "episode_id" in eps else {})
     dates = [pd.Timestamp(v.date) for v in views if v.date is not None and not pd.isna(v.date)]
     year = len({d.year for d in dates}) > 1
     rows = []
@@ -457,7 +496,8 @@ def summary_rows(explanation: Explanation, runs: pd.DataFrame | None = None,
             ref=v.ref, anchor=v.anchor, row=v.row, episode_id=v.id,
             when=human_date(v.date, v.time, year=year),
             run=run_line(run, v.date, v.hours_after_run) if v.activity_id is not None else "no run linked",
-            changed=what_changed(run, day, notable=notable) if run is not None else "",
+            changed=(_changed_line(what_changed(run, day, notable=notable, unusual=unusual.get(v.id)),
+                                   above.get(v.id, [])) if run is not None else ""),
             cause=cause,
             verdict=top.verdict if top is not None else NO_CAUSE,
             first_step=first,

@@ -60,8 +60,10 @@ class Explanation:
         ``background`` (the share of the episode no cause explains: what any
         of the runner's usual runs carries), ``log_rr`` (total log relative
         risk of an episode after this run against the runner's usual run),
-        ``run_type`` and ``changed`` (list of sentences: what changed against
-        the runner's usual, shown first).
+        ``run_type``, ``changed`` (list of sentences: what changed against
+        the runner's usual, shown first) and ``unusual`` (the ids of the
+        factors present far more than usual, in the order of their sentences
+        in ``changed``).
     causes
         One row per episode and cause: ``episode_id``, ``cause``, ``title``,
         ``score`` (the cause's share of the explanation, 0-1, see
@@ -290,7 +292,8 @@ def explain(
     ep_urgent: list[list[str]] = []
     safety_rows: list[dict[str, Any]] = []
     top: list[Any] = []
-    extra: dict[str, list[Any]] = {"background": [], "log_rr": [], "run_type": [], "changed": []}
+    extra: dict[str, list[Any]] = {"background": [], "log_rr": [], "run_type": [], "changed": [],
+                                   "unusual": []}
     persistent = persistence(episodes, runs)  # once, over the sorted history
     lasting_by = _first_by_label(persistent[["persistent", "with_measures"]])
     run_rows = _Rows(runs, episodes.get("activity_id", ()))  # the rows of the linked runs only
@@ -398,8 +401,9 @@ def explain(
         extra["background"].append(round(background, 3) if weighed else None)
         extra["log_rr"].append(round(total, 4) if weighed else None)
         extra["run_type"].append(kind)
-        extra["changed"].append([*(_changed(results, kind) if run is not None else []),
-                                 *_prior_cramps(cramps, get("kind"), get("date"))])
+        changed, unusual = _changed(results, kind) if run is not None else ([], [])
+        extra["changed"].append([*changed, *_prior_cramps(cramps, get("kind"), get("date"))])
+        extra["unusual"].append(unusual)
         if run is None:
             warnings.append(
                 f"episode {episode_id} ({_day(episode['date'])}) is not linked to a run; "
@@ -417,6 +421,7 @@ def explain(
     eps["log_rr"] = pd.Series(extra["log_rr"], index=eps.index, dtype="Float64")
     eps["run_type"] = pd.Series(extra["run_type"], index=eps.index, dtype=object)
     eps["changed"] = pd.Series(extra["changed"], index=eps.index, dtype=object)
+    eps["unusual"] = pd.Series(extra["unusual"], index=eps.index, dtype=object)
     flag_rows = []
     episode_ids = list(eps["episode_id"])  # the column's cells, read once for every flag
     for fid, spec in FLAGS.items():
@@ -652,19 +657,25 @@ def _prior_cramps(cramps: np.ndarray, kind: Any, date: Any) -> list[str]:
             "the run."]
 
 
-def _changed(results: Mapping[str, en.CauseResult], kind: str | None) -> list[str]:
-    """What changed against the runner's usual: the factors far from their usual, strongest first."""
+#: How a sentence of ``changed`` opens when a factor usual for the runner was absent this time.
+NOT_THIS_TIME = "Not this time:"
+
+
+def _changed(results: Mapping[str, en.CauseResult], kind: str | None) -> tuple[list[str], list[str]]:
+    """What changed against the runner's usual: the factors far from their usual, strongest first,
+    in sentences; and the ids of those far above their usual, in the order of their sentences."""
     weighed = [wf for r in results.values() for wf in r.weighed if abs(wf.u) >= en.CHANGED_MIN_U]
     weighed.sort(key=lambda wf: (-abs(wf.w), wf.factor.id))
-    lines = []
+    lines, above = [], []
     for wf in weighed[: en.CHANGED_MAX_LINES]:
         if wf.u > 0:
             lines.append(f"{wf.factor.label.capitalize()} (usually on {wf.p:.0%} of {wf.usual_basis}).")
+            above.append(wf.factor.id)
         else:
-            lines.append(f"Not this time: {wf.factor.label} (usually on {wf.p:.0%} of {wf.usual_basis}).")
+            lines.append(f"{NOT_THIS_TIME} {wf.factor.label} (usually on {wf.p:.0%} of {wf.usual_basis}).")
     if not any(wf.u > 0 for wf in weighed):
         lines.insert(0, en.NOTHING_STOOD_OUT.format(kind=kind or "comparable"))
-    return lines
+    return lines, above
 
 
 def _day(date: Any) -> str:
