@@ -284,6 +284,8 @@ def steps_counted_once(spm: np.ndarray, report: ImportReport, *,
     """``cadence_spm`` [steps/min] halved when it counts each step twice (its moving median is
     above ``doubled_above``, :data:`DOUBLED_CADENCE_SPM`), the samples halved counted in the report
     (``cadence_counted_twice_halved``); else ``spm`` itself."""
+    if not len(spm) or not np.fmax.reduce(spm) > doubled_above:  # nothing above it: nor its median
+        return spm
     moving = spm[spm > 0]  # stops (0) and gaps (NaN) left out
     if len(moving) < DOUBLED_CADENCE_MIN_SAMPLES or float(np.median(moving)) <= doubled_above:
         return spm
