@@ -10,13 +10,14 @@ that overlap in time for most of their length and keeps one of each group;
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from runtwitch.model.activity import Activity
-from runtwitch.model.schema import is_run
+from runtwitch.model.schema import UNTYPED_SPORTS, is_run
 
 #: Two recordings are one run when they overlap for at least this share of the longer one's
 #: time. The same recording in two formats overlaps for all of it (1.0); a watch and a phone
@@ -81,12 +82,10 @@ def find_duplicates(activities: Sequence[Activity], *, overlap: float = DUPLICAT
     group = {pos: pos for pos, _, _ in spans}  # union-find over positions
     shared: dict[int, float] = {}
     named = sport if sport is not None else (lambda act: act.meta.sport)
-    sports: dict[int, str | None] = {}
 
-    def sport_of(pos: int) -> str | None:
-        if pos not in sports:
-            sports[pos] = named(activities[pos])
-        return sports[pos]
+    @functools.cache
+    def sport_of(pos: int) -> str | None:  # asked only of activities that overlap another, once each
+        return named(activities[pos])
 
     def root(p: int) -> int:
         while group[p] != p:
@@ -118,8 +117,9 @@ def find_duplicates(activities: Sequence[Activity], *, overlap: float = DUPLICAT
         {"position": np.int64, "kept_position": np.int64, "overlap": float})
 
 
-#: Sports that say nothing of what was done: they agree with any sport.
-UNKNOWN_SPORTS = frozenset({None, "", "generic", "unknown"})
+#: Sports that say nothing of what was done: they agree with any sport (a file that names none,
+#: or data that show none: ``runtwitch.season.infer_sport`` gives "unknown").
+UNKNOWN_SPORTS = frozenset({None, "unknown", *UNTYPED_SPORTS})
 
 
 def _agree(a: str | None, b: str | None) -> bool:

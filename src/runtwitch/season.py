@@ -36,7 +36,7 @@ from runtwitch.model.activity import SESSION_TOTALS, Activity, code_digest
 from runtwitch.model.assembly import split_recordings
 from runtwitch.model.athlete import Athlete
 from runtwitch.model.frames import column_cells
-from runtwitch.model.schema import RUN_SPORTS
+from runtwitch.model.schema import RUN_SPORTS, UNTYPED_SPORTS
 from runtwitch.model.timezone import resolve_local_time, resolve_tz
 
 #: Default linking window: an episode follows a run that ended 0-24 h before it [h].
@@ -51,9 +51,6 @@ _NO_EPISODES = ["episode_id", "date", "time", "muscles"]
 
 _TOTALS = list(SESSION_TOTALS)
 
-#: Sports that say the file did not name one (a GPX without ``<type>``, a ``generic`` FIT file):
-#: the sport of such an activity is inferred from its data (:func:`infer_sport`).
-UNTYPED_SPORTS = frozenset({"generic", ""})
 #: Below this average moving speed people walk, above it they run [m/s]: the preferred
 #: walk-to-run transition speed of adults, about 2.0 m/s (Hreljac 1993, J Biomech 26:
 #: 1099-1104; Kung et al. 2018, Gait Posture 64: 138-143 find 1.9-2.2 m/s).

@@ -141,6 +141,10 @@ RUNNING_SPORTS = frozenset({"running", "walking", "hiking"})
 RUN_SPORTS = frozenset({"running"})
 """Sports whose activities count as runs: linked to episodes, ``is_run`` in the run features."""
 
+UNTYPED_SPORTS = frozenset({"generic", ""})
+"""Sports that say the file did not name one (a GPX without ``<type>``, a ``generic`` FIT file):
+the season infers such an activity's sport from its data (``runtwitch.season.infer_sport``)."""
+
 
 def is_run(sport: object) -> bool:
     """True when an activity of this sport counts as a run (see :data:`RUN_SPORTS`)."""

@@ -152,6 +152,12 @@ def _levels(xs: list[float], min_gap: float, n_levels: int) -> list[int]:
 #: thousands of shapes, megabytes of SVG), its axis labelled by month and year.
 SEASON_DAILY_MAX_DAYS = 366
 
+
+def drawn_by_week(days: pd.DataFrame) -> bool:
+    """Whether :func:`season_figure` draws the daily table ``days`` a bar a week (a season longer
+    than :data:`SEASON_DAILY_MAX_DAYS`)."""
+    return bool(len(days)) and (days.index.max() - days.index.min()).days > SEASON_DAILY_MAX_DAYS
+
 _SEASON_WORDS = {"load": "daily load", "hot": "day with a hot run", "rest": "rest day",
                  "acute": "average of the last week", "chronic": "average of the last 6 weeks",
                  "episode": "episode (day of the month)"}
@@ -193,7 +199,7 @@ def season_figure(runs: pd.DataFrame, days: pd.DataFrame, episodes: pd.DataFrame
             hot = ran[ran[run_column("heat_risk")].isin(["high", "extreme"])]
             hot_days = set(pd.to_datetime(hot[run_column("local_date")]))
         is_hot = np.array([d in hot_days for d in days.index])
-        by_week = len(days) and (days.index.max() - days.index.min()).days > SEASON_DAILY_MAX_DAYS
+        by_week = drawn_by_week(days)
         if by_week:  # years of days: a bar a week, no band a rest day (thousands of them)
             mondays = pd.DatetimeIndex(days.index).to_period("W-SUN").start_time
             load = load.groupby(mondays).sum()
@@ -245,7 +251,7 @@ def season_figure(runs: pd.DataFrame, days: pd.DataFrame, episodes: pd.DataFrame
     span = (days.index.max() - days.index.min()).days if len(days) else 0
     if not narrow and span > 7 * 20:
         weeks = 2
-    if span > SEASON_DAILY_MAX_DAYS:  # months or years, labelled with the year
+    if drawn_by_week(days):  # months or years, labelled with the year
         locator = mdates.AutoDateLocator(maxticks=6 if narrow else 12)  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]

@@ -23,8 +23,8 @@ from runtwitch.features.columns import run_column
 from runtwitch.io.diary import DIARY_COLUMNS
 from runtwitch.render.charts import (
     NARROW_PX,
-    SEASON_DAILY_MAX_DAYS,
     WIDE_PX,
+    drawn_by_week,
     episode_figure,
     load_unit,
     patterns_figure,
@@ -213,7 +213,7 @@ def _season(a: Analysis) -> str:
     _, sentence = load_unit(a.days)
     wide = season_figure(a.runs, a.days, ex.episodes, width_px=WIDE_PX)
     narrow = season_figure(a.runs, a.days, ex.episodes, width_px=NARROW_PX)
-    by_week = len(a.days) and (a.days.index.max() - a.days.index.min()).days > SEASON_DAILY_MAX_DAYS
+    by_week = drawn_by_week(a.days)
     bars = ("weekly training load" if by_week else "daily training load by week")
     marks = ("weeks with a hot run" if by_week else "rest days, days with a hot run")
     alt = (f"Bar chart of your {bars} from {a.days.index.min():%d %b %Y} to "

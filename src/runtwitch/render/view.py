@@ -171,7 +171,7 @@ def _causes(ranked: pd.DataFrame) -> list[CauseView]:
     return [
         CauseView(c["cause"], c["title"], c["score"], c["status"], list(c["evidence"]), list(c["missing"]),
                   list(c["remedies"]), c["evidence_grade"], str(c["verdict"]),
-                  list(dict.fromkeys(c["remedy_notes"])) if isinstance(c.get("remedy_notes"), list) else [])
+                  list(dict.fromkeys(c["remedy_notes"])))
         for _, c in ranked.iterrows()
     ]
 
@@ -466,12 +466,10 @@ def summary_rows(explanation: Explanation, runs: pd.DataFrame | None = None,
     """
     views = episode_views(explanation)
     eps = explanation.episodes
-    unusual = (dict(zip(eps["episode_id"], eps["unusual"], strict=True))
-               if "unusual" in eps and "episode_id" in eps else {})
-    # the explanation's own sentences of what was far above usual, with their factors
-    above = ({e: list(zip(u, [x for x in c if not x.startswith(NOT_THIS_TIME)], strict=False))
-              for e, c, u in zip(eps["episode_id"], eps["changed"], eps["unusual"], strict=True)}
-             if "unusual" in eps and "changed" in eps and "episode_id" in eps else {})
+    # the factors the explanation found far above usual, each with its sentence (they are the
+    # sentences of "changed" that do not say a usual factor was absent, in the same order)
+    above = {e: list(zip(u, [x for x in c if not x.startswith(NOT_THIS_TIME)], strict=False))
+             for e, c, u in zip(eps["episode_id"], eps["changed"], eps["unusual"], strict=True)}
     dates = [pd.Timestamp(v.date) for v in views if v.date is not None and not pd.isna(v.date)]
     year = len({d.year for d in dates}) > 1
     rows = []
@@ -496,7 +494,8 @@ def summary_rows(explanation: Explanation, runs: pd.DataFrame | None = None,
             ref=v.ref, anchor=v.anchor, row=v.row, episode_id=v.id,
             when=human_date(v.date, v.time, year=year),
             run=run_line(run, v.date, v.hours_after_run) if v.activity_id is not None else "no run linked",
-            changed=(_changed_line(what_changed(run, day, notable=notable, unusual=unusual.get(v.id)),
+            changed=(_changed_line(what_changed(run, day, notable=notable,
+                                                unusual=[f for f, _ in above.get(v.id, [])]),
                                    above.get(v.id, [])) if run is not None else ""),
             cause=cause,
             verdict=top.verdict if top is not None else NO_CAUSE,

@@ -89,14 +89,13 @@ _GATE_REASONS: dict[str, dict[str, str]] = {
 #: one (training is left out "until a doctor has seen you"), else that care comes first. Every
 #: pair of gate and remedy tag is either here (left out) or allowed. Advice to drink is left out
 #: under every gate with the over-drinking flag's note (:func:`person`); the tags here add to it.
-GATE_SUPPRESSES: dict[str, dict[str, str]] = {
-    gate.id: {tag: _GATE_REASONS.get(gate.id, {}).get(tag, _NO_TRAINING if tag == EXERCISE else _CARE_FIRST)
-              for tag in HOME_ADVICE}
-    for gate in GATES
-}
-#: What a gate missing from :data:`GATE_SUPPRESSES` (a plugin's) leaves out.
+#: What a gate leaves out unless it has a reason of its own, and what a gate missing from
+#: :data:`GATE_SUPPRESSES` (a plugin's) leaves out.
 DEFAULT_GATE_SUPPRESSES: dict[str, str] = {tag: _NO_TRAINING if tag == EXERCISE else _CARE_FIRST
                                            for tag in HOME_ADVICE}
+GATE_SUPPRESSES: dict[str, dict[str, str]] = {
+    gate.id: {**DEFAULT_GATE_SUPPRESSES, **_GATE_REASONS.get(gate.id, {})} for gate in GATES
+}
 
 
 @dataclass(frozen=True)
