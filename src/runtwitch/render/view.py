@@ -23,7 +23,8 @@ from runtwitch.features.columns import daily_column, run_column
 from runtwitch.rules import FLAGS, GRADE_MEANING, Explanation
 from runtwitch.rules import verdict as rules_verdict
 from runtwitch.rules.base import fmt, fmt_duration
-from runtwitch.rules.explain import FROM_FILES, NOT_THIS_TIME
+from runtwitch.rules.explain import NOT_THIS_TIME
+from runtwitch.rules.weigh import FROM_FILES
 
 #: How an episode without a usable date is shown (it is kept, but not placed in time).
 NO_DATE = "not placed in time (no usable date)"
@@ -435,7 +436,7 @@ class Needs:
 
     ``log``: what to note in the diary next time; ``files``: what only more
     activity files give (the run an episode followed, earlier runs to compare
-    a run with: :data:`runtwitch.rules.explain.FROM_FILES`).
+    a run with: :data:`runtwitch.rules.weigh.FROM_FILES`).
     """
 
     log: list[tuple[str, int]]
